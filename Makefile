@@ -1,0 +1,61 @@
+# scoutfs top-level targets.  `make help` lists them.
+SHELL := /bin/bash
+
+.PHONY: help deps build codegen codegen-check module test test-unit test-vm \
+	demo vm-setup vm-shell bench clean
+
+help:
+	@echo "make deps          install host packages (apt) and node modules (npm ci)"
+	@echo "make codegen       regenerate kmod/src/gen and utils/src/gen from format/"
+	@echo "make codegen-check fail if generated files or format/format.lock are stale"
+	@echo "make build         compile the TypeScript utilities into build/"
+	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers"
+	@echo "make test          everything: unit, codegen, C layout, module build, VM suites"
+	@echo "make test-unit     jest unit and generator tests only (no VM)"
+	@echo "make test-vm       VM scenario suites only"
+	@echo "make demo          quick start in a VM (installs what it needs)"
+	@echo "make vm-shell      interactive guest shell with the module loaded"
+	@echo "make bench         benchmarks (results in bench-results/)"
+
+deps:
+	bash scripts/setup-host.sh
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+
+codegen: node_modules/.package-lock.json
+	npm run --silent codegen
+
+codegen-check: node_modules/.package-lock.json
+	npm run --silent codegen -- --check
+
+build: node_modules/.package-lock.json
+	npm run --silent build
+
+module:
+	$(MAKE) -C kmod module
+
+test: deps codegen-check build module
+	npx jest --ci
+
+test-unit: build
+	npx jest --ci --selectProjects unit
+
+test-vm: build module
+	npx jest --ci --selectProjects vm
+
+vm-setup:
+	bash test/vm/setup.sh
+
+demo: deps build module
+	bash test/vm/demo.sh
+
+vm-shell: build module
+	bash test/vm/shell.sh
+
+bench: build module
+	bash test/vm/bench.sh
+
+clean:
+	rm -rf build
+	$(MAKE) -C kmod clean

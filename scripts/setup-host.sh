@@ -1,0 +1,37 @@
+#!/bin/bash
+# Idempotent host set-up on Debian 12: apt packages, node modules, and the VM
+# kernel image cache.  Re-running it when everything is present does nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pkgs=(build-essential gcc make kmod cpio linux-headers-amd64 qemu-system-x86
+      busybox-static dmsetup e2fsprogs python3)
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup-host: installing ${missing[*]}"
+	SUDO=
+	[ "$(id -u)" -ne 0 ] && SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The headers metapackage may have moved to a new ABI; make sure the
+# versioned headers it points at are really there.
+abi=$(scripts/kernel-abi.sh)
+if [ ! -d "/lib/modules/$abi/build" ]; then
+	echo "setup-host: headers for $abi missing; installing linux-headers-$abi"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "linux-headers-$abi"
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund
+fi
+
+if [ -f test/vm/setup.sh ]; then
+	bash test/vm/setup.sh
+fi
