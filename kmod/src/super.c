@@ -5,6 +5,13 @@
 #include <linux/module.h>
 #include <linux/fs.h>
 
+#include "format.h"
+#include "ioctl.h"
+#include "messages.h"
+#include "ondisk_check.h"
+#include "format_hash.h"
+#include "glue.h"
+
 static struct dentry *scoutfs_mount(struct file_system_type *fs_type,
 				    int flags, const char *dev_name,
 				    void *data)

@@ -1,0 +1,43 @@
+/*
+ * The whole generator as a pure function: schema directory in, map of
+ * output paths (relative to the project root) to contents out.
+ */
+import { loadSchemas } from './loader';
+import { computeLayout, Layout } from './layout';
+import { formatHash } from './hash';
+import { emitFormatH, emitFormatHashH, emitIoctlH, emitMessagesH, emitOndiskCheckH } from './emit/c-headers';
+import { emitGlueC, emitGlueH } from './emit/c-glue';
+import { emitTsArea, emitTsHash, emitTsMount } from './emit/ts-codecs';
+import { emitLayoutDumpC } from './emit/c-layout-dump';
+
+export const KMOD_GEN = 'kmod/src/gen';
+export const UTILS_GEN = 'utils/src/gen';
+export const LAYOUT_DUMP = 'test/c/gen/layout_dump.c';
+
+export interface Generated {
+	layout: Layout;
+	hash: string;
+	files: Map<string, string>;
+}
+
+export function generate(formatDir: string, base: string): Generated {
+	const ir = loadSchemas(formatDir, base);
+	const layout = computeLayout(ir);
+	const hash = formatHash(layout);
+	const files = new Map<string, string>([
+		[`${KMOD_GEN}/format.h`, emitFormatH(layout)],
+		[`${KMOD_GEN}/ioctl.h`, emitIoctlH(layout)],
+		[`${KMOD_GEN}/messages.h`, emitMessagesH(layout)],
+		[`${KMOD_GEN}/ondisk_check.h`, emitOndiskCheckH(layout)],
+		[`${KMOD_GEN}/format_hash.h`, emitFormatHashH(hash)],
+		[`${KMOD_GEN}/glue.h`, emitGlueH(layout)],
+		[`${KMOD_GEN}/glue.c`, emitGlueC(layout)],
+		[`${UTILS_GEN}/format.ts`, emitTsArea(layout, 'disk', 'On-disk structs: codecs, constants and enums.')],
+		[`${UTILS_GEN}/ioctl.ts`, emitTsArea(layout, 'ioctl', 'ioctl ABI structs: codecs, constants, enums and request numbers.')],
+		[`${UTILS_GEN}/messages.ts`, emitTsArea(layout, 'net', 'Network message structs: codecs, constants, enums and commands.')],
+		[`${UTILS_GEN}/hash.ts`, emitTsHash(hash)],
+		[`${UTILS_GEN}/mount.ts`, emitTsMount(ir)],
+		[LAYOUT_DUMP, emitLayoutDumpC(layout)],
+	]);
+	return { layout, hash, files };
+}
