@@ -1,36 +1,34 @@
 /*
- * Allocators.  Free extents (metadata and data) are items in btrees keyed
- * by end block and by size order.  Metadata for a transaction comes from
- * alloc lists: chains of 64 KiB blocks of block numbers, an "avail" list to
- * allocate from and a "freed" list of blocks freed in the transaction that
- * may only be reused once the transaction is durable.
+ * Allocators.
+ *
+ * Free space of each device is a set of free extents.  A mount keeps the
+ * set in memory and persists it at every commit as a chain of extent-list
+ * blocks written copy-on-write to fresh metadata blocks; the super block
+ * points at the head.  Blocks freed during a transaction are held aside and
+ * only join the free set once that transaction's super block is durable,
+ * so nothing a durable root references is ever overwritten.  Keeping the
+ * allocator out of the btree means allocating never recurses into btree
+ * edits.  (The cluster's server-owned allocators will add their own
+ * structures; this is the single-node allocator.)
  */
-import type { Flex, le32, le64 } from './types';
+import type { Flex, le32, le64, Pad } from './types';
 import type { BlockHeader, BlockRef } from './block';
-import type { BtreeRoot } from './btree';
 
-export interface AllocRoot {
-	total_len: le64;
-	root: BtreeRoot;
-}
-
-export interface AllocListHead {
-	ref: BlockRef;
-	total_nr: le64;
-	first_nr: le32;
-	flags: le32;
-}
-
-export interface AllocListBlock {
-	hdr: BlockHeader;
-	next: BlockRef;
-	start: le32;
-	nr: le32;
-	blknos: Flex<le64>;
-}
-
-/* A free extent item's value (the key holds end and length). */
 export interface FreeExtent {
 	blkno: le64;
 	len: le64;
+}
+
+export interface ExtentListRoot {
+	ref: BlockRef;
+	nr_extents: le64;
+	total_free: le64;
+}
+
+export interface ExtentListBlock {
+	hdr: BlockHeader;
+	next: BlockRef;
+	nr: le32;
+	_pad: Pad<4>;
+	extents: Flex<FreeExtent>;
 }

@@ -8,7 +8,7 @@
  */
 import type { Arr, le16, le32, le64, Pad, u8 } from './types';
 import type { BtreeRoot } from './btree';
-import type { AllocListHead, AllocRoot } from './alloc';
+import type { ExtentListRoot } from './alloc';
 
 export const BLOCK_SM_SHIFT = 12;
 export const BLOCK_SM_SIZE = 1 << BLOCK_SM_SHIFT;
@@ -32,7 +32,7 @@ export const MIN_DATA_DEV_BYTES = 16n * 1024n * 1024n;
 export enum BlockMagic {
 	SUPER = 0x103c428b,
 	BTREE = 0xe597f96d,
-	ALLOC_LIST = 0x5e6f7a8b,
+	EXTENT_LIST = 0x5e6f7a8b,
 	QUORUM = 0xbc310868,
 	BLOOM = 0x31d48e9c,
 }
@@ -106,12 +106,10 @@ export interface SuperBlock {
 	total_data_blocks: le64;
 	first_data_blkno: le64;
 	quorum: QuorumConfig;
-	meta_alloc: Arr<AllocRoot, 2>;
-	data_alloc: AllocRoot;
-	server_meta_avail: Arr<AllocListHead, 2>;
-	server_meta_freed: Arr<AllocListHead, 2>;
+	/* free 64 KiB blocks of the metadata device */
+	meta_free: ExtentListRoot;
+	/* free 4 KiB blocks of the data device */
+	data_free: ExtentListRoot;
+	/* all filesystem items */
 	fs_root: BtreeRoot;
-	logs_root: BtreeRoot;
-	mounted_clients: BtreeRoot;
-	srch_root: BtreeRoot;
 }

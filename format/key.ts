@@ -13,8 +13,6 @@ export enum KeyZone {
 	LOCK = 20,
 	LOG_TREES = 24,
 	MOUNTED_CLIENT = 28,
-	FREE_EXTENT_BLKNO = 36,
-	FREE_EXTENT_ORDER = 40,
 }
 
 /* INODE_INDEX zone: first 0, second = seq (major), third = ino */
@@ -42,12 +40,6 @@ export enum FsItemType {
 /* LOCK zone: names that are never stored. */
 export enum LockItemType {
 	RENAME = 4,
-}
-
-/* FREE_EXTENT_* zones: first = end blkno (or order), second = len */
-export enum FreeExtentItemType {
-	META = 4,
-	DATA = 8,
 }
 
 export interface Key {

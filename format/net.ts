@@ -7,7 +7,7 @@
 import type { Flex, le16, le64, Message, None, Pad, u8 } from './types';
 import type { BlockRef } from './block';
 import type { BtreeRoot } from './btree';
-import type { AllocListHead, AllocRoot } from './alloc';
+import type { ExtentListRoot } from './alloc';
 import type { Key } from './key';
 
 export const NET_MAX_DATA_LEN = 1100;
@@ -61,12 +61,12 @@ export interface NetInodeAlloc {
 export const LOG_TREES_FINALIZED = 1;
 
 export interface LogTrees {
-	meta_avail: AllocListHead;
-	meta_freed: AllocListHead;
+	meta_avail: ExtentListRoot;
+	meta_freed: ExtentListRoot;
 	item_root: BtreeRoot;
 	bloom_ref: BlockRef;
-	data_avail: AllocRoot;
-	data_freed: AllocRoot;
+	data_avail: ExtentListRoot;
+	data_freed: ExtentListRoot;
 	rid: le64;
 	nr: le64;
 	get_trans_seq: le64;

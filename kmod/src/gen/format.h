@@ -43,7 +43,7 @@
 /* BlockMagic */
 #define SCOUTFS_BLOCK_MAGIC_SUPER 0x103c428b
 #define SCOUTFS_BLOCK_MAGIC_BTREE 0xe597f96dU
-#define SCOUTFS_BLOCK_MAGIC_ALLOC_LIST 0x5e6f7a8b
+#define SCOUTFS_BLOCK_MAGIC_EXTENT_LIST 0x5e6f7a8b
 #define SCOUTFS_BLOCK_MAGIC_QUORUM 0xbc310868U
 #define SCOUTFS_BLOCK_MAGIC_BLOOM 0x31d48e9c
 
@@ -65,8 +65,6 @@
 #define SCOUTFS_KEY_ZONE_LOCK 20
 #define SCOUTFS_KEY_ZONE_LOG_TREES 24
 #define SCOUTFS_KEY_ZONE_MOUNTED_CLIENT 28
-#define SCOUTFS_KEY_ZONE_FREE_EXTENT_BLKNO 36
-#define SCOUTFS_KEY_ZONE_FREE_EXTENT_ORDER 40
 
 /* IndexItemType */
 #define SCOUTFS_INDEX_ITEM_TYPE_META_SEQ 4
@@ -87,10 +85,6 @@
 /* LockItemType */
 #define SCOUTFS_LOCK_ITEM_TYPE_RENAME 4
 
-/* FreeExtentItemType */
-#define SCOUTFS_FREE_EXTENT_ITEM_TYPE_META 4
-#define SCOUTFS_FREE_EXTENT_ITEM_TYPE_DATA 8
-
 /* QuorumEvent */
 #define SCOUTFS_QUORUM_EVENT_BEGIN 0
 #define SCOUTFS_QUORUM_EVENT_TERM 1
@@ -99,27 +93,20 @@
 #define SCOUTFS_QUORUM_EVENT_STOP 4
 #define SCOUTFS_QUORUM_EVENT_END 5
 
+struct scoutfs_free_extent {
+	__le64 blkno;
+	__le64 len;
+};
+
 struct scoutfs_block_ref {
 	__le64 blkno;
 	__le64 seq;
 };
 
-struct scoutfs_btree_root {
+struct scoutfs_extent_list_root {
 	struct scoutfs_block_ref ref;
-	__u8 height;
-	__u8 _pad[7];
-};
-
-struct scoutfs_alloc_root {
-	__le64 total_len;
-	struct scoutfs_btree_root root;
-};
-
-struct scoutfs_alloc_list_head {
-	struct scoutfs_block_ref ref;
-	__le64 total_nr;
-	__le32 first_nr;
-	__le32 flags;
+	__le64 nr_extents;
+	__le64 total_free;
 };
 
 struct scoutfs_block_header {
@@ -130,17 +117,12 @@ struct scoutfs_block_header {
 	__le64 blkno;
 };
 
-struct scoutfs_alloc_list_block {
+struct scoutfs_extent_list_block {
 	struct scoutfs_block_header hdr;
 	struct scoutfs_block_ref next;
-	__le32 start;
 	__le32 nr;
-	__le64 blknos[];
-};
-
-struct scoutfs_free_extent {
-	__le64 blkno;
-	__le64 len;
+	__u8 _pad[4];
+	struct scoutfs_free_extent extents[];
 };
 
 struct scoutfs_timespec {
@@ -161,6 +143,12 @@ struct scoutfs_quorum_config {
 	struct scoutfs_quorum_slot slots[15];
 };
 
+struct scoutfs_btree_root {
+	struct scoutfs_block_ref ref;
+	__u8 height;
+	__u8 _pad[7];
+};
+
 struct scoutfs_super_block {
 	struct scoutfs_block_header hdr;
 	__le64 format_hash;
@@ -175,14 +163,9 @@ struct scoutfs_super_block {
 	__le64 total_data_blocks;
 	__le64 first_data_blkno;
 	struct scoutfs_quorum_config quorum;
-	struct scoutfs_alloc_root meta_alloc[2];
-	struct scoutfs_alloc_root data_alloc;
-	struct scoutfs_alloc_list_head server_meta_avail[2];
-	struct scoutfs_alloc_list_head server_meta_freed[2];
+	struct scoutfs_extent_list_root meta_free;
+	struct scoutfs_extent_list_root data_free;
 	struct scoutfs_btree_root fs_root;
-	struct scoutfs_btree_root logs_root;
-	struct scoutfs_btree_root mounted_clients;
-	struct scoutfs_btree_root srch_root;
 };
 
 struct scoutfs_key {

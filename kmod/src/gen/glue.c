@@ -74,8 +74,8 @@ const char *scoutfs_block_magic_name(u64 val)
 		return "SUPER";
 	case SCOUTFS_BLOCK_MAGIC_BTREE:
 		return "BTREE";
-	case SCOUTFS_BLOCK_MAGIC_ALLOC_LIST:
-		return "ALLOC_LIST";
+	case SCOUTFS_BLOCK_MAGIC_EXTENT_LIST:
+		return "EXTENT_LIST";
 	case SCOUTFS_BLOCK_MAGIC_QUORUM:
 		return "QUORUM";
 	case SCOUTFS_BLOCK_MAGIC_BLOOM:
@@ -207,10 +207,6 @@ const char *scoutfs_key_zone_name(u64 val)
 		return "LOG_TREES";
 	case SCOUTFS_KEY_ZONE_MOUNTED_CLIENT:
 		return "MOUNTED_CLIENT";
-	case SCOUTFS_KEY_ZONE_FREE_EXTENT_BLKNO:
-		return "FREE_EXTENT_BLKNO";
-	case SCOUTFS_KEY_ZONE_FREE_EXTENT_ORDER:
-		return "FREE_EXTENT_ORDER";
 	}
 	return NULL;
 }
@@ -261,17 +257,6 @@ const char *scoutfs_lock_item_type_name(u64 val)
 	switch (val) {
 	case SCOUTFS_LOCK_ITEM_TYPE_RENAME:
 		return "RENAME";
-	}
-	return NULL;
-}
-
-const char *scoutfs_free_extent_item_type_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_FREE_EXTENT_ITEM_TYPE_META:
-		return "META";
-	case SCOUTFS_FREE_EXTENT_ITEM_TYPE_DATA:
-		return "DATA";
 	}
 	return NULL;
 }
@@ -331,16 +316,9 @@ const char *scoutfs_quorum_event_name(u64 val)
 	return NULL;
 }
 
-bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p)
+bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p)
 {
 	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_alloc_root_pads_zero(const struct scoutfs_alloc_root *p)
-{
-	if (!scoutfs_btree_root_pads_zero(&p->root))
 		return false;
 	return true;
 }
@@ -370,25 +348,18 @@ bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p)
 	return true;
 }
 
+bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p)
+{
+	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
+		return false;
+	return true;
+}
+
 bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p)
 {
-	int i1;
-
 	if (!scoutfs_quorum_config_pads_zero(&p->quorum))
 		return false;
-	for (i1 = 0; i1 < 2; i1++) {
-		if (!scoutfs_alloc_root_pads_zero(&p->meta_alloc[i1]))
-			return false;
-	}
-	if (!scoutfs_alloc_root_pads_zero(&p->data_alloc))
-		return false;
 	if (!scoutfs_btree_root_pads_zero(&p->fs_root))
-		return false;
-	if (!scoutfs_btree_root_pads_zero(&p->logs_root))
-		return false;
-	if (!scoutfs_btree_root_pads_zero(&p->mounted_clients))
-		return false;
-	if (!scoutfs_btree_root_pads_zero(&p->srch_root))
 		return false;
 	return true;
 }
@@ -564,10 +535,6 @@ bool scoutfs_net_header_pads_zero(const struct scoutfs_net_header *p)
 bool scoutfs_log_trees_pads_zero(const struct scoutfs_log_trees *p)
 {
 	if (!scoutfs_btree_root_pads_zero(&p->item_root))
-		return false;
-	if (!scoutfs_alloc_root_pads_zero(&p->data_avail))
-		return false;
-	if (!scoutfs_alloc_root_pads_zero(&p->data_freed))
 		return false;
 	return true;
 }

@@ -49,17 +49,16 @@ const char *scoutfs_index_item_type_name(u64 val);
 const char *scoutfs_orphan_item_type_name(u64 val);
 const char *scoutfs_fs_item_type_name(u64 val);
 const char *scoutfs_lock_item_type_name(u64 val);
-const char *scoutfs_free_extent_item_type_name(u64 val);
 const char *scoutfs_net_error_name(u64 val);
 const char *scoutfs_lock_mode_name(u64 val);
 const char *scoutfs_quorum_event_name(u64 val);
 
 /* true when every explicit pad byte (also of embedded structs) is zero */
-bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p);
-bool scoutfs_alloc_root_pads_zero(const struct scoutfs_alloc_root *p);
+bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p);
 bool scoutfs_timespec_pads_zero(const struct scoutfs_timespec *p);
 bool scoutfs_quorum_slot_pads_zero(const struct scoutfs_quorum_slot *p);
 bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p);
+bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p);
 bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p);
 bool scoutfs_key_pads_zero(const struct scoutfs_key *p);
 bool scoutfs_btree_item_pads_zero(const struct scoutfs_btree_item *p);

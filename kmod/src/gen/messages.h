@@ -59,12 +59,12 @@ struct scoutfs_net_inode_alloc {
 };
 
 struct scoutfs_log_trees {
-	struct scoutfs_alloc_list_head meta_avail;
-	struct scoutfs_alloc_list_head meta_freed;
+	struct scoutfs_extent_list_root meta_avail;
+	struct scoutfs_extent_list_root meta_freed;
 	struct scoutfs_btree_root item_root;
 	struct scoutfs_block_ref bloom_ref;
-	struct scoutfs_alloc_root data_avail;
-	struct scoutfs_alloc_root data_freed;
+	struct scoutfs_extent_list_root data_avail;
+	struct scoutfs_extent_list_root data_freed;
 	__le64 rid;
 	__le64 nr;
 	__le64 get_trans_seq;

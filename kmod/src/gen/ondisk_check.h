@@ -18,24 +18,18 @@
 #include "ioctl.h"
 #include "messages.h"
 
+_Static_assert(sizeof(struct scoutfs_free_extent) == 16, "struct scoutfs_free_extent: size must be 16");
+_Static_assert(offsetof(struct scoutfs_free_extent, blkno) == 0, "struct scoutfs_free_extent: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_free_extent, len) == 8, "struct scoutfs_free_extent: len must be at offset 8");
+
 _Static_assert(sizeof(struct scoutfs_block_ref) == 16, "struct scoutfs_block_ref: size must be 16");
 _Static_assert(offsetof(struct scoutfs_block_ref, blkno) == 0, "struct scoutfs_block_ref: blkno must be at offset 0");
 _Static_assert(offsetof(struct scoutfs_block_ref, seq) == 8, "struct scoutfs_block_ref: seq must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_btree_root) == 24, "struct scoutfs_btree_root: size must be 24");
-_Static_assert(offsetof(struct scoutfs_btree_root, ref) == 0, "struct scoutfs_btree_root: ref must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_btree_root, height) == 16, "struct scoutfs_btree_root: height must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17, "struct scoutfs_btree_root: _pad must be at offset 17");
-
-_Static_assert(sizeof(struct scoutfs_alloc_root) == 32, "struct scoutfs_alloc_root: size must be 32");
-_Static_assert(offsetof(struct scoutfs_alloc_root, total_len) == 0, "struct scoutfs_alloc_root: total_len must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_alloc_root, root) == 8, "struct scoutfs_alloc_root: root must be at offset 8");
-
-_Static_assert(sizeof(struct scoutfs_alloc_list_head) == 32, "struct scoutfs_alloc_list_head: size must be 32");
-_Static_assert(offsetof(struct scoutfs_alloc_list_head, ref) == 0, "struct scoutfs_alloc_list_head: ref must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_alloc_list_head, total_nr) == 16, "struct scoutfs_alloc_list_head: total_nr must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_alloc_list_head, first_nr) == 24, "struct scoutfs_alloc_list_head: first_nr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_alloc_list_head, flags) == 28, "struct scoutfs_alloc_list_head: flags must be at offset 28");
+_Static_assert(sizeof(struct scoutfs_extent_list_root) == 32, "struct scoutfs_extent_list_root: size must be 32");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, ref) == 0, "struct scoutfs_extent_list_root: ref must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, nr_extents) == 16, "struct scoutfs_extent_list_root: nr_extents must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, total_free) == 24, "struct scoutfs_extent_list_root: total_free must be at offset 24");
 
 _Static_assert(sizeof(struct scoutfs_block_header) == 32, "struct scoutfs_block_header: size must be 32");
 _Static_assert(offsetof(struct scoutfs_block_header, crc) == 0, "struct scoutfs_block_header: crc must be at offset 0");
@@ -44,16 +38,12 @@ _Static_assert(offsetof(struct scoutfs_block_header, fsid) == 8, "struct scoutfs
 _Static_assert(offsetof(struct scoutfs_block_header, seq) == 16, "struct scoutfs_block_header: seq must be at offset 16");
 _Static_assert(offsetof(struct scoutfs_block_header, blkno) == 24, "struct scoutfs_block_header: blkno must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_alloc_list_block) == 56, "struct scoutfs_alloc_list_block: size must be 56");
-_Static_assert(offsetof(struct scoutfs_alloc_list_block, hdr) == 0, "struct scoutfs_alloc_list_block: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_alloc_list_block, next) == 32, "struct scoutfs_alloc_list_block: next must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_alloc_list_block, start) == 48, "struct scoutfs_alloc_list_block: start must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_alloc_list_block, nr) == 52, "struct scoutfs_alloc_list_block: nr must be at offset 52");
-_Static_assert(offsetof(struct scoutfs_alloc_list_block, blknos) == 56, "struct scoutfs_alloc_list_block: blknos must be at offset 56");
-
-_Static_assert(sizeof(struct scoutfs_free_extent) == 16, "struct scoutfs_free_extent: size must be 16");
-_Static_assert(offsetof(struct scoutfs_free_extent, blkno) == 0, "struct scoutfs_free_extent: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_free_extent, len) == 8, "struct scoutfs_free_extent: len must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_extent_list_block) == 56, "struct scoutfs_extent_list_block: size must be 56");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, hdr) == 0, "struct scoutfs_extent_list_block: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, next) == 32, "struct scoutfs_extent_list_block: next must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, nr) == 48, "struct scoutfs_extent_list_block: nr must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, _pad) == 52, "struct scoutfs_extent_list_block: _pad must be at offset 52");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, extents) == 56, "struct scoutfs_extent_list_block: extents must be at offset 56");
 
 _Static_assert(sizeof(struct scoutfs_timespec) == 16, "struct scoutfs_timespec: size must be 16");
 _Static_assert(offsetof(struct scoutfs_timespec, sec) == 0, "struct scoutfs_timespec: sec must be at offset 0");
@@ -70,7 +60,12 @@ _Static_assert(sizeof(struct scoutfs_quorum_config) == 128, "struct scoutfs_quor
 _Static_assert(offsetof(struct scoutfs_quorum_config, version) == 0, "struct scoutfs_quorum_config: version must be at offset 0");
 _Static_assert(offsetof(struct scoutfs_quorum_config, slots) == 8, "struct scoutfs_quorum_config: slots must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_super_block) == 576, "struct scoutfs_super_block: size must be 576");
+_Static_assert(sizeof(struct scoutfs_btree_root) == 24, "struct scoutfs_btree_root: size must be 24");
+_Static_assert(offsetof(struct scoutfs_btree_root, ref) == 0, "struct scoutfs_btree_root: ref must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_btree_root, height) == 16, "struct scoutfs_btree_root: height must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17, "struct scoutfs_btree_root: _pad must be at offset 17");
+
+_Static_assert(sizeof(struct scoutfs_super_block) == 344, "struct scoutfs_super_block: size must be 344");
 _Static_assert(offsetof(struct scoutfs_super_block, hdr) == 0, "struct scoutfs_super_block: hdr must be at offset 0");
 _Static_assert(offsetof(struct scoutfs_super_block, format_hash) == 32, "struct scoutfs_super_block: format_hash must be at offset 32");
 _Static_assert(offsetof(struct scoutfs_super_block, version) == 40, "struct scoutfs_super_block: version must be at offset 40");
@@ -84,14 +79,9 @@ _Static_assert(offsetof(struct scoutfs_super_block, first_meta_blkno) == 104, "s
 _Static_assert(offsetof(struct scoutfs_super_block, total_data_blocks) == 112, "struct scoutfs_super_block: total_data_blocks must be at offset 112");
 _Static_assert(offsetof(struct scoutfs_super_block, first_data_blkno) == 120, "struct scoutfs_super_block: first_data_blkno must be at offset 120");
 _Static_assert(offsetof(struct scoutfs_super_block, quorum) == 128, "struct scoutfs_super_block: quorum must be at offset 128");
-_Static_assert(offsetof(struct scoutfs_super_block, meta_alloc) == 256, "struct scoutfs_super_block: meta_alloc must be at offset 256");
-_Static_assert(offsetof(struct scoutfs_super_block, data_alloc) == 320, "struct scoutfs_super_block: data_alloc must be at offset 320");
-_Static_assert(offsetof(struct scoutfs_super_block, server_meta_avail) == 352, "struct scoutfs_super_block: server_meta_avail must be at offset 352");
-_Static_assert(offsetof(struct scoutfs_super_block, server_meta_freed) == 416, "struct scoutfs_super_block: server_meta_freed must be at offset 416");
-_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 480, "struct scoutfs_super_block: fs_root must be at offset 480");
-_Static_assert(offsetof(struct scoutfs_super_block, logs_root) == 504, "struct scoutfs_super_block: logs_root must be at offset 504");
-_Static_assert(offsetof(struct scoutfs_super_block, mounted_clients) == 528, "struct scoutfs_super_block: mounted_clients must be at offset 528");
-_Static_assert(offsetof(struct scoutfs_super_block, srch_root) == 552, "struct scoutfs_super_block: srch_root must be at offset 552");
+_Static_assert(offsetof(struct scoutfs_super_block, meta_free) == 256, "struct scoutfs_super_block: meta_free must be at offset 256");
+_Static_assert(offsetof(struct scoutfs_super_block, data_free) == 288, "struct scoutfs_super_block: data_free must be at offset 288");
+_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 320, "struct scoutfs_super_block: fs_root must be at offset 320");
 
 _Static_assert(sizeof(struct scoutfs_key) == 32, "struct scoutfs_key: size must be 32");
 _Static_assert(offsetof(struct scoutfs_key, first) == 0, "struct scoutfs_key: first must be at offset 0");

@@ -37,7 +37,7 @@ export const QUORUM_EVENT_NR = 6;
 export enum BlockMagic {
 	SUPER = 272384651,
 	BTREE = 3851942253,
-	ALLOC_LIST = 1584364171,
+	EXTENT_LIST = 1584364171,
 	QUORUM = 3157330024,
 	BLOOM = 836013724,
 }
@@ -59,8 +59,6 @@ export enum KeyZone {
 	LOCK = 20,
 	LOG_TREES = 24,
 	MOUNTED_CLIENT = 28,
-	FREE_EXTENT_BLKNO = 36,
-	FREE_EXTENT_ORDER = 40,
 }
 export enum IndexItemType {
 	META_SEQ = 4,
@@ -81,10 +79,6 @@ export enum FsItemType {
 export enum LockItemType {
 	RENAME = 4,
 }
-export enum FreeExtentItemType {
-	META = 4,
-	DATA = 8,
-}
 export enum QuorumEvent {
 	BEGIN = 0,
 	TERM = 1,
@@ -93,6 +87,32 @@ export enum QuorumEvent {
 	STOP = 4,
 	END = 5,
 }
+
+export interface FreeExtent {
+	blkno: bigint;
+	len: bigint;
+}
+export const FreeExtent: Codec<FreeExtent> = {
+	NAME: 'FreeExtent',
+	SIZE: 16,
+	ALIGN: 8,
+	OFFSETS: { blkno: 0, len: 8 },
+	PADS: [],
+	decode(buf: Uint8Array, off = 0): FreeExtent {
+		return {
+			blkno: rd.u64(buf, off + 0),
+			len: rd.u64(buf, off + 8),
+		};
+	},
+	encode(val: FreeExtent, buf: Uint8Array = new Uint8Array(16), off = 0): Uint8Array {
+		wr.u64(buf, off + 0, val.blkno, 'FreeExtent.blkno');
+		wr.u64(buf, off + 8, val.len, 'FreeExtent.len');
+		return buf;
+	},
+	zero(): FreeExtent {
+		return { blkno: 0n, len: 0n };
+	},
+};
 
 export interface BlockRef {
 	blkno: bigint;
@@ -120,88 +140,32 @@ export const BlockRef: Codec<BlockRef> = {
 	},
 };
 
-export interface BtreeRoot {
+export interface ExtentListRoot {
 	ref: BlockRef;
-	height: number;
+	nr_extents: bigint;
+	total_free: bigint;
 }
-export const BtreeRoot: Codec<BtreeRoot> = {
-	NAME: 'BtreeRoot',
-	SIZE: 24,
-	ALIGN: 8,
-	OFFSETS: { ref: 0, height: 16, _pad: 17 },
-	PADS: [[17, 7]],
-	decode(buf: Uint8Array, off = 0): BtreeRoot {
-		return {
-			ref: BlockRef.decode(buf, off + 0),
-			height: rd.u8(buf, off + 16),
-		};
-	},
-	encode(val: BtreeRoot, buf: Uint8Array = new Uint8Array(24), off = 0): Uint8Array {
-		BlockRef.encode(val.ref, buf, off + 0);
-		wr.u8(buf, off + 16, val.height, 'BtreeRoot.height');
-		wr.zero(buf, off + 17, 7, 'BtreeRoot._pad');
-		return buf;
-	},
-	zero(): BtreeRoot {
-		return { ref: BlockRef.zero(), height: 0 };
-	},
-};
-
-export interface AllocRoot {
-	total_len: bigint;
-	root: BtreeRoot;
-}
-export const AllocRoot: Codec<AllocRoot> = {
-	NAME: 'AllocRoot',
+export const ExtentListRoot: Codec<ExtentListRoot> = {
+	NAME: 'ExtentListRoot',
 	SIZE: 32,
 	ALIGN: 8,
-	OFFSETS: { total_len: 0, root: 8 },
-	PADS: [[25, 7]],
-	decode(buf: Uint8Array, off = 0): AllocRoot {
-		return {
-			total_len: rd.u64(buf, off + 0),
-			root: BtreeRoot.decode(buf, off + 8),
-		};
-	},
-	encode(val: AllocRoot, buf: Uint8Array = new Uint8Array(32), off = 0): Uint8Array {
-		wr.u64(buf, off + 0, val.total_len, 'AllocRoot.total_len');
-		BtreeRoot.encode(val.root, buf, off + 8);
-		return buf;
-	},
-	zero(): AllocRoot {
-		return { total_len: 0n, root: BtreeRoot.zero() };
-	},
-};
-
-export interface AllocListHead {
-	ref: BlockRef;
-	total_nr: bigint;
-	first_nr: number;
-	flags: number;
-}
-export const AllocListHead: Codec<AllocListHead> = {
-	NAME: 'AllocListHead',
-	SIZE: 32,
-	ALIGN: 8,
-	OFFSETS: { ref: 0, total_nr: 16, first_nr: 24, flags: 28 },
+	OFFSETS: { ref: 0, nr_extents: 16, total_free: 24 },
 	PADS: [],
-	decode(buf: Uint8Array, off = 0): AllocListHead {
+	decode(buf: Uint8Array, off = 0): ExtentListRoot {
 		return {
 			ref: BlockRef.decode(buf, off + 0),
-			total_nr: rd.u64(buf, off + 16),
-			first_nr: rd.u32(buf, off + 24),
-			flags: rd.u32(buf, off + 28),
+			nr_extents: rd.u64(buf, off + 16),
+			total_free: rd.u64(buf, off + 24),
 		};
 	},
-	encode(val: AllocListHead, buf: Uint8Array = new Uint8Array(32), off = 0): Uint8Array {
+	encode(val: ExtentListRoot, buf: Uint8Array = new Uint8Array(32), off = 0): Uint8Array {
 		BlockRef.encode(val.ref, buf, off + 0);
-		wr.u64(buf, off + 16, val.total_nr, 'AllocListHead.total_nr');
-		wr.u32(buf, off + 24, val.first_nr, 'AllocListHead.first_nr');
-		wr.u32(buf, off + 28, val.flags, 'AllocListHead.flags');
+		wr.u64(buf, off + 16, val.nr_extents, 'ExtentListRoot.nr_extents');
+		wr.u64(buf, off + 24, val.total_free, 'ExtentListRoot.total_free');
 		return buf;
 	},
-	zero(): AllocListHead {
-		return { ref: BlockRef.zero(), total_nr: 0n, first_nr: 0, flags: 0 };
+	zero(): ExtentListRoot {
+		return { ref: BlockRef.zero(), nr_extents: 0n, total_free: 0n };
 	},
 };
 
@@ -240,61 +204,33 @@ export const BlockHeader: Codec<BlockHeader> = {
 	},
 };
 
-export interface AllocListBlock {
+export interface ExtentListBlock {
 	hdr: BlockHeader;
 	next: BlockRef;
-	start: number;
 	nr: number;
 }
-export const AllocListBlock: Codec<AllocListBlock> = {
-	NAME: 'AllocListBlock',
+export const ExtentListBlock: Codec<ExtentListBlock> = {
+	NAME: 'ExtentListBlock',
 	SIZE: 56,
 	ALIGN: 8,
-	OFFSETS: { hdr: 0, next: 32, start: 48, nr: 52, blknos: 56 },
-	PADS: [],
-	decode(buf: Uint8Array, off = 0): AllocListBlock {
+	OFFSETS: { hdr: 0, next: 32, nr: 48, _pad: 52, extents: 56 },
+	PADS: [[52, 4]],
+	decode(buf: Uint8Array, off = 0): ExtentListBlock {
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			next: BlockRef.decode(buf, off + 32),
-			start: rd.u32(buf, off + 48),
-			nr: rd.u32(buf, off + 52),
+			nr: rd.u32(buf, off + 48),
 		};
 	},
-	encode(val: AllocListBlock, buf: Uint8Array = new Uint8Array(56), off = 0): Uint8Array {
+	encode(val: ExtentListBlock, buf: Uint8Array = new Uint8Array(56), off = 0): Uint8Array {
 		BlockHeader.encode(val.hdr, buf, off + 0);
 		BlockRef.encode(val.next, buf, off + 32);
-		wr.u32(buf, off + 48, val.start, 'AllocListBlock.start');
-		wr.u32(buf, off + 52, val.nr, 'AllocListBlock.nr');
+		wr.u32(buf, off + 48, val.nr, 'ExtentListBlock.nr');
+		wr.zero(buf, off + 52, 4, 'ExtentListBlock._pad');
 		return buf;
 	},
-	zero(): AllocListBlock {
-		return { hdr: BlockHeader.zero(), next: BlockRef.zero(), start: 0, nr: 0 };
-	},
-};
-
-export interface FreeExtent {
-	blkno: bigint;
-	len: bigint;
-}
-export const FreeExtent: Codec<FreeExtent> = {
-	NAME: 'FreeExtent',
-	SIZE: 16,
-	ALIGN: 8,
-	OFFSETS: { blkno: 0, len: 8 },
-	PADS: [],
-	decode(buf: Uint8Array, off = 0): FreeExtent {
-		return {
-			blkno: rd.u64(buf, off + 0),
-			len: rd.u64(buf, off + 8),
-		};
-	},
-	encode(val: FreeExtent, buf: Uint8Array = new Uint8Array(16), off = 0): Uint8Array {
-		wr.u64(buf, off + 0, val.blkno, 'FreeExtent.blkno');
-		wr.u64(buf, off + 8, val.len, 'FreeExtent.len');
-		return buf;
-	},
-	zero(): FreeExtent {
-		return { blkno: 0n, len: 0n };
+	zero(): ExtentListBlock {
+		return { hdr: BlockHeader.zero(), next: BlockRef.zero(), nr: 0 };
 	},
 };
 
@@ -381,6 +317,33 @@ export const QuorumConfig: Codec<QuorumConfig> = {
 	},
 };
 
+export interface BtreeRoot {
+	ref: BlockRef;
+	height: number;
+}
+export const BtreeRoot: Codec<BtreeRoot> = {
+	NAME: 'BtreeRoot',
+	SIZE: 24,
+	ALIGN: 8,
+	OFFSETS: { ref: 0, height: 16, _pad: 17 },
+	PADS: [[17, 7]],
+	decode(buf: Uint8Array, off = 0): BtreeRoot {
+		return {
+			ref: BlockRef.decode(buf, off + 0),
+			height: rd.u8(buf, off + 16),
+		};
+	},
+	encode(val: BtreeRoot, buf: Uint8Array = new Uint8Array(24), off = 0): Uint8Array {
+		BlockRef.encode(val.ref, buf, off + 0);
+		wr.u8(buf, off + 16, val.height, 'BtreeRoot.height');
+		wr.zero(buf, off + 17, 7, 'BtreeRoot._pad');
+		return buf;
+	},
+	zero(): BtreeRoot {
+		return { ref: BlockRef.zero(), height: 0 };
+	},
+};
+
 export interface SuperBlock {
 	hdr: BlockHeader;
 	format_hash: bigint;
@@ -395,21 +358,16 @@ export interface SuperBlock {
 	total_data_blocks: bigint;
 	first_data_blkno: bigint;
 	quorum: QuorumConfig;
-	meta_alloc: AllocRoot[];
-	data_alloc: AllocRoot;
-	server_meta_avail: AllocListHead[];
-	server_meta_freed: AllocListHead[];
+	meta_free: ExtentListRoot;
+	data_free: ExtentListRoot;
 	fs_root: BtreeRoot;
-	logs_root: BtreeRoot;
-	mounted_clients: BtreeRoot;
-	srch_root: BtreeRoot;
 }
 export const SuperBlock: Codec<SuperBlock> = {
 	NAME: 'SuperBlock',
-	SIZE: 576,
+	SIZE: 344,
 	ALIGN: 8,
-	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_alloc: 256, data_alloc: 320, server_meta_avail: 352, server_meta_freed: 416, fs_root: 480, logs_root: 504, mounted_clients: 528, srch_root: 552 },
-	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [281, 7], [313, 7], [345, 7], [497, 7], [521, 7], [545, 7], [569, 7]],
+	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, fs_root: 320 },
+	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [337, 7]],
 	decode(buf: Uint8Array, off = 0): SuperBlock {
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
@@ -425,17 +383,12 @@ export const SuperBlock: Codec<SuperBlock> = {
 			total_data_blocks: rd.u64(buf, off + 112),
 			first_data_blkno: rd.u64(buf, off + 120),
 			quorum: QuorumConfig.decode(buf, off + 128),
-			meta_alloc: Array.from({ length: 2 }, (_, i) => AllocRoot.decode(buf, off + 256 + i * 32)),
-			data_alloc: AllocRoot.decode(buf, off + 320),
-			server_meta_avail: Array.from({ length: 2 }, (_, i) => AllocListHead.decode(buf, off + 352 + i * 32)),
-			server_meta_freed: Array.from({ length: 2 }, (_, i) => AllocListHead.decode(buf, off + 416 + i * 32)),
-			fs_root: BtreeRoot.decode(buf, off + 480),
-			logs_root: BtreeRoot.decode(buf, off + 504),
-			mounted_clients: BtreeRoot.decode(buf, off + 528),
-			srch_root: BtreeRoot.decode(buf, off + 552),
+			meta_free: ExtentListRoot.decode(buf, off + 256),
+			data_free: ExtentListRoot.decode(buf, off + 288),
+			fs_root: BtreeRoot.decode(buf, off + 320),
 		};
 	},
-	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(576), off = 0): Uint8Array {
+	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(344), off = 0): Uint8Array {
 		BlockHeader.encode(val.hdr, buf, off + 0);
 		wr.u64(buf, off + 32, val.format_hash, 'SuperBlock.format_hash');
 		wr.u64(buf, off + 40, val.version, 'SuperBlock.version');
@@ -449,18 +402,13 @@ export const SuperBlock: Codec<SuperBlock> = {
 		wr.u64(buf, off + 112, val.total_data_blocks, 'SuperBlock.total_data_blocks');
 		wr.u64(buf, off + 120, val.first_data_blkno, 'SuperBlock.first_data_blkno');
 		QuorumConfig.encode(val.quorum, buf, off + 128);
-		arrayOf(2, 'SuperBlock.meta_alloc', val.meta_alloc).forEach((e, i) => { AllocRoot.encode(e, buf, off + 256 + i * 32); });
-		AllocRoot.encode(val.data_alloc, buf, off + 320);
-		arrayOf(2, 'SuperBlock.server_meta_avail', val.server_meta_avail).forEach((e, i) => { AllocListHead.encode(e, buf, off + 352 + i * 32); });
-		arrayOf(2, 'SuperBlock.server_meta_freed', val.server_meta_freed).forEach((e, i) => { AllocListHead.encode(e, buf, off + 416 + i * 32); });
-		BtreeRoot.encode(val.fs_root, buf, off + 480);
-		BtreeRoot.encode(val.logs_root, buf, off + 504);
-		BtreeRoot.encode(val.mounted_clients, buf, off + 528);
-		BtreeRoot.encode(val.srch_root, buf, off + 552);
+		ExtentListRoot.encode(val.meta_free, buf, off + 256);
+		ExtentListRoot.encode(val.data_free, buf, off + 288);
+		BtreeRoot.encode(val.fs_root, buf, off + 320);
 		return buf;
 	},
 	zero(): SuperBlock {
-		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_alloc: Array.from({ length: 2 }, () => AllocRoot.zero()), data_alloc: AllocRoot.zero(), server_meta_avail: Array.from({ length: 2 }, () => AllocListHead.zero()), server_meta_freed: Array.from({ length: 2 }, () => AllocListHead.zero()), fs_root: BtreeRoot.zero(), logs_root: BtreeRoot.zero(), mounted_clients: BtreeRoot.zero(), srch_root: BtreeRoot.zero() };
+		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_free: ExtentListRoot.zero(), data_free: ExtentListRoot.zero(), fs_root: BtreeRoot.zero() };
 	},
 };
 

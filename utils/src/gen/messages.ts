@@ -4,7 +4,7 @@
 // Network message structs: codecs, constants, enums and commands.
 
 import { Codec, rd, wr } from '../codec';
-import { AllocListHead, AllocRoot, BlockRef, BtreeRoot, Key } from './format';
+import { BlockRef, BtreeRoot, ExtentListRoot, Key } from './format';
 
 export const NET_MAX_DATA_LEN = 1100;
 export const NET_FLAG_RESPONSE = 1;
@@ -134,12 +134,12 @@ export const NetInodeAlloc: Codec<NetInodeAlloc> = {
 };
 
 export interface LogTrees {
-	meta_avail: AllocListHead;
-	meta_freed: AllocListHead;
+	meta_avail: ExtentListRoot;
+	meta_freed: ExtentListRoot;
 	item_root: BtreeRoot;
 	bloom_ref: BlockRef;
-	data_avail: AllocRoot;
-	data_freed: AllocRoot;
+	data_avail: ExtentListRoot;
+	data_freed: ExtentListRoot;
 	rid: bigint;
 	nr: bigint;
 	get_trans_seq: bigint;
@@ -153,15 +153,15 @@ export const LogTrees: Codec<LogTrees> = {
 	SIZE: 224,
 	ALIGN: 8,
 	OFFSETS: { meta_avail: 0, meta_freed: 32, item_root: 64, bloom_ref: 88, data_avail: 104, data_freed: 136, rid: 168, nr: 176, get_trans_seq: 184, commit_trans_seq: 192, max_item_seq: 200, inode_count_delta: 208, flags: 216 },
-	PADS: [[81, 7], [129, 7], [161, 7]],
+	PADS: [[81, 7]],
 	decode(buf: Uint8Array, off = 0): LogTrees {
 		return {
-			meta_avail: AllocListHead.decode(buf, off + 0),
-			meta_freed: AllocListHead.decode(buf, off + 32),
+			meta_avail: ExtentListRoot.decode(buf, off + 0),
+			meta_freed: ExtentListRoot.decode(buf, off + 32),
 			item_root: BtreeRoot.decode(buf, off + 64),
 			bloom_ref: BlockRef.decode(buf, off + 88),
-			data_avail: AllocRoot.decode(buf, off + 104),
-			data_freed: AllocRoot.decode(buf, off + 136),
+			data_avail: ExtentListRoot.decode(buf, off + 104),
+			data_freed: ExtentListRoot.decode(buf, off + 136),
 			rid: rd.u64(buf, off + 168),
 			nr: rd.u64(buf, off + 176),
 			get_trans_seq: rd.u64(buf, off + 184),
@@ -172,12 +172,12 @@ export const LogTrees: Codec<LogTrees> = {
 		};
 	},
 	encode(val: LogTrees, buf: Uint8Array = new Uint8Array(224), off = 0): Uint8Array {
-		AllocListHead.encode(val.meta_avail, buf, off + 0);
-		AllocListHead.encode(val.meta_freed, buf, off + 32);
+		ExtentListRoot.encode(val.meta_avail, buf, off + 0);
+		ExtentListRoot.encode(val.meta_freed, buf, off + 32);
 		BtreeRoot.encode(val.item_root, buf, off + 64);
 		BlockRef.encode(val.bloom_ref, buf, off + 88);
-		AllocRoot.encode(val.data_avail, buf, off + 104);
-		AllocRoot.encode(val.data_freed, buf, off + 136);
+		ExtentListRoot.encode(val.data_avail, buf, off + 104);
+		ExtentListRoot.encode(val.data_freed, buf, off + 136);
 		wr.u64(buf, off + 168, val.rid, 'LogTrees.rid');
 		wr.u64(buf, off + 176, val.nr, 'LogTrees.nr');
 		wr.u64(buf, off + 184, val.get_trans_seq, 'LogTrees.get_trans_seq');
@@ -188,7 +188,7 @@ export const LogTrees: Codec<LogTrees> = {
 		return buf;
 	},
 	zero(): LogTrees {
-		return { meta_avail: AllocListHead.zero(), meta_freed: AllocListHead.zero(), item_root: BtreeRoot.zero(), bloom_ref: BlockRef.zero(), data_avail: AllocRoot.zero(), data_freed: AllocRoot.zero(), rid: 0n, nr: 0n, get_trans_seq: 0n, commit_trans_seq: 0n, max_item_seq: 0n, inode_count_delta: 0n, flags: 0n };
+		return { meta_avail: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), item_root: BtreeRoot.zero(), bloom_ref: BlockRef.zero(), data_avail: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), rid: 0n, nr: 0n, get_trans_seq: 0n, commit_trans_seq: 0n, max_item_seq: 0n, inode_count_delta: 0n, flags: 0n };
 	},
 };
 
