@@ -35,8 +35,12 @@ build: node_modules/.package-lock.json
 module:
 	$(MAKE) -C kmod module
 
+JEST_RESULTS := build/jest-results.json
+
 test: deps codegen-check build module
-	npx jest --ci
+	@mkdir -p build
+	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
+	@node scripts/test-summary.js $(JEST_RESULTS)
 
 test-unit: build
 	npx jest --ci --selectProjects unit
