@@ -11,6 +11,7 @@ const HEADLINES: RegExp[] = [
   /^Kernel panic/,
   /^INFO: task .* blocked for more than/,
   /^UBSAN:/,
+  /^watchdog: /, // soft and hard lockups
 ];
 
 // Phrases that mark one wherever they appear in a line.

@@ -19,6 +19,7 @@ vm_save_results() {
 }
 
 vm_power_off() {
+	echo 4 > /proc/sys/kernel/printk
 	vm_dmesg_drain > /dev/null
 	vm_save_results
 	sync
