@@ -110,6 +110,12 @@ export interface SuperBlock {
 	meta_free: ExtentListRoot;
 	/* free 4 KiB blocks of the data device */
 	data_free: ExtentListRoot;
+	/*
+	 * Blocks freed by the transaction this super block commits: free once
+	 * it is durable, so mount adds them to the free sets.
+	 */
+	meta_freed: ExtentListRoot;
+	data_freed: ExtentListRoot;
 	/* all filesystem items */
 	fs_root: BtreeRoot;
 }

@@ -165,6 +165,8 @@ struct scoutfs_super_block {
 	struct scoutfs_quorum_config quorum;
 	struct scoutfs_extent_list_root meta_free;
 	struct scoutfs_extent_list_root data_free;
+	struct scoutfs_extent_list_root meta_freed;
+	struct scoutfs_extent_list_root data_freed;
 	struct scoutfs_btree_root fs_root;
 };
 

@@ -65,7 +65,7 @@ _Static_assert(offsetof(struct scoutfs_btree_root, ref) == 0, "struct scoutfs_bt
 _Static_assert(offsetof(struct scoutfs_btree_root, height) == 16, "struct scoutfs_btree_root: height must be at offset 16");
 _Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17, "struct scoutfs_btree_root: _pad must be at offset 17");
 
-_Static_assert(sizeof(struct scoutfs_super_block) == 344, "struct scoutfs_super_block: size must be 344");
+_Static_assert(sizeof(struct scoutfs_super_block) == 408, "struct scoutfs_super_block: size must be 408");
 _Static_assert(offsetof(struct scoutfs_super_block, hdr) == 0, "struct scoutfs_super_block: hdr must be at offset 0");
 _Static_assert(offsetof(struct scoutfs_super_block, format_hash) == 32, "struct scoutfs_super_block: format_hash must be at offset 32");
 _Static_assert(offsetof(struct scoutfs_super_block, version) == 40, "struct scoutfs_super_block: version must be at offset 40");
@@ -81,7 +81,9 @@ _Static_assert(offsetof(struct scoutfs_super_block, first_data_blkno) == 120, "s
 _Static_assert(offsetof(struct scoutfs_super_block, quorum) == 128, "struct scoutfs_super_block: quorum must be at offset 128");
 _Static_assert(offsetof(struct scoutfs_super_block, meta_free) == 256, "struct scoutfs_super_block: meta_free must be at offset 256");
 _Static_assert(offsetof(struct scoutfs_super_block, data_free) == 288, "struct scoutfs_super_block: data_free must be at offset 288");
-_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 320, "struct scoutfs_super_block: fs_root must be at offset 320");
+_Static_assert(offsetof(struct scoutfs_super_block, meta_freed) == 320, "struct scoutfs_super_block: meta_freed must be at offset 320");
+_Static_assert(offsetof(struct scoutfs_super_block, data_freed) == 352, "struct scoutfs_super_block: data_freed must be at offset 352");
+_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 384, "struct scoutfs_super_block: fs_root must be at offset 384");
 
 _Static_assert(sizeof(struct scoutfs_key) == 32, "struct scoutfs_key: size must be 32");
 _Static_assert(offsetof(struct scoutfs_key, first) == 0, "struct scoutfs_key: first must be at offset 0");

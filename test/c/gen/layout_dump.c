@@ -68,6 +68,8 @@ int main(void)
 	printf("field SuperBlock.quorum %zu\n", offsetof(struct scoutfs_super_block, quorum));
 	printf("field SuperBlock.meta_free %zu\n", offsetof(struct scoutfs_super_block, meta_free));
 	printf("field SuperBlock.data_free %zu\n", offsetof(struct scoutfs_super_block, data_free));
+	printf("field SuperBlock.meta_freed %zu\n", offsetof(struct scoutfs_super_block, meta_freed));
+	printf("field SuperBlock.data_freed %zu\n", offsetof(struct scoutfs_super_block, data_freed));
 	printf("field SuperBlock.fs_root %zu\n", offsetof(struct scoutfs_super_block, fs_root));
 	printf("struct Key %zu\n", sizeof(struct scoutfs_key));
 	printf("field Key.first %zu\n", offsetof(struct scoutfs_key, first));

@@ -360,14 +360,16 @@ export interface SuperBlock {
 	quorum: QuorumConfig;
 	meta_free: ExtentListRoot;
 	data_free: ExtentListRoot;
+	meta_freed: ExtentListRoot;
+	data_freed: ExtentListRoot;
 	fs_root: BtreeRoot;
 }
 export const SuperBlock: Codec<SuperBlock> = {
 	NAME: 'SuperBlock',
-	SIZE: 344,
+	SIZE: 408,
 	ALIGN: 8,
-	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, fs_root: 320 },
-	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [337, 7]],
+	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, meta_freed: 320, data_freed: 352, fs_root: 384 },
+	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [401, 7]],
 	decode(buf: Uint8Array, off = 0): SuperBlock {
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
@@ -385,10 +387,12 @@ export const SuperBlock: Codec<SuperBlock> = {
 			quorum: QuorumConfig.decode(buf, off + 128),
 			meta_free: ExtentListRoot.decode(buf, off + 256),
 			data_free: ExtentListRoot.decode(buf, off + 288),
-			fs_root: BtreeRoot.decode(buf, off + 320),
+			meta_freed: ExtentListRoot.decode(buf, off + 320),
+			data_freed: ExtentListRoot.decode(buf, off + 352),
+			fs_root: BtreeRoot.decode(buf, off + 384),
 		};
 	},
-	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(344), off = 0): Uint8Array {
+	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(408), off = 0): Uint8Array {
 		BlockHeader.encode(val.hdr, buf, off + 0);
 		wr.u64(buf, off + 32, val.format_hash, 'SuperBlock.format_hash');
 		wr.u64(buf, off + 40, val.version, 'SuperBlock.version');
@@ -404,11 +408,13 @@ export const SuperBlock: Codec<SuperBlock> = {
 		QuorumConfig.encode(val.quorum, buf, off + 128);
 		ExtentListRoot.encode(val.meta_free, buf, off + 256);
 		ExtentListRoot.encode(val.data_free, buf, off + 288);
-		BtreeRoot.encode(val.fs_root, buf, off + 320);
+		ExtentListRoot.encode(val.meta_freed, buf, off + 320);
+		ExtentListRoot.encode(val.data_freed, buf, off + 352);
+		BtreeRoot.encode(val.fs_root, buf, off + 384);
 		return buf;
 	},
 	zero(): SuperBlock {
-		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_free: ExtentListRoot.zero(), data_free: ExtentListRoot.zero(), fs_root: BtreeRoot.zero() };
+		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_free: ExtentListRoot.zero(), data_free: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), fs_root: BtreeRoot.zero() };
 	},
 };
 

@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x5f371a5177ff68f6n;
-export const FORMAT_HASH_HEX = '5f371a5177ff68f6';
+export const FORMAT_HASH = 0x110f0645e635aab9n;
+export const FORMAT_HASH_HEX = '110f0645e635aab9';

@@ -238,6 +238,8 @@ function writeVolume(meta: Device, data: Device, opts: MkfsOptions): MkfsResult 
 		quorum: { version: 1n, slots },
 		meta_free: { ref: { blkno: metaListBlkno, seq: MKFS_SEQ }, nr_extents: BigInt(metaFree.length), total_free: sum(metaFree) },
 		data_free: { ref: { blkno: dataListBlkno, seq: MKFS_SEQ }, nr_extents: BigInt(dataFree.length), total_free: sum(dataFree) },
+		meta_freed: { ref: { blkno: 0n, seq: 0n }, nr_extents: 0n, total_free: 0n },
+		data_freed: { ref: { blkno: 0n, seq: 0n }, nr_extents: 0n, total_free: 0n },
 		fs_root: { ref: { blkno: rootBlkno, seq: MKFS_SEQ }, height: 1 },
 	};
 	writeAt(data, SUPER_OFFSET, sealBlock(SuperBlock.encode(sb, new Uint8Array(BLOCK_SM_SIZE))));

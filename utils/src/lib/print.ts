@@ -119,6 +119,8 @@ export function printSuper(sb: SuperBlock, out: (s: string) => void): void {
 	const ref = (r: BlockRef) => `blkno=${r.blkno} seq=${r.seq}`;
 	out(`  meta_free: ${ref(sb.meta_free.ref)} extents=${sb.meta_free.nr_extents} free=${sb.meta_free.total_free}`);
 	out(`  data_free: ${ref(sb.data_free.ref)} extents=${sb.data_free.nr_extents} free=${sb.data_free.total_free}`);
+	out(`  meta_freed: ${ref(sb.meta_freed.ref)} extents=${sb.meta_freed.nr_extents} free=${sb.meta_freed.total_free}`);
+	out(`  data_freed: ${ref(sb.data_freed.ref)} extents=${sb.data_freed.nr_extents} free=${sb.data_freed.total_free}`);
 	out(`  fs_root: ${ref(sb.fs_root.ref)} height=${sb.fs_root.height}`);
 }
 
@@ -142,7 +144,7 @@ export function printVolume(dev: Device, sb: SuperBlock, out: (s: string) => voi
 		out(`  slot ${slot}: write_nr=${qb.write_nr}${events.length ? ' ' + events.join(' ') : ' no events'}`);
 	}
 
-	for (const [name, root] of [['meta', sb.meta_free], ['data', sb.data_free]] as const) {
+	for (const [name, root] of [['meta', sb.meta_free], ['data', sb.data_free], ['meta freed', sb.meta_freed], ['data freed', sb.data_freed]] as const) {
 		out(`${name} free extents:`);
 		try {
 			for (const e of readExtentList(dev, root, fsid)) out(`  [${e.blkno}, ${e.blkno + e.len - 1n}] len=${e.len}`);
