@@ -7,6 +7,8 @@ test('normalise hides volatile values and keeps the rest', () => {
   const text = [
     `node ${'/host' + PROJECT_ROOT}/bin/scoutfs and ${PROJECT_ROOT}/x`,
     'uuid 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 fsid 0x1234567890abcdef rid 00000000deadbeef',
+    'uuid: 8f7d99c9fb66c997cab1b5bba1bcbfb8 hdr: magic=0x103c428b crc=0xb8111de',
+    'nlink=2 atime.sec=1795321635 crtime.nsec=863000000 size=0',
     '[   12.345678] scoutfs f.123abc.r.456def: mounted',
     'ctime 1700000000.123456789 at 2025-01-02 03:04:05 or 03:04:05',
     'dev 253:1 release 6.1.0-56-amd64 blocks 12345 port 127.0.0.1:12345',
@@ -15,6 +17,8 @@ test('normalise hides volatile values and keeps the rest', () => {
     [
       'node <root>/bin/scoutfs and <root>/x',
       'uuid <uuid> fsid <id> rid <id>',
+      'uuid: <uuid> hdr: magic=0x103c428b crc=<crc>',
+      'nlink=2 atime.sec=<time> crtime.nsec=<time> size=0',
       '[<ts>] scoutfs f.<fsid>.r.<rid>: mounted',
       'ctime <time> at <time> or <time>',
       'dev <dev> release <release> blocks 12345 port 127.0.0.1:12345',

@@ -20,6 +20,9 @@ const RULES: Rule[] = [
     re: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
     to: '<uuid>',
   },
+  { what: 'uuid without dashes', re: /\b[0-9a-f]{32}\b/gi, to: '<uuid>' },
+  { what: 'block checksum', re: /\bcrc=0x[0-9a-f]+\b/g, to: 'crc=<crc>' },
+  { what: 'inode time fields', re: /\b(\w*time)\.(sec|nsec)=\d+/g, to: '$1.$2=<time>' },
   { what: 'sysfs dir name from fsid and rid', re: /\bf\.[0-9a-f]{6}\.r\.[0-9a-f]{6}\b/g, to: 'f.<fsid>.r.<rid>' },
   { what: '64-bit hex id (fsid, rid)', re: /\b(0x)?[0-9a-f]{16}\b/gi, to: '<id>' },
   {
