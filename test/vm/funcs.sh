@@ -8,6 +8,9 @@
 #   T_META, T_DATA   the volume's devices     T_MNT   mount point of mount 0
 #   T_QUORUM_PORT    first quorum port (slot N listens on port + N)
 
+# Defaults for an interactive `make vm-shell` that sources this file.
+: "${T_TMP:=/tmp}" "${T_RESULT:=/tmp}"
+
 T_META=/dev/vm/meta
 T_DATA=/dev/vm/data
 T_MNT=/mnt/scoutfs
