@@ -1,0 +1,7 @@
+/* The one on-disk struct the messages embed. */
+import type { le64 } from './types';
+
+export interface Ref {
+	blkno: le64;
+	seq: le64;
+}
