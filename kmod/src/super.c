@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * super.c: module init/exit and the scoutfs file_system_type.
+ * super.c: module init/exit, mount options, mounting (opening and
+ * verifying both devices), unmount, statfs and sync.
+ *
+ * Mount writes nothing: every check runs first, and a volume that fails
+ * one is left exactly as it was.
  */
 #include <linux/module.h>
 #include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/blkdev.h>
+#include <linux/slab.h>
+#include <linux/statfs.h>
+#include <linux/seq_file.h>
 
 #include "format.h"
 #include "ioctl.h"
@@ -11,32 +21,461 @@
 #include "ondisk_check.h"
 #include "format_hash.h"
 #include "glue.h"
+#include "super.h"
+#include "block.h"
+#include "item.h"
+#include "alloc.h"
+#include "trans.h"
+#include "inode.h"
+#include "msg.h"
 
-static struct dentry *scoutfs_mount(struct file_system_type *fs_type,
-				    int flags, const char *dev_name,
-				    void *data)
+#define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
+#define META_FMODE		(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+
+static void set_defaults(struct scoutfs_mount_options *opts)
 {
-	pr_err_ratelimited("scoutfs: mount is not implemented yet\n");
-	return ERR_PTR(-EOPNOTSUPP);
+	const struct scoutfs_mount_opt_info *info = scoutfs_mount_opt_info;
+
+	opts->quorum_slot_nr = -1;
+	opts->commit_interval_ms = info[SCOUTFS_OPT_COMMIT_INTERVAL_MS].def;
+	opts->orphan_scan_delay_ms = info[SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS].def;
+	opts->quorum_heartbeat_timeout_ms = info[SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS].def;
+	opts->data_prealloc_blocks = info[SCOUTFS_OPT_DATA_PREALLOC_BLOCKS].def;
+}
+
+static int scoutfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct scoutfs_mount_options *opts = fc->fs_private;
+	const struct scoutfs_mount_opt_info *info;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, scoutfs_param_specs, param, &result);
+	if (opt < 0)
+		return opt;
+	info = &scoutfs_mount_opt_info[opt];
+	if (info->kind == SCOUTFS_OPT_KIND_U32 &&
+	    (result.uint_32 < info->min || result.uint_32 > info->max))
+		return invalfc(fc, "option %s=%u is outside %u..%u", info->name,
+			       result.uint_32, info->min, info->max);
+
+	switch (opt) {
+	case SCOUTFS_OPT_METADEV_PATH:
+		kfree(opts->metadev_path);
+		opts->metadev_path = param->string;
+		param->string = NULL;
+		break;
+	case SCOUTFS_OPT_QUORUM_SLOT_NR:
+		opts->quorum_slot_nr = result.uint_32;
+		break;
+	case SCOUTFS_OPT_COMMIT_INTERVAL_MS:
+		opts->commit_interval_ms = result.uint_32;
+		break;
+	case SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS:
+		opts->orphan_scan_delay_ms = result.uint_32;
+		break;
+	case SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS:
+		opts->quorum_heartbeat_timeout_ms = result.uint_32;
+		break;
+	case SCOUTFS_OPT_DATA_PREALLOC_BLOCKS:
+		opts->data_prealloc_blocks = result.uint_32;
+		break;
+	}
+	return 0;
+}
+
+static int scoutfs_show_options(struct seq_file *seq, struct dentry *root)
+{
+	struct scoutfs_mount_options *opts = &SCOUTFS_SB(root->d_sb)->opts;
+	const struct scoutfs_mount_opt_info *info = scoutfs_mount_opt_info;
+
+	seq_show_option(seq, "metadev_path", opts->metadev_path);
+	if (opts->quorum_slot_nr >= 0)
+		seq_printf(seq, ",quorum_slot_nr=%d", opts->quorum_slot_nr);
+	if (opts->commit_interval_ms != info[SCOUTFS_OPT_COMMIT_INTERVAL_MS].def)
+		seq_printf(seq, ",commit_interval_ms=%u", opts->commit_interval_ms);
+	if (opts->orphan_scan_delay_ms != info[SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS].def)
+		seq_printf(seq, ",orphan_scan_delay_ms=%u", opts->orphan_scan_delay_ms);
+	if (opts->quorum_heartbeat_timeout_ms != info[SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS].def)
+		seq_printf(seq, ",quorum_heartbeat_timeout_ms=%u", opts->quorum_heartbeat_timeout_ms);
+	if (opts->data_prealloc_blocks != info[SCOUTFS_OPT_DATA_PREALLOC_BLOCKS].def)
+		seq_printf(seq, ",data_prealloc_blocks=%u", opts->data_prealloc_blocks);
+	return 0;
+}
+
+int scoutfs_alloc_ino(struct super_block *sb, u64 *ino)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	int ret = 0;
+
+	spin_lock(&sbi->ino_lock);
+	if (sbi->next_ino == U64_MAX)
+		ret = -ENOSPC;
+	else
+		*ino = sbi->next_ino++;
+	spin_unlock(&sbi->ino_lock);
+	return ret;
+}
+
+/*
+ * Read one device's super block and check everything that can be checked
+ * from it alone.  what names the device in messages.
+ */
+static int read_check_super(struct super_block *sb, struct block_device *bdev,
+			    const char *what, const char *path, bool meta,
+			    struct scoutfs_super_block *super)
+{
+	u64 flags;
+	int ret;
+
+	ret = scoutfs_block_read_super(sb, bdev, super);
+	if (ret == -EBADMSG && le32_to_cpu(super->hdr.magic) != SCOUTFS_BLOCK_MAGIC_SUPER) {
+		scoutfs_err(sb, "%s device %s has no scoutfs super block (magic %08x); was it made with scoutfs mkfs?",
+			    what, path, le32_to_cpu(super->hdr.magic));
+		return -EINVAL;
+	}
+	if (ret == -EBADMSG) {
+		scoutfs_err(sb, "%s device %s: super block checksum mismatch (stored %08x, computed over the block differs); the super block is corrupt",
+			    what, path, le32_to_cpu(super->hdr.crc));
+		return -EINVAL;
+	}
+	if (ret) {
+		scoutfs_err(sb, "%s device %s: error %d reading the super block", what, path, ret);
+		return ret;
+	}
+	if (le32_to_cpu(super->hdr.magic) != SCOUTFS_BLOCK_MAGIC_SUPER) {
+		scoutfs_err(sb, "%s device %s: wrong super block magic %08x", what, path,
+			    le32_to_cpu(super->hdr.magic));
+		return -EINVAL;
+	}
+	if (le64_to_cpu(super->hdr.blkno) != SCOUTFS_SUPER_BLKNO) {
+		scoutfs_err(sb, "%s device %s: super block claims blkno %llu", what, path,
+			    le64_to_cpu(super->hdr.blkno));
+		return -EINVAL;
+	}
+	if (le64_to_cpu(super->format_hash) != SCOUTFS_FORMAT_HASH) {
+		scoutfs_err(sb, "%s device %s: format hash mismatch: the volume has %016llx, this module was built for %016llx; use a module built from the volume's format",
+			    what, path, le64_to_cpu(super->format_hash), SCOUTFS_FORMAT_HASH);
+		return -EINVAL;
+	}
+	if (le64_to_cpu(super->version) < SCOUTFS_FORMAT_VERSION_MIN ||
+	    le64_to_cpu(super->version) > SCOUTFS_FORMAT_VERSION_MAX) {
+		scoutfs_err(sb, "%s device %s: format version %llu outside the supported %u..%u",
+			    what, path, le64_to_cpu(super->version),
+			    SCOUTFS_FORMAT_VERSION_MIN, SCOUTFS_FORMAT_VERSION_MAX);
+		return -EINVAL;
+	}
+	flags = le64_to_cpu(super->flags);
+	if (meta && !(flags & SCOUTFS_SUPER_FLAG_META_DEV)) {
+		scoutfs_err(sb, "metadata device %s is a scoutfs data device: are metadev_path and the mount source swapped?",
+			    path);
+		return -EINVAL;
+	}
+	if (!meta && (flags & SCOUTFS_SUPER_FLAG_META_DEV)) {
+		scoutfs_err(sb, "data device %s is a scoutfs metadata device: are metadev_path and the mount source swapped?",
+			    path);
+		return -EINVAL;
+	}
+	if (flags & ~(u64)SCOUTFS_SUPER_FLAG_META_DEV) {
+		scoutfs_err(sb, "%s device %s: unknown super block flags %llx", what, path, flags);
+		return -EINVAL;
+	}
+	if (!scoutfs_super_block_pads_zero(super)) {
+		scoutfs_err(sb, "%s device %s: super block padding is not zero", what, path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* the metadata super's contents must make sense before anything uses them */
+static int check_meta_super(struct super_block *sb, struct scoutfs_super_block *super,
+			    struct block_device *meta_bdev)
+{
+	u64 tm = le64_to_cpu(super->total_meta_blocks);
+	u64 td = le64_to_cpu(super->total_data_blocks);
+	int slot = SCOUTFS_SB(sb)->opts.quorum_slot_nr;
+
+	if (tm > (bdev_nr_bytes(meta_bdev) >> SCOUTFS_BLOCK_LG_SHIFT) ||
+	    tm <= SCOUTFS_META_DEV_START_BLKNO) {
+		scoutfs_err(sb, "super block records %llu metadata blocks, the metadata device holds %llu",
+			    tm, (u64)(bdev_nr_bytes(meta_bdev) >> SCOUTFS_BLOCK_LG_SHIFT));
+		return -EINVAL;
+	}
+	if (td > (bdev_nr_bytes(sb->s_bdev) >> SCOUTFS_BLOCK_SM_SHIFT) ||
+	    td <= SCOUTFS_DATA_DEV_START_BLKNO) {
+		scoutfs_err(sb, "super block records %llu data blocks, the data device holds %llu",
+			    td, (u64)(bdev_nr_bytes(sb->s_bdev) >> SCOUTFS_BLOCK_SM_SHIFT));
+		return -EINVAL;
+	}
+	if (super->fs_root.height > SCOUTFS_BTREE_MAX_HEIGHT ||
+	    (super->fs_root.height == 0) != (super->fs_root.ref.blkno == 0)) {
+		scoutfs_err(sb, "super block: bad fs root (height %u blkno %llu)",
+			    super->fs_root.height, le64_to_cpu(super->fs_root.ref.blkno));
+		return -EINVAL;
+	}
+	if (le64_to_cpu(super->next_ino) < SCOUTFS_FIRST_USER_INO || le64_to_cpu(super->seq) < 2) {
+		scoutfs_err(sb, "super block: bad next_ino %llu or seq %llu",
+			    le64_to_cpu(super->next_ino), le64_to_cpu(super->seq));
+		return -EINVAL;
+	}
+	if (slot >= 0 &&
+	    (slot >= SCOUTFS_QUORUM_MAX_SLOTS ||
+	     super->quorum.slots[slot].family != SCOUTFS_QUORUM_ADDR_FAMILY_IPV4)) {
+		scoutfs_err(sb, "quorum_slot_nr=%d is not a quorum slot of this volume (see scoutfs print)",
+			    slot);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct scoutfs_mount_options *opts = fc->fs_private;
+	struct scoutfs_super_block *dsuper = NULL;
+	struct scoutfs_sb_info *sbi;
+	struct inode *inode;
+	int ret;
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	sb->s_fs_info = sbi;
+	sbi->sb = sb;
+	sbi->opts = *opts;
+	opts->metadev_path = NULL;	/* sbi owns it now */
+	spin_lock_init(&sbi->ino_lock);
+
+	sb->s_magic = SCOUTFS_STATFS_MAGIC;
+	sb->s_time_gran = 1;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_max_links = U32_MAX;
+	sb->s_op = NULL;
+
+	if (!sbi->opts.metadev_path) {
+		scoutfs_err(sb, "the metadev_path= mount option is required: it names the metadata device");
+		return -EINVAL;
+	}
+	if (!sb_set_blocksize(sb, SCOUTFS_BLOCK_SM_SIZE)) {
+		scoutfs_err(sb, "data device does not support %u byte blocks", SCOUTFS_BLOCK_SM_SIZE);
+		return -EINVAL;
+	}
+
+	sbi->meta_bdev = blkdev_get_by_path(sbi->opts.metadev_path, META_FMODE, sbi);
+	if (IS_ERR(sbi->meta_bdev)) {
+		ret = PTR_ERR(sbi->meta_bdev);
+		sbi->meta_bdev = NULL;
+		scoutfs_err(sb, "cannot open metadata device %s: error %d%s", sbi->opts.metadev_path,
+			    ret, ret == -EBUSY ? " (in use: mounted, or the same device as the data device?)" : "");
+		return ret;
+	}
+
+	dsuper = kmalloc(sizeof(*dsuper), GFP_KERNEL);
+	if (!dsuper)
+		return -ENOMEM;
+	ret = read_check_super(sb, sbi->meta_bdev, "metadata", sbi->opts.metadev_path, true, &sbi->super) ?:
+	      read_check_super(sb, sb->s_bdev, "data", fc->source, false, dsuper);
+	if (ret)
+		goto out;
+	if (sbi->super.hdr.fsid != dsuper->hdr.fsid ||
+	    memcmp(sbi->super.uuid, dsuper->uuid, sizeof(dsuper->uuid))) {
+		scoutfs_err(sb, "data device %s belongs to another filesystem (fsid %016llx, the metadata device's is %016llx)",
+			    fc->source, le64_to_cpu(dsuper->hdr.fsid), le64_to_cpu(sbi->super.hdr.fsid));
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = check_meta_super(sb, &sbi->super, sbi->meta_bdev);
+	if (ret)
+		goto out;
+
+	sbi->fsid = le64_to_cpu(sbi->super.hdr.fsid);
+	sbi->next_ino = le64_to_cpu(sbi->super.next_ino);
+	atomic64_set(&sbi->inode_count, le64_to_cpu(sbi->super.inode_count));
+
+	ret = scoutfs_block_setup(sb) ?:
+	      scoutfs_alloc_setup(sb) ?:
+	      scoutfs_item_setup(sb) ?:
+	      scoutfs_trans_setup(sb);
+	if (ret)
+		goto out;
+
+	sb->s_op = &scoutfs_super_ops;
+	inode = scoutfs_iget(sb, SCOUTFS_ROOT_INO);
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
+		scoutfs_err(sb, "cannot read the root directory: error %d", ret);
+		goto out;
+	}
+	if (!S_ISDIR(inode->i_mode)) {
+		scoutfs_err(sb, "the root inode is not a directory (mode %o)", inode->i_mode);
+		iput(inode);
+		ret = -EIO;
+		goto out;
+	}
+	sb->s_root = d_make_root(inode);
+	if (!sb->s_root) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	ret = scoutfs_orphan_recover(sb);
+	if (ret) {
+		scoutfs_err(sb, "error %d deleting orphaned inodes", ret);
+		goto out;
+	}
+	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu",
+		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb));
+out:
+	kfree(dsuper);
+	/* on error the VFS calls kill_sb, which tears down what was set up */
+	return ret;
+}
+
+/* tear down everything fill_super set up; safe on partial setups */
+static void teardown(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+
+	if (!sbi)
+		return;
+	scoutfs_trans_destroy(sb);
+	scoutfs_item_destroy(sb);
+	scoutfs_alloc_destroy(sb);
+	scoutfs_block_destroy(sb);
+	if (sbi->meta_bdev)
+		blkdev_put(sbi->meta_bdev, META_FMODE);
+	kfree(sbi->opts.metadev_path);
+	kfree(sbi);
+	sb->s_fs_info = NULL;
+}
+
+static void scoutfs_put_super(struct super_block *sb)
+{
+	int ret;
+
+	/* evicting the last inodes may have deleted items */
+	ret = scoutfs_trans_sync(sb, 1);
+	if (ret)
+		scoutfs_err(sb, "final commit at unmount failed: error %d", ret);
+	scoutfs_info(sb, "unmounted");
+}
+
+static void scoutfs_kill_sb(struct super_block *sb)
+{
+	kill_block_super(sb);
+	teardown(sb);
+}
+
+static int scoutfs_sync_fs(struct super_block *sb, int wait)
+{
+	if (!SCOUTFS_SB(sb)->trans)
+		return 0;
+	return scoutfs_trans_sync(sb, wait);
+}
+
+static int scoutfs_statfs(struct dentry *dentry, struct kstatfs *kst)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	u64 per = 1ULL << (SCOUTFS_BLOCK_LG_SHIFT - SCOUTFS_BLOCK_SM_SHIFT);
+	u64 files;
+
+	kst->f_type = SCOUTFS_STATFS_MAGIC;
+	kst->f_bsize = SCOUTFS_BLOCK_SM_SIZE;
+	kst->f_frsize = SCOUTFS_BLOCK_SM_SIZE;
+	kst->f_blocks = le64_to_cpu(sbi->super.total_meta_blocks) * per +
+			le64_to_cpu(sbi->super.total_data_blocks);
+	kst->f_bfree = scoutfs_alloc_free_meta_blocks(sb) * per +
+		       scoutfs_alloc_free_data_blocks(sb);
+	kst->f_bavail = kst->f_bfree;
+	/* inodes are items: estimate 2 KiB of metadata space per inode */
+	files = (le64_to_cpu(sbi->super.total_meta_blocks) << SCOUTFS_BLOCK_LG_SHIFT) / 2048;
+	kst->f_files = files;
+	kst->f_ffree = files - min_t(u64, files, atomic64_read(&sbi->inode_count));
+	kst->f_namelen = SCOUTFS_NAME_LEN;
+	kst->f_fsid.val[0] = (u32)sbi->fsid;
+	kst->f_fsid.val[1] = (u32)(sbi->fsid >> 32);
+	return 0;
+}
+
+const struct super_operations scoutfs_super_ops = {
+	.alloc_inode	= scoutfs_alloc_inode,
+	.free_inode	= scoutfs_free_inode,
+	.evict_inode	= scoutfs_evict_inode,
+	.drop_inode	= scoutfs_drop_inode,
+	.put_super	= scoutfs_put_super,
+	.sync_fs	= scoutfs_sync_fs,
+	.statfs		= scoutfs_statfs,
+	.show_options	= scoutfs_show_options,
+};
+
+static int scoutfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_bdev(fc, scoutfs_fill_super);
+}
+
+static void scoutfs_free_fc(struct fs_context *fc)
+{
+	struct scoutfs_mount_options *opts = fc->fs_private;
+
+	if (opts) {
+		kfree(opts->metadev_path);
+		kfree(opts);
+	}
+}
+
+static int scoutfs_reconfigure(struct fs_context *fc)
+{
+	sync_filesystem(fc->root->d_sb);
+	return 0;
+}
+
+static const struct fs_context_operations scoutfs_context_ops = {
+	.parse_param	= scoutfs_parse_param,
+	.get_tree	= scoutfs_get_tree,
+	.reconfigure	= scoutfs_reconfigure,
+	.free		= scoutfs_free_fc,
+};
+
+static int scoutfs_init_fs_context(struct fs_context *fc)
+{
+	struct scoutfs_mount_options *opts;
+
+	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
+	if (!opts)
+		return -ENOMEM;
+	set_defaults(opts);
+	fc->fs_private = opts;
+	fc->ops = &scoutfs_context_ops;
+	return 0;
 }
 
 static struct file_system_type scoutfs_fs_type = {
-	.owner		= THIS_MODULE,
-	.name		= "scoutfs",
-	.mount		= scoutfs_mount,
-	.kill_sb	= kill_block_super,
-	.fs_flags	= FS_REQUIRES_DEV,
+	.owner			= THIS_MODULE,
+	.name			= "scoutfs",
+	.init_fs_context	= scoutfs_init_fs_context,
+	.parameters		= scoutfs_param_specs,
+	.kill_sb		= scoutfs_kill_sb,
+	.fs_flags		= FS_REQUIRES_DEV,
 };
 MODULE_ALIAS_FS("scoutfs");
 
 static int __init scoutfs_init(void)
 {
-	return register_filesystem(&scoutfs_fs_type);
+	int ret;
+
+	ret = scoutfs_inode_cache_init();
+	if (ret)
+		return ret;
+	ret = register_filesystem(&scoutfs_fs_type);
+	if (ret)
+		scoutfs_inode_cache_exit();
+	return ret;
 }
 
 static void __exit scoutfs_exit(void)
 {
 	unregister_filesystem(&scoutfs_fs_type);
+	scoutfs_inode_cache_exit();
 }
 
 module_init(scoutfs_init);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SCOUTFS_SUPER_H_
+#define _SCOUTFS_SUPER_H_
+
+#include <linux/fs.h>
+#include <linux/blkdev.h>
+#include "format.h"
+#include "glue.h"
+
+struct scoutfs_block_cache;
+struct scoutfs_item_cache;
+struct scoutfs_alloc_info;
+struct scoutfs_trans_info;
+
+struct scoutfs_mount_options {
+	char *metadev_path;
+	int quorum_slot_nr;		/* -1 when not given */
+	u32 commit_interval_ms;
+	u32 orphan_scan_delay_ms;
+	u32 quorum_heartbeat_timeout_ms;
+	u32 data_prealloc_blocks;
+};
+
+struct scoutfs_sb_info {
+	struct super_block *sb;
+	struct block_device *meta_bdev;
+	u64 fsid;
+	struct scoutfs_mount_options opts;
+
+	/*
+	 * The super block as last committed, updated by the commit under the
+	 * transaction's write lock.  Readers that need a field take
+	 * trans hold or the items read lock.
+	 */
+	struct scoutfs_super_block super;
+
+	/* inode numbers: next_ino is persisted at each commit */
+	spinlock_t ino_lock;
+	u64 next_ino;
+	atomic64_t inode_count;
+
+	struct scoutfs_block_cache *blocks;
+	struct scoutfs_item_cache *items;
+	struct scoutfs_alloc_info *alloc;
+	struct scoutfs_trans_info *trans;
+};
+
+static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/* allocate a fresh, never used inode number */
+int scoutfs_alloc_ino(struct super_block *sb, u64 *ino);
+
+extern const struct super_operations scoutfs_super_ops;
+
+#endif

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trans.c: transactions and the commit.
+ *
+ * Operations hold the open transaction (a read lock, nesting within a task
+ * through current->journal_info).  A commit write-locks it, so it runs
+ * between operations, and then:
+ *   1. writes and waits for the dirty pages of inodes whose blocks were
+ *      allocated in the transaction (ordered data: no committed extent
+ *      ever points at unwritten contents),
+ *   2. applies the dirty items to the btree (copy-on-write, new blocks),
+ *   3. writes the allocator lists, then all new metadata blocks,
+ *   4. flushes the data device and writes the super block with
+ *      preflush+FUA: the commit point,
+ *   5. returns blocks freed in the transaction to the allocator and opens
+ *      the next transaction with the next seq.
+ * Commits happen on sync/fsync/syncfs, on a timer after the first change,
+ * and when a hold finds too many dirty items or too little metadata space.
+ * A commit that fails to write leaves the mount shut down (holds return
+ * -EIO), never half-applied on disk: the previous super stays the truth.
+ */
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+#include <linux/pagemap.h>
+#include <linux/blkdev.h>
+#include <linux/xarray.h>
+
+#include "format.h"
+#include "glue.h"
+#include "super.h"
+#include "block.h"
+#include "item.h"
+#include "alloc.h"
+#include "trans.h"
+#include "msg.h"
+
+/* commit when this many items are dirty */
+#define DIRTY_ITEMS_LIMIT	(64 * 1024)
+#define DIRTY_BYTES_LIMIT	(32 << 20)
+/* metadata blocks kept back so a commit can always be written */
+#define META_RESERVE		64
+
+struct scoutfs_trans_info {
+	struct super_block *sb;
+	struct rw_semaphore rwsem;
+	struct mutex commit_mutex;
+	u64 seq;
+	u64 stable_seq;
+	int shutdown;
+	bool next_ino_dirty;
+	struct workqueue_struct *wq;
+	struct delayed_work commit_work;
+	/*
+	 * Inodes with blocks allocated in the open transaction, by ino.  Each
+	 * transaction gets its own xarray: the commit detaches it and puts
+	 * the inodes after unlocking, while the next one fills a new one.
+	 */
+	struct xarray *tracked;
+};
+
+#define TRANS(sb) (SCOUTFS_SB(sb)->trans)
+
+/* journal_info holds this task's nesting depth */
+static unsigned long hold_depth(void)
+{
+	return (unsigned long)current->journal_info;
+}
+
+static unsigned long meta_needed(struct super_block *sb)
+{
+	/* every ~32 dirty items can rewrite a leaf and its path, plus lists */
+	return META_RESERVE + (scoutfs_item_dirty_nr(sb) / 32 + 8) *
+	       (SCOUTFS_SB(sb)->super.fs_root.height + 2);
+}
+
+static bool commit_needed(struct super_block *sb)
+{
+	return scoutfs_item_dirty_nr(sb) >= DIRTY_ITEMS_LIMIT ||
+	       scoutfs_item_dirty_bytes(sb) >= DIRTY_BYTES_LIMIT ||
+	       scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb) + 256;
+}
+
+int scoutfs_hold_trans(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	int ret;
+
+	if (hold_depth()) {
+		current->journal_info = (void *)(hold_depth() + 1);
+		return 0;
+	}
+	if (READ_ONCE(tri->shutdown))
+		return -EIO;
+
+	if (commit_needed(sb)) {
+		ret = scoutfs_trans_sync(sb, 1);
+		if (ret)
+			return ret;
+		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb))
+			return -ENOSPC;
+	}
+
+	down_read(&tri->rwsem);
+	if (READ_ONCE(tri->shutdown)) {
+		up_read(&tri->rwsem);
+		return -EIO;
+	}
+	current->journal_info = (void *)1UL;
+	return 0;
+}
+
+void scoutfs_release_trans(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	unsigned long depth = hold_depth();
+
+	if (WARN_ON_ONCE(depth == 0))
+		return;
+	if (depth > 1) {
+		current->journal_info = (void *)(depth - 1);
+		return;
+	}
+	current->journal_info = NULL;
+	up_read(&tri->rwsem);
+	/* the timer starts with the first change of a transaction */
+	if (!delayed_work_pending(&tri->commit_work))
+		queue_delayed_work(tri->wq, &tri->commit_work,
+				   msecs_to_jiffies(SCOUTFS_SB(sb)->opts.commit_interval_ms));
+}
+
+u64 scoutfs_trans_seq(struct super_block *sb)
+{
+	return READ_ONCE(TRANS(sb)->seq);
+}
+
+u64 scoutfs_trans_stable_seq(struct super_block *sb)
+{
+	return READ_ONCE(TRANS(sb)->stable_seq);
+}
+
+void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	struct inode *held;
+
+	if (xa_load(tri->tracked, inode->i_ino))
+		return;
+	held = igrab(inode);
+	if (!held)
+		return;	/* being evicted: its pages are written or dropped */
+	/* small and rare: ordering must never be lost to an allocation */
+	if (xa_insert(tri->tracked, inode->i_ino, held, GFP_NOFS | __GFP_NOFAIL))
+		iput(held);	/* another task tracked it first */
+}
+
+static bool trans_dirty(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	return scoutfs_item_dirty_nr(sb) || !xa_empty(tri->tracked) ||
+	       tri->next_ino_dirty ||
+	       SCOUTFS_SB(sb)->next_ino != le64_to_cpu(SCOUTFS_SB(sb)->super.next_ino);
+}
+
+/* iput can evict and delete: never call it holding the transaction */
+static void put_tracked(struct xarray *xa)
+{
+	struct inode *inode;
+	unsigned long ino;
+
+	if (!xa)
+		return;
+	xa_for_each(xa, ino, inode) {
+		xa_erase(xa, ino);
+		iput(inode);
+	}
+	xa_destroy(xa);
+	kfree(xa);
+}
+
+static struct xarray *new_tracked(void)
+{
+	struct xarray *xa = kmalloc(sizeof(*xa), GFP_NOFS);
+
+	if (xa)
+		xa_init(xa);
+	return xa;
+}
+
+static int commit(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	struct scoutfs_super_block *super = NULL;
+	struct xarray *next_tracked;
+	struct xarray *done = NULL;
+	struct inode *inode;
+	unsigned long ino;
+	u64 seq;
+	int ret = 0;
+	int err;
+
+	next_tracked = new_tracked();
+	if (!next_tracked)
+		return -ENOMEM;
+	mutex_lock(&tri->commit_mutex);
+	down_write(&tri->rwsem);
+	if (tri->shutdown) {
+		ret = -EIO;
+		goto unlock;
+	}
+	if (!trans_dirty(sb))
+		goto unlock;
+
+	seq = tri->seq;
+
+	/* 1: ordered data */
+	xa_for_each(tri->tracked, ino, inode) {
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (err && !ret)
+			ret = err;
+	}
+	if (ret) {
+		scoutfs_err(sb, "error %d writing file data before commit %llu", ret, seq);
+		goto fail;
+	}
+
+	super = kmalloc(sizeof(*super), GFP_NOFS);
+	if (!super) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	/* 2, 3 */
+	ret = scoutfs_item_write_dirty(sb, seq);
+	if (ret)
+		goto fail;
+	*super = sbi->super;
+	spin_lock(&sbi->ino_lock);
+	super->next_ino = cpu_to_le64(sbi->next_ino);
+	spin_unlock(&sbi->ino_lock);
+	super->inode_count = cpu_to_le64(atomic64_read(&sbi->inode_count));
+	super->seq = cpu_to_le64(seq + 1);
+	super->hdr.seq = cpu_to_le64(seq);
+	ret = scoutfs_alloc_write(sb, super, seq) ?:
+	      scoutfs_block_write_dirty(sb);
+	if (ret)
+		goto fail;
+
+	/* 4: the commit point */
+	ret = blkdev_issue_flush(sb->s_bdev) ?:
+	      scoutfs_block_write_super(sb, super);
+	if (ret)
+		goto fail;
+
+	/* 5 */
+	done = tri->tracked;
+	tri->tracked = next_tracked;
+	next_tracked = NULL;
+	sbi->super = *super;
+	scoutfs_alloc_committed(sb);
+	tri->next_ino_dirty = false;
+	WRITE_ONCE(tri->stable_seq, seq);
+	WRITE_ONCE(tri->seq, seq + 1);
+	goto unlock;
+
+fail:
+	scoutfs_err(sb, "commit of transaction %llu failed with error %d; the filesystem is shut down, its last commit remains on disk",
+		    seq, ret);
+	WRITE_ONCE(tri->shutdown, 1);
+unlock:
+	up_write(&tri->rwsem);
+	mutex_unlock(&tri->commit_mutex);
+	kfree(super);
+	put_tracked(done);
+	put_tracked(next_tracked);
+	return ret;
+}
+
+static void commit_worker(struct work_struct *work)
+{
+	struct scoutfs_trans_info *tri = container_of(work, struct scoutfs_trans_info,
+						      commit_work.work);
+
+	commit(tri->sb);
+}
+
+int scoutfs_trans_sync(struct super_block *sb, int wait)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	if (WARN_ON_ONCE(hold_depth()))
+		return -EDEADLK;
+	if (!wait) {
+		mod_delayed_work(tri->wq, &tri->commit_work, 0);
+		return 0;
+	}
+	return commit(sb);
+}
+
+int scoutfs_trans_setup(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_trans_info *tri;
+
+	tri = kzalloc(sizeof(*tri), GFP_KERNEL);
+	if (!tri)
+		return -ENOMEM;
+	tri->sb = sb;
+	init_rwsem(&tri->rwsem);
+	mutex_init(&tri->commit_mutex);
+	tri->tracked = new_tracked();
+	if (!tri->tracked) {
+		kfree(tri);
+		return -ENOMEM;
+	}
+	INIT_DELAYED_WORK(&tri->commit_work, commit_worker);
+	tri->seq = le64_to_cpu(sbi->super.seq);
+	tri->stable_seq = tri->seq - 1;
+	tri->wq = alloc_workqueue("scoutfs_commit", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!tri->wq) {
+		put_tracked(tri->tracked);
+		kfree(tri);
+		return -ENOMEM;
+	}
+	sbi->trans = tri;
+	return 0;
+}
+
+/* after the final commit of an unmount (or a failed mount) */
+void scoutfs_trans_destroy(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	if (!tri)
+		return;
+	cancel_delayed_work_sync(&tri->commit_work);
+	destroy_workqueue(tri->wq);
+	put_tracked(tri->tracked);
+	kfree(tri);
+	SCOUTFS_SB(sb)->trans = NULL;
+}

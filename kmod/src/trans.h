@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SCOUTFS_TRANS_H_
+#define _SCOUTFS_TRANS_H_
+
+/*
+ * One open transaction per mount.  Every operation that modifies items
+ * or allocates holds it for its duration; holds nest within a task and
+ * never across a return to userspace.  A commit waits for holders to
+ * drain, makes all the transaction's changes durable atomically, and opens
+ * the next transaction with the next seq.  Never hold the transaction
+ * while waiting on page writeback or locking a page that writeback holds;
+ * take it before locking pages (write_begin) and inode locks are taken
+ * before it.
+ */
+int scoutfs_hold_trans(struct super_block *sb);
+void scoutfs_release_trans(struct super_block *sb);
+
+/* the seq of the open transaction: valid while holding it */
+u64 scoutfs_trans_seq(struct super_block *sb);
+/* the greatest committed (durable) transaction seq */
+u64 scoutfs_trans_stable_seq(struct super_block *sb);
+
+/* commit now; with wait, return once durable (or the commit's error) */
+int scoutfs_trans_sync(struct super_block *sb, int wait);
+
+/*
+ * Remember an inode whose dirty pages must be written before the
+ * transaction that allocated their blocks commits (ordered data).
+ * Call while holding the transaction.
+ */
+void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode);
+
+int scoutfs_trans_setup(struct super_block *sb);
+void scoutfs_trans_destroy(struct super_block *sb);
+
+#endif
