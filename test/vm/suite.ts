@@ -13,6 +13,8 @@ export const VM_DIR = __dirname;
 const TESTS_DIR = path.join(VM_DIR, 'tests');
 const GOLDEN_DIR = path.join(VM_DIR, 'golden');
 const SKIP_STATUS = 101;
+const KILLED_STATUS = 137; // SIGKILL from the guest's per-scenario time limit
+const SCENARIO_TIMEOUT_S = Number(process.env.SCOUTFS_VM_SCENARIO_TIMEOUT ?? 300);
 
 export interface SuiteOptions {
   include?: string[];
@@ -102,7 +104,8 @@ export function judgeScenario(name: string, dir: string, bless: boolean): Scenar
     return { name, verdict: 'skip', notes: readLines(path.join(dir, 'skip')), seconds };
   }
   const notes: string[] = [];
-  if (status !== 0) notes.push(`exited with status ${status}`);
+  if (status === KILLED_STATUS) notes.push(`killed: over the ${SCENARIO_TIMEOUT_S} s scenario time limit`);
+  else if (status !== 0) notes.push(`exited with status ${status}`);
 
   const output = normalise(fs.readFileSync(path.join(dir, 'output'), 'utf8'));
   const golden = path.join(GOLDEN_DIR, name);
@@ -141,7 +144,7 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
   try {
     const run = await vm.boot({
       script: '. "$T_VM/guest/run-scenarios.sh"\n',
-      env: { T_SCENARIOS: names.join(' ') },
+      env: { T_SCENARIOS: names.join(' '), T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S) },
       timeoutMs: o.timeoutMs,
       onConsole: o.onConsole,
     });

@@ -3,7 +3,7 @@
 # with funcs.sh sourced, and records in /results/scenarios/<name>/: output
 # (stdout+stderr), status, dmesg (kernel lines logged during it), seconds,
 # and what funcs.sh helpers declared (dmesg-expect, dmesg-allow, skip).
-# The host compares; the results disk is saved after every scenario so a
+# A scenario is killed after $T_SCENARIO_TIMEOUT seconds.  The host compares; the results disk is saved after every scenario so a
 # later hang or panic does not lose the earlier ones.
 . /etc/vmlib.sh
 
@@ -23,7 +23,8 @@ for name in $T_SCENARIOS; do
 	(
 		cd "$tmp" || exit 1
 		export T_NAME="$name" T_TMP="$tmp" T_RESULT="$dir"
-		exec sh -c '. "$T_VM/funcs.sh" && . "$T_VM/tests/$T_NAME.sh"'
+		exec timeout -s KILL "$T_SCENARIO_TIMEOUT" \
+			sh -c '. "$T_VM/funcs.sh" && . "$T_VM/tests/$T_NAME.sh"'
 	) < /dev/null > "$dir/output" 2>&1
 	echo $? > "$dir/status"
 	end=$(uptime_cs)
