@@ -5,6 +5,8 @@
  * are written out here, not derived from format/, so a schema edit that
  * moves a byte of the ABI fails this test.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { computeLayout } from '../../codegen/src/layout';
 import { loadSchemas } from '../../codegen/src/loader';
 import * as ioctl from '../../utils/src/gen/ioctl';
@@ -103,6 +105,41 @@ const STRUCTS: Record<string, [number, Record<string, number>]> = {
 	IoctlInjectTotlDelta: [40, { name: 0, total: 24, count: 32 }],
 };
 
+/* upstream's C struct names (struct scoutfs_ioctl_NAME), kept for C users of ioctl.h */
+const C_NAMES: Record<string, string> = {
+	IoctlKey: 'key',
+	IoctlWalkInodesEntry: 'walk_inodes_entry',
+	IoctlWalkInodes: 'walk_inodes',
+	IoctlInoPath: 'ino_path',
+	IoctlInoPathResult: 'ino_path_result',
+	IoctlRelease: 'release',
+	IoctlStage: 'stage',
+	IoctlStatMore: 'stat_more',
+	IoctlDataWaitingEntry: 'data_waiting_entry',
+	IoctlDataWaiting: 'data_waiting',
+	IoctlSetattrMore: 'setattr_more',
+	IoctlListxattrHidden: 'listxattr_hidden',
+	IoctlSearchXattrs: 'search_xattrs',
+	IoctlStatfsMore: 'statfs_more',
+	IoctlDataWaitErr: 'data_wait_err',
+	IoctlAllocDetail: 'alloc_detail',
+	IoctlAllocDetailEntry: 'alloc_detail_entry',
+	IoctlMoveBlocks: 'move_blocks',
+	IoctlResizeDevices: 'resize_devices',
+	IoctlReadXattrTotals: 'read_xattr_totals',
+	IoctlXattrTotal: 'xattr_total',
+	IoctlGetAllocatedInos: 'get_allocated_inos',
+	IoctlGetReferringEntries: 'get_referring_entries',
+	IoctlDirent: 'dirent',
+	IoctlInodeAttrX: 'inode_attr_x',
+	IoctlQuotaRule: 'quota_rule',
+	IoctlGetQuotaRules: 'get_quota_rules',
+	IoctlXattrIndexEntry: 'xattr_index_entry',
+	IoctlReadXattrIndex: 'read_xattr_index',
+	IoctlPunchOffline: 'punch_offline',
+	IoctlInjectTotlDelta: 'inject_totl_delta',
+};
+
 /* the only signed integers of the ABI */
 const SIGNED = ['IoctlStage.length:s32', 'IoctlDataWaitErr.err:s64', 'IoctlInjectTotlDelta.total:s64', 'IoctlInjectTotlDelta.count:s64'];
 
@@ -153,4 +190,13 @@ test('section 7.3 constants', () => {
 	expect([ioctl.QuotaNameSource.LITERAL, ioctl.QuotaNameSource.PROJ, ioctl.QuotaNameSource.UID, ioctl.QuotaNameSource.GID]).toEqual([0, 1, 2, 3]);
 	expect([ioctl.QUOTA_NAME_FLAG_SELECT, ioctl.QUOTA_RULE_FLAG_TOTL_COUNT]).toEqual([1, 1]);
 	expect([ioctl.QuotaOp.INODE, ioctl.QuotaOp.DATA]).toEqual([0, 1]);
+});
+
+test('ioctl.h uses upstream C names for the structs and request macros', () => {
+	const h = fs.readFileSync(path.join(ROOT, 'kmod/src/gen/ioctl.h'), 'utf8');
+	expect(Object.keys(C_NAMES).sort()).toEqual(Object.keys(STRUCTS).sort());
+	for (const c of Object.values(C_NAMES)) expect(h).toContain(`\nstruct scoutfs_ioctl_${c} {\n`);
+	const mac: Record<Dir, string> = { R: '_IOR', W: '_IOW', WR: '_IOWR' };
+	for (const [nr, name, dir, arg] of IOCTLS)
+		expect(h).toContain(`\n#define SCOUTFS_IOC_${name} ${mac[dir]}(SCOUTFS_IOCTL_MAGIC, ${nr}, struct scoutfs_ioctl_${C_NAMES[arg]})\n`);
 });
