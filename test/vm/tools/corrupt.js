@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Damage a volume on purpose, for the corruption scenarios.
 //   corrupt.js flip DEV OFFSET            xor one byte at OFFSET with 0x01
-//   corrupt.js super DEV FIELD VALUE      set a super block field (bigint or number)
+//   corrupt.js super DEV FIELD VALUE      set a super block field (e.g. format_hash, hdr.fsid)
 //                                         and reseal its checksum, so only that
 //                                         field is wrong
 //   corrupt.js meta-block DEV BLKNO OFF   xor a byte at OFF inside 64 KiB block BLKNO
@@ -31,7 +31,12 @@ if (cmd === 'flip') {
 	const buf = Buffer.alloc(4096);
 	fs.readSync(fd, buf, 0, 4096, 65536);
 	const sb = SuperBlock.decode(buf);
-	sb[a] = typeof sb[a] === 'bigint' ? BigInt(b) : Number(b);
+	const parts = a.split('.');
+	let obj = sb;
+	for (const p of parts.slice(0, -1)) obj = obj[p];
+	const last = parts[parts.length - 1];
+	if (!(last in obj)) throw new Error(`no super block field ${a}`);
+	obj[last] = typeof obj[last] === 'bigint' ? BigInt(b) : Number(b);
 	SuperBlock.encode(sb, buf);
 	sealBlock(buf);
 	fs.writeSync(fd, buf, 0, 4096, 65536);
