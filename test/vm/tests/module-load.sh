@@ -4,7 +4,7 @@ echo "== loaded at boot"
 grep -w scoutfs /proc/filesystems
 lsmod | awk '$1 == "scoutfs" { print $1, "users", $3 }'
 echo "== module info"
-for field in license description author depends; do
+for field in license description author; do
 	echo "$field: $(modinfo -F "$field" "$T_KO")"
 done
 echo "== unload"
