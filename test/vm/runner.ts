@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cpioArchive, CpioEntry } from './cpio';
-import { findSplats } from './splat';
+import { findSplats, isSplatLine } from './splat';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 export const SCOUTFS_KO = path.join(PROJECT_ROOT, 'kmod', 'src', 'scoutfs.ko');
@@ -82,7 +82,7 @@ export function describeRun(r: RunResult): string {
   if (r.failure) lines.push(`vm: ${r.failure}`);
   else if (!runOk(r)) lines.push(`vm: guest script exited with status ${r.status}`);
   for (const s of r.splats) lines.push('vm: kernel splat:', s);
-  if (r.dmesg === null || r.timedOut) {
+  if (r.dmesg === null || r.timedOut || (r.status === null && !r.crashed)) {
     lines.push('vm: last console lines:', r.console.split('\n').slice(-40).join('\n'));
   }
   return lines.join('\n');
@@ -289,6 +289,13 @@ function qemuArgs(k: KernelCache, initrd: string, disks: { name: string; path: s
   return args;
 }
 
+/** Splats of both sources, each once (keyed by its first splat line). */
+function mergeSplats(a: string[], b: string[]): string[] {
+  const key = (s: string) => s.split('\n').find(isSplatLine) ?? s;
+  const seen = new Set(a.map(key));
+  return [...a, ...b.filter((s) => !seen.has(key(s)))];
+}
+
 function readIf(p: string): string | null {
   return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
 }
@@ -386,7 +393,9 @@ export class Vm {
     const dmesg = r('dmesg');
     const crashed = fs.existsSync(path.join(resultsDir, 'crashed'));
     const initError = r('init-error');
-    const splats = findSplats(dmesg ?? consoleText);
+    // The saved log can end before the guest died (panic, hang): look at
+    // the console too, which has the last words.
+    const splats = mergeSplats(findSplats(dmesg ?? ''), findSplats(consoleText));
     const status = statusText === null ? null : parseInt(statusText, 10);
     let failure: string | null = null;
     if (timedOut) failure = `timed out after ${Math.round(limit / 1000)} s`;
