@@ -34,17 +34,22 @@ const MAX_SPLAT_LINES = 80;
 const END = /---\[ end (trace|Kernel panic)/;
 const CUT_HERE = /-+\[ cut here \]-+/;
 
-function body(line: string): string {
-  return line.replace(/^\s*(<\d+>)?\[\s*\d+\.\d+\]\s?/, '');
+const TIMESTAMP = /^\s*(<\d+>)?\[\s*\d+\.\d+\]\s?/;
+
+/** The message of a kernel log line, or null for other text (the console
+ * also carries the script's own output, which must not count). */
+function body(line: string): string | null {
+  return TIMESTAMP.test(line) ? line.replace(TIMESTAMP, '') : null;
 }
 
 function isHeadline(line: string): boolean {
   const b = body(line);
-  return HEADLINES.some((re) => re.test(b));
+  return b !== null && HEADLINES.some((re) => re.test(b));
 }
 
 export function isSplatLine(line: string): boolean {
-  return isHeadline(line) || PHRASES.some((re) => re.test(body(line)));
+  const b = body(line);
+  return b !== null && (HEADLINES.some((re) => re.test(b)) || PHRASES.some((re) => re.test(b)));
 }
 
 /**
@@ -61,7 +66,7 @@ export function findSplats(text: string): string[] {
       i++;
       continue;
     }
-    const start = i > 0 && CUT_HERE.test(body(lines[i - 1])) ? i - 1 : i;
+    const start = i > 0 && CUT_HERE.test(lines[i - 1]) ? i - 1 : i;
     let end = i;
     while (
       end + 1 < lines.length &&
