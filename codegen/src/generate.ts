@@ -2,7 +2,9 @@
  * The whole generator as a pure function: schema directory in, map of
  * output paths (relative to the project root) to contents out.
  */
-import { loadSchemas } from './loader';
+import { loadSchemas, SchemaError } from './loader';
+import { Ir } from './ir';
+import { cConst, cEnumMember, cIoctl, cMountOpt, cNetCmd, cStruct } from './names';
 import { computeLayout, Layout } from './layout';
 import { formatHash } from './hash';
 import { emitFormatH, emitFormatHashH, emitIoctlH, emitMessagesH, emitOndiskCheckH } from './emit/c-headers';
@@ -20,8 +22,27 @@ export interface Generated {
 	files: Map<string, string>;
 }
 
+/* Different schema names must never become the same C name. */
+function checkCNames(ir: Ir): void {
+	const seen = new Map<string, string>();
+	const problems: string[] = [];
+	const note = (c: string, what: string, w: { file: string; line: number }) => {
+		const prev = seen.get(c);
+		if (prev) problems.push(`${w.file}:${w.line}: ${what} becomes C name ${c}, as does ${prev}`);
+		else seen.set(c, `${what} (${w.file}:${w.line})`);
+	};
+	for (const s of ir.structs) note(`struct ${cStruct(s.name)}`, `struct ${s.name}`, s.where);
+	for (const c of ir.consts) note(cConst(c.name), `const ${c.name}`, c.where);
+	for (const e of ir.enums) for (const m of e.members) note(cEnumMember(e.name, m.name), `enum member ${e.name}.${m.name}`, e.where);
+	for (const i of ir.ioctls) note(cIoctl(i.name), `ioctl ${i.name}`, i.where);
+	for (const m of ir.messages) note(cNetCmd(m.name), `message ${m.name}`, m.where);
+	for (const o of ir.mountOptions) note(cMountOpt(o.name), `mount option ${o.name}`, o.where);
+	if (problems.length) throw new SchemaError(problems);
+}
+
 export function generate(formatDir: string, base: string): Generated {
 	const ir = loadSchemas(formatDir, base);
+	checkCNames(ir);
 	const layout = computeLayout(ir);
 	const hash = formatHash(layout);
 	const files = new Map<string, string>([

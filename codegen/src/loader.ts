@@ -29,6 +29,8 @@ export const VOCABULARY_FILE = 'types.ts';
 
 const SPECIAL: Record<string, Area> = { Ioctls: 'ioctl', Messages: 'net', MountOptions: 'mount' };
 const KNOWN_JSDOC_TAGS = new Set(['cpu']);
+const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const U32_MAX = 4294967295;
 
 export function areaOfFile(file: string): Area {
 	switch (path.basename(file)) {
@@ -43,6 +45,11 @@ export function areaOfFile(file: string): Area {
 	}
 }
 
+interface PendingEnum {
+	e: IrEnum;
+	members: { name: string; init: Expression }[];
+}
+
 interface PendingConst {
 	name: string;
 	expr: Expression;
@@ -54,6 +61,7 @@ class Loader {
 	private problems: string[] = [];
 	private ir: Ir = { structs: [], enums: [], consts: [], ioctls: [], messages: [], mountOptions: [] };
 	private pendingConsts = new Map<string, PendingConst>();
+	private pendingEnums: PendingEnum[] = [];
 	private constValues = new Map<string, bigint>();
 	private evaluating = new Set<string>();
 
@@ -72,6 +80,14 @@ class Loader {
 	load(files: SourceFile[]): Ir {
 		for (const sf of files) this.loadFile(sf);
 		for (const name of this.pendingConsts.keys()) this.evalConst(name);
+		/* enum values may use constants of any file */
+		for (const pe of this.pendingEnums) {
+			for (const m of pe.members) {
+				const v = this.evalExpr(m.init);
+				if (v !== undefined) pe.e.members.push({ name: m.name, value: v.toString() });
+			}
+			this.ir.enums.push(pe.e);
+		}
 		for (const c of this.pendingConsts.values()) {
 			const v = this.constValues.get(c.name);
 			if (v !== undefined) this.ir.consts.push({ name: c.name, area: c.area, value: v.toString(), where: c.where });
@@ -118,18 +134,17 @@ class Loader {
 				this.loadInterface(st, area);
 			} else if (Node.isEnumDeclaration(st)) {
 				if (!st.isExported()) this.fail(st, `enum ${st.getName()} must be exported`);
-				const e: IrEnum = { name: st.getName(), area, members: [], where: this.where(st) };
+				const pe: PendingEnum = { e: { name: st.getName(), area, members: [], where: this.where(st) }, members: [] };
 				for (const m of st.getMembers()) {
 					const init = m.getInitializer();
 					if (!init) {
 						this.fail(m, `enum member ${st.getName()}.${m.getName()} needs an explicit value`);
 						continue;
 					}
-					const v = this.evalExpr(init);
-					if (v !== undefined) e.members.push({ name: m.getName(), value: v.toString() });
+					pe.members.push({ name: m.getName(), init });
 				}
-				if (e.members.length === 0) this.fail(st, `enum ${st.getName()} has no members`);
-				this.ir.enums.push(e);
+				if (pe.members.length === 0) this.fail(st, `enum ${st.getName()} has no members`);
+				this.pendingEnums.push(pe);
 			} else if (Node.isVariableStatement(st)) {
 				if (!st.isExported() || st.getDeclarationKind() !== 'const')
 					this.fail(st, 'only `export const NAME = value;` declarations are allowed');
@@ -197,6 +212,10 @@ class Loader {
 		const cpu = this.checkJsDoc(decl);
 		const s: IrStruct = { name, area, cpu, fields: [], where: this.where(decl) };
 		for (const p of props) {
+			if (!C_IDENT.test(p.getName())) {
+				this.fail(p, `${name}.${p.getName()}: field names must be C identifiers`);
+				continue;
+			}
 			const t = this.fieldType(p.getTypeNodeOrThrow(), `${name}.${p.getName()}`, area);
 			if (t) s.fields.push({ name: p.getName(), type: t, where: this.where(p) });
 		}
@@ -296,6 +315,12 @@ class Loader {
 			let def: number | null | undefined = null;
 			if (!(Node.isTypeReference(a[2]) && a[2].getTypeName().getText() === 'NoDefault')) def = this.numberArg(a[2], what);
 			if (min === undefined || max === undefined || def === undefined) return;
+			for (const [n, v] of [['min', min], ['max', max], ['default', def]] as const) {
+				if (v !== null && (!Number.isInteger(v) || v < 0 || v > U32_MAX)) {
+					this.fail(p, `${what}: ${n} ${v} is not a u32 (0..${U32_MAX})`);
+					return;
+				}
+			}
 			if (min > max) this.fail(p, `${what}: min ${min} > max ${max}`);
 			if (def !== null && (def < min || def > max)) this.fail(p, `${what}: default ${def} outside ${min}..${max}`);
 			opt = { name: p.getName(), kind: 'u32', min, max, def, where: w };

@@ -24,7 +24,7 @@ function view(buf: Uint8Array): DataView {
 	return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-function need(buf: Uint8Array, off: number, len: number, what: string): void {
+export function need(buf: Uint8Array, off: number, len: number, what: string): void {
 	if (off < 0 || off + len > buf.length)
 		throw new RangeError(`${what}: needs ${len} bytes at offset ${off}, buffer has ${buf.length}`);
 }

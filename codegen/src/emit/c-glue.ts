@@ -44,7 +44,7 @@ function cpuStructs(layout: Layout): StructLayout[] {
 	return layout.structs.filter((s) => need.has(s.name));
 }
 
-function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk'): string[] {
+function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk', depth = 0): string[] {
 	const t = f.type;
 	const d = `d->${f.name}`;
 	const c = `c->${f.name}`;
@@ -59,9 +59,10 @@ function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk'): str
 		const fn = `scoutfs_${snake(t.name)}_to_${dir}`;
 		return [dir === 'cpu' ? `\t${fn}(&${c}, &${d});` : `\t${fn}(&${d}, &${c});`];
 	}
-	/* arrays: element-wise */
-	const inner = convert({ name: `${f.name}[i]`, type: t.elem }, dir).map((l) => '\t' + l);
-	return [`\tfor (i = 0; i < ${t.len}; i++)`, ...inner];
+	/* arrays: element-wise, one loop variable per nesting level */
+	const i = `i${depth}`;
+	const inner = convert({ name: `${f.name}[${i}]`, type: t.elem }, dir, depth + 1).map((l) => '\t' + l);
+	return [`\tfor (${i} = 0; ${i} < ${t.len}; ${i}++)`, ...inner];
 }
 
 export function emitGlueH(layout: Layout): string {
@@ -88,7 +89,7 @@ export function emitGlueH(layout: Layout): string {
 		'\tu8 nr;',
 		'\tu16 arg_size;',
 		'};',
-		`#define SCOUTFS_IOCTL_NR ${Math.max(...ir.ioctls.map((i) => i.nr)) + 1}`,
+		`#define SCOUTFS_IOCTL_NR ${ir.ioctls.length ? Math.max(...ir.ioctls.map((i) => i.nr)) + 1 : 0}`,
 		'extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];',
 		'',
 		'/* enum value names (NULL when unknown) */',
@@ -138,9 +139,9 @@ export function emitGlueH(layout: Layout): string {
 					? [`struct ${cCpuStruct(s.name)} *c`, `const struct ${cStruct(s.name)} *d`]
 					: [`struct ${cStruct(s.name)} *d`, `const struct ${cCpuStruct(s.name)} *c`];
 			const body = s.fields.flatMap((f) => convert(f, dir));
-			const needI = s.fields.some((f) => f.type.kind === 'array');
+			const vars = [...new Set(body.join('\n').match(/\bi\d+(?= = 0)/g) ?? [])];
 			out.push(`static inline void scoutfs_${snake(s.name)}_to_${dir}(${dst}, ${src})`, '{');
-			if (needI) out.push('\tint i;', '');
+			if (vars.length) out.push(`\tint ${vars.join(', ')};`, '');
 			out.push(...body, '}', '');
 		}
 	}

@@ -60,8 +60,8 @@ export function emitIoctlH(layout: Layout): string {
 export function emitMessagesH(layout: Layout): string {
 	const ir = layout.ir;
 	const cmds = [...ir.messages].sort((a, b) => a.cmd - b.cmd).map((m) => `#define ${cNetCmd(m.name)} ${m.cmd}`);
-	const max = Math.max(...ir.messages.map((m) => m.cmd));
-	cmds.push(`#define SCOUTFS_NET_CMD_NR ${max + 1}`);
+	const nr = ir.messages.length ? Math.max(...ir.messages.map((m) => m.cmd)) + 1 : 0;
+	cmds.push(`#define SCOUTFS_NET_CMD_NR ${nr}`);
 	return header(
 		'messages.h',
 		'scoutfs network messages: header, payloads and command numbers.',

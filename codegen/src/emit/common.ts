@@ -66,5 +66,7 @@ export function cStructDef(s: StructLayout): string {
 export const IOC_DIR: Record<'N' | 'R' | 'W' | 'WR', number> = { N: 0, W: 1, R: 2, WR: 3 };
 
 export function iocNumber(dir: 'N' | 'R' | 'W' | 'WR', magic: number, nr: number, size: number): number {
-	return ((IOC_DIR[dir] << 30) | (size << 16) | (magic << 8) | nr) >>> 0;
+	/* _IO() carries no size */
+	const sz = dir === 'N' ? 0 : size;
+	return ((IOC_DIR[dir] << 30) | (sz << 16) | (magic << 8) | nr) >>> 0;
 }

@@ -45,7 +45,7 @@ function elemSize(t: FieldType, layout: Layout): number {
 	return 0;
 }
 
-function decodeExpr(t: FieldType, off: string, layout: Layout): string {
+function decodeExpr(t: FieldType, off: string, layout: Layout, depth = 0): string {
 	switch (t.kind) {
 		case 'prim':
 			return `rd.${rwName(t.prim)}(buf, ${off})`;
@@ -54,14 +54,15 @@ function decodeExpr(t: FieldType, off: string, layout: Layout): string {
 		case 'array': {
 			if (tsType(t) === 'Uint8Array') return `rd.bytes(buf, ${off}, ${t.len})`;
 			const es = elemSize(t.elem, layout);
-			return `Array.from({ length: ${t.len} }, (_, i) => ${decodeExpr(t.elem, `${off} + i * ${es}`, layout)})`;
+			const i = `i${depth}`;
+			return `Array.from({ length: ${t.len} }, (_, ${i}) => ${decodeExpr(t.elem, `${off} + ${i} * ${es}`, layout, depth + 1)})`;
 		}
 		default:
 			return 'undefined as never';
 	}
 }
 
-function encodeStmt(t: FieldType, val: string, off: string, what: string, layout: Layout): string {
+function encodeStmt(t: FieldType, val: string, off: string, what: string, layout: Layout, depth = 0): string {
 	switch (t.kind) {
 		case 'prim':
 			return `wr.${rwName(t.prim)}(buf, ${off}, ${val}, '${what}');`;
@@ -72,7 +73,8 @@ function encodeStmt(t: FieldType, val: string, off: string, what: string, layout
 		case 'array': {
 			if (tsType(t) === 'Uint8Array') return `wr.bytes(buf, ${off}, ${val}, ${t.len}, '${what}');`;
 			const es = elemSize(t.elem, layout);
-			return `arrayOf(${t.len}, '${what}', ${val}).forEach((e, i) => { ${encodeStmt(t.elem, 'e', `${off} + i * ${es}`, `${what}[]`, layout)} });`;
+			const [e, i] = [`e${depth}`, `i${depth}`];
+			return `arrayOf(${t.len}, '${what}', ${val}).forEach((${e}, ${i}) => { ${encodeStmt(t.elem, e, `${off} + ${i} * ${es}`, `${what}[]`, layout, depth + 1)} });`;
 		}
 		default:
 			return '';
@@ -102,6 +104,7 @@ function codec(s: StructLayout, layout: Layout): string {
 	o.push(`\tOFFSETS: { ${s.fields.map((f) => `${f.name}: ${f.offset}`).join(', ')} },`);
 	o.push(`\tPADS: [${pads(s, layout).map(([a, b]) => `[${a}, ${b}]`).join(', ')}],`);
 	o.push(`\tdecode(buf: Uint8Array, off = 0): ${s.name} {`);
+	o.push(`\t\tneed(buf, off, ${s.size}, '${s.name}');`);
 	o.push(`\t\treturn {`);
 	for (const f of vf) o.push(`\t\t\t${f.name}: ${decodeExpr(f.type, `off + ${f.offset}`, layout)},`);
 	o.push('\t\t};', '\t},');
@@ -152,13 +155,13 @@ export const TS_FILE: Record<Exclude<Area, 'mount'>, string> = { disk: 'format',
 export function emitTsArea(layout: Layout, area: Exclude<Area, 'mount'>, what: string): string {
 	const o: string[] = [tsHeaderComment(what)];
 	const structs = structsOf(layout, area);
-	const runtime = ['Codec', 'rd', 'wr'];
-	if (structs.some((s) => s.fields.some((f) => f.type.kind === 'array' && tsType(f.type) !== 'Uint8Array'))) runtime.push('arrayOf');
+	const bodies = structs.map((s) => codec(s, layout));
+	const runtime = ['Codec', 'arrayOf', 'need', 'rd', 'wr'].filter((name) => name === 'Codec' || bodies.some((b) => b.includes(`${name}.`) || b.includes(`${name}(`)));
 	if (structs.length) o.push(`import { ${runtime.join(', ')} } from '../codec';`);
 	for (const [a, names] of imports(layout, area)) o.push(`import { ${[...names].sort().join(', ')} } from './${TS_FILE[a as Exclude<Area, 'mount'>]}';`);
 	o.push('');
 	o.push(...constsAndEnums(layout.ir, area));
-	for (const s of structs) o.push('', codec(s, layout));
+	for (const b of bodies) o.push('', b);
 	if (area === 'ioctl') {
 		const magic = Number(layout.ir.consts.find((c) => c.name === 'IOCTL_MAGIC')?.value ?? 0);
 		o.push('', '/* ioctl request numbers (_IOC encoding), bit-exact with the C header */', 'export const IOC = {');

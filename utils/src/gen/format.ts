@@ -3,7 +3,7 @@
 //
 // On-disk structs: codecs, constants and enums.
 
-import { Codec, rd, wr, arrayOf } from '../codec';
+import { Codec, arrayOf, need, rd, wr } from '../codec';
 
 export const BLOCK_SM_SHIFT = 12;
 export const BLOCK_SM_SIZE = 4096;
@@ -99,6 +99,7 @@ export const FreeExtent: Codec<FreeExtent> = {
 	OFFSETS: { blkno: 0, len: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): FreeExtent {
+		need(buf, off, 16, 'FreeExtent');
 		return {
 			blkno: rd.u64(buf, off + 0),
 			len: rd.u64(buf, off + 8),
@@ -125,6 +126,7 @@ export const BlockRef: Codec<BlockRef> = {
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): BlockRef {
+		need(buf, off, 16, 'BlockRef');
 		return {
 			blkno: rd.u64(buf, off + 0),
 			seq: rd.u64(buf, off + 8),
@@ -152,6 +154,7 @@ export const ExtentListRoot: Codec<ExtentListRoot> = {
 	OFFSETS: { ref: 0, nr_extents: 16, total_free: 24 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): ExtentListRoot {
+		need(buf, off, 32, 'ExtentListRoot');
 		return {
 			ref: BlockRef.decode(buf, off + 0),
 			nr_extents: rd.u64(buf, off + 16),
@@ -183,6 +186,7 @@ export const BlockHeader: Codec<BlockHeader> = {
 	OFFSETS: { crc: 0, magic: 4, fsid: 8, seq: 16, blkno: 24 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): BlockHeader {
+		need(buf, off, 32, 'BlockHeader');
 		return {
 			crc: rd.u32(buf, off + 0),
 			magic: rd.u32(buf, off + 4),
@@ -216,6 +220,7 @@ export const ExtentListBlock: Codec<ExtentListBlock> = {
 	OFFSETS: { hdr: 0, next: 32, nr: 48, _pad: 52, extents: 56 },
 	PADS: [[52, 4]],
 	decode(buf: Uint8Array, off = 0): ExtentListBlock {
+		need(buf, off, 56, 'ExtentListBlock');
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			next: BlockRef.decode(buf, off + 32),
@@ -245,6 +250,7 @@ export const Timespec: Codec<Timespec> = {
 	OFFSETS: { sec: 0, nsec: 8, _pad: 12 },
 	PADS: [[12, 4]],
 	decode(buf: Uint8Array, off = 0): Timespec {
+		need(buf, off, 16, 'Timespec');
 		return {
 			sec: rd.u64(buf, off + 0),
 			nsec: rd.u32(buf, off + 8),
@@ -273,6 +279,7 @@ export const QuorumSlot: Codec<QuorumSlot> = {
 	OFFSETS: { addr: 0, port: 4, family: 6, _pad: 7 },
 	PADS: [[7, 1]],
 	decode(buf: Uint8Array, off = 0): QuorumSlot {
+		need(buf, off, 8, 'QuorumSlot');
 		return {
 			addr: rd.u32(buf, off + 0),
 			port: rd.u16(buf, off + 4),
@@ -302,14 +309,15 @@ export const QuorumConfig: Codec<QuorumConfig> = {
 	OFFSETS: { version: 0, slots: 8 },
 	PADS: [[15, 1], [23, 1], [31, 1], [39, 1], [47, 1], [55, 1], [63, 1], [71, 1], [79, 1], [87, 1], [95, 1], [103, 1], [111, 1], [119, 1], [127, 1]],
 	decode(buf: Uint8Array, off = 0): QuorumConfig {
+		need(buf, off, 128, 'QuorumConfig');
 		return {
 			version: rd.u64(buf, off + 0),
-			slots: Array.from({ length: 15 }, (_, i) => QuorumSlot.decode(buf, off + 8 + i * 8)),
+			slots: Array.from({ length: 15 }, (_, i0) => QuorumSlot.decode(buf, off + 8 + i0 * 8)),
 		};
 	},
 	encode(val: QuorumConfig, buf: Uint8Array = new Uint8Array(128), off = 0): Uint8Array {
 		wr.u64(buf, off + 0, val.version, 'QuorumConfig.version');
-		arrayOf(15, 'QuorumConfig.slots', val.slots).forEach((e, i) => { QuorumSlot.encode(e, buf, off + 8 + i * 8); });
+		arrayOf(15, 'QuorumConfig.slots', val.slots).forEach((e0, i0) => { QuorumSlot.encode(e0, buf, off + 8 + i0 * 8); });
 		return buf;
 	},
 	zero(): QuorumConfig {
@@ -328,6 +336,7 @@ export const BtreeRoot: Codec<BtreeRoot> = {
 	OFFSETS: { ref: 0, height: 16, _pad: 17 },
 	PADS: [[17, 7]],
 	decode(buf: Uint8Array, off = 0): BtreeRoot {
+		need(buf, off, 24, 'BtreeRoot');
 		return {
 			ref: BlockRef.decode(buf, off + 0),
 			height: rd.u8(buf, off + 16),
@@ -371,6 +380,7 @@ export const SuperBlock: Codec<SuperBlock> = {
 	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, meta_freed: 320, data_freed: 352, fs_root: 384 },
 	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [401, 7]],
 	decode(buf: Uint8Array, off = 0): SuperBlock {
+		need(buf, off, 408, 'SuperBlock');
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			format_hash: rd.u64(buf, off + 32),
@@ -433,6 +443,7 @@ export const Key: Codec<Key> = {
 	OFFSETS: { first: 0, second: 8, third: 16, fourth: 24, type: 25, zone: 26, _pad: 27 },
 	PADS: [[27, 5]],
 	decode(buf: Uint8Array, off = 0): Key {
+		need(buf, off, 32, 'Key');
 		return {
 			first: rd.u64(buf, off + 0),
 			second: rd.u64(buf, off + 8),
@@ -471,6 +482,7 @@ export const BtreeItem: Codec<BtreeItem> = {
 	OFFSETS: { key: 0, seq: 32, val_off: 40, val_len: 42, flags: 44, _pad: 45 },
 	PADS: [[27, 5], [45, 3]],
 	decode(buf: Uint8Array, off = 0): BtreeItem {
+		need(buf, off, 48, 'BtreeItem');
 		return {
 			key: Key.decode(buf, off + 0),
 			seq: rd.u64(buf, off + 32),
@@ -506,6 +518,7 @@ export const BtreeBlock: Codec<BtreeBlock> = {
 	OFFSETS: { hdr: 0, nr_items: 32, val_start: 36, level: 40, _pad: 41 },
 	PADS: [[41, 7]],
 	decode(buf: Uint8Array, off = 0): BtreeBlock {
+		need(buf, off, 48, 'BtreeBlock');
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			nr_items: rd.u32(buf, off + 32),
@@ -555,6 +568,7 @@ export const InodeItem: Codec<InodeItem> = {
 	OFFSETS: { size: 0, meta_seq: 8, data_seq: 16, data_version: 24, online_blocks: 32, offline_blocks: 40, next_readdir_pos: 48, next_xattr_id: 56, version: 64, proj: 72, nlink: 80, uid: 84, gid: 88, mode: 92, rdev: 96, flags: 100, atime: 104, ctime: 120, mtime: 136, crtime: 152 },
 	PADS: [[116, 4], [132, 4], [148, 4], [164, 4]],
 	decode(buf: Uint8Array, off = 0): InodeItem {
+		need(buf, off, 168, 'InodeItem');
 		return {
 			size: rd.u64(buf, off + 0),
 			meta_seq: rd.u64(buf, off + 8),
@@ -619,6 +633,7 @@ export const Dirent: Codec<Dirent> = {
 	OFFSETS: { ino: 0, hash: 8, pos: 16, type: 24, _pad: 25, name: 32 },
 	PADS: [[25, 7]],
 	decode(buf: Uint8Array, off = 0): Dirent {
+		need(buf, off, 32, 'Dirent');
 		return {
 			ino: rd.u64(buf, off + 0),
 			hash: rd.u64(buf, off + 8),
@@ -650,6 +665,7 @@ export const XattrHdr: Codec<XattrHdr> = {
 	OFFSETS: { val_len: 0, name_len: 2, _pad: 3 },
 	PADS: [[3, 5]],
 	decode(buf: Uint8Array, off = 0): XattrHdr {
+		need(buf, off, 8, 'XattrHdr');
 		return {
 			val_len: rd.u16(buf, off + 0),
 			name_len: rd.u8(buf, off + 2),
@@ -677,6 +693,7 @@ export const DataExtent: Codec<DataExtent> = {
 	OFFSETS: { blkno: 0, flags: 8, _pad: 9 },
 	PADS: [[9, 7]],
 	decode(buf: Uint8Array, off = 0): DataExtent {
+		need(buf, off, 16, 'DataExtent');
 		return {
 			blkno: rd.u64(buf, off + 0),
 			flags: rd.u8(buf, off + 8),
@@ -705,6 +722,7 @@ export const QuorumEventRecord: Codec<QuorumEventRecord> = {
 	OFFSETS: { rid: 0, term: 8, ts: 16 },
 	PADS: [[28, 4]],
 	decode(buf: Uint8Array, off = 0): QuorumEventRecord {
+		need(buf, off, 32, 'QuorumEventRecord');
 		return {
 			rid: rd.u64(buf, off + 0),
 			term: rd.u64(buf, off + 8),
@@ -734,16 +752,17 @@ export const QuorumBlock: Codec<QuorumBlock> = {
 	OFFSETS: { hdr: 0, write_nr: 32, events: 40 },
 	PADS: [[68, 4], [100, 4], [132, 4], [164, 4], [196, 4], [228, 4]],
 	decode(buf: Uint8Array, off = 0): QuorumBlock {
+		need(buf, off, 232, 'QuorumBlock');
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			write_nr: rd.u64(buf, off + 32),
-			events: Array.from({ length: 6 }, (_, i) => QuorumEventRecord.decode(buf, off + 40 + i * 32)),
+			events: Array.from({ length: 6 }, (_, i0) => QuorumEventRecord.decode(buf, off + 40 + i0 * 32)),
 		};
 	},
 	encode(val: QuorumBlock, buf: Uint8Array = new Uint8Array(232), off = 0): Uint8Array {
 		BlockHeader.encode(val.hdr, buf, off + 0);
 		wr.u64(buf, off + 32, val.write_nr, 'QuorumBlock.write_nr');
-		arrayOf(6, 'QuorumBlock.events', val.events).forEach((e, i) => { QuorumEventRecord.encode(e, buf, off + 40 + i * 32); });
+		arrayOf(6, 'QuorumBlock.events', val.events).forEach((e0, i0) => { QuorumEventRecord.encode(e0, buf, off + 40 + i0 * 32); });
 		return buf;
 	},
 	zero(): QuorumBlock {

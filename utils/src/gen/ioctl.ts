@@ -3,7 +3,7 @@
 //
 // ioctl ABI structs: codecs, constants, enums and request numbers.
 
-import { Codec, rd, wr, arrayOf } from '../codec';
+import { Codec, arrayOf, need, rd, wr } from '../codec';
 
 export const IOCTL_MAGIC = 232;
 export const WALK_INODES_INDEX_UNKNOWN = 2;
@@ -66,6 +66,7 @@ export const IoctlKey: Codec<IoctlKey> = {
 	OFFSETS: { _sk_first: 0, _sk_second: 8, _sk_third: 16, _sk_fourth: 24, sk_type: 25, sk_zone: 26, _pad: 27 },
 	PADS: [[27, 5]],
 	decode(buf: Uint8Array, off = 0): IoctlKey {
+		need(buf, off, 32, 'IoctlKey');
 		return {
 			_sk_first: rd.u64(buf, off + 0),
 			_sk_second: rd.u64(buf, off + 8),
@@ -102,6 +103,7 @@ export const IoctlWalkInodesEntry: Codec<IoctlWalkInodesEntry> = {
 	OFFSETS: { major: 0, ino: 8, minor: 16, _pad: 20 },
 	PADS: [[20, 4]],
 	decode(buf: Uint8Array, off = 0): IoctlWalkInodesEntry {
+		need(buf, off, 24, 'IoctlWalkInodesEntry');
 		return {
 			major: rd.u64(buf, off + 0),
 			ino: rd.u64(buf, off + 8),
@@ -134,6 +136,7 @@ export const IoctlWalkInodes: Codec<IoctlWalkInodes> = {
 	OFFSETS: { first: 0, last: 24, entries_ptr: 48, nr_entries: 56, index: 60, _pad: 61 },
 	PADS: [[20, 4], [44, 4], [61, 11]],
 	decode(buf: Uint8Array, off = 0): IoctlWalkInodes {
+		need(buf, off, 72, 'IoctlWalkInodes');
 		return {
 			first: IoctlWalkInodesEntry.decode(buf, off + 0),
 			last: IoctlWalkInodesEntry.decode(buf, off + 24),
@@ -170,6 +173,7 @@ export const IoctlInoPath: Codec<IoctlInoPath> = {
 	OFFSETS: { ino: 0, dir_ino: 8, dir_pos: 16, result_ptr: 24, result_bytes: 32, _pad: 34 },
 	PADS: [[34, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlInoPath {
+		need(buf, off, 40, 'IoctlInoPath');
 		return {
 			ino: rd.u64(buf, off + 0),
 			dir_ino: rd.u64(buf, off + 8),
@@ -204,6 +208,7 @@ export const IoctlInoPathResult: Codec<IoctlInoPathResult> = {
 	OFFSETS: { dir_ino: 0, dir_pos: 8, path_bytes: 16, _pad: 18, path: 24 },
 	PADS: [[18, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlInoPathResult {
+		need(buf, off, 24, 'IoctlInoPathResult');
 		return {
 			dir_ino: rd.u64(buf, off + 0),
 			dir_pos: rd.u64(buf, off + 8),
@@ -234,6 +239,7 @@ export const IoctlRelease: Codec<IoctlRelease> = {
 	OFFSETS: { offset: 0, length: 8, data_version: 16 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlRelease {
+		need(buf, off, 24, 'IoctlRelease');
 		return {
 			offset: rd.u64(buf, off + 0),
 			length: rd.u64(buf, off + 8),
@@ -264,6 +270,7 @@ export const IoctlStage: Codec<IoctlStage> = {
 	OFFSETS: { data_version: 0, buf_ptr: 8, offset: 16, length: 24, _pad: 28 },
 	PADS: [[28, 4]],
 	decode(buf: Uint8Array, off = 0): IoctlStage {
+		need(buf, off, 32, 'IoctlStage');
 		return {
 			data_version: rd.u64(buf, off + 0),
 			buf_ptr: rd.u64(buf, off + 8),
@@ -300,6 +307,7 @@ export const IoctlStatMore: Codec<IoctlStatMore> = {
 	OFFSETS: { meta_seq: 0, data_seq: 8, data_version: 16, online_blocks: 24, offline_blocks: 32, crtime_sec: 40, crtime_nsec: 48, _pad: 52 },
 	PADS: [[52, 4]],
 	decode(buf: Uint8Array, off = 0): IoctlStatMore {
+		need(buf, off, 56, 'IoctlStatMore');
 		return {
 			meta_seq: rd.u64(buf, off + 0),
 			data_seq: rd.u64(buf, off + 8),
@@ -338,6 +346,7 @@ export const IoctlDataWaitingEntry: Codec<IoctlDataWaitingEntry> = {
 	OFFSETS: { ino: 0, iblock: 8, op: 16, _pad: 17 },
 	PADS: [[17, 7]],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaitingEntry {
+		need(buf, off, 24, 'IoctlDataWaitingEntry');
 		return {
 			ino: rd.u64(buf, off + 0),
 			iblock: rd.u64(buf, off + 8),
@@ -370,6 +379,7 @@ export const IoctlDataWaiting: Codec<IoctlDataWaiting> = {
 	OFFSETS: { flags: 0, after_ino: 8, after_iblock: 16, ents_ptr: 24, ents_nr: 32, _pad: 34 },
 	PADS: [[34, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaiting {
+		need(buf, off, 40, 'IoctlDataWaiting');
 		return {
 			flags: rd.u64(buf, off + 0),
 			after_ino: rd.u64(buf, off + 8),
@@ -408,6 +418,7 @@ export const IoctlSetattrMore: Codec<IoctlSetattrMore> = {
 	OFFSETS: { data_version: 0, i_size: 8, flags: 16, ctime_sec: 24, ctime_nsec: 32, crtime_nsec: 36, crtime_sec: 40 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlSetattrMore {
+		need(buf, off, 48, 'IoctlSetattrMore');
 		return {
 			data_version: rd.u64(buf, off + 0),
 			i_size: rd.u64(buf, off + 8),
@@ -446,6 +457,7 @@ export const IoctlListxattrHidden: Codec<IoctlListxattrHidden> = {
 	OFFSETS: { id_pos: 0, buf_ptr: 8, buf_bytes: 16, hash_pos: 20 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlListxattrHidden {
+		need(buf, off, 24, 'IoctlListxattrHidden');
 		return {
 			id_pos: rd.u64(buf, off + 0),
 			buf_ptr: rd.u64(buf, off + 8),
@@ -481,6 +493,7 @@ export const IoctlSearchXattrs: Codec<IoctlSearchXattrs> = {
 	OFFSETS: { next_ino: 0, last_ino: 8, name_ptr: 16, inodes_ptr: 24, output_flags: 32, nr_inodes: 40, name_bytes: 48, _pad: 50 },
 	PADS: [[50, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlSearchXattrs {
+		need(buf, off, 56, 'IoctlSearchXattrs');
 		return {
 			next_ino: rd.u64(buf, off + 0),
 			last_ino: rd.u64(buf, off + 8),
@@ -522,6 +535,7 @@ export const IoctlStatfsMore: Codec<IoctlStatfsMore> = {
 	OFFSETS: { fsid: 0, rid: 8, committed_seq: 16, total_meta_blocks: 24, total_data_blocks: 32, reserved_meta_blocks: 40 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlStatfsMore {
+		need(buf, off, 48, 'IoctlStatfsMore');
 		return {
 			fsid: rd.u64(buf, off + 0),
 			rid: rd.u64(buf, off + 8),
@@ -560,6 +574,7 @@ export const IoctlDataWaitErr: Codec<IoctlDataWaitErr> = {
 	OFFSETS: { ino: 0, data_version: 8, offset: 16, count: 24, op: 32, err: 40 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaitErr {
+		need(buf, off, 48, 'IoctlDataWaitErr');
 		return {
 			ino: rd.u64(buf, off + 0),
 			data_version: rd.u64(buf, off + 8),
@@ -594,6 +609,7 @@ export const IoctlAllocDetail: Codec<IoctlAllocDetail> = {
 	OFFSETS: { entries_ptr: 0, entries_nr: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlAllocDetail {
+		need(buf, off, 16, 'IoctlAllocDetail');
 		return {
 			entries_ptr: rd.u64(buf, off + 0),
 			entries_nr: rd.u64(buf, off + 8),
@@ -622,6 +638,7 @@ export const IoctlAllocDetailEntry: Codec<IoctlAllocDetailEntry> = {
 	OFFSETS: { id: 0, blocks: 8, type: 16, flags: 17, _pad: 18 },
 	PADS: [[18, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlAllocDetailEntry {
+		need(buf, off, 24, 'IoctlAllocDetailEntry');
 		return {
 			id: rd.u64(buf, off + 0),
 			blocks: rd.u64(buf, off + 8),
@@ -657,6 +674,7 @@ export const IoctlMoveBlocks: Codec<IoctlMoveBlocks> = {
 	OFFSETS: { from_fd: 0, from_off: 8, len: 16, to_off: 24, data_version: 32, flags: 40 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlMoveBlocks {
+		need(buf, off, 48, 'IoctlMoveBlocks');
 		return {
 			from_fd: rd.u64(buf, off + 0),
 			from_off: rd.u64(buf, off + 8),
@@ -691,6 +709,7 @@ export const IoctlResizeDevices: Codec<IoctlResizeDevices> = {
 	OFFSETS: { new_total_meta_blocks: 0, new_total_data_blocks: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlResizeDevices {
+		need(buf, off, 16, 'IoctlResizeDevices');
 		return {
 			new_total_meta_blocks: rd.u64(buf, off + 0),
 			new_total_data_blocks: rd.u64(buf, off + 8),
@@ -718,14 +737,15 @@ export const IoctlReadXattrTotals: Codec<IoctlReadXattrTotals> = {
 	OFFSETS: { pos_name: 0, totals_ptr: 24, totals_bytes: 32 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlReadXattrTotals {
+		need(buf, off, 40, 'IoctlReadXattrTotals');
 		return {
-			pos_name: Array.from({ length: 3 }, (_, i) => rd.u64(buf, off + 0 + i * 8)),
+			pos_name: Array.from({ length: 3 }, (_, i0) => rd.u64(buf, off + 0 + i0 * 8)),
 			totals_ptr: rd.u64(buf, off + 24),
 			totals_bytes: rd.u64(buf, off + 32),
 		};
 	},
 	encode(val: IoctlReadXattrTotals, buf: Uint8Array = new Uint8Array(40), off = 0): Uint8Array {
-		arrayOf(3, 'IoctlReadXattrTotals.pos_name', val.pos_name).forEach((e, i) => { wr.u64(buf, off + 0 + i * 8, e, 'IoctlReadXattrTotals.pos_name[]'); });
+		arrayOf(3, 'IoctlReadXattrTotals.pos_name', val.pos_name).forEach((e0, i0) => { wr.u64(buf, off + 0 + i0 * 8, e0, 'IoctlReadXattrTotals.pos_name[]'); });
 		wr.u64(buf, off + 24, val.totals_ptr, 'IoctlReadXattrTotals.totals_ptr');
 		wr.u64(buf, off + 32, val.totals_bytes, 'IoctlReadXattrTotals.totals_bytes');
 		return buf;
@@ -747,14 +767,15 @@ export const IoctlXattrTotal: Codec<IoctlXattrTotal> = {
 	OFFSETS: { name: 0, total: 24, count: 32 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlXattrTotal {
+		need(buf, off, 40, 'IoctlXattrTotal');
 		return {
-			name: Array.from({ length: 3 }, (_, i) => rd.u64(buf, off + 0 + i * 8)),
+			name: Array.from({ length: 3 }, (_, i0) => rd.u64(buf, off + 0 + i0 * 8)),
 			total: rd.u64(buf, off + 24),
 			count: rd.u64(buf, off + 32),
 		};
 	},
 	encode(val: IoctlXattrTotal, buf: Uint8Array = new Uint8Array(40), off = 0): Uint8Array {
-		arrayOf(3, 'IoctlXattrTotal.name', val.name).forEach((e, i) => { wr.u64(buf, off + 0 + i * 8, e, 'IoctlXattrTotal.name[]'); });
+		arrayOf(3, 'IoctlXattrTotal.name', val.name).forEach((e0, i0) => { wr.u64(buf, off + 0 + i0 * 8, e0, 'IoctlXattrTotal.name[]'); });
 		wr.u64(buf, off + 24, val.total, 'IoctlXattrTotal.total');
 		wr.u64(buf, off + 32, val.count, 'IoctlXattrTotal.count');
 		return buf;
@@ -776,6 +797,7 @@ export const IoctlGetAllocatedInos: Codec<IoctlGetAllocatedInos> = {
 	OFFSETS: { start_ino: 0, inos_ptr: 8, inos_bytes: 16 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetAllocatedInos {
+		need(buf, off, 24, 'IoctlGetAllocatedInos');
 		return {
 			start_ino: rd.u64(buf, off + 0),
 			inos_ptr: rd.u64(buf, off + 8),
@@ -807,6 +829,7 @@ export const IoctlGetReferringEntries: Codec<IoctlGetReferringEntries> = {
 	OFFSETS: { ino: 0, dir_ino: 8, dir_pos: 16, entries_ptr: 24, entries_bytes: 32 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetReferringEntries {
+		need(buf, off, 40, 'IoctlGetReferringEntries');
 		return {
 			ino: rd.u64(buf, off + 0),
 			dir_ino: rd.u64(buf, off + 8),
@@ -845,6 +868,7 @@ export const IoctlDirent: Codec<IoctlDirent> = {
 	OFFSETS: { dir_ino: 0, dir_pos: 8, ino: 16, entry_bytes: 24, flags: 26, d_type: 27, name_len: 28, name: 29 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlDirent {
+		need(buf, off, 32, 'IoctlDirent');
 		return {
 			dir_ino: rd.u64(buf, off + 0),
 			dir_pos: rd.u64(buf, off + 8),
@@ -895,6 +919,7 @@ export const IoctlInodeAttrX: Codec<IoctlInodeAttrX> = {
 	OFFSETS: { x_mask: 0, x_flags: 8, meta_seq: 16, data_seq: 24, data_version: 32, online_blocks: 40, offline_blocks: 48, ctime_sec: 56, ctime_nsec: 64, crtime_nsec: 68, crtime_sec: 72, size: 80, bits: 88, project_id: 96 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlInodeAttrX {
+		need(buf, off, 104, 'IoctlInodeAttrX');
 		return {
 			x_mask: rd.u64(buf, off + 0),
 			x_flags: rd.u64(buf, off + 8),
@@ -950,8 +975,9 @@ export const IoctlQuotaRule: Codec<IoctlQuotaRule> = {
 	OFFSETS: { name_val: 0, limit: 24, prio: 32, op: 33, rule_flags: 34, name_source: 35, name_flags: 38, _pad: 41 },
 	PADS: [[41, 7]],
 	decode(buf: Uint8Array, off = 0): IoctlQuotaRule {
+		need(buf, off, 48, 'IoctlQuotaRule');
 		return {
-			name_val: Array.from({ length: 3 }, (_, i) => rd.u64(buf, off + 0 + i * 8)),
+			name_val: Array.from({ length: 3 }, (_, i0) => rd.u64(buf, off + 0 + i0 * 8)),
 			limit: rd.u64(buf, off + 24),
 			prio: rd.u8(buf, off + 32),
 			op: rd.u8(buf, off + 33),
@@ -961,7 +987,7 @@ export const IoctlQuotaRule: Codec<IoctlQuotaRule> = {
 		};
 	},
 	encode(val: IoctlQuotaRule, buf: Uint8Array = new Uint8Array(48), off = 0): Uint8Array {
-		arrayOf(3, 'IoctlQuotaRule.name_val', val.name_val).forEach((e, i) => { wr.u64(buf, off + 0 + i * 8, e, 'IoctlQuotaRule.name_val[]'); });
+		arrayOf(3, 'IoctlQuotaRule.name_val', val.name_val).forEach((e0, i0) => { wr.u64(buf, off + 0 + i0 * 8, e0, 'IoctlQuotaRule.name_val[]'); });
 		wr.u64(buf, off + 24, val.limit, 'IoctlQuotaRule.limit');
 		wr.u8(buf, off + 32, val.prio, 'IoctlQuotaRule.prio');
 		wr.u8(buf, off + 33, val.op, 'IoctlQuotaRule.op');
@@ -988,14 +1014,15 @@ export const IoctlGetQuotaRules: Codec<IoctlGetQuotaRules> = {
 	OFFSETS: { iterator: 0, rules_ptr: 16, rules_nr: 24 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetQuotaRules {
+		need(buf, off, 32, 'IoctlGetQuotaRules');
 		return {
-			iterator: Array.from({ length: 2 }, (_, i) => rd.u64(buf, off + 0 + i * 8)),
+			iterator: Array.from({ length: 2 }, (_, i0) => rd.u64(buf, off + 0 + i0 * 8)),
 			rules_ptr: rd.u64(buf, off + 16),
 			rules_nr: rd.u64(buf, off + 24),
 		};
 	},
 	encode(val: IoctlGetQuotaRules, buf: Uint8Array = new Uint8Array(32), off = 0): Uint8Array {
-		arrayOf(2, 'IoctlGetQuotaRules.iterator', val.iterator).forEach((e, i) => { wr.u64(buf, off + 0 + i * 8, e, 'IoctlGetQuotaRules.iterator[]'); });
+		arrayOf(2, 'IoctlGetQuotaRules.iterator', val.iterator).forEach((e0, i0) => { wr.u64(buf, off + 0 + i0 * 8, e0, 'IoctlGetQuotaRules.iterator[]'); });
 		wr.u64(buf, off + 16, val.rules_ptr, 'IoctlGetQuotaRules.rules_ptr');
 		wr.u64(buf, off + 24, val.rules_nr, 'IoctlGetQuotaRules.rules_nr');
 		return buf;
@@ -1017,6 +1044,7 @@ export const IoctlXattrIndexEntry: Codec<IoctlXattrIndexEntry> = {
 	OFFSETS: { minor: 0, ino: 8, major: 16, _pad: 17 },
 	PADS: [[17, 7]],
 	decode(buf: Uint8Array, off = 0): IoctlXattrIndexEntry {
+		need(buf, off, 24, 'IoctlXattrIndexEntry');
 		return {
 			minor: rd.u64(buf, off + 0),
 			ino: rd.u64(buf, off + 8),
@@ -1049,6 +1077,7 @@ export const IoctlReadXattrIndex: Codec<IoctlReadXattrIndex> = {
 	OFFSETS: { flags: 0, first: 8, last: 32, entries_ptr: 56, entries_nr: 64 },
 	PADS: [[25, 7], [49, 7]],
 	decode(buf: Uint8Array, off = 0): IoctlReadXattrIndex {
+		need(buf, off, 72, 'IoctlReadXattrIndex');
 		return {
 			flags: rd.u64(buf, off + 0),
 			first: IoctlXattrIndexEntry.decode(buf, off + 8),
@@ -1083,6 +1112,7 @@ export const IoctlPunchOffline: Codec<IoctlPunchOffline> = {
 	OFFSETS: { offset: 0, len: 8, data_version: 16, flags: 24 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlPunchOffline {
+		need(buf, off, 32, 'IoctlPunchOffline');
 		return {
 			offset: rd.u64(buf, off + 0),
 			len: rd.u64(buf, off + 8),
@@ -1114,14 +1144,15 @@ export const IoctlInjectTotlDelta: Codec<IoctlInjectTotlDelta> = {
 	OFFSETS: { name: 0, total: 24, count: 32 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): IoctlInjectTotlDelta {
+		need(buf, off, 40, 'IoctlInjectTotlDelta');
 		return {
-			name: Array.from({ length: 3 }, (_, i) => rd.u64(buf, off + 0 + i * 8)),
+			name: Array.from({ length: 3 }, (_, i0) => rd.u64(buf, off + 0 + i0 * 8)),
 			total: rd.s64(buf, off + 24),
 			count: rd.s64(buf, off + 32),
 		};
 	},
 	encode(val: IoctlInjectTotlDelta, buf: Uint8Array = new Uint8Array(40), off = 0): Uint8Array {
-		arrayOf(3, 'IoctlInjectTotlDelta.name', val.name).forEach((e, i) => { wr.u64(buf, off + 0 + i * 8, e, 'IoctlInjectTotlDelta.name[]'); });
+		arrayOf(3, 'IoctlInjectTotlDelta.name', val.name).forEach((e0, i0) => { wr.u64(buf, off + 0 + i0 * 8, e0, 'IoctlInjectTotlDelta.name[]'); });
 		wr.s64(buf, off + 24, val.total, 'IoctlInjectTotlDelta.total');
 		wr.s64(buf, off + 32, val.count, 'IoctlInjectTotlDelta.count');
 		return buf;

@@ -3,7 +3,7 @@
 //
 // Network message structs: codecs, constants, enums and commands.
 
-import { Codec, rd, wr } from '../codec';
+import { Codec, need, rd, wr } from '../codec';
 import { BlockRef, BtreeRoot, ExtentListRoot, Key } from './format';
 
 export const NET_MAX_DATA_LEN = 1100;
@@ -44,6 +44,7 @@ export const NetHeader: Codec<NetHeader> = {
 	OFFSETS: { clock_sync_id: 0, seq: 8, recv_seq: 16, id: 24, data_len: 32, cmd: 34, flags: 35, error: 36, _pad: 37, data: 40 },
 	PADS: [[37, 3]],
 	decode(buf: Uint8Array, off = 0): NetHeader {
+		need(buf, off, 40, 'NetHeader');
 		return {
 			clock_sync_id: rd.u64(buf, off + 0),
 			seq: rd.u64(buf, off + 8),
@@ -86,6 +87,7 @@ export const NetGreeting: Codec<NetGreeting> = {
 	OFFSETS: { fsid: 0, format_hash: 8, server_term: 16, rid: 24, flags: 32 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetGreeting {
+		need(buf, off, 40, 'NetGreeting');
 		return {
 			fsid: rd.u64(buf, off + 0),
 			format_hash: rd.u64(buf, off + 8),
@@ -118,6 +120,7 @@ export const NetInodeAlloc: Codec<NetInodeAlloc> = {
 	OFFSETS: { ino: 0, nr: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetInodeAlloc {
+		need(buf, off, 16, 'NetInodeAlloc');
 		return {
 			ino: rd.u64(buf, off + 0),
 			nr: rd.u64(buf, off + 8),
@@ -155,6 +158,7 @@ export const LogTrees: Codec<LogTrees> = {
 	OFFSETS: { meta_avail: 0, meta_freed: 32, item_root: 64, bloom_ref: 88, data_avail: 104, data_freed: 136, rid: 168, nr: 176, get_trans_seq: 184, commit_trans_seq: 192, max_item_seq: 200, inode_count_delta: 208, flags: 216 },
 	PADS: [[81, 7]],
 	decode(buf: Uint8Array, off = 0): LogTrees {
+		need(buf, off, 224, 'LogTrees');
 		return {
 			meta_avail: ExtentListRoot.decode(buf, off + 0),
 			meta_freed: ExtentListRoot.decode(buf, off + 32),
@@ -204,6 +208,7 @@ export const NetRoots: Codec<NetRoots> = {
 	OFFSETS: { fs_root: 0, logs_root: 24, srch_root: 48 },
 	PADS: [[17, 7], [41, 7], [65, 7]],
 	decode(buf: Uint8Array, off = 0): NetRoots {
+		need(buf, off, 72, 'NetRoots');
 		return {
 			fs_root: BtreeRoot.decode(buf, off + 0),
 			logs_root: BtreeRoot.decode(buf, off + 24),
@@ -231,6 +236,7 @@ export const NetSeq: Codec<NetSeq> = {
 	OFFSETS: { seq: 0 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetSeq {
+		need(buf, off, 8, 'NetSeq');
 		return {
 			seq: rd.u64(buf, off + 0),
 		};
@@ -258,6 +264,7 @@ export const NetLock: Codec<NetLock> = {
 	OFFSETS: { start: 0, end: 32, write_seq: 64, old_mode: 72, new_mode: 73, _pad: 74 },
 	PADS: [[27, 5], [59, 5], [74, 6]],
 	decode(buf: Uint8Array, off = 0): NetLock {
+		need(buf, off, 80, 'NetLock');
 		return {
 			start: Key.decode(buf, off + 0),
 			end: Key.decode(buf, off + 32),
@@ -296,6 +303,7 @@ export const NetStatfs: Codec<NetStatfs> = {
 	OFFSETS: { uuid_lo: 0, uuid_hi: 8, free_meta_blocks: 16, total_meta_blocks: 24, free_data_blocks: 32, total_data_blocks: 40, inode_count: 48 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetStatfs {
+		need(buf, off, 56, 'NetStatfs');
 		return {
 			uuid_lo: rd.u64(buf, off + 0),
 			uuid_hi: rd.u64(buf, off + 8),

@@ -31,7 +31,7 @@ struct scoutfs_ioctl_info {
 	u8 nr;
 	u16 arg_size;
 };
-#define SCOUTFS_IOCTL_NR -Infinity
+#define SCOUTFS_IOCTL_NR 0
 extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];
 
 /* enum value names (NULL when unknown) */
@@ -114,28 +114,28 @@ struct scoutfs_header_cpu {
 
 static inline void scoutfs_header_to_cpu(struct scoutfs_header_cpu *c, const struct scoutfs_header *d)
 {
-	int i;
+	int i0;
 
 	c->crc = le32_to_cpu(d->crc);
 	c->kind = le32_to_cpu(d->kind);
 	scoutfs_ref_to_cpu(&c->ref, &d->ref);
-	for (i = 0; i < 3; i++)
-		scoutfs_slot_to_cpu(&c->slots[i], &d->slots[i]);
-	for (i = 0; i < 16; i++)
-		c->uuid[i] = d->uuid[i];
+	for (i0 = 0; i0 < 3; i0++)
+		scoutfs_slot_to_cpu(&c->slots[i0], &d->slots[i0]);
+	for (i0 = 0; i0 < 16; i0++)
+		c->uuid[i0] = d->uuid[i0];
 }
 
 static inline void scoutfs_header_to_disk(struct scoutfs_header *d, const struct scoutfs_header_cpu *c)
 {
-	int i;
+	int i0;
 
 	d->crc = cpu_to_le32(c->crc);
 	d->kind = cpu_to_le32(c->kind);
 	scoutfs_ref_to_disk(&d->ref, &c->ref);
-	for (i = 0; i < 3; i++)
-		scoutfs_slot_to_disk(&d->slots[i], &c->slots[i]);
-	for (i = 0; i < 16; i++)
-		d->uuid[i] = c->uuid[i];
+	for (i0 = 0; i0 < 3; i0++)
+		scoutfs_slot_to_disk(&d->slots[i0], &c->slots[i0]);
+	for (i0 = 0; i0 < 16; i0++)
+		d->uuid[i0] = c->uuid[i0];
 	memset(d->_pad, 0, sizeof(d->_pad));
 }
 

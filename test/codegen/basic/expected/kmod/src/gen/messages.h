@@ -11,6 +11,6 @@
 #include <linux/types.h>
 #include "format.h"
 
-#define SCOUTFS_NET_CMD_NR -Infinity
+#define SCOUTFS_NET_CMD_NR 0
 
 #endif /* _SCOUTFS_GEN_MESSAGES_H_ */

@@ -3,7 +3,7 @@
 //
 // On-disk structs: codecs, constants and enums.
 
-import { Codec, rd, wr, arrayOf } from '../codec';
+import { Codec, arrayOf, need, rd, wr } from '../codec';
 
 export const SHIFT = 12;
 export const BLOCK_SIZE = 4096;
@@ -28,6 +28,7 @@ export const Ref: Codec<Ref> = {
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): Ref {
+		need(buf, off, 16, 'Ref');
 		return {
 			blkno: rd.u64(buf, off + 0),
 			seq: rd.u64(buf, off + 8),
@@ -56,6 +57,7 @@ export const Slot: Codec<Slot> = {
 	OFFSETS: { addr: 0, port: 4, flags: 6, bias: 7 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): Slot {
+		need(buf, off, 8, 'Slot');
 		return {
 			addr: rd.u32(buf, off + 0),
 			port: rd.u16(buf, off + 4),
@@ -89,11 +91,12 @@ export const Header: Codec<Header> = {
 	OFFSETS: { crc: 0, kind: 4, ref: 8, slots: 24, uuid: 48, _pad: 64 },
 	PADS: [[64, 8]],
 	decode(buf: Uint8Array, off = 0): Header {
+		need(buf, off, 72, 'Header');
 		return {
 			crc: rd.u32(buf, off + 0),
 			kind: rd.u32(buf, off + 4),
 			ref: Ref.decode(buf, off + 8),
-			slots: Array.from({ length: 3 }, (_, i) => Slot.decode(buf, off + 24 + i * 8)),
+			slots: Array.from({ length: 3 }, (_, i0) => Slot.decode(buf, off + 24 + i0 * 8)),
 			uuid: rd.bytes(buf, off + 48, 16),
 		};
 	},
@@ -101,7 +104,7 @@ export const Header: Codec<Header> = {
 		wr.u32(buf, off + 0, val.crc, 'Header.crc');
 		wr.u32(buf, off + 4, val.kind, 'Header.kind');
 		Ref.encode(val.ref, buf, off + 8);
-		arrayOf(3, 'Header.slots', val.slots).forEach((e, i) => { Slot.encode(e, buf, off + 24 + i * 8); });
+		arrayOf(3, 'Header.slots', val.slots).forEach((e0, i0) => { Slot.encode(e0, buf, off + 24 + i0 * 8); });
 		wr.bytes(buf, off + 48, val.uuid, 16, 'Header.uuid');
 		wr.zero(buf, off + 64, 8, 'Header._pad');
 		return buf;
@@ -122,6 +125,7 @@ export const Root: Codec<Root> = {
 	OFFSETS: { ref: 0, height: 16, _pad: 17 },
 	PADS: [[17, 7]],
 	decode(buf: Uint8Array, off = 0): Root {
+		need(buf, off, 24, 'Root');
 		return {
 			ref: Ref.decode(buf, off + 0),
 			height: rd.u8(buf, off + 16),
@@ -150,15 +154,16 @@ export const Node: Codec<Node> = {
 	OFFSETS: { hdr: 0, roots: 72, nr: 120, items: 128 },
 	PADS: [[64, 8], [89, 7], [113, 7]],
 	decode(buf: Uint8Array, off = 0): Node {
+		need(buf, off, 128, 'Node');
 		return {
 			hdr: Header.decode(buf, off + 0),
-			roots: Array.from({ length: 2 }, (_, i) => Root.decode(buf, off + 72 + i * 24)),
+			roots: Array.from({ length: 2 }, (_, i0) => Root.decode(buf, off + 72 + i0 * 24)),
 			nr: rd.u64(buf, off + 120),
 		};
 	},
 	encode(val: Node, buf: Uint8Array = new Uint8Array(128), off = 0): Uint8Array {
 		Header.encode(val.hdr, buf, off + 0);
-		arrayOf(2, 'Node.roots', val.roots).forEach((e, i) => { Root.encode(e, buf, off + 72 + i * 24); });
+		arrayOf(2, 'Node.roots', val.roots).forEach((e0, i0) => { Root.encode(e0, buf, off + 72 + i0 * 24); });
 		wr.u64(buf, off + 120, val.nr, 'Node.nr');
 		return buf;
 	},

@@ -3,7 +3,7 @@
 //
 // ioctl ABI structs: codecs, constants, enums and request numbers.
 
-import { Codec, rd, wr, arrayOf } from '../codec';
+import { Codec, arrayOf, need, rd, wr } from '../codec';
 
 export const IOCTL_MAGIC = 232;
 export const FLAG_A = 1;
@@ -26,6 +26,7 @@ export const IoctlEntry: Codec<IoctlEntry> = {
 	OFFSETS: { ino: 0, minor: 8, mode: 12, _pad: 13 },
 	PADS: [[13, 3]],
 	decode(buf: Uint8Array, off = 0): IoctlEntry {
+		need(buf, off, 16, 'IoctlEntry');
 		return {
 			ino: rd.u64(buf, off + 0),
 			minor: rd.u32(buf, off + 8),
@@ -61,6 +62,7 @@ export const IoctlWalk: Codec<IoctlWalk> = {
 	OFFSETS: { first: 0, last: 16, entries_ptr: 32, nr: 40, err: 44, delta: 48, names: 56, len: 80, _pad: 82 },
 	PADS: [[13, 3], [29, 3], [82, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlWalk {
+		need(buf, off, 88, 'IoctlWalk');
 		return {
 			first: IoctlEntry.decode(buf, off + 0),
 			last: IoctlEntry.decode(buf, off + 16),
@@ -68,7 +70,7 @@ export const IoctlWalk: Codec<IoctlWalk> = {
 			nr: rd.u32(buf, off + 40),
 			err: rd.s32(buf, off + 44),
 			delta: rd.s64(buf, off + 48),
-			names: Array.from({ length: 3 }, (_, i) => rd.u64(buf, off + 56 + i * 8)),
+			names: Array.from({ length: 3 }, (_, i0) => rd.u64(buf, off + 56 + i0 * 8)),
 			len: rd.u16(buf, off + 80),
 		};
 	},
@@ -79,7 +81,7 @@ export const IoctlWalk: Codec<IoctlWalk> = {
 		wr.u32(buf, off + 40, val.nr, 'IoctlWalk.nr');
 		wr.s32(buf, off + 44, val.err, 'IoctlWalk.err');
 		wr.s64(buf, off + 48, val.delta, 'IoctlWalk.delta');
-		arrayOf(3, 'IoctlWalk.names', val.names).forEach((e, i) => { wr.u64(buf, off + 56 + i * 8, e, 'IoctlWalk.names[]'); });
+		arrayOf(3, 'IoctlWalk.names', val.names).forEach((e0, i0) => { wr.u64(buf, off + 56 + i0 * 8, e0, 'IoctlWalk.names[]'); });
 		wr.u16(buf, off + 80, val.len, 'IoctlWalk.len');
 		wr.zero(buf, off + 82, 6, 'IoctlWalk._pad');
 		return buf;
@@ -99,6 +101,7 @@ export const IoctlResult: Codec<IoctlResult> = {
 	OFFSETS: { bytes: 0, _pad: 2, data: 8 },
 	PADS: [[2, 6]],
 	decode(buf: Uint8Array, off = 0): IoctlResult {
+		need(buf, off, 8, 'IoctlResult');
 		return {
 			bytes: rd.u16(buf, off + 0),
 		};

@@ -31,7 +31,7 @@ struct scoutfs_ioctl_info {
 	u8 nr;
 	u16 arg_size;
 };
-#define SCOUTFS_IOCTL_NR -Infinity
+#define SCOUTFS_IOCTL_NR 0
 extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];
 
 /* enum value names (NULL when unknown) */

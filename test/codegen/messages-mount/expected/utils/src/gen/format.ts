@@ -3,7 +3,7 @@
 //
 // On-disk structs: codecs, constants and enums.
 
-import { Codec, rd, wr } from '../codec';
+import { Codec, need, rd, wr } from '../codec';
 
 
 export interface Ref {
@@ -17,6 +17,7 @@ export const Ref: Codec<Ref> = {
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): Ref {
+		need(buf, off, 16, 'Ref');
 		return {
 			blkno: rd.u64(buf, off + 0),
 			seq: rd.u64(buf, off + 8),

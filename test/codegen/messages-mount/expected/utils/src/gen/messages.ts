@@ -3,7 +3,7 @@
 //
 // Network message structs: codecs, constants, enums and commands.
 
-import { Codec, rd, wr } from '../codec';
+import { Codec, need, rd, wr } from '../codec';
 import { Ref } from './format';
 
 export const NET_MAX = 1100;
@@ -25,6 +25,7 @@ export const NetHeader: Codec<NetHeader> = {
 	OFFSETS: { seq: 0, data_len: 8, cmd: 10, error: 11, _pad: 12, data: 16 },
 	PADS: [[12, 4]],
 	decode(buf: Uint8Array, off = 0): NetHeader {
+		need(buf, off, 16, 'NetHeader');
 		return {
 			seq: rd.u64(buf, off + 0),
 			data_len: rd.u16(buf, off + 8),
@@ -56,6 +57,7 @@ export const NetHello: Codec<NetHello> = {
 	OFFSETS: { hash: 0, ref: 8 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetHello {
+		need(buf, off, 24, 'NetHello');
 		return {
 			hash: rd.u64(buf, off + 0),
 			ref: Ref.decode(buf, off + 8),
@@ -81,6 +83,7 @@ export const NetSeq: Codec<NetSeq> = {
 	OFFSETS: { seq: 0 },
 	PADS: [],
 	decode(buf: Uint8Array, off = 0): NetSeq {
+		need(buf, off, 8, 'NetSeq');
 		return {
 			seq: rd.u64(buf, off + 0),
 		};
