@@ -6,6 +6,11 @@ import { hideBin } from 'yargs/helpers';
 import { UserError } from './lib/errors';
 import { mkfsCommand } from './cmd/mkfs';
 import { printCommand } from './cmd/print';
+import { walkInodesCommand } from './cmd/walk-inodes';
+import { statCommand } from './cmd/stat';
+import { statfsCommand } from './cmd/statfs';
+import { inoPathCommand } from './cmd/ino-path';
+import { getReferringEntriesCommand } from './cmd/get-referring-entries';
 
 export async function run(argv: string[]): Promise<number> {
 	let command = '';
@@ -18,6 +23,11 @@ export async function run(argv: string[]): Promise<number> {
 			})
 			.command(mkfsCommand)
 			.command(printCommand)
+			.command(walkInodesCommand)
+			.command(statCommand)
+			.command(statfsCommand)
+			.command(inoPathCommand)
+			.command(getReferringEntriesCommand)
 			.demandCommand(1, 'name a command (see --help)')
 			.strict()
 			.recommendCommands()
