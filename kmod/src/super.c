@@ -27,6 +27,7 @@
 #include "alloc.h"
 #include "trans.h"
 #include "inode.h"
+#include "export.h"
 #include "msg.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
@@ -299,6 +300,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 
 	sb->s_op = &scoutfs_super_ops;
+	sb->s_export_op = &scoutfs_export_ops;
 	inode = scoutfs_iget(sb, SCOUTFS_ROOT_INO);
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
