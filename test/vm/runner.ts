@@ -18,9 +18,9 @@ const GUEST_DIR = path.join(__dirname, 'guest');
 const GiB = 1024 * 1024 * 1024;
 
 /** Debian modules every boot loads (with their dependencies). */
-const BASE_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'dm-mod', 'loop', 'libcrc32c'];
+const BASE_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'dm-mod', 'loop', 'libcrc32c', 'ext4'];
 /** Host programs the guest runs through the host's dynamic loader. */
-const HOST_PROGRAMS: Record<string, string> = { node: '', dmsetup: 'DM_DISABLE_UDEV=1 ' };
+const HOST_PROGRAMS: Record<string, string> = { node: '', dmsetup: 'DM_DISABLE_UDEV=1 ', 'mkfs.ext4': '' };
 
 export interface DiskSpec {
   /** Serial number; the guest sees the disk as /dev/vm/<name>. */

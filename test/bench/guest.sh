@@ -1,0 +1,50 @@
+# The issue 4 benchmark, run in one VM boot: the same workloads on scoutfs
+# and on ext4 over identical virtio disks.  Prints "FS PHASE SECONDS" lines.
+set -e
+FSB=$T_ROOT/build/bench/fsbench
+N=${BENCH_FILES:-200000}
+DIRS=${BENCH_DIRS:-200}
+APPENDS=${BENCH_APPENDS:-1000}
+MIB=${BENCH_MIB:-1024}
+
+scoutfs mkfs -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
+mkfs.ext4 -q -F /dev/vm/ext4
+mkdir -p /mnt/scoutfs /mnt/ext4
+
+mount_fs() {
+	case $1 in
+	scoutfs) mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs ;;
+	ext4) mount -t ext4 /dev/vm/ext4 /mnt/ext4 ;;
+	esac
+}
+
+# cold caches: unmount, drop everything, mount again
+cold() {
+	umount "/mnt/$1"
+	echo 3 > /proc/sys/vm/drop_caches
+	mount_fs "$1"
+}
+
+phase() {
+	fs=$1
+	shift
+	out=$("$FSB" "$@")
+	echo "$fs $out"
+}
+
+for fs in scoutfs ext4; do
+	mount_fs $fs
+	m=/mnt/$fs
+	phase $fs create $m $DIRS $N
+	phase $fs syncfs $m
+	cold $fs
+	phase $fs stat $m $DIRS $N
+	cold $fs
+	phase $fs append $m $DIRS $N $APPENDS
+	phase $fs unlink $m $DIRS $N
+	phase $fs syncfs $m
+	phase $fs write $m/big $MIB
+	cold $fs
+	phase $fs read $m/big
+	umount $m
+done
