@@ -11,6 +11,7 @@ import { statCommand } from './cmd/stat';
 import { statfsCommand } from './cmd/statfs';
 import { inoPathCommand } from './cmd/ino-path';
 import { getReferringEntriesCommand } from './cmd/get-referring-entries';
+import { checkCommand } from './cmd/check';
 
 export async function run(argv: string[]): Promise<number> {
 	let command = '';
@@ -28,6 +29,7 @@ export async function run(argv: string[]): Promise<number> {
 			.command(statfsCommand)
 			.command(inoPathCommand)
 			.command(getReferringEntriesCommand)
+			.command(checkCommand)
 			.demandCommand(1, 'name a command (see --help)')
 			.strict()
 			.recommendCommands()
