@@ -42,7 +42,7 @@ test: deps codegen-check build module
 	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
 	@node scripts/test-summary.js $(JEST_RESULTS)
 
-test-unit: build
+test-unit: build module
 	npx jest --ci --selectProjects unit
 
 test-vm: build module
