@@ -1,43 +1,288 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * inode.c: VFS inodes and their items.
+ *
+ * An inode is its INODE item plus its index items: one META_SEQ item for
+ * every inode and one DATA_SEQ item for regular files, each keyed by the
+ * seq of the transaction in which the inode last changed (in metadata,
+ * or in contents or size).  Every change to an inode is written to its
+ * item at once, under the caller's transaction hold, by
+ * scoutfs_update_inode_item(), which also moves the index items: the new
+ * one is inserted and the old one deleted in the same transaction, so a
+ * live inode always has exactly one entry per index, at its latest seq.
+ *
+ * An inode whose link count reaches zero gets an ORPHAN item.  Its items
+ * are deleted and its data blocks freed when the last reference to it
+ * goes (evict), in several transactions for large files; the orphan item
+ * goes last, so after a crash the mount finds the inode again and
+ * finishes the job (scoutfs_orphan_recover()).
+ */
 #include <linux/fs.h>
 #include <linux/slab.h>
+#include <linux/buffer_head.h>
+#include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+
 #include "format.h"
 #include "glue.h"
 #include "super.h"
 #include "item.h"
-#include "inode.h"
+#include "trans.h"
 #include "msg.h"
+#include "inode.h"
+#include "dir.h"
+#include "file.h"
+#include "data.h"
+#include "xattr.h"
+#include "symlink.h"
 
-static struct kmem_cache *cachep;
+/* items deleted per transaction when deleting an inode */
+#define DELETE_BATCH	256
+
+static struct kmem_cache *scoutfs_inode_cachep;
 
 struct inode *scoutfs_alloc_inode(struct super_block *sb)
 {
-	struct scoutfs_inode_info *si = alloc_inode_sb(sb, cachep, GFP_NOFS);
+	struct scoutfs_inode_info *si;
 
-	return si ? &si->inode : NULL;
+	si = alloc_inode_sb(sb, scoutfs_inode_cachep, GFP_NOFS);
+	if (!si)
+		return NULL;
+	return &si->inode;
 }
 
 void scoutfs_free_inode(struct inode *inode)
 {
-	kmem_cache_free(cachep, SCOUTFS_I(inode));
+	kmem_cache_free(scoutfs_inode_cachep, SCOUTFS_I(inode));
 }
 
-void scoutfs_evict_inode(struct inode *inode)
+static void inode_key(struct scoutfs_key *key, u64 ino)
 {
-	truncate_inode_pages_final(&inode->i_data);
-	clear_inode(inode);
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, ino,
+			 SCOUTFS_FS_ITEM_TYPE_INODE, 0, 0, 0);
 }
 
-int scoutfs_drop_inode(struct inode *inode)
+static void index_key(struct scoutfs_key *key, u8 type, u64 seq, u64 ino)
 {
-	return generic_drop_inode(inode);
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_INODE_INDEX, 0, type, seq,
+			 ino, 0);
 }
 
-struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
+static void orphan_key(struct scoutfs_key *key, u64 ino)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_ORPHAN, 0,
+			 SCOUTFS_ORPHAN_ITEM_TYPE_ORPHAN, ino, 0, 0);
+}
+
+static int set_index_item(struct super_block *sb, u8 type, u64 seq, u64 ino)
+{
+	struct scoutfs_key key;
+
+	index_key(&key, type, seq, ino);
+	return scoutfs_item_set(sb, &key, NULL, 0);
+}
+
+static int del_index_item(struct super_block *sb, u8 type, u64 seq, u64 ino)
+{
+	struct scoutfs_key key;
+
+	index_key(&key, type, seq, ino);
+	return scoutfs_item_delete_force(sb, &key);
+}
+
+int scoutfs_orphan_add(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_key key;
+
+	orphan_key(&key, ino);
+	return scoutfs_item_set(sb, &key, NULL, 0);
+}
+
+int scoutfs_orphan_del(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_key key;
+
+	orphan_key(&key, ino);
+	return scoutfs_item_delete_force(sb, &key);
+}
+
+static void ts_to_cpu(struct scoutfs_timespec_cpu *c,
+		      const struct timespec64 *ts)
+{
+	c->sec = ts->tv_sec;
+	c->nsec = ts->tv_nsec;
+}
+
+static void ts_from_cpu(struct timespec64 *ts,
+			const struct scoutfs_timespec_cpu *c)
+{
+	ts->tv_sec = c->sec;
+	ts->tv_nsec = c->nsec;
+}
+
+/* fill an inode item from the inode; the caller serialises */
+static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct scoutfs_inode_item_cpu c;
+
+	c.size = i_size_read(inode);
+	c.meta_seq = si->meta_seq;
+	c.data_seq = si->data_seq;
+	c.data_version = si->data_version;
+	c.online_blocks = si->online_blocks;
+	c.offline_blocks = si->offline_blocks;
+	c.next_readdir_pos = si->next_readdir_pos;
+	c.next_xattr_id = si->next_xattr_id;
+	c.version = si->version;
+	c.proj = si->proj;
+	c.nlink = inode->i_nlink;
+	c.uid = i_uid_read(inode);
+	c.gid = i_gid_read(inode);
+	c.mode = inode->i_mode;
+	c.rdev = new_encode_dev(inode->i_rdev);
+	c.flags = si->flags;
+	ts_to_cpu(&c.atime, &inode->i_atime);
+	ts_to_cpu(&c.ctime, &inode->i_ctime);
+	ts_to_cpu(&c.mtime, &inode->i_mtime);
+	ts_to_cpu(&c.crtime, &si->crtime);
+	scoutfs_inode_item_to_disk(item, &c);
+}
+
+static bool valid_ts(const struct scoutfs_timespec_cpu *ts)
+{
+	return ts->nsec < NSEC_PER_SEC && ts->sec <= S64_MAX;
+}
+
+/* the reason an inode item can't be trusted, or NULL */
+static const char *invalid_inode_item(const struct scoutfs_inode_item_cpu *c)
+{
+	umode_t type = c->mode & S_IFMT;
+
+	if (c->mode & ~(S_IFMT | 07777))
+		return "mode";
+	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK &&
+	    type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
+	    type != S_IFSOCK)
+		return "mode";
+	if (!valid_ts(&c->atime) || !valid_ts(&c->ctime) ||
+	    !valid_ts(&c->mtime) || !valid_ts(&c->crtime))
+		return "timestamp";
+	if (c->flags & ~(SCOUTFS_INO_FLAG_TRUNCATE | SCOUTFS_INO_FLAG_RETENTION))
+		return "flags";
+	if (type == S_IFREG && c->size > SCOUTFS_MAX_FILE_SIZE)
+		return "size";
+	if (type == S_IFLNK &&
+	    (c->size == 0 || c->size >= SCOUTFS_SYMLINK_MAX_SIZE))
+		return "symlink size";
+	if (type == S_IFDIR && c->next_readdir_pos < SCOUTFS_DIRPOS_FIRST)
+		return "next_readdir_pos";
+	if (c->online_blocks > (U64_MAX >> 9))
+		return "online_blocks";
+	return NULL;
+}
+
+static void set_inode_ops(struct inode *inode)
+{
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &scoutfs_file_iops;
+		inode->i_fop = &scoutfs_file_fops;
+		inode->i_mapping->a_ops = &scoutfs_aops;
+		break;
+	case S_IFDIR:
+		inode->i_op = &scoutfs_dir_iops;
+		inode->i_fop = &scoutfs_dir_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &scoutfs_symlink_iops;
+		inode_nohighmem(inode);
+		break;
+	default:
+		inode->i_op = &scoutfs_special_iops;
+		init_special_inode(inode, inode->i_mode, inode->i_rdev);
+		break;
+	}
+}
+
+static void load_inode(struct inode *inode, const struct scoutfs_inode_item_cpu *c)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+
+	inode->i_mode = c->mode;
+	i_uid_write(inode, c->uid);
+	i_gid_write(inode, c->gid);
+	set_nlink(inode, c->nlink);
+	i_size_write(inode, c->size);
+	inode->i_rdev = new_decode_dev(c->rdev);
+	ts_from_cpu(&inode->i_atime, &c->atime);
+	ts_from_cpu(&inode->i_mtime, &c->mtime);
+	ts_from_cpu(&inode->i_ctime, &c->ctime);
+	ts_from_cpu(&si->crtime, &c->crtime);
+	si->meta_seq = c->meta_seq;
+	si->data_seq = c->data_seq;
+	si->data_version = c->data_version;
+	si->online_blocks = c->online_blocks;
+	si->offline_blocks = c->offline_blocks;
+	si->next_readdir_pos = c->next_readdir_pos;
+	si->next_xattr_id = c->next_xattr_id;
+	si->version = c->version;
+	si->proj = c->proj;
+	si->flags = c->flags;
+	inode->i_blocks = c->online_blocks << (SCOUTFS_BLOCK_SM_SHIFT - 9);
+	set_inode_ops(inode);
+}
+
+/* read the inode item; -ENOENT if there's none, -EIO if it's corrupt */
+static int read_inode_item(struct super_block *sb, u64 ino,
+			   struct scoutfs_inode_item_cpu *c)
 {
 	struct scoutfs_inode_item item;
-	struct scoutfs_inode_item_cpu c;
 	struct scoutfs_key key;
+	const char *why;
+	int ret;
+
+	inode_key(&key, ino);
+	ret = scoutfs_item_lookup(sb, &key, &item, sizeof(item));
+	if (ret < 0)
+		return ret;
+	if (ret != sizeof(item)) {
+		scoutfs_err(sb, "inode %llu item has %d value bytes, expected %zu",
+			    ino, ret, sizeof(item));
+		return -EIO;
+	}
+	scoutfs_inode_item_to_cpu(c, &item);
+	why = invalid_inode_item(c);
+	if (why) {
+		scoutfs_err(sb, "inode %llu item has an invalid %s (mode 0%o)",
+			    ino, why, c->mode);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * An inode whose shrinking truncate was interrupted by a crash still has
+ * extents past its size: free them now.
+ */
+static void finish_truncate(struct inode *inode)
+{
+	int ret;
+
+	inode_lock(inode);
+	if (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE) {
+		ret = scoutfs_data_truncate_extents(inode, i_size_read(inode));
+		if (ret < 0)
+			scoutfs_err(inode->i_sb, "inode %llu: finishing an interrupted truncate failed: %d",
+				    scoutfs_ino(inode), ret);
+	}
+	inode_unlock(inode);
+}
+
+/* -ESTALE if the inode doesn't exist */
+struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_inode_item_cpu c;
 	struct inode *inode;
 	int ret;
 
@@ -46,40 +291,452 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 		return ERR_PTR(-ENOMEM);
 	if (!(inode->i_state & I_NEW))
 		return inode;
-	scoutfs_key_init(&key, SCOUTFS_KEY_ZONE_FS, ino, SCOUTFS_FS_ITEM_TYPE_INODE, 0, 0, 0);
-	ret = scoutfs_item_lookup_exact(sb, &key, &item, sizeof(item));
+
+	ret = read_inode_item(sb, ino, &c);
 	if (ret < 0) {
+		if (ret == -ENOENT)
+			ret = -ESTALE;
 		iget_failed(inode);
 		return ERR_PTR(ret);
 	}
-	scoutfs_inode_item_to_cpu(&c, &item);
-	inode->i_mode = c.mode;
-	set_nlink(inode, c.nlink);
-	inode->i_op = &simple_dir_inode_operations;
-	inode->i_fop = &simple_dir_operations;
+	load_inode(inode, &c);
 	unlock_new_inode(inode);
+
+	if (S_ISREG(inode->i_mode) &&
+	    (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE))
+		finish_truncate(inode);
 	return inode;
 }
 
+/*
+ * Write the inode to its item and move its index items to the open
+ * transaction's seq.  The new index items go in first and the old ones
+ * go last, so a failure leaves the previous state.
+ */
+int scoutfs_update_inode_item(struct inode *inode, unsigned int flags)
+{
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	u64 ino = scoutfs_ino(inode);
+	u64 seq = scoutfs_trans_seq(sb);
+	struct scoutfs_inode_item item;
+	struct scoutfs_key key;
+	u64 old_meta;
+	u64 old_data;
+	u64 new_data;
+	u64 old_dv;
+	int ret;
+
+	mutex_lock(&si->item_mutex);
+
+	old_meta = si->meta_seq;
+	old_data = si->data_seq;
+	old_dv = si->data_version;
+	new_data = old_data;
+	if (S_ISREG(inode->i_mode) && (flags & SCOUTFS_UPD_DATA))
+		new_data = seq;
+
+	if (old_meta != seq) {
+		ret = set_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+		if (ret < 0)
+			goto out;
+	}
+	if (new_data != old_data) {
+		ret = set_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+		if (ret < 0)
+			goto undo_meta;
+	}
+
+	si->meta_seq = seq;
+	si->data_seq = new_data;
+	if (flags & SCOUTFS_UPD_DATA_VERSION)
+		si->data_version++;
+	si->version++;
+	store_inode(&item, inode);
+
+	inode_key(&key, ino);
+	ret = scoutfs_item_update(sb, &key, &item, sizeof(item));
+	if (ret < 0) {
+		si->meta_seq = old_meta;
+		si->data_seq = old_data;
+		si->data_version = old_dv;
+		si->version--;
+		goto undo_data;
+	}
+
+	if (old_meta != seq)
+		ret = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ,
+				     old_meta, ino);
+	if (ret == 0 && new_data != old_data)
+		ret = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ,
+				     old_data, ino);
+	if (ret < 0)
+		scoutfs_err(sb, "inode %llu: deleting an old index item failed: %d",
+			    ino, ret);
+	goto out;
+
+undo_data:
+	if (new_data != old_data)
+		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+undo_meta:
+	if (old_meta != seq)
+		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+out:
+	mutex_unlock(&si->item_mutex);
+	return ret;
+}
+
+/* allocated blocks were added (or freed, negative); caller writes the item */
+void scoutfs_inode_add_blocks(struct inode *inode, s64 blocks)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+
+	spin_lock(&inode->i_lock);
+	si->online_blocks += blocks;
+	inode->i_blocks = si->online_blocks << (SCOUTFS_BLOCK_SM_SHIFT - 9);
+	spin_unlock(&inode->i_lock);
+}
+
+/*
+ * Create a new inode with its items, under the caller's transaction hold.
+ * The inode is returned locked (I_NEW): the caller instantiates it
+ * (d_instantiate_new) or gives it up with scoutfs_discard_new_inode().
+ */
+struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
+				unsigned int nlink)
+{
+	struct super_block *sb = dir->i_sb;
+	struct scoutfs_inode_info *si;
+	struct scoutfs_inode_item item;
+	struct scoutfs_key key;
+	struct inode *inode;
+	u64 seq = scoutfs_trans_seq(sb);
+	u64 ino;
+	int ret;
+
+	ret = scoutfs_alloc_ino(sb, &ino);
+	if (ret < 0)
+		return ERR_PTR(ret);
+
+	inode = new_inode(sb);
+	if (!inode)
+		return ERR_PTR(-ENOMEM);
+	si = SCOUTFS_I(inode);
+
+	inode->i_ino = ino;
+	inode_init_owner(&init_user_ns, inode, dir, mode);
+	set_nlink(inode, nlink);
+	inode->i_rdev = rdev;
+	inode->i_mtime = inode->i_atime = inode->i_ctime = current_time(inode);
+	si->crtime = inode->i_mtime;
+	si->meta_seq = seq;
+	si->data_seq = S_ISREG(mode) ? seq : 0;
+	si->data_version = 0;
+	si->online_blocks = 0;
+	si->offline_blocks = 0;
+	si->next_readdir_pos = SCOUTFS_DIRPOS_FIRST;
+	si->next_xattr_id = 1;
+	si->version = 1;
+	si->proj = SCOUTFS_I(dir)->proj;
+	si->flags = 0;
+	set_inode_ops(inode);
+
+	ret = insert_inode_locked(inode);
+	if (ret < 0) {
+		scoutfs_err(sb, "new inode number %llu is already in use", ino);
+		make_bad_inode(inode);
+		iput(inode);
+		return ERR_PTR(-EIO);
+	}
+
+	ret = set_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+	if (ret < 0)
+		goto fail;
+	if (S_ISREG(mode)) {
+		ret = set_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+		if (ret < 0)
+			goto del_meta;
+	}
+	store_inode(&item, inode);
+	inode_key(&key, ino);
+	ret = scoutfs_item_create(sb, &key, &item, sizeof(item));
+	if (ret < 0)
+		goto del_data;
+
+	atomic64_inc(&SCOUTFS_SB(sb)->inode_count);
+	return inode;
+
+del_data:
+	if (S_ISREG(mode))
+		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+del_meta:
+	del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+fail:
+	make_bad_inode(inode);
+	discard_new_inode(inode);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Delete all the items of an inode (data extents freed as they go), in
+ * batches of transactions; the inode item, its index items and the
+ * orphan item go in the last one.
+ */
+static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
+			      u64 meta_seq, u64 data_seq)
+{
+	struct scoutfs_data_extent ext;
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	bool done = false;
+	int ret = 0;
+	int err;
+	int n;
+
+	scoutfs_key_init(&key, SCOUTFS_KEY_ZONE_FS, ino,
+			 SCOUTFS_FS_ITEM_TYPE_INODE + 1, 0, 0, 0);
+	scoutfs_key_init(&last, SCOUTFS_KEY_ZONE_FS, ino, U8_MAX, U64_MAX,
+			 U64_MAX, U8_MAX);
+
+	while (!done) {
+		ret = scoutfs_hold_trans(sb);
+		if (ret < 0)
+			return ret;
+		for (n = 0; n < DELETE_BATCH; n++) {
+			ret = scoutfs_item_next(sb, &key, &last, &ext, sizeof(ext));
+			if (ret == -ENOENT) {
+				ret = 0;
+				done = true;
+				break;
+			}
+			if (ret < 0)
+				break;
+			if (key.type == SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT) {
+				ret = scoutfs_data_free_extent_item(sb, ino, &key,
+								    &ext, ret);
+				if (ret < 0)
+					break;
+			}
+			ret = scoutfs_item_delete(sb, &key);
+			if (ret < 0)
+				break;
+			scoutfs_key_inc(&key);
+		}
+		scoutfs_release_trans(sb);
+		if (ret < 0)
+			return ret;
+	}
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+	inode_key(&key, ino);
+	ret = scoutfs_item_delete_force(sb, &key);
+	err = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, meta_seq, ino);
+	ret = ret ?: err;
+	if (S_ISREG(mode)) {
+		err = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ,
+				     data_seq, ino);
+		ret = ret ?: err;
+	}
+	if (ret == 0)
+		ret = scoutfs_orphan_del(sb, ino);
+	scoutfs_release_trans(sb);
+	if (ret == 0)
+		atomic64_dec(&SCOUTFS_SB(sb)->inode_count);
+	return ret;
+}
+
+/* give up an inode from scoutfs_new_inode() that was never linked */
+void scoutfs_discard_new_inode(struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	int ret;
+
+	ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode), inode->i_mode,
+				 si->meta_seq, si->data_seq);
+	if (ret < 0)
+		scoutfs_err(inode->i_sb, "deleting the items of unused new inode %llu failed: %d",
+			    scoutfs_ino(inode), ret);
+	clear_nlink(inode);
+	make_bad_inode(inode);
+	discard_new_inode(inode);
+}
+
+void scoutfs_evict_inode(struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	int ret;
+
+	truncate_inode_pages_final(&inode->i_data);
+
+	if (inode->i_nlink == 0 && !is_bad_inode(inode)) {
+		ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode),
+					 inode->i_mode, si->meta_seq,
+					 si->data_seq);
+		if (ret < 0)
+			scoutfs_err(inode->i_sb, "deleting unlinked inode %llu failed: %d; its orphan item remains",
+				    scoutfs_ino(inode), ret);
+	}
+	clear_inode(inode);
+}
+
+int scoutfs_drop_inode(struct inode *inode)
+{
+	return generic_drop_inode(inode);
+}
+
+/*
+ * Delete the inodes whose orphan items a crash left behind: reading one
+ * finds it unlinked, and the final iput deletes it.  Runs at mount before
+ * anything else can use the inodes.
+ */
 int scoutfs_orphan_recover(struct super_block *sb)
 {
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	struct inode *inode;
+	u64 ino;
+	int ret;
+
+	orphan_key(&key, 0);
+	scoutfs_key_init(&last, SCOUTFS_KEY_ZONE_ORPHAN, 0,
+			 SCOUTFS_ORPHAN_ITEM_TYPE_ORPHAN, U64_MAX, U64_MAX,
+			 U8_MAX);
+
+	for (;;) {
+		ret = scoutfs_item_next(sb, &key, &last, NULL, 0);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret < 0)
+			return ret;
+		ino = le64_to_cpu(key.second);
+
+		inode = scoutfs_iget(sb, ino);
+		if (IS_ERR(inode)) {
+			ret = PTR_ERR(inode);
+			if (ret != -ESTALE)
+				return ret;
+			/* the inode went in an earlier transaction */
+			ret = scoutfs_hold_trans(sb);
+			if (ret < 0)
+				return ret;
+			ret = scoutfs_orphan_del(sb, ino);
+			scoutfs_release_trans(sb);
+			if (ret < 0)
+				return ret;
+		} else {
+			if (inode->i_nlink) {
+				scoutfs_warn(sb, "orphan item for linked inode %llu removed",
+					     ino);
+				ret = scoutfs_hold_trans(sb);
+				if (ret == 0) {
+					ret = scoutfs_orphan_del(sb, ino);
+					scoutfs_release_trans(sb);
+				}
+			}
+			/* nlink 0: the final iput deletes the inode */
+			iput(inode);
+			if (ret < 0)
+				return ret;
+		}
+		scoutfs_key_inc(&key);
+	}
+}
+
+int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
+		    struct kstat *stat, u32 request_mask, unsigned int query_flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+
+	generic_fillattr(mnt_userns, inode, stat);
+	stat->btime = SCOUTFS_I(inode)->crtime;
+	stat->result_mask |= STATX_BTIME;
 	return 0;
 }
 
+/*
+ * Attribute changes, including truncation.  A shrinking truncate records
+ * the new size with the TRUNCATE flag first and then frees the extents
+ * past it in as many transactions as it takes; the flag tells a later
+ * read of the inode to finish the job after a crash.
+ */
+int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
+		    struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	unsigned int upd = 0;
+	bool shrink = false;
+	loff_t old_size;
+	loff_t size;
+	int ret;
+
+	ret = setattr_prepare(mnt_userns, dentry, attr);
+	if (ret)
+		return ret;
+
+	if ((attr->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode)) {
+		size = attr->ia_size;
+		if (size > SCOUTFS_MAX_FILE_SIZE)
+			return -EFBIG;
+		old_size = i_size_read(inode);
+		upd = SCOUTFS_UPD_DATA;
+		if (size != old_size) {
+			upd |= SCOUTFS_UPD_DATA_VERSION;
+			if (size < old_size) {
+				ret = scoutfs_data_zero_tail(inode, size);
+				if (ret < 0)
+					return ret;
+				shrink = true;
+			}
+			truncate_setsize(inode, size);
+		}
+	}
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+	setattr_copy(mnt_userns, inode, attr);
+	if (shrink)
+		si->flags |= SCOUTFS_INO_FLAG_TRUNCATE;
+	ret = scoutfs_update_inode_item(inode, upd);
+	scoutfs_release_trans(sb);
+
+	if (ret == 0 && shrink)
+		ret = scoutfs_data_truncate_extents(inode, size);
+	return ret;
+}
+
+const struct inode_operations scoutfs_special_iops = {
+	.getattr	= scoutfs_getattr,
+	.setattr	= scoutfs_setattr,
+	.listxattr	= scoutfs_listxattr,
+};
+
 static void init_once(void *p)
 {
-	inode_init_once(&((struct scoutfs_inode_info *)p)->inode);
+	struct scoutfs_inode_info *si = p;
+
+	mutex_init(&si->item_mutex);
+	init_rwsem(&si->xattr_rwsem);
+	init_rwsem(&si->extent_rwsem);
+	inode_init_once(&si->inode);
 }
 
 int scoutfs_inode_cache_init(void)
 {
-	cachep = kmem_cache_create("scoutfs_inode_t", sizeof(struct scoutfs_inode_info), 0,
-				   SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT, init_once);
-	return cachep ? 0 : -ENOMEM;
+	scoutfs_inode_cachep = kmem_cache_create("scoutfs_inode",
+						 sizeof(struct scoutfs_inode_info), 0,
+						 SLAB_RECLAIM_ACCOUNT | SLAB_ACCOUNT,
+						 init_once);
+	return scoutfs_inode_cachep ? 0 : -ENOMEM;
 }
 
 void scoutfs_inode_cache_exit(void)
 {
+	/* wait for RCU-freed inodes before destroying their cache */
 	rcu_barrier();
-	kmem_cache_destroy(cachep);
+	kmem_cache_destroy(scoutfs_inode_cachep);
 }

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * data.c: regular file contents: data extent items and the page cache.
+ *
+ * A file's blocks are described by DATA_EXTENT items keyed by the last
+ * logical block and the length of each extent, so the extent containing
+ * a block or the first one after it is one item_next() away.  An extent
+ * maps its logical blocks onto consecutive 4 KiB blocks of the data
+ * device; an UNWRITTEN extent (fallocate) has its blocks but reads as
+ * zeros.  Logical blocks without an extent are holes.
+ *
+ * File data goes through the page cache with buffer heads on the data
+ * device (one block per page).  Blocks are allocated, and unwritten
+ * blocks converted, only where a page is made writable: in write_begin
+ * and page_mkwrite, both with the transaction held before the page is
+ * locked.  The inode is then tracked by the transaction so its dirty pages
+ * are written before the extents that map them commit (ordered data).
+ * Writeback therefore only ever writes blocks that are already mapped.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mpage.h>
+#include <linux/pagemap.h>
+#include <linux/buffer_head.h>
+#include <linux/falloc.h>
+#include <linux/writeback.h>
+
+#include "format.h"
+#include "super.h"
+#include "item.h"
+#include "trans.h"
+#include "alloc.h"
+#include "msg.h"
+#include "inode.h"
+#include "data.h"
+
+#define BLOCK_SHIFT	SCOUTFS_BLOCK_SM_SHIFT
+#define MAX_BLOCKS	(SCOUTFS_MAX_FILE_SIZE >> BLOCK_SHIFT)
+/* extents changed per transaction by truncate and fallocate */
+#define EXTENT_BATCH	64
+/* the most blocks fallocate asks the allocator for at once */
+#define FALLOC_MAX_COUNT (1ULL << 20)
+
+struct ext {
+	u64 start;	/* first logical block */
+	u64 len;	/* blocks */
+	u64 blkno;	/* first data device block, 0 when offline */
+	u8 flags;
+};
+
+static u64 ext_last(const struct ext *ext)
+{
+	return ext->start + ext->len - 1;
+}
+
+static void ext_key(struct scoutfs_key *key, u64 ino, u64 last, u64 len)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, ino,
+			 SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT, last, len, 0);
+}
+
+static int decode_ext(struct super_block *sb, u64 ino,
+		      const struct scoutfs_key *key,
+		      const struct scoutfs_data_extent *val, int val_len,
+		      struct ext *ext)
+{
+	u64 last = le64_to_cpu(key->second);
+	u64 len = le64_to_cpu(key->third);
+	const char *why = NULL;
+
+	ext->len = len;
+	ext->start = last - len + 1;
+	ext->blkno = le64_to_cpu(val->blkno);
+	ext->flags = val->flags;
+
+	if (val_len != sizeof(*val))
+		why = "value length";
+	else if (len == 0 || len > last + 1 || last >= MAX_BLOCKS ||
+		 key->fourth != 0)
+		why = "range";
+	else if (ext->flags & ~(SCOUTFS_EXTENT_FLAG_OFFLINE |
+				SCOUTFS_EXTENT_FLAG_UNWRITTEN))
+		why = "flags";
+	else if ((ext->flags & SCOUTFS_EXTENT_FLAG_OFFLINE) ?
+		 ext->blkno != 0 :
+		 (ext->blkno == 0 || ext->blkno + len < ext->blkno))
+		why = "block number";
+
+	if (why) {
+		scoutfs_err(sb, "inode %llu data extent item (last %llu len %llu) has an invalid %s",
+			    ino, last, len, why);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* the extent containing iblock or else the first after it; -ENOENT */
+static int next_ext(struct inode *inode, u64 iblock, struct ext *ext)
+{
+	struct super_block *sb = inode->i_sb;
+	u64 ino = scoutfs_ino(inode);
+	struct scoutfs_data_extent val;
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	int ret;
+
+	ext_key(&key, ino, iblock, 0);
+	ext_key(&last, ino, U64_MAX, U64_MAX);
+	last.fourth = U8_MAX;
+	ret = scoutfs_item_next(sb, &key, &last, &val, sizeof(val));
+	if (ret < 0)
+		return ret;
+	return decode_ext(sb, ino, &key, &val, ret, ext);
+}
+
+static int insert_ext(struct inode *inode, const struct ext *ext)
+{
+	struct scoutfs_data_extent val = {
+		.blkno = cpu_to_le64(ext->blkno),
+		.flags = ext->flags,
+	};
+	struct scoutfs_key key;
+
+	ext_key(&key, scoutfs_ino(inode), ext_last(ext), ext->len);
+	return scoutfs_item_create(inode->i_sb, &key, &val, sizeof(val));
+}
+
+static int delete_ext(struct inode *inode, const struct ext *ext)
+{
+	struct scoutfs_key key;
+
+	ext_key(&key, scoutfs_ino(inode), ext_last(ext), ext->len);
+	return scoutfs_item_delete(inode->i_sb, &key);
+}
+
+/* b continues a, logically and physically */
+static bool ext_continues(const struct ext *a, const struct ext *b)
+{
+	return ext_last(a) + 1 == b->start && a->flags == b->flags &&
+	       !(a->flags & SCOUTFS_EXTENT_FLAG_OFFLINE) &&
+	       a->blkno + a->len == b->blkno;
+}
+
+/*
+ * Insert an extent over a hole, merged with the neighbours it continues.
+ * The merged item goes in before the neighbours' items go, so a failure
+ * changes nothing.  Call with extent_rwsem held for writing.
+ */
+static int insert_ext_merged(struct inode *inode, const struct ext *ins)
+{
+	struct ext merged = *ins;
+	struct ext prev;
+	struct ext next;
+	bool have_prev = false;
+	bool have_next = false;
+	int ret;
+
+	if (ins->start > 0) {
+		ret = next_ext(inode, ins->start - 1, &prev);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+		if (ret == 0 && ext_continues(&prev, ins)) {
+			have_prev = true;
+			merged.start = prev.start;
+			merged.blkno = prev.blkno;
+			merged.len += prev.len;
+		}
+	}
+
+	ret = next_ext(inode, ext_last(ins) + 1, &next);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;
+	if (ret == 0 && ext_continues(ins, &next)) {
+		have_next = true;
+		merged.len += next.len;
+	}
+
+	ret = insert_ext(inode, &merged);
+	if (ret == 0 && have_prev)
+		ret = delete_ext(inode, &prev);
+	if (ret == 0 && have_next)
+		ret = delete_ext(inode, &next);
+	return ret;
+}
+
+static int get_block_read(struct inode *inode, sector_t iblock,
+			  struct buffer_head *bh)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	unsigned int blkbits = inode->i_blkbits;
+	u64 max = bh->b_size >> blkbits;
+	struct ext ext;
+	u64 off;
+	int ret;
+
+	down_read(&si->extent_rwsem);
+	ret = next_ext(inode, iblock, &ext);
+	up_read(&si->extent_rwsem);
+
+	if (ret == -ENOENT || (ret == 0 && ext.start > iblock) ||
+	    (ret == 0 && (ext.flags & SCOUTFS_EXTENT_FLAG_UNWRITTEN))) {
+		/* a hole or unwritten: reads as zeros */
+		bh->b_size = 1 << blkbits;
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (ext.flags & SCOUTFS_EXTENT_FLAG_OFFLINE) {
+		scoutfs_err(inode->i_sb, "inode %llu block %llu is offline; offline data is not supported yet",
+			    scoutfs_ino(inode), (u64)iblock);
+		return -EIO;
+	}
+
+	off = iblock - ext.start;
+	map_bh(bh, inode->i_sb, ext.blkno + off);
+	bh->b_size = min(max, ext.len - off) << blkbits;
+	return 0;
+}
+
+/* map written blocks only; holes and unwritten blocks stay unmapped */
+int scoutfs_get_block(struct inode *inode, sector_t iblock,
+		      struct buffer_head *bh, int create)
+{
+	return get_block_read(inode, iblock, bh);
+}
+
+/*
+ * Writeback: every dirty block was mapped when its page was made
+ * writable, so an unmapped one inside the file is a bug; report it
+ * rather than allocating without a transaction.
+ */
+static int get_block_writeback(struct inode *inode, sector_t iblock,
+			       struct buffer_head *bh, int create)
+{
+	int ret;
+
+	ret = get_block_read(inode, iblock, bh);
+	if (ret == 0 && !buffer_mapped(bh) &&
+	    ((loff_t)iblock << inode->i_blkbits) < i_size_read(inode)) {
+		scoutfs_err(inode->i_sb, "inode %llu block %llu is dirty but not allocated in writeback",
+			    scoutfs_ino(inode), (u64)iblock);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/* allocate a block for a hole, next to the previous extent if it can */
+static int alloc_block(struct inode *inode, u64 iblock, u64 *blkno)
+{
+	struct super_block *sb = inode->i_sb;
+	struct ext prev;
+	struct ext ext;
+	u64 hint = 0;
+	u64 count = 1;
+	int ret;
+
+	if (iblock > 0) {
+		ret = next_ext(inode, iblock - 1, &prev);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+		if (ret == 0 && ext_last(&prev) + 1 == iblock &&
+		    !(prev.flags & SCOUTFS_EXTENT_FLAG_OFFLINE))
+			hint = prev.blkno + prev.len;
+	}
+
+	ret = scoutfs_alloc_data(sb, hint, blkno, &count);
+	if (ret < 0)
+		return ret;
+
+	ext.start = iblock;
+	ext.len = 1;
+	ext.blkno = *blkno;
+	ext.flags = 0;
+	ret = insert_ext_merged(inode, &ext);
+	if (ret < 0) {
+		scoutfs_free_data(sb, *blkno, 1);
+		return ret;
+	}
+	scoutfs_inode_add_blocks(inode, 1);
+	return 0;
+}
+
+/*
+ * Make one block of an unwritten extent written: it splits into up to
+ * three extents.  The old item goes first (its key may be reused); on a
+ * failure it is put back.
+ */
+static int convert_block(struct inode *inode, const struct ext *ext, u64 iblock)
+{
+	struct ext left = *ext;
+	struct ext right = *ext;
+	struct ext mid;
+	int ret;
+
+	left.len = iblock - ext->start;
+	mid.start = iblock;
+	mid.len = 1;
+	mid.blkno = ext->blkno + left.len;
+	mid.flags = 0;
+	right.start = iblock + 1;
+	right.len = ext_last(ext) - iblock;
+	right.blkno = mid.blkno + 1;
+
+	ret = delete_ext(inode, ext);
+	if (ret < 0)
+		return ret;
+	if (left.len) {
+		ret = insert_ext(inode, &left);
+		if (ret < 0)
+			goto restore;
+	}
+	if (right.len) {
+		ret = insert_ext(inode, &right);
+		if (ret < 0)
+			goto del_left;
+	}
+	ret = insert_ext_merged(inode, &mid);
+	if (ret == 0)
+		return 0;
+
+	if (right.len)
+		delete_ext(inode, &right);
+del_left:
+	if (left.len)
+		delete_ext(inode, &left);
+restore:
+	insert_ext(inode, ext);
+	return ret;
+}
+
+/*
+ * Map a block for writing, allocating a hole or converting an unwritten
+ * block; such blocks come back buffer_new so the page cache zeroes what
+ * the write doesn't cover.  Call with the transaction held.
+ */
+static int get_block_write(struct inode *inode, sector_t iblock,
+			   struct buffer_head *bh, int create)
+{
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	bool changed = false;
+	struct ext ext;
+	u64 blkno;
+	int ret;
+
+	if (iblock >= MAX_BLOCKS)
+		return -EFBIG;
+
+	down_write(&si->extent_rwsem);
+	ret = next_ext(inode, iblock, &ext);
+	if (ret == 0 && ext.start <= iblock) {
+		if (ext.flags & SCOUTFS_EXTENT_FLAG_OFFLINE) {
+			scoutfs_err(sb, "inode %llu block %llu is offline; offline data is not supported yet",
+				    scoutfs_ino(inode), (u64)iblock);
+			ret = -EIO;
+		} else if (ext.flags & SCOUTFS_EXTENT_FLAG_UNWRITTEN) {
+			ret = convert_block(inode, &ext, iblock);
+			blkno = ext.blkno + (iblock - ext.start);
+			changed = true;
+		} else {
+			blkno = ext.blkno + (iblock - ext.start);
+		}
+	} else if (ret == 0 || ret == -ENOENT) {
+		ret = alloc_block(inode, iblock, &blkno);
+		changed = true;
+	}
+	up_write(&si->extent_rwsem);
+	if (ret < 0)
+		return ret;
+
+	map_bh(bh, sb, blkno);
+	bh->b_size = 1 << inode->i_blkbits;
+	if (changed) {
+		set_buffer_new(bh);
+		scoutfs_trans_track_inode(sb, inode);
+		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
+	}
+	return ret;
+}
+
+int scoutfs_data_free_extent_item(struct super_block *sb, u64 ino,
+				  struct scoutfs_key *key,
+				  struct scoutfs_data_extent *val, int val_len)
+{
+	struct ext ext;
+	int ret;
+
+	ret = decode_ext(sb, ino, key, val, val_len, &ext);
+	if (ret == 0 && !(ext.flags & SCOUTFS_EXTENT_FLAG_OFFLINE))
+		ret = scoutfs_free_data(sb, ext.blkno, ext.len);
+	return ret;
+}
+
+/*
+ * Free the blocks past size (rounded up to a block), some extents per
+ * transaction, and clear the inode's TRUNCATE flag when done.  Call with
+ * i_rwsem held, pages past size already gone and the transaction not
+ * held.
+ */
+int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
+{
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	u64 first = DIV_ROUND_UP(size, 1ULL << BLOCK_SHIFT);
+	struct ext keep;
+	struct ext ext;
+	bool done = false;
+	u64 nr;
+	int ret;
+	int err;
+	int n;
+
+	while (!done) {
+		ret = scoutfs_hold_trans(sb);
+		if (ret < 0)
+			return ret;
+
+		down_write(&si->extent_rwsem);
+		for (n = 0; n < EXTENT_BATCH; n++) {
+			ret = next_ext(inode, first, &ext);
+			if (ret == -ENOENT) {
+				ret = 0;
+				done = true;
+				break;
+			}
+			if (ret < 0)
+				break;
+
+			if (ext.start >= first) {
+				nr = ext.len;
+				ret = delete_ext(inode, &ext);
+			} else {
+				keep = ext;
+				keep.len = first - ext.start;
+				nr = ext.len - keep.len;
+				ret = insert_ext(inode, &keep);
+				if (ret == 0)
+					ret = delete_ext(inode, &ext);
+			}
+			if (ret < 0)
+				break;
+			if (!(ext.flags & SCOUTFS_EXTENT_FLAG_OFFLINE)) {
+				ret = scoutfs_free_data(sb, ext.blkno + ext.len - nr, nr);
+				scoutfs_inode_add_blocks(inode, -(s64)nr);
+				if (ret < 0)
+					break;
+			}
+		}
+		up_write(&si->extent_rwsem);
+
+		if (done)
+			si->flags &= ~SCOUTFS_INO_FLAG_TRUNCATE;
+		err = scoutfs_update_inode_item(inode, 0);
+		scoutfs_release_trans(sb);
+		if (ret < 0 || err < 0)
+			return ret ?: err;
+	}
+	return 0;
+}
+
+/* zero the part of the block past a new, smaller size */
+int scoutfs_data_zero_tail(struct inode *inode, loff_t size)
+{
+	return block_truncate_page(inode->i_mapping, size, scoutfs_get_block);
+}
+
+static int scoutfs_read_folio(struct file *file, struct folio *folio)
+{
+	return block_read_full_folio(folio, scoutfs_get_block);
+}
+
+static void scoutfs_readahead(struct readahead_control *rac)
+{
+	mpage_readahead(rac, scoutfs_get_block);
+}
+
+static int scoutfs_writepage(struct page *page, struct writeback_control *wbc)
+{
+	return block_write_full_page(page, get_block_writeback, wbc);
+}
+
+static int scoutfs_writepages(struct address_space *mapping,
+			      struct writeback_control *wbc)
+{
+	return mpage_writepages(mapping, wbc, get_block_writeback);
+}
+
+/* a failed or short write may have allocated blocks past the size */
+static void write_failed(struct inode *inode, loff_t end)
+{
+	loff_t size = i_size_read(inode);
+	int ret;
+
+	if (end <= size)
+		return;
+	truncate_pagecache(inode, size);
+	ret = scoutfs_data_truncate_extents(inode, size);
+	if (ret < 0)
+		scoutfs_err(inode->i_sb, "inode %llu: freeing blocks of a failed write failed: %d",
+			    scoutfs_ino(inode), ret);
+}
+
+static int scoutfs_write_begin(struct file *file,
+			       struct address_space *mapping, loff_t pos,
+			       unsigned int len, struct page **pagep,
+			       void **fsdata)
+{
+	struct inode *inode = mapping->host;
+	struct super_block *sb = inode->i_sb;
+	int ret;
+
+	/* held until write_end */
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+	ret = block_write_begin(mapping, pos, len, pagep, get_block_write);
+	if (ret < 0) {
+		scoutfs_release_trans(sb);
+		write_failed(inode, pos + len);
+	}
+	return ret;
+}
+
+static int scoutfs_write_end(struct file *file, struct address_space *mapping,
+			     loff_t pos, unsigned int len, unsigned int copied,
+			     struct page *page, void *fsdata)
+{
+	struct inode *inode = mapping->host;
+	struct super_block *sb = inode->i_sb;
+	loff_t old_size = i_size_read(inode);
+	int ret;
+	int err;
+
+	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
+	if (i_size_read(inode) != old_size ||
+	    SCOUTFS_I(inode)->data_seq != scoutfs_trans_seq(sb)) {
+		err = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
+		if (err < 0)
+			ret = err;
+	}
+	scoutfs_release_trans(sb);
+	if (ret < (int)len)
+		write_failed(inode, pos + len);
+	return ret;
+}
+
+static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct inode *inode = file_inode(vma->vm_file);
+	struct super_block *sb = inode->i_sb;
+	int ret;
+
+	sb_start_pagefault(sb);
+	file_update_time(vma->vm_file);
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret == 0) {
+		ret = block_page_mkwrite(vma, vmf, get_block_write);
+		if (ret == 0) {
+			ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA |
+							SCOUTFS_UPD_DATA_VERSION);
+			if (ret < 0)
+				unlock_page(vmf->page);
+		}
+		scoutfs_release_trans(sb);
+	}
+
+	sb_end_pagefault(sb);
+	return block_page_mkwrite_return(ret);
+}
+
+const struct vm_operations_struct scoutfs_file_vm_ops = {
+	.fault		= filemap_fault,
+	.map_pages	= filemap_map_pages,
+	.page_mkwrite	= scoutfs_page_mkwrite,
+};
+
+/*
+ * Give the holes in [iblock, last] unwritten extents, some per
+ * transaction.  Call with i_rwsem held.
+ */
+static int alloc_unwritten(struct inode *inode, u64 iblock, u64 last)
+{
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct ext ext;
+	struct ext ins;
+	u64 hint = 0;
+	u64 count;
+	int ret = 0;
+	int err;
+	int n;
+
+	while (iblock <= last) {
+		ret = scoutfs_hold_trans(sb);
+		if (ret < 0)
+			return ret;
+
+		down_write(&si->extent_rwsem);
+		for (n = 0; n < EXTENT_BATCH && iblock <= last; n++) {
+			ret = next_ext(inode, iblock, &ext);
+			if (ret < 0 && ret != -ENOENT)
+				break;
+			if (ret == 0 && ext.start <= iblock) {
+				/* already allocated (or offline) */
+				hint = ext.blkno + ext.len;
+				iblock = ext_last(&ext) + 1;
+				ret = 0;
+				continue;
+			}
+			count = last - iblock + 1;
+			if (ret == 0)
+				count = min(count, ext.start - iblock);
+			count = min_t(u64, count, FALLOC_MAX_COUNT);
+
+			ret = scoutfs_alloc_data(sb, hint, &ins.blkno, &count);
+			if (ret < 0)
+				break;
+			ins.start = iblock;
+			ins.len = count;
+			ins.flags = SCOUTFS_EXTENT_FLAG_UNWRITTEN;
+			ret = insert_ext_merged(inode, &ins);
+			if (ret < 0) {
+				scoutfs_free_data(sb, ins.blkno, count);
+				break;
+			}
+			scoutfs_inode_add_blocks(inode, count);
+			hint = ins.blkno + count;
+			iblock += count;
+		}
+		up_write(&si->extent_rwsem);
+
+		inode->i_ctime = current_time(inode);
+		err = scoutfs_update_inode_item(inode, 0);
+		scoutfs_release_trans(sb);
+		if (ret < 0 || err < 0)
+			return ret ?: err;
+	}
+	return 0;
+}
+
+/*
+ * fallocate: mode 0 and KEEP_SIZE.  The new blocks are unwritten (they
+ * read as zeros until written).  Growing the size bumps data_version.
+ */
+long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct super_block *sb = inode->i_sb;
+	loff_t end = offset + len;
+	int ret;
+
+	if (mode & ~FALLOC_FL_KEEP_SIZE)
+		return -EOPNOTSUPP;
+	if (!S_ISREG(inode->i_mode))
+		return -ENODEV;
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (end > SCOUTFS_MAX_FILE_SIZE || end < offset)
+		return -EFBIG;
+
+	inode_lock(inode);
+	ret = file_remove_privs(file);
+	if (ret)
+		goto out;
+
+	ret = alloc_unwritten(inode, offset >> BLOCK_SHIFT,
+			      (end - 1) >> BLOCK_SHIFT);
+	if (ret < 0)
+		goto out;
+
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		ret = scoutfs_hold_trans(sb);
+		if (ret < 0)
+			goto out;
+		i_size_write(inode, end);
+		inode->i_mtime = inode->i_ctime = current_time(inode);
+		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA_VERSION);
+		scoutfs_release_trans(sb);
+	}
+out:
+	inode_unlock(inode);
+	return ret;
+}
+
+const struct address_space_operations scoutfs_aops = {
+	.dirty_folio		= block_dirty_folio,
+	.invalidate_folio	= block_invalidate_folio,
+	.read_folio		= scoutfs_read_folio,
+	.readahead		= scoutfs_readahead,
+	.writepage		= scoutfs_writepage,
+	.writepages		= scoutfs_writepages,
+	.write_begin		= scoutfs_write_begin,
+	.write_end		= scoutfs_write_end,
+	.migrate_folio		= buffer_migrate_folio,
+	.is_partially_uptodate	= block_is_partially_uptodate,
+	.error_remove_page	= generic_error_remove_page,
+};

@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dir.c: directories: entry items and the namespace operations.
+ *
+ * Each name in a directory is three items holding the same dirent value
+ * (target ino, name hash, readdir pos, d_type, name):
+ *   DIRENT       (dir, name hash, pos)      lookup by name
+ *   READDIR      (dir, pos)                 readdir in creation order
+ *   LINK_BACKREF (target, dir, pos)         the target's links (ino_path)
+ *
+ * The name hash is the 64-bit FNV-1a hash of the name's bytes.  Names
+ * that collide are told apart by the pos in the key: lookup walks the
+ * items of one hash comparing names.  Readdir positions come from the
+ * directory's next_readdir_pos, start at 2 (0 and 1 are "." and ".."),
+ * are never reused (link and rename take a new one), and are the
+ * directory file position, so telldir/seekdir survive concurrent
+ * creates and removals.  A directory's i_size is the sum of its names'
+ * lengths, its nlink 2 plus its subdirectories; ".." is not stored: a
+ * directory's single backref names its parent.
+ */
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+
+#include "format.h"
+#include "super.h"
+#include "item.h"
+#include "trans.h"
+#include "msg.h"
+#include "inode.h"
+#include "file.h"
+#include "xattr.h"
+#include "symlink.h"
+#include "dir.h"
+#include "ioctl.h"
+
+#define SCOUTFS_LINK_MAX	(U32_MAX - 1)
+
+/* a dirent value with room for the longest name */
+#define DIRENT_BUF_WORDS \
+	DIV_ROUND_UP(sizeof(struct scoutfs_dirent) + SCOUTFS_NAME_LEN, sizeof(u64))
+
+struct dirent_buf {
+	u64 words[DIRENT_BUF_WORDS];
+};
+
+static struct scoutfs_dirent *buf_dirent(struct dirent_buf *buf)
+{
+	return (struct scoutfs_dirent *)buf->words;
+}
+
+/* what a lookup finds */
+struct entry {
+	u64 ino;
+	u64 hash;
+	u64 pos;
+	u8 type;
+};
+
+/* FNV-1a, 64 bit */
+u64 scoutfs_name_hash(const char *name, unsigned int len)
+{
+	u64 hash = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		hash ^= (u8)*name++;
+		hash *= 0x100000001b3ULL;
+	}
+	return hash;
+}
+
+static void dirent_key(struct scoutfs_key *key, u64 dir_ino, u64 hash, u64 pos)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, dir_ino,
+			 SCOUTFS_FS_ITEM_TYPE_DIRENT, hash, pos, 0);
+}
+
+static void readdir_key(struct scoutfs_key *key, u64 dir_ino, u64 pos)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, dir_ino,
+			 SCOUTFS_FS_ITEM_TYPE_READDIR, pos, 0, 0);
+}
+
+static void backref_key(struct scoutfs_key *key, u64 ino, u64 dir_ino, u64 pos)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, ino,
+			 SCOUTFS_FS_ITEM_TYPE_LINK_BACKREF, dir_ino, pos, 0);
+}
+
+/*
+ * Check a dirent value read from an item whose key gave pos; returns
+ * the name length or -EIO.
+ */
+static int check_dirent(struct super_block *sb, u64 dir_ino,
+			const struct scoutfs_dirent *d, int val_len, u64 pos)
+{
+	int name_len = val_len - (int)sizeof(*d);
+	const char *why = NULL;
+
+	if (name_len < 1 || name_len > SCOUTFS_NAME_LEN)
+		why = "value length";
+	else if (le64_to_cpu(d->pos) != pos || pos < SCOUTFS_DIRPOS_FIRST)
+		why = "position";
+	else if (d->ino == 0)
+		why = "inode number";
+	else if (d->type > DT_WHT)
+		why = "type";
+	else if (le64_to_cpu(d->hash) != scoutfs_name_hash(d->name, name_len))
+		why = "name hash";
+
+	if (why) {
+		scoutfs_err(sb, "directory %llu entry at pos %llu has an invalid %s",
+			    dir_ino, pos, why);
+		return -EIO;
+	}
+	return name_len;
+}
+
+static int lookup_entry(struct inode *dir, const char *name, unsigned int len,
+			struct entry *ent)
+{
+	struct super_block *sb = dir->i_sb;
+	u64 dir_ino = scoutfs_ino(dir);
+	u64 hash = scoutfs_name_hash(name, len);
+	struct scoutfs_dirent *d;
+	struct dirent_buf buf;
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	int ret;
+
+	d = buf_dirent(&buf);
+	dirent_key(&key, dir_ino, hash, 0);
+	dirent_key(&last, dir_ino, hash, U64_MAX);
+	last.fourth = U8_MAX;
+
+	for (;;) {
+		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf));
+		if (ret < 0)
+			return ret;
+		ret = check_dirent(sb, dir_ino, d, ret, le64_to_cpu(key.third));
+		if (ret < 0)
+			return ret;
+		if (le64_to_cpu(d->hash) != hash) {
+			scoutfs_err(sb, "directory %llu entry at pos %llu is under the wrong hash",
+				    dir_ino, le64_to_cpu(key.third));
+			return -EIO;
+		}
+		if (ret == len && memcmp(d->name, name, len) == 0) {
+			ent->ino = le64_to_cpu(d->ino);
+			ent->hash = hash;
+			ent->pos = le64_to_cpu(d->pos);
+			ent->type = d->type;
+			return 0;
+		}
+		scoutfs_key_inc(&key);
+	}
+}
+
+/* the three items of a name; the caller holds the transaction */
+static int add_entry_items(struct super_block *sb, u64 dir_ino, u64 hash,
+			   u64 pos, const char *name, unsigned int len,
+			   u64 ino, umode_t mode)
+{
+	int val_len = sizeof(struct scoutfs_dirent) + len;
+	struct scoutfs_dirent *d;
+	struct dirent_buf buf;
+	struct scoutfs_key rd_key;
+	struct scoutfs_key key;
+	int ret;
+
+	d = buf_dirent(&buf);
+	memset(d, 0, sizeof(*d));
+	d->ino = cpu_to_le64(ino);
+	d->hash = cpu_to_le64(hash);
+	d->pos = cpu_to_le64(pos);
+	d->type = fs_umode_to_dtype(mode);
+	memcpy(d->name, name, len);
+
+	dirent_key(&key, dir_ino, hash, pos);
+	ret = scoutfs_item_create(sb, &key, d, val_len);
+	if (ret < 0)
+		return ret;
+	readdir_key(&rd_key, dir_ino, pos);
+	ret = scoutfs_item_create(sb, &rd_key, d, val_len);
+	if (ret < 0)
+		goto del_dirent;
+	backref_key(&key, ino, dir_ino, pos);
+	ret = scoutfs_item_create(sb, &key, d, val_len);
+	if (ret == 0)
+		return 0;
+
+	scoutfs_item_delete_force(sb, &rd_key);
+del_dirent:
+	dirent_key(&key, dir_ino, hash, pos);
+	scoutfs_item_delete_force(sb, &key);
+	return ret;
+}
+
+static int del_entry_items(struct super_block *sb, u64 dir_ino,
+			   const struct entry *ent)
+{
+	struct scoutfs_key key;
+	int ret;
+	int err;
+
+	dirent_key(&key, dir_ino, ent->hash, ent->pos);
+	ret = scoutfs_item_delete(sb, &key);
+	readdir_key(&key, dir_ino, ent->pos);
+	err = scoutfs_item_delete(sb, &key);
+	ret = ret ?: err;
+	backref_key(&key, ent->ino, dir_ino, ent->pos);
+	err = scoutfs_item_delete(sb, &key);
+	ret = ret ?: err;
+	if (ret == -ENOENT) {
+		scoutfs_err(sb, "directory %llu entry at pos %llu is missing items",
+			    dir_ino, ent->pos);
+		ret = -EIO;
+	}
+	return ret;
+}
+
+/*
+ * Add a name for inode in dir at a new position.  The caller holds the
+ * transaction and writes dir's item afterwards.
+ */
+static int add_name(struct inode *dir, const struct qstr *name,
+		    struct inode *inode)
+{
+	struct scoutfs_inode_info *dsi = SCOUTFS_I(dir);
+	u64 pos = dsi->next_readdir_pos;
+	int ret;
+
+	if (pos >= S64_MAX)
+		return -ENOSPC;
+
+	ret = add_entry_items(dir->i_sb, scoutfs_ino(dir),
+			      scoutfs_name_hash(name->name, name->len), pos,
+			      name->name, name->len, scoutfs_ino(inode),
+			      inode->i_mode);
+	if (ret < 0)
+		return ret;
+	dsi->next_readdir_pos = pos + 1;
+	i_size_write(dir, i_size_read(dir) + name->len);
+	return 0;
+}
+
+/* remove the name for inode from dir; the caller writes dir's item */
+static int remove_name(struct inode *dir, const struct qstr *name,
+		       struct inode *inode)
+{
+	struct entry ent;
+	int ret;
+
+	ret = lookup_entry(dir, name->name, name->len, &ent);
+	if (ret == 0 && ent.ino != scoutfs_ino(inode)) {
+		scoutfs_err(dir->i_sb, "directory %llu entry at pos %llu names inode %llu, expected %llu",
+			    scoutfs_ino(dir), ent.pos, ent.ino,
+			    scoutfs_ino(inode));
+		ret = -EIO;
+	}
+	if (ret == -ENOENT)
+		ret = -EIO;
+	if (ret < 0)
+		return ret;
+
+	ret = del_entry_items(dir->i_sb, scoutfs_ino(dir), &ent);
+	if (ret == 0)
+		i_size_write(dir, i_size_read(dir) - min_t(loff_t, name->len,
+							   i_size_read(dir)));
+	return ret;
+}
+
+/* 1 if the directory has no entries, 0 if it has, or an error */
+static int dir_empty(struct inode *dir)
+{
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	int ret;
+
+	readdir_key(&key, scoutfs_ino(dir), 0);
+	readdir_key(&last, scoutfs_ino(dir), U64_MAX);
+	last.third = cpu_to_le64(U64_MAX);
+	last.fourth = U8_MAX;
+	ret = scoutfs_item_next(dir->i_sb, &key, &last, NULL, 0);
+	if (ret == -ENOENT)
+		return 1;
+	return ret < 0 ? ret : 0;
+}
+
+static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
+				     unsigned int flags)
+{
+	struct super_block *sb = dir->i_sb;
+	struct inode *inode = NULL;
+	struct entry ent;
+	int ret;
+
+	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
+		return ERR_PTR(-ENAMETOOLONG);
+
+	ret = lookup_entry(dir, dentry->d_name.name, dentry->d_name.len, &ent);
+	if (ret == 0) {
+		inode = scoutfs_iget(sb, ent.ino);
+		if (IS_ERR(inode) && PTR_ERR(inode) == -ESTALE) {
+			scoutfs_err(sb, "directory %llu entry at pos %llu names missing inode %llu",
+				    scoutfs_ino(dir), ent.pos, ent.ino);
+			inode = ERR_PTR(-EIO);
+		}
+	} else if (ret != -ENOENT) {
+		return ERR_PTR(ret);
+	}
+	return d_splice_alias(inode, dentry);
+}
+
+/*
+ * Create an inode and its name: create, mkdir, mknod and symlink.
+ */
+static int create_common(struct inode *dir, struct dentry *dentry,
+			 umode_t mode, dev_t rdev, const char *symname)
+{
+	struct super_block *sb = dir->i_sb;
+	struct inode *inode;
+	unsigned int sym_len = 0;
+	int ret;
+
+	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (symname) {
+		sym_len = strlen(symname);
+		if (sym_len + 1 > SCOUTFS_SYMLINK_MAX_SIZE)
+			return -ENAMETOOLONG;
+	}
+	if (S_ISDIR(mode) && dir->i_nlink >= SCOUTFS_LINK_MAX)
+		return -EMLINK;
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+
+	inode = scoutfs_new_inode(dir, mode, rdev, S_ISDIR(mode) ? 2 : 1);
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
+		goto out;
+	}
+
+	if (symname) {
+		ret = scoutfs_symlink_create(inode, symname, sym_len);
+		if (ret < 0)
+			goto discard;
+	}
+
+	ret = add_name(dir, &dentry->d_name, inode);
+	if (ret < 0)
+		goto discard;
+	if (S_ISDIR(mode))
+		inc_nlink(dir);
+	dir->i_mtime = dir->i_ctime = current_time(dir);
+	ret = scoutfs_update_inode_item(dir, 0);
+	if (ret < 0) {
+		if (S_ISDIR(mode))
+			drop_nlink(dir);
+		remove_name(dir, &dentry->d_name, inode);
+		goto discard;
+	}
+
+	scoutfs_release_trans(sb);
+	d_instantiate_new(dentry, inode);
+	return 0;
+
+discard:
+	scoutfs_discard_new_inode(inode);
+out:
+	scoutfs_release_trans(sb);
+	return ret;
+}
+
+static int scoutfs_create(struct user_namespace *mnt_userns, struct inode *dir,
+			  struct dentry *dentry, umode_t mode, bool excl)
+{
+	return create_common(dir, dentry, mode | S_IFREG, 0, NULL);
+}
+
+static int scoutfs_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+			 struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) &&
+	    !S_ISFIFO(mode) && !S_ISSOCK(mode))
+		return -EINVAL;
+	return create_common(dir, dentry, mode, rdev, NULL);
+}
+
+static int scoutfs_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
+			 struct dentry *dentry, umode_t mode)
+{
+	return create_common(dir, dentry, mode | S_IFDIR, 0, NULL);
+}
+
+static int scoutfs_symlink(struct user_namespace *mnt_userns, struct inode *dir,
+			   struct dentry *dentry, const char *symname)
+{
+	return create_common(dir, dentry, S_IFLNK | 0777, 0, symname);
+}
+
+/* an inode with no names left: remember it until its last use goes */
+static int unlinked(struct inode *inode)
+{
+	if (inode->i_nlink)
+		return 0;
+	return scoutfs_orphan_add(inode->i_sb, scoutfs_ino(inode));
+}
+
+static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
+			struct dentry *dentry)
+{
+	struct inode *inode = d_inode(old_dentry);
+	struct super_block *sb = dir->i_sb;
+	bool was_orphan = inode->i_nlink == 0;
+	int ret;
+
+	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (inode->i_nlink >= SCOUTFS_LINK_MAX)
+		return -EMLINK;
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+
+	ret = add_name(dir, &dentry->d_name, inode);
+	if (ret < 0)
+		goto out;
+	if (was_orphan) {
+		/* O_TMPFILE given a name */
+		ret = scoutfs_orphan_del(sb, scoutfs_ino(inode));
+		if (ret < 0)
+			goto remove;
+	}
+
+	inc_nlink(inode);
+	inode->i_ctime = dir->i_mtime = dir->i_ctime = current_time(dir);
+	ret = scoutfs_update_inode_item(inode, 0);
+	if (ret == 0)
+		ret = scoutfs_update_inode_item(dir, 0);
+	if (ret < 0) {
+		drop_nlink(inode);
+		if (was_orphan)
+			scoutfs_orphan_add(sb, scoutfs_ino(inode));
+		goto remove;
+	}
+
+	ihold(inode);
+	d_instantiate(dentry, inode);
+	goto out;
+
+remove:
+	remove_name(dir, &dentry->d_name, inode);
+out:
+	scoutfs_release_trans(sb);
+	return ret;
+}
+
+static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = dir->i_sb;
+	int ret;
+
+	if (is_dir) {
+		ret = dir_empty(inode);
+		if (ret <= 0)
+			return ret ?: -ENOTEMPTY;
+	}
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+
+	ret = remove_name(dir, &dentry->d_name, inode);
+	if (ret < 0)
+		goto out;
+
+	if (is_dir) {
+		clear_nlink(inode);
+		drop_nlink(dir);
+	} else {
+		drop_nlink(inode);
+	}
+	inode->i_ctime = dir->i_mtime = dir->i_ctime = current_time(dir);
+	ret = unlinked(inode);
+	if (ret == 0)
+		ret = scoutfs_update_inode_item(inode, 0);
+	if (ret == 0)
+		ret = scoutfs_update_inode_item(dir, 0);
+out:
+	scoutfs_release_trans(sb);
+	return ret;
+}
+
+static int scoutfs_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return remove_common(dir, dentry, false);
+}
+
+static int scoutfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return remove_common(dir, dentry, true);
+}
+
+/*
+ * Rename, with RENAME_NOREPLACE (the VFS has checked the target doesn't
+ * exist) and RENAME_EXCHANGE.  The moved names get new positions in
+ * their new directories.  A directory that changes parent moves a link
+ * count from its old parent to its new one.
+ */
+static int scoutfs_rename(struct user_namespace *mnt_userns,
+			  struct inode *old_dir, struct dentry *old_dentry,
+			  struct inode *new_dir, struct dentry *new_dentry,
+			  unsigned int flags)
+{
+	struct super_block *sb = old_dir->i_sb;
+	struct inode *old_inode = d_inode(old_dentry);
+	struct inode *new_inode = d_inode(new_dentry);
+	bool exchange = flags & RENAME_EXCHANGE;
+	struct timespec64 now;
+	int ret;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
+		return -EINVAL;
+	if (new_dentry->d_name.len > SCOUTFS_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (new_inode && !exchange && S_ISDIR(new_inode->i_mode)) {
+		ret = dir_empty(new_inode);
+		if (ret <= 0)
+			return ret ?: -ENOTEMPTY;
+	}
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+
+	/* take the old names away */
+	ret = remove_name(old_dir, &old_dentry->d_name, old_inode);
+	if (ret < 0)
+		goto out;
+	if (new_inode) {
+		ret = remove_name(new_dir, &new_dentry->d_name, new_inode);
+		if (ret < 0)
+			goto out;
+	}
+
+	/* and add the new ones */
+	ret = add_name(new_dir, &new_dentry->d_name, old_inode);
+	if (ret < 0)
+		goto out;
+	if (exchange) {
+		ret = add_name(old_dir, &old_dentry->d_name, new_inode);
+		if (ret < 0)
+			goto out;
+	}
+
+	/* directories moving between parents carry a parent link */
+	if (S_ISDIR(old_inode->i_mode)) {
+		drop_nlink(old_dir);
+		inc_nlink(new_dir);
+	}
+	if (new_inode && exchange && S_ISDIR(new_inode->i_mode)) {
+		drop_nlink(new_dir);
+		inc_nlink(old_dir);
+	}
+	if (new_inode && !exchange) {
+		if (S_ISDIR(new_inode->i_mode)) {
+			clear_nlink(new_inode);
+			drop_nlink(new_dir);
+		} else {
+			drop_nlink(new_inode);
+		}
+		ret = unlinked(new_inode);
+		if (ret < 0)
+			goto out;
+	}
+
+	now = current_time(old_dir);
+	old_dir->i_mtime = old_dir->i_ctime = now;
+	new_dir->i_mtime = new_dir->i_ctime = now;
+	old_inode->i_ctime = now;
+	if (new_inode)
+		new_inode->i_ctime = now;
+
+	ret = scoutfs_update_inode_item(old_dir, 0);
+	if (ret == 0 && new_dir != old_dir)
+		ret = scoutfs_update_inode_item(new_dir, 0);
+	if (ret == 0)
+		ret = scoutfs_update_inode_item(old_inode, 0);
+	if (ret == 0 && new_inode)
+		ret = scoutfs_update_inode_item(new_inode, 0);
+out:
+	if (ret < 0)
+		scoutfs_err(sb, "rename in directories %llu and %llu failed part way: %d",
+			    scoutfs_ino(old_dir), scoutfs_ino(new_dir), ret);
+	scoutfs_release_trans(sb);
+	return ret;
+}
+
+/*
+ * O_TMPFILE: an inode without a name, orphaned from the start so it is
+ * deleted at its last close unless linkat gives it a name.
+ */
+static int scoutfs_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
+			   struct file *file, umode_t mode)
+{
+	struct super_block *sb = dir->i_sb;
+	struct inode *inode;
+	int ret;
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		return ret;
+
+	inode = scoutfs_new_inode(dir, mode, 0, 0);
+	if (IS_ERR(inode)) {
+		ret = PTR_ERR(inode);
+		goto out;
+	}
+	ret = scoutfs_orphan_add(sb, scoutfs_ino(inode));
+	if (ret < 0) {
+		scoutfs_discard_new_inode(inode);
+		goto out;
+	}
+	/* d_tmpfile() drops the link that new inodes start with */
+	set_nlink(inode, 1);
+	d_tmpfile(file, inode);
+	unlock_new_inode(inode);
+out:
+	scoutfs_release_trans(sb);
+	return finish_open_simple(file, ret);
+}
+
+/*
+ * Names in position order.  Entries added during the walk appear if
+ * their position is still ahead; removed ones disappear; no position is
+ * ever returned twice.
+ */
+static int scoutfs_readdir(struct file *file, struct dir_context *ctx)
+{
+	struct inode *dir = file_inode(file);
+	struct super_block *sb = dir->i_sb;
+	u64 dir_ino = scoutfs_ino(dir);
+	struct scoutfs_dirent *d;
+	struct dirent_buf buf;
+	struct scoutfs_key last;
+	struct scoutfs_key key;
+	u64 pos;
+	int ret;
+
+	if (!dir_emit_dots(file, ctx))
+		return 0;
+
+	d = buf_dirent(&buf);
+	readdir_key(&last, dir_ino, U64_MAX);
+	last.third = cpu_to_le64(U64_MAX);
+	last.fourth = U8_MAX;
+
+	while (ctx->pos < S64_MAX) {
+		readdir_key(&key, dir_ino, ctx->pos);
+		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf));
+		if (ret == -ENOENT)
+			break;
+		if (ret < 0)
+			return ret;
+		pos = le64_to_cpu(key.second);
+		ret = check_dirent(sb, dir_ino, d, ret, pos);
+		if (ret < 0)
+			return ret;
+		if (pos >= S64_MAX)
+			break;
+		if (!dir_emit(ctx, d->name, ret, le64_to_cpu(d->ino), d->type))
+			break;
+		ctx->pos = pos + 1;
+	}
+	return 0;
+}
+
+static loff_t scoutfs_dir_llseek(struct file *file, loff_t offset, int whence)
+{
+	return generic_file_llseek_size(file, offset, whence, S64_MAX,
+					i_size_read(file_inode(file)));
+}
+
+const struct file_operations scoutfs_dir_fops = {
+	.llseek		= scoutfs_dir_llseek,
+	.read		= generic_read_dir,
+	.iterate_shared	= scoutfs_readdir,
+	.fsync		= scoutfs_fsync,
+	.unlocked_ioctl	= scoutfs_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+const struct inode_operations scoutfs_dir_iops = {
+	.lookup		= scoutfs_lookup,
+	.create		= scoutfs_create,
+	.link		= scoutfs_link,
+	.unlink		= scoutfs_unlink,
+	.symlink	= scoutfs_symlink,
+	.mkdir		= scoutfs_mkdir,
+	.rmdir		= scoutfs_rmdir,
+	.mknod		= scoutfs_mknod,
+	.rename		= scoutfs_rename,
+	.tmpfile	= scoutfs_tmpfile,
+	.getattr	= scoutfs_getattr,
+	.setattr	= scoutfs_setattr,
+	.listxattr	= scoutfs_listxattr,
+};

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SCOUTFS_DIR_H_
+#define _SCOUTFS_DIR_H_
+
+#include <linux/fs.h>
+
+extern const struct file_operations scoutfs_dir_fops;
+extern const struct inode_operations scoutfs_dir_iops;
+
+u64 scoutfs_name_hash(const char *name, unsigned int len);
+
+#endif
