@@ -33,7 +33,7 @@ import { buildLeaf, Item } from '../../utils/src/lib/btree';
 import { sealBlock } from '../../utils/src/lib/crc';
 import { closeDevice, openDevice } from '../../utils/src/lib/device';
 import { checkVolume, CheckReport, nameHash } from '../../utils/src/lib/check';
-import { dataSeqKey, inodeKey, key, metaSeqKey } from '../../utils/src/lib/key';
+import { dataSeqKey, inodeKey, key, keyString, metaSeqKey } from '../../utils/src/lib/key';
 import { mkfs } from '../../utils/src/lib/mkfs';
 
 export const S_IFDIR = 0o040000;
@@ -76,14 +76,19 @@ export interface Written {
 
 export class Volume {
 	items: Item[] = [];
+	private index = new Map<string, Item>();
 	nextIno = 1024n;
 	nextData = 64n;
-	constructor(readonly dir: string) {
+	constructor(
+		readonly dir: string,
+		readonly metaBytes = META_BYTES,
+		readonly dataBytes = DATA_BYTES,
+	) {
 		this.inode(1n, S_IFDIR | 0o755, { nlink: 2 });
 	}
 
-	static temp(): Volume {
-		return new Volume(fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-check-')));
+	static temp(metaBytes?: bigint, dataBytes?: bigint): Volume {
+		return new Volume(fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-check-')), metaBytes, dataBytes);
 	}
 
 	dispose(): void {
@@ -91,15 +96,20 @@ export class Volume {
 	}
 
 	add(k: Key, value: Uint8Array = new Uint8Array(0), seq = SEQ, flags = 0): void {
-		this.items.push({ key: k, seq, flags, value });
+		const it = { key: k, seq, flags, value };
+		this.items.push(it);
+		this.index.set(keyString(k), it);
 	}
 
+	/* the item with this key (its key must not have been edited since it was added) */
 	find(k: Key): Item | undefined {
-		return this.items.find((i) => keyEq(i.key, k));
+		const it = this.index.get(keyString(k));
+		return it && keyEq(it.key, k) ? it : this.items.find((i) => keyEq(i.key, k));
 	}
 
 	remove(k: Key): void {
 		const n = this.items.length;
+		this.index.delete(keyString(k));
 		this.items = this.items.filter((i) => !keyEq(i.key, k));
 		if (this.items.length !== n - 1) throw new Error(`no item ${JSON.stringify(k, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
 	}
@@ -212,35 +222,34 @@ export class Volume {
 		const meta = path.join(this.dir, 'meta.img');
 		const data = path.join(this.dir, 'data.img');
 		for (const f of [meta, data]) fs.writeFileSync(f, '');
-		fs.truncateSync(meta, Number(META_BYTES));
-		fs.truncateSync(data, Number(DATA_BYTES));
+		fs.truncateSync(meta, Number(this.metaBytes));
+		fs.truncateSync(data, Number(this.dataBytes));
 		mkfs({ metaPath: meta, dataPath: data, quorum: [{ nr: 0, addr: '127.0.0.1', port: 1 }], force: true, fsid: FSID, uuid: new Uint8Array(16).fill(7) });
 
 		const fd = fs.openSync(meta, 'r+');
 		const put = (blkno: bigint, b: Uint8Array) => fs.writeSync(fd, b, 0, b.length, Number(blkno) * BLOCK_LG_SIZE);
 		let next = 2n;
 		const sorted = [...this.items].sort((a, b) => cmp(a.key, b.key));
-		const fan = o.fanout ?? 100000;
+		const fan = o.fanout;
 
 		/* leaves, then parents up to a single root */
 		type Node = { bound: Key; blkno: bigint };
 		let level: Node[] = [];
 		const leaves: bigint[] = [];
 		const treeBlocks: bigint[][] = [];
-		for (let i = 0; i < sorted.length; i += fan) {
-			const chunk = sorted.slice(i, i + fan);
+		const leafChunks = chunks(sorted, fan, (it) => 48 + it.value.length);
+		leafChunks.forEach((chunk, i) => {
 			const blkno = next++;
 			put(blkno, buildLeaf(chunk, FSID, blkno, SEQ));
 			leaves.push(blkno);
-			level.push({ bound: i + fan >= sorted.length ? ONES : chunk[chunk.length - 1].key, blkno });
-		}
+			level.push({ bound: i === leafChunks.length - 1 ? ONES : chunk[chunk.length - 1].key, blkno });
+		});
 		treeBlocks.push(leaves);
 		let height = level.length ? 1 : 0;
 		while (level.length > 1) {
 			const up: Node[] = [];
 			const blknos: bigint[] = [];
-			for (let i = 0; i < level.length; i += fan) {
-				const kids = level.slice(i, i + fan);
+			for (const kids of chunks(level, fan, () => 48 + 16)) {
 				const blkno = next++;
 				const items = kids.map((k) => ({ key: k.bound, seq: SEQ, flags: 0, value: BlockRef.encode({ blkno: k.blkno, seq: SEQ }) }));
 				const b = buildLeaf(items, FSID, blkno, SEQ);
@@ -260,8 +269,8 @@ export class Volume {
 			.filter((i) => i.key.zone === KeyZone.FS && i.key.type === FsItemType.DATA_EXTENT && i.value.length === DataExtent.SIZE)
 			.map((i) => ({ blkno: DataExtent.decode(i.value).blkno, len: i.key.third, flags: DataExtent.decode(i.value).flags }))
 			.filter((e) => !(e.flags & 1));
-		const metaFree = minus(complement([{ blkno: 2n, len: next - 2n }], 2n, TOTAL_META), [...(o.metaFreed ?? []), ...(o.leakMeta ?? [])]);
-		const dataFree = minus(complement(usedData, 64n, TOTAL_DATA), [...(o.dataFreed ?? []), ...(o.leakData ?? [])]);
+		const metaFree = minus(complement([{ blkno: 2n, len: next - 2n }], 2n, this.metaBytes >> 16n), [...(o.metaFreed ?? []), ...(o.leakMeta ?? [])]);
+		const dataFree = minus(complement(usedData, 64n, this.dataBytes >> 12n), [...(o.dataFreed ?? []), ...(o.leakData ?? [])]);
 		const lists = [metaFree, o.metaFreed ?? [], dataFree, o.dataFreed ?? []];
 		const roots: ExtentListRoot[] = lists.map((l, i) => {
 			const blkno = listBlocks[i];
@@ -286,6 +295,25 @@ export class Volume {
 		fs.closeSync(fd);
 		return { meta, data, sb, treeBlocks, leaves, listBlocks };
 	}
+}
+
+/* runs of at most n entries (or as many as fit a block when n is not given) */
+function chunks<T>(all: T[], n: number | undefined, size: (t: T) => number): T[][] {
+	const out: T[][] = [];
+	let cur: T[] = [];
+	let bytes = 0;
+	for (const t of all) {
+		const sz = size(t);
+		if (cur.length && (n !== undefined ? cur.length >= n : bytes + sz > BLOCK_LG_SIZE - 64)) {
+			out.push(cur);
+			cur = [];
+			bytes = 0;
+		}
+		cur.push(t);
+		bytes += sz;
+	}
+	if (cur.length) out.push(cur);
+	return out;
 }
 
 export function keyEq(a: Key, b: Key): boolean {
