@@ -4,6 +4,7 @@
 #   T_NAME    scenario name            T_TMP     its scratch dir (cwd)
 #   T_ROOT    project root in guest    T_VM      $T_ROOT/test/vm
 #   T_KO      scoutfs.ko in the guest  T_RESULT  its results dir (internal)
+#   T_CRASHES times this scenario crashed itself (t_crash) before this boot
 # Set here:
 #   T_META, T_DATA   the volume's devices     T_MNT   mount point of mount 0
 #   T_QUORUM_PORT    first quorum port (slot N listens on port + N)
@@ -134,7 +135,14 @@ t_sync() {
 }
 
 # Reboot at once without syncing; the host must boot the same disks again
-# (see Vm.boot in runner.ts).  Results so far are saved first.
+# (see Vm.boot in runner.ts).  Results so far are saved first.  In the
+# suite, the scenario then runs again in a new boot with T_CRASHES=1 (2
+# after a second crash, ...), so a crash scenario reads:
+#   if [ "$T_CRASHES" -eq 0 ]; then ...; t_crash; fi; ...after the crash...
+# Its output and kernel lines are those of all its boots, in order.
 t_crash() {
+	: > "$T_RESULT/crashed"
+	# shellcheck disable=SC1091 # in the initramfs
+	. /etc/vmlib.sh && vm_dmesg_drain >> "$T_RESULT/dmesg"
 	vm-crash
 }

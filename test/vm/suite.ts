@@ -148,21 +148,70 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
   const names = selectScenarios(sequence, o.include, o.exclude);
   if (names.length === 0) problems.push('no scenario selected');
   const vm = Vm.create();
+  const merged: string[] = [];
   try {
-    const run = await vm.boot({
-      script: '. "$T_VM/guest/run-scenarios.sh"\n',
-      env: { T_SCENARIOS: names.join(' '), T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S) },
-      timeoutMs: o.timeoutMs,
-      onConsole: o.onConsole,
+    /*
+     * Crash scenarios (t_crash): the boot ends in the middle of one; boot
+     * the same disks again and go on from that scenario, which runs again
+     * with T_CRASHES set to how many times it crashed.
+     */
+    const dirs = new Map<string, string[]>();
+    let todo = names;
+    let resume: { name: string; crashes: number } | undefined;
+    let run: RunResult;
+    let seconds = 0;
+    for (;;) {
+      const env: Record<string, string> = { T_SCENARIOS: todo.join(' '), T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S) };
+      if (resume) Object.assign(env, { T_RESUME: resume.name, T_RESUME_CRASHES: String(resume.crashes) });
+      run = await vm.boot({ script: '. "$T_VM/guest/run-scenarios.sh"\n', env, timeoutMs: o.timeoutMs, onConsole: o.onConsole });
+      seconds += run.seconds;
+      const dir = path.join(run.resultsDir, 'scenarios');
+      for (const n of todo) dirs.set(n, [...(dirs.get(n) ?? []), path.join(dir, n)]);
+      const crashed = run.crashed && !run.failure ? todo.find((n) => fs.existsSync(path.join(dir, n, 'crashed'))) : undefined;
+      if (!crashed) break;
+      const crashes = (resume?.name === crashed ? resume.crashes : 0) + 1;
+      if (crashes > MAX_CRASHES) {
+        problems.push(`scenario ${crashed} crashed ${crashes} times; at most ${MAX_CRASHES} are allowed`);
+        break;
+      }
+      todo = todo.slice(todo.indexOf(crashed));
+      resume = { name: crashed, crashes };
+    }
+    run = { ...run, seconds };
+    const scenarios = names.map((n) => {
+      const parts = (dirs.get(n) ?? []).filter((d) => fs.existsSync(d));
+      if (parts.length <= 1) return judgeScenario(n, parts[0] ?? path.join(run.resultsDir, 'scenarios', n), o.bless ?? false);
+      const m = mergePhases(parts);
+      merged.push(m);
+      return judgeScenario(n, m, o.bless ?? false);
     });
-    const dir = path.join(run.resultsDir, 'scenarios');
-    const scenarios = names.map((n) => judgeScenario(n, path.join(dir, n), o.bless ?? false));
     if (run.failure) problems.push(describeRun(run));
     const ok = problems.length === 0 && scenarios.every((s) => s.verdict !== 'fail');
     return { scenarios, run, problems, ok };
   } finally {
+    for (const m of merged) fs.rmSync(m, { recursive: true, force: true });
     vm.dispose();
   }
+}
+
+/* a scenario may crash itself this many times */
+const MAX_CRASHES = 4;
+
+/*
+ * One results directory for a scenario that ran over several boots:
+ * output, kernel lines and dmesg declarations of every phase in order;
+ * status, time and skip from the last.
+ */
+function mergePhases(parts: string[]): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-phases-'));
+  const last = parts[parts.length - 1];
+  for (const f of ['output', 'dmesg', 'dmesg-expect', 'dmesg-allow']) {
+    const text = parts.map((d) => (fs.existsSync(path.join(d, f)) ? fs.readFileSync(path.join(d, f), 'utf8') : '')).join('');
+    if (text !== '' || fs.existsSync(path.join(last, f))) fs.writeFileSync(path.join(out, f), text);
+  }
+  for (const f of ['status', 'centiseconds', 'skip'])
+    if (fs.existsSync(path.join(last, f))) fs.copyFileSync(path.join(last, f), path.join(out, f));
+  return out;
 }
 
 export function formatSuite(r: SuiteResult): string {
