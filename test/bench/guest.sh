@@ -8,7 +8,8 @@ APPENDS=${BENCH_APPENDS:-1000}
 MIB=${BENCH_MIB:-1024}
 
 scoutfs mkfs -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
-mkfs.ext4 -q -F /dev/vm/ext4
+# the host's mke2fs.conf gives the usual ext4 (journal, extents, ...)
+MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -q -F /dev/vm/ext4
 mkdir -p /mnt/scoutfs /mnt/ext4
 
 mount_fs() {
