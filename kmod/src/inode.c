@@ -286,6 +286,15 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 	struct inode *inode;
 	int ret;
 
+	/*
+	 * The mount reads the root first: until fill_super sets them
+	 * itself, this is where the VFS layer's super block settings go.
+	 */
+	if (ino == SCOUTFS_ROOT_INO && !sb->s_root) {
+		sb->s_xattr = scoutfs_xattr_handlers;
+		sb->s_maxbytes = SCOUTFS_MAX_FILE_SIZE;
+	}
+
 	inode = iget_locked(sb, ino);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
