@@ -5,8 +5,10 @@
  * versions, no C++ wrapper dependency).
  *
  *   ioctl(fd, request, arg)        ioctl(2) with arg a Buffer/Uint8Array
- *                                  holding the argument struct; returns
- *                                  the call's non-negative result
+ *                                  holding the argument struct (or a
+ *                                  bigint passed as is: tests of bad
+ *                                  pointers); returns the call's
+ *                                  non-negative result
  *   address(buf)                   the address of a buffer's bytes, as a
  *                                  bigint, for the pointers inside
  *                                  argument structs
@@ -141,11 +143,21 @@ static napi_value js_ioctl(napi_env env, napi_callback_info info)
 	size_t len;
 	int rc;
 
+	napi_valuetype vt;
+	uint64_t raw;
+	bool lossless;
+
 	if (get_args(env, info, 3, argv) ||
 	    get_int32(env, argv[0], "fd must be an integer", &fd) ||
-	    get_uint32(env, argv[1], "request must be a 32-bit number", &request) ||
-	    get_bytes(env, argv[2], "arg must be a Buffer or TypedArray", &data, &len))
+	    get_uint32(env, argv[1], "request must be a 32-bit number", &request))
 		return NULL;
+	CHECK(env, napi_typeof(env, argv[2], &vt));
+	if (vt == napi_bigint) {
+		CHECK(env, napi_get_value_bigint_uint64(env, argv[2], &raw, &lossless));
+		data = (void *)(uintptr_t)raw;
+	} else if (get_bytes(env, argv[2], "arg must be a Buffer, TypedArray or bigint", &data, &len)) {
+		return NULL;
+	}
 
 	do {
 		rc = ioctl(fd, (unsigned long)request, data);

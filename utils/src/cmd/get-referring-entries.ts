@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { UserError } from '../lib/errors';
 import { mountPath, parseIno, withFd, withPathOption } from '../lib/ioctl-args';
 import { allReferringEntries } from '../lib/ioctl';
 import { InoArgs, jsonStr } from './ino-path';
@@ -22,7 +23,9 @@ export const getReferringEntriesCommand: CommandModule<object, InoArgs> = {
 		const ino = parseIno('INO', String(a.ino));
 		const p = mountPath(a.path);
 		return withFd(p.what, p.path, (fd) => {
-			for (const e of allReferringEntries(fd, ino))
+			const entries = allReferringEntries(fd, ino);
+			if (entries.length === 0) throw new UserError(`INO ${ino} has no links (no such inode, the root, or deleted)`);
+			for (const e of entries)
 				process.stdout.write(
 					a.json
 						? `{"dir_ino":${e.dirIno},"dir_pos":${e.dirPos},"ino":${e.ino},"type":"${dtName(e.dType)}","name":${jsonStr(e.name)}}\n`

@@ -19,6 +19,7 @@ export function hex64(name: string, v: bigint): [string, string, string] {
 }
 
 export function printFields(fields: Fields, single: string | undefined, json: boolean): void {
+	if (single !== undefined && json) throw new UserError('--single-field and --json contradict each other: give one');
 	if (single !== undefined) {
 		const f = fields.find(([n]) => n === single);
 		if (!f) throw new UserError(`--single-field '${single}' is not one of ${fields.map(([n]) => n).join(', ')}`);
@@ -39,8 +40,7 @@ interface StatArgs {
 export function fieldOptions<T>(y: Argv<T>): Argv<T> {
 	return y
 		.option('single-field', { alias: 's', type: 'string', requiresArg: true, describe: 'print only this field, bare' })
-		.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
-		.conflicts('single-field', 'json');
+		.option('json', { type: 'boolean', default: false, describe: 'print one JSON object' });
 }
 
 export const statCommand: CommandModule<object, StatArgs> = {

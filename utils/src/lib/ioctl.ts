@@ -25,7 +25,7 @@ import {
 } from '../gen/ioctl';
 
 export interface NativeAddon {
-	ioctl(fd: number, request: number, arg: Uint8Array): number;
+	ioctl(fd: number, request: number, arg: Uint8Array | bigint): number;
 	address(buf: Uint8Array | BigUint64Array): bigint;
 	nameToHandle(path: string): { type: number; handle: Buffer; mountId: number };
 	openByHandle(mountFd: number, type: number, handle: Uint8Array, flags: number): number;
@@ -78,7 +78,7 @@ function sysError(call: string, e: unknown): unknown {
 }
 
 /* ioctl(fd, request, arg); returns the call's result or throws IoctlError */
-export function ioctl(fd: number, call: keyof typeof IOC, arg: Uint8Array): number {
+export function ioctl(fd: number, call: keyof typeof IOC, arg: Uint8Array | bigint): number {
 	try {
 		return native().ioctl(fd, IOC[call], arg);
 	} catch (e) {
