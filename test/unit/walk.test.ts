@@ -51,7 +51,10 @@ class FakeFs {
 				this.bufs.set(a, buf instanceof Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
 				return a;
 			},
-			ioctl: (_fd, req, arg) => this.ioctl(req, arg),
+			ioctl: (_fd, req, arg) => {
+				if (typeof arg === 'bigint') throw Object.assign(new Error('ioctl: EFAULT'), { code: 'EFAULT', errno: -14 });
+				return this.ioctl(req, arg);
+			},
 			nameToHandle: () => {
 				throw new Error('not faked');
 			},

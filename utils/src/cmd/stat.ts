@@ -18,8 +18,12 @@ export function hex64(name: string, v: bigint): [string, string, string] {
 	return [name, h, `"${h}"`];
 }
 
+/* refuse contradicting output options before doing anything */
+export function checkFieldArgs(a: { 'single-field'?: string; json: boolean }): void {
+	if (a['single-field'] !== undefined && a.json) throw new UserError('--single-field and --json contradict each other: give one');
+}
+
 export function printFields(fields: Fields, single: string | undefined, json: boolean): void {
-	if (single !== undefined && json) throw new UserError('--single-field and --json contradict each other: give one');
 	if (single !== undefined) {
 		const f = fields.find(([n]) => n === single);
 		if (!f) throw new UserError(`--single-field '${single}' is not one of ${fields.map(([n]) => n).join(', ')}`);
@@ -48,8 +52,9 @@ export const statCommand: CommandModule<object, StatArgs> = {
 	describe: 'Print the scoutfs fields of an inode that stat(1) lacks: seqs, data_version, online/offline blocks, creation time',
 	builder: (y: Argv) =>
 		fieldOptions(y.positional('file', { type: 'string', demandOption: true, describe: 'a file or directory in a scoutfs mount' })) as unknown as Argv<StatArgs>,
-	handler: (a) =>
-		withFd('FILE', a.file, (fd) => {
+	handler: (a) => {
+		checkFieldArgs(a);
+		return withFd('FILE', a.file, (fd) => {
 			const s = statMore(fd);
 			printFields(
 				[
@@ -67,6 +72,7 @@ export const statCommand: CommandModule<object, StatArgs> = {
 				a['single-field'],
 				a.json,
 			);
-		}),
+		});
+	},
 };
 

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { mountPath, withFd, withPathOption } from '../lib/ioctl-args';
 import { statfsMore } from '../lib/ioctl';
-import { fieldOptions, hex64, num, printFields } from './stat';
+import { checkFieldArgs, fieldOptions, hex64, num, printFields } from './stat';
 
 interface StatfsArgs {
 	path?: string;
@@ -14,6 +14,7 @@ export const statfsCommand: CommandModule<object, StatfsArgs> = {
 	describe: 'Print the scoutfs fields of a mount: fsid, rid, committed (stable) seq and device sizes in blocks',
 	builder: (y: Argv) => fieldOptions(withPathOption(y)) as unknown as Argv<StatfsArgs>,
 	handler: (a) => {
+		checkFieldArgs(a);
 		const p = mountPath(a.path);
 		return withFd(p.what, p.path, (fd) => {
 			const s = statfsMore(fd);
