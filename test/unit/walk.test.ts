@@ -213,6 +213,10 @@ describe('walkInodes', () => {
 		fake.touch(1025n);
 		fake.commit();
 		expect(await collect(walkInodes(3))).toEqual(['2:1026', '3:1025']);
+		// the synchronous iteration is the same walk
+		const w = walkInodes(3);
+		expect([...w].map((e) => `${e.seq}:${e.ino}`)).toEqual(['2:1026', '3:1025']);
+		expect(formatPos(w.cursor!)).toBe('3.0.1026');
 	});
 
 	test('bounds and data index', async () => {

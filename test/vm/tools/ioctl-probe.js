@@ -9,6 +9,7 @@
  *   ioctl-probe.js open-ino MNT INO...  open_by_handle_at by inode number
  *   ioctl-probe.js attr-x FILE MASK     GET_ATTR_X: the bytes written back
  *   ioctl-probe.js seqs FILE...         "FILE ino meta_seq data_seq" (STAT_MORE)
+ *   ioctl-probe.js bench-walk MNT       full meta_seq walk: raw ioctl loop vs library
  *
  * Results print as "NAME: rc=N" or "NAME: ECODE", one per line.
  */
@@ -203,8 +204,43 @@ function seqs(...files) {
 	}
 }
 
+async function benchWalk(mnt) {
+	const walk = require(path.join(root, 'build/utils/src/lib/walk.js'));
+	const fd = fs.openSync(mnt, 'r');
+	const raw = () => {
+		const buf = new lib.WalkBuffer(4096);
+		let first = { major: 0n, minor: 0, ino: 0n };
+		let n = 0;
+		for (;;) {
+			const nr = lib.walkInodesBatch(fd, 0, first, walk.POS_MAX, buf);
+			if (nr === 0) break;
+			n += nr;
+			first = walk.posAfter({ major: buf.major(nr - 1), minor: 0, ino: buf.ino(nr - 1) });
+		}
+		return n;
+	};
+	const libAsync = async () => {
+		let n = 0;
+		for await (const e of walk.walkInodes(fd)) if (e.ino) n++;
+		return n;
+	};
+	const libSync = () => {
+		let n = 0;
+		for (const e of walk.walkInodes(fd)) if (e.ino) n++;
+		return n;
+	};
+	const runs = [['raw ioctl', raw], ['library for-await', libAsync], ['library for-of', libSync]];
+	for (const [name, fn] of [...runs, ...runs]) {
+		const t0 = process.hrtime.bigint();
+		const n = await fn();
+		const s = Number(process.hrtime.bigint() - t0) / 1e9;
+		console.log(`${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s`);
+	}
+	fs.closeSync(fd);
+}
+
 const [cmd, ...args] = process.argv.slice(2);
-const cmds = { errors, unpriv, handle, 'open-ino': (m, ...i) => openIno(m, i), 'attr-x': attrX, seqs };
+const cmds = { errors, unpriv, handle, 'open-ino': (m, ...i) => openIno(m, i), 'attr-x': attrX, seqs, 'bench-walk': benchWalk };
 if (!cmds[cmd]) {
 	console.error(`usage: ioctl-probe.js ${Object.keys(cmds).join('|')} ARGS`);
 	process.exit(2);

@@ -111,15 +111,23 @@ export interface WalkOptions {
 export type MountRef = string | number;
 
 /*
- * A walk of one index.  Iterate it (entry by entry, or batches() for
- * arrays); `cursor` is always the position to resume from: just after
- * the last entry handed out, and, once the walk is done, just after
- * the seq it was bounded by.  `done` tells whether the walk finished.
+ * A walk of one index.  Iterate it entry by entry, synchronously (for
+ * ... of: the fastest, the ioctls are synchronous anyway) or
+ * asynchronously (for await), or a batch at a time with batches().
+ * `cursor` is always the position to resume from: just after the last
+ * entry handed out, and, once an untilStable walk is done, just after the
+ * seq it was bounded by (null: past the greatest position).  `done`
+ * tells whether the walk finished.
  */
-export class InodeWalk implements AsyncIterable<WalkEntry> {
+export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> {
 	readonly index: IndexName;
-	cursor: WalkPos | null;
 	done = false;
+	private next: WalkPos | null;
+	/* the last entry handed out, kept unboxed so iterating allocates nothing for the cursor */
+	private lastMajor = 0n;
+	private lastMinor = 0;
+	private lastIno = 0n;
+	private haveLast = false;
 	private readonly to: WalkPos;
 	private readonly batch: number;
 	private readonly untilStable: boolean;
@@ -130,10 +138,55 @@ export class InodeWalk implements AsyncIterable<WalkEntry> {
 	) {
 		this.index = opts.index ?? 'meta_seq';
 		indexNumber(this.index);
-		this.cursor = { ...(opts.from ?? POS_MIN) };
+		this.next = { ...(opts.from ?? POS_MIN) };
 		this.to = { ...(opts.to ?? POS_MAX) };
 		this.batch = opts.batch ?? DEFAULT_BATCH;
 		this.untilStable = opts.untilStable ?? false;
+	}
+
+	get cursor(): WalkPos | null {
+		this.settle();
+		return this.next;
+	}
+
+	/* fold the last entry handed out into the cursor */
+	private settle(): void {
+		if (!this.haveLast) return;
+		this.next = posAfter({ major: this.lastMajor, minor: this.lastMinor, ino: this.lastIno });
+		this.haveLast = false;
+	}
+
+	*[Symbol.iterator](): Generator<WalkEntry> {
+		for (const b of this.rawBatches()) {
+			const buf = b.buf;
+			for (let i = 0; i < b.nr; i++) {
+				const seq = buf.major(i);
+				const ino = buf.ino(i);
+				this.lastMajor = seq;
+				this.lastMinor = buf.minor(i);
+				this.lastIno = ino;
+				this.haveLast = true;
+				yield { seq, ino };
+			}
+		}
+	}
+
+	/* the async form of the same iteration: one resolved promise per entry */
+	[Symbol.asyncIterator](): AsyncIterator<WalkEntry> {
+		const it = this[Symbol.iterator]();
+		return {
+			next: () => {
+				try {
+					return Promise.resolve(it.next());
+				} catch (e) {
+					return Promise.reject(e);
+				}
+			},
+			return: (value?: unknown) => {
+				it.return(undefined);
+				return Promise.resolve({ done: true, value: value as WalkEntry });
+			},
+		};
 	}
 
 	/* The entries a batch at a time; each array is fresh. */
@@ -146,19 +199,10 @@ export class InodeWalk implements AsyncIterable<WalkEntry> {
 		}
 	}
 
-	async *[Symbol.asyncIterator](): AsyncGenerator<WalkEntry> {
-		for (const b of this.rawBatches()) {
-			for (let i = 0; i < b.nr; i++) {
-				const e = { seq: b.buf.major(i), ino: b.buf.ino(i) };
-				this.cursor = posAfter({ major: e.seq, minor: b.buf.minor(i), ino: e.ino });
-				yield e;
-			}
-		}
-	}
-
 	/*
 	 * The synchronous engine: yields the shared buffer after each ioctl
-	 * that returned entries; the caller moves the cursor past them.
+	 * that returned entries; the consumer moves the cursor past the ones
+	 * it used (advance(), or the iterators do it).
 	 */
 	*rawBatches(): Generator<{ buf: WalkBuffer; nr: number }> {
 		if (this.done) return;
@@ -171,23 +215,29 @@ export class InodeWalk implements AsyncIterable<WalkEntry> {
 				if (stable < last.major) last = { major: stable, minor: U32_MAX, ino: U64_MAX };
 			}
 			const buf = new WalkBuffer(this.batch);
-			while (this.cursor && comparePos(this.cursor, last) <= 0) {
-				const nr = walkInodesBatch(fd, index, this.cursor, last, buf);
+			for (;;) {
+				this.settle();
+				if (!this.next || comparePos(this.next, last) > 0) break;
+				const nr = walkInodesBatch(fd, index, this.next, last, buf);
 				if (nr === 0) break;
 				yield { buf, nr };
-				// the consumer has moved the cursor past the batch by now
 			}
 			this.done = true;
-			if (this.untilStable && last !== this.to && this.cursor && comparePos(this.cursor, last) <= 0)
-				this.cursor = posAfter(last);
+			this.settle();
+			if (this.untilStable && last !== this.to && this.next && comparePos(this.next, last) <= 0)
+				this.next = posAfter(last);
 		} finally {
 			close();
 		}
 	}
 
-	/* the cursor after the first nr entries of buf */
+	/* move the cursor past the first nr entries of buf */
 	advance(buf: WalkBuffer, nr: number): void {
-		if (nr > 0) this.cursor = posAfter({ major: buf.major(nr - 1), minor: buf.minor(nr - 1), ino: buf.ino(nr - 1) });
+		if (nr === 0) return;
+		this.lastMajor = buf.major(nr - 1);
+		this.lastMinor = buf.minor(nr - 1);
+		this.lastIno = buf.ino(nr - 1);
+		this.haveLast = true;
 	}
 }
 
@@ -236,7 +286,7 @@ export async function* follow(mount: MountRef, opts: FollowOptions = {}): AsyncG
 					to: { major: stable, minor: U32_MAX, ino: U64_MAX },
 					batch: opts.batch,
 				});
-				for await (const e of w) {
+				for (const e of w) {
 					cursor = w.cursor;
 					yield e;
 					if (opts.signal?.aborted) return cursor;
