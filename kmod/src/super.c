@@ -27,6 +27,7 @@
 #include "alloc.h"
 #include "trans.h"
 #include "inode.h"
+#include "xattr.h"
 #include "export.h"
 #include "msg.h"
 
@@ -248,7 +249,8 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 
 	sb->s_magic = SCOUTFS_STATFS_MAGIC;
 	sb->s_time_gran = 1;
-	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_maxbytes = SCOUTFS_MAX_FILE_SIZE;
+	sb->s_xattr = scoutfs_xattr_handlers;
 	sb->s_max_links = U32_MAX;
 	sb->s_op = NULL;
 
