@@ -52,7 +52,8 @@ async function main(): Promise<number> {
       include: argv.include as string[] | undefined,
       exclude: argv.exclude as string[] | undefined,
       bless: argv.bless as boolean,
-      timeoutMs: timeoutMs(argv.timeout, 600),
+      /* without a limit given, the suite's boot limit grows with its scenarios */
+      timeoutMs: argv.timeout !== undefined || process.env.SCOUTFS_VM_TIMEOUT ? timeoutMs(argv.timeout, 0) : undefined,
       onConsole,
     });
     process.stdout.write(formatSuite(r) + '\n');

@@ -163,7 +163,9 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     for (;;) {
       const env: Record<string, string> = { T_SCENARIOS: todo.join(' '), T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S) };
       if (resume) Object.assign(env, { T_RESUME: resume.name, T_RESUME_CRASHES: String(resume.crashes) });
-      run = await vm.boot({ script: '. "$T_VM/guest/run-scenarios.sh"\n', env, timeoutMs: o.timeoutMs, onConsole: o.onConsole });
+      /* a healthy scenario takes well under SCENARIO_BUDGET_S; a hang is cut by the guest's per-scenario limit */
+      const limit = o.timeoutMs ?? 1000 * (BOOT_BUDGET_S + SCENARIO_BUDGET_S * todo.length);
+      run = await vm.boot({ script: '. "$T_VM/guest/run-scenarios.sh"\n', env, timeoutMs: limit, onConsole: o.onConsole });
       seconds += run.seconds;
       const dir = path.join(run.resultsDir, 'scenarios');
       for (const n of todo) dirs.set(n, [...(dirs.get(n) ?? []), path.join(dir, n)]);
@@ -193,6 +195,10 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     vm.dispose();
   }
 }
+
+/* boot limit of a suite run: boot and power-off, plus this per scenario */
+const BOOT_BUDGET_S = 120;
+const SCENARIO_BUDGET_S = 120;
 
 /* a scenario may crash itself this many times */
 const MAX_CRASHES = 4;
