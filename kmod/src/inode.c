@@ -19,9 +19,7 @@
  */
 #include <linux/fs.h>
 #include <linux/slab.h>
-#include <linux/buffer_head.h>
 #include <linux/pagemap.h>
-#include <linux/sched/mm.h>
 
 #include "format.h"
 #include "glue.h"
@@ -286,15 +284,6 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 	struct inode *inode;
 	int ret;
 
-	/*
-	 * The mount reads the root first: until fill_super sets them
-	 * itself, this is where the VFS layer's super block settings go.
-	 */
-	if (ino == SCOUTFS_ROOT_INO && !sb->s_root) {
-		sb->s_xattr = scoutfs_xattr_handlers;
-		sb->s_maxbytes = SCOUTFS_MAX_FILE_SIZE;
-	}
-
 	inode = iget_locked(sb, ino);
 	if (!inode)
 		return ERR_PTR(-ENOMEM);
@@ -365,6 +354,10 @@ int scoutfs_update_inode_item(struct inode *inode, unsigned int flags)
 
 	inode_key(&key, ino);
 	ret = scoutfs_item_update(sb, &key, &item, sizeof(item));
+	if (ret == -ENOENT) {
+		scoutfs_err(sb, "inode %llu has no inode item to update", ino);
+		ret = -EIO;
+	}
 	if (ret < 0) {
 		si->meta_seq = old_meta;
 		si->data_seq = old_data;
