@@ -22,7 +22,6 @@
 #include <linux/capability.h>
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
-#include <linux/siphash.h>
 #include <linux/log2.h>
 
 #include "format.h"
@@ -113,7 +112,8 @@ static long ioc_walk_inodes(struct file *file, unsigned long arg)
 	index_key(&last, type, walk.last.major, walk.last.ino);
 
 	while (count + nr < limit) {
-		ret = scoutfs_item_next(sb, &key, &last, NULL, 0);
+		/* the committed index only: an open transaction's moves stay invisible */
+		ret = scoutfs_item_next_committed(sb, &key, &last, NULL, 0);
 		if (ret == -ENOENT) {
 			ret = 0;
 			break;
@@ -182,21 +182,6 @@ static long ioc_stat_more(struct file *file, unsigned long arg)
 	return 0;
 }
 
-/*
- * The rid names this mount among the mounts of a volume.  Until the
- * cluster layer gives each mount its own, it is a keyed hash of the
- * volume and this mount's super block: stable for the mount's life,
- * unpredictable, and different for mounts that coexist.
- */
-static u64 mount_rid(struct super_block *sb)
-{
-	static siphash_key_t rid_key;
-
-	get_random_once(&rid_key, sizeof(rid_key));
-	return siphash_2u64(SCOUTFS_SB(sb)->fsid, (u64)(unsigned long)sb,
-			    &rid_key);
-}
-
 static long ioc_statfs_more(struct file *file, unsigned long arg)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
@@ -205,7 +190,7 @@ static long ioc_statfs_more(struct file *file, unsigned long arg)
 
 	memset(&sfm, 0, sizeof(sfm));
 	sfm.fsid = sbi->fsid;
-	sfm.rid = mount_rid(sb);
+	sfm.rid = SCOUTFS_SB(sb)->rid;
 	sfm.committed_seq = scoutfs_trans_stable_seq(sb);
 	sfm.total_meta_blocks = le64_to_cpu(sbi->super.total_meta_blocks);
 	sfm.total_data_blocks = le64_to_cpu(sbi->super.total_data_blocks);

@@ -278,6 +278,21 @@ int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
 	return item_near(sb, key, last, val, val_len, true);
 }
 
+int scoutfs_item_next_committed(struct super_block *sb, struct scoutfs_key *key,
+				const struct scoutfs_key *last, void *val, int val_len)
+{
+	struct scoutfs_item_cache *ic = ITEMS(sb);
+	struct scoutfs_key found;
+	int ret;
+
+	down_read(&ic->rwsem);
+	ret = scoutfs_btree_next(sb, &SCOUTFS_SB(sb)->super.fs_root, key, last, &found, val, val_len);
+	up_read(&ic->rwsem);
+	if (ret >= 0)
+		*key = found;
+	return ret;
+}
+
 int scoutfs_item_prev(struct super_block *sb, struct scoutfs_key *key,
 		      const struct scoutfs_key *first, void *val, int val_len)
 {

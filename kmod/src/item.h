@@ -41,6 +41,14 @@ int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
 		      const struct scoutfs_key *last, void *val, int val_len);
 
 /*
+ * next, but of the committed items only: what the last commit made
+ * durable, without the open transaction's changes (walks of the change
+ * indexes, which must show exactly the committed state).
+ */
+int scoutfs_item_next_committed(struct super_block *sb, struct scoutfs_key *key,
+				const struct scoutfs_key *last, void *val, int val_len);
+
+/*
  * Find the last item with *first <= item key <= *key; *key is set to the
  * item's key.
  */

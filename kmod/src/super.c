@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/seq_file.h>
+#include <linux/random.h>
 
 #include "format.h"
 #include "ioctl.h"
@@ -291,6 +292,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 
 	sbi->fsid = le64_to_cpu(sbi->super.hdr.fsid);
+	sbi->rid = get_random_u64();
 	sbi->next_ino = le64_to_cpu(sbi->super.next_ino);
 	atomic64_set(&sbi->inode_count, le64_to_cpu(sbi->super.inode_count));
 

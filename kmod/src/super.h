@@ -25,6 +25,8 @@ struct scoutfs_sb_info {
 	struct super_block *sb;
 	struct block_device *meta_bdev;
 	u64 fsid;
+	/* random id of this mount among the mounts of the volume */
+	u64 rid;
 	struct scoutfs_mount_options opts;
 
 	/*

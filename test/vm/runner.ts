@@ -198,9 +198,9 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
    */
   for (const [name, prefix] of Object.entries(HOST_PROGRAMS)) {
     const bin = name === 'node' ? node : hostProgram(name);
-    if (bin) file(`bin/${name}`, hostWrapper(bin, prefix, name === 'node' ? '--jitless ' : ''), 0o755);
+    if (bin) file(`bin/${name}`, hostWrapper(bin, prefix, name === 'node' ? '--jitless --no-expose-wasm ' : ''), 0o755);
   }
-  file('bin/scoutfs', hostWrapper(node, '', `--jitless ${guestRoot}/bin/scoutfs `), 0o755);
+  file('bin/scoutfs', hostWrapper(node, '', `--jitless --no-expose-wasm ${guestRoot}/bin/scoutfs `), 0o755);
   file('bin/vm-crash', '#!/bin/sh\n. /etc/vmlib.sh\nvm_crash\n', 0o755);
   file('bin/vm-save-results', '#!/bin/sh\n. /etc/vmlib.sh\nvm_save_results\n', 0o755);
 
