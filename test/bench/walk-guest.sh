@@ -1,0 +1,54 @@
+# The issue 5 benchmark, one VM boot: discovering changed files with the
+# change index (scoutfs walk-inodes) vs scanning (find -newer on ext4),
+# at several namespace sizes.  Prints "N METRIC VALUE..." lines.
+set -e
+FSB=$T_ROOT/build/bench/fsbench
+WB=$T_ROOT/build/bench/walkbench
+DIRS=${BENCH_DIRS:-200}
+APPENDS=${BENCH_APPENDS:-1000}
+mkdir -p /mnt/scoutfs /mnt/ext4
+
+up() { cut -d' ' -f1 /proc/uptime; }
+cold() {
+	umount /mnt/scoutfs /mnt/ext4
+	echo 3 > /proc/sys/vm/drop_caches
+	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	mount -t ext4 /dev/vm/ext4 /mnt/ext4
+}
+
+for N in ${BENCH_WALK_SIZES:-20000 200000}; do
+	scoutfs mkfs -f -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
+	MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -q -F /dev/vm/ext4
+	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	mount -t ext4 /dev/vm/ext4 /mnt/ext4
+	"$FSB" create /mnt/scoutfs "$DIRS" "$N" > /dev/null
+	"$FSB" create /mnt/ext4 "$DIRS" "$N" > /dev/null
+	sync
+	S=$(scoutfs statfs -s committed_seq -p /mnt/scoutfs)
+	touch /mnt/ext4/marker
+	sleep 1
+	"$FSB" append /mnt/scoutfs "$DIRS" "$N" "$APPENDS" > /dev/null
+	"$FSB" append /mnt/ext4 "$DIRS" "$N" "$APPENDS" > /dev/null
+	sync
+
+	cold
+	echo "$N walk_raw_cold $("$WB" /mnt/scoutfs 0 $((S + 1)))"
+	echo "$N walk_raw_warm $("$WB" /mnt/scoutfs 0 $((S + 1)))"
+	# the CLI: node's own files warm (they come over 9p), scoutfs cold (remounted)
+	scoutfs --help > /dev/null
+	umount /mnt/scoutfs
+	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	a=$(up); n=$(scoutfs walk-inodes meta_seq $((S + 1)) -1 /mnt/scoutfs | grep -vc major); b=$(up)
+	echo "$N walk_cli_cold $n $(awk "BEGIN { print $b - $a }")"
+	cold
+	a=$(up); n=$(find /mnt/ext4 -newer /mnt/ext4/marker -type f | wc -l); b=$(up)
+	echo "$N find_cold $n $(awk "BEGIN { print $b - $a }")"
+	a=$(up); n=$(find /mnt/ext4 -newer /mnt/ext4/marker -type f | wc -l); b=$(up)
+	echo "$N find_warm $n $(awk "BEGIN { print $b - $a }")"
+
+	cold
+	echo "$N full_raw_cold $("$WB" /mnt/scoutfs 0 0)"
+	echo "$N full_raw_warm $("$WB" /mnt/scoutfs 0 0)"
+	node "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
+	umount /mnt/scoutfs /mnt/ext4
+done
