@@ -28,6 +28,12 @@ struct dirty_item {
 	struct scoutfs_key key;
 	u64 seq;
 	bool deletion;
+	/*
+	 * The key exists in the committed tree (true when unknown): only then
+	 * does a deletion need a marker; deleting an item created in this
+	 * transaction just forgets it.
+	 */
+	bool persistent;
 	u16 val_len;
 	u8 val[];
 };
@@ -313,6 +319,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	struct dirty_item *di;
 	struct rb_node **p;
 	struct rb_node *parent;
+	bool persistent;
 	bool exists;
 	int ret;
 	int cmp;
@@ -336,14 +343,18 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	di = dirty_find(ic, key);
 	if (di) {
 		exists = !di->deletion;
+		persistent = di->persistent;
 	} else if (need == ANY && !deletion) {
 		exists = false;	/* doesn't matter */
+		persistent = true;	/* not known: assume so */
 	} else {
 		ret = scoutfs_btree_lookup(sb, &SCOUTFS_SB(sb)->super.fs_root, key, NULL, 0);
 		if (ret < 0 && ret != -ENOENT)
 			goto out;
 		exists = ret >= 0;
+		persistent = exists;
 	}
+	ins->persistent = persistent;
 
 	if (need == MUST_NOT_EXIST && exists) {
 		ret = -EEXIST;
@@ -355,6 +366,16 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	}
 	if (deletion && !exists) {
 		ret = 0;	/* delete_force of nothing */
+		goto out;
+	}
+
+	if (deletion && di && !persistent) {
+		/* never committed: nothing to delete on disk */
+		rb_erase(&di->node, &ic->root);
+		ic->nr--;
+		ic->bytes -= sizeof(*di) + di->val_len;
+		kfree(di);
+		ret = 0;
 		goto out;
 	}
 
