@@ -297,6 +297,14 @@ int scoutfs_trans_sync(struct super_block *sb, int wait)
 		mod_delayed_work(tri->wq, &tri->commit_work, 0);
 		return 0;
 	}
+	/*
+	 * A queued or running commit worker finishes first, including the
+	 * iputs of its tracked inodes after it unlocks: once a waiting sync
+	 * returns (unmount's sync_fs), nothing of ours holds an inode.  Not
+	 * from the worker itself: its iputs can evict, and evicting commits.
+	 */
+	if (current_work() != &tri->commit_work.work)
+		flush_delayed_work(&tri->commit_work);
 	return commit(sb);
 }
 
