@@ -1,7 +1,7 @@
 /*
  * Inode, directory, xattr, symlink and data extent items of the FS zone.
  */
-import type { Flex, le16, le32, le64, Pad, u8 } from './types';
+import type { Flex, le32, le64, Pad, u8 } from './types';
 import type { Timespec } from './block';
 
 export const ROOT_INO = 1;
@@ -12,7 +12,7 @@ export const DIRPOS_FIRST = 2;
 export const NAME_LEN = 255;
 export const SYMLINK_MAX_SIZE = 4096;
 export const XATTR_MAX_NAME_LEN = 255;
-export const XATTR_MAX_VAL_LEN = 65535;
+export const XATTR_MAX_VAL_LEN = 65536;
 
 /* inode_item.flags */
 export const INO_FLAG_TRUNCATE = 1;
@@ -54,9 +54,9 @@ export interface Dirent {
 
 /* Part 0 of an xattr: header, name, then the start of the value. */
 export interface XattrHdr {
-	val_len: le16;
+	val_len: le32;
 	name_len: u8;
-	_pad: Pad<5>;
+	_pad: Pad<3>;
 }
 
 /* data_extent.flags */

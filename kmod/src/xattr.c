@@ -9,8 +9,8 @@
  * nr).  The name hash is the FNV-1a hash the directories use; names that
  * collide are told apart by the per-inode xattr id, which every set takes
  * afresh from the inode's next_xattr_id.  Values may be up to
- * SCOUTFS_XATTR_MAX_VAL_LEN (65535) bytes, the most the header's 16-bit
- * length holds; longer ones fail with E2BIG.
+ * SCOUTFS_XATTR_MAX_VAL_LEN (65536) bytes, the kernel's XATTR_SIZE_MAX;
+ * longer ones fail with E2BIG.
  *
  * getxattr and listxattr run without i_rwsem, so the inode's xattr_rwsem
  * keeps them from seeing a set half done.
@@ -73,7 +73,7 @@ static int check_part0(struct super_block *sb, u64 ino,
 		xf->hash = le64_to_cpu(key->second);
 		xf->id = le64_to_cpu(key->third);
 		xf->name_len = hdr->name_len;
-		xf->val_len = le16_to_cpu(hdr->val_len);
+		xf->val_len = le32_to_cpu(hdr->val_len);
 		if (xf->name_len == 0 ||
 		    ret != min_t(unsigned int, PART_SIZE,
 				 total_bytes(xf->name_len, xf->val_len)))
@@ -188,7 +188,7 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 	int ret;
 
 	memset(hdr, 0, HDR_SIZE);
-	hdr->val_len = cpu_to_le16(val_len);
+	hdr->val_len = cpu_to_le32(val_len);
 	hdr->name_len = name_len;
 	memcpy(buf + HDR_SIZE, name, name_len);
 	part = min_t(unsigned int, total, PART_SIZE);

@@ -34,7 +34,7 @@
 #define SCOUTFS_NAME_LEN 255
 #define SCOUTFS_SYMLINK_MAX_SIZE 0x1000
 #define SCOUTFS_XATTR_MAX_NAME_LEN 255
-#define SCOUTFS_XATTR_MAX_VAL_LEN 0xffff
+#define SCOUTFS_XATTR_MAX_VAL_LEN 0x10000
 #define SCOUTFS_INO_FLAG_TRUNCATE 1
 #define SCOUTFS_INO_FLAG_RETENTION 2
 #define SCOUTFS_ITEM_MAX_VAL_SIZE 0x380
@@ -230,9 +230,9 @@ struct scoutfs_dirent {
 };
 
 struct scoutfs_xattr_hdr {
-	__le16 val_len;
+	__le32 val_len;
 	__u8 name_len;
-	__u8 _pad[5];
+	__u8 _pad[3];
 };
 
 struct scoutfs_data_extent {

@@ -141,8 +141,8 @@ _Static_assert(offsetof(struct scoutfs_dirent, name) == 32, "struct scoutfs_dire
 
 _Static_assert(sizeof(struct scoutfs_xattr_hdr) == 8, "struct scoutfs_xattr_hdr: size must be 8");
 _Static_assert(offsetof(struct scoutfs_xattr_hdr, val_len) == 0, "struct scoutfs_xattr_hdr: val_len must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_xattr_hdr, name_len) == 2, "struct scoutfs_xattr_hdr: name_len must be at offset 2");
-_Static_assert(offsetof(struct scoutfs_xattr_hdr, _pad) == 3, "struct scoutfs_xattr_hdr: _pad must be at offset 3");
+_Static_assert(offsetof(struct scoutfs_xattr_hdr, name_len) == 4, "struct scoutfs_xattr_hdr: name_len must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_xattr_hdr, _pad) == 5, "struct scoutfs_xattr_hdr: _pad must be at offset 5");
 
 _Static_assert(sizeof(struct scoutfs_data_extent) == 16, "struct scoutfs_data_extent: size must be 16");
 _Static_assert(offsetof(struct scoutfs_data_extent, blkno) == 0, "struct scoutfs_data_extent: blkno must be at offset 0");

@@ -1,5 +1,5 @@
 # xattrs: user., trusted. and security. names; XATTR_CREATE/REPLACE;
-# values up to 65535 bytes (65536 is E2BIG); listxattr; removal; on
+# values up to 65536 bytes (65537 is E2BIG); listxattr; removal; on
 # directories and symlinks; persistence across a remount.
 . "$T_VM/tests/posix-lib"
 posix_mkfs_mount
@@ -25,10 +25,10 @@ e getx f user.none
 e listx f
 e getx f trusted.t
 e getx f security.s
-e setx f user.big 65535 big 0
+e setx f user.big 65536 big 0
 e getx f user.big
-pattern 65535 big
-e setx f user.toobig 65536 big 0
+pattern 65536 big
+e setx f user.toobig 65537 big 0
 e setx f user.mid 5000 mid 0
 e getx f user.mid
 e setx f user.$long 900 long 0

@@ -29,7 +29,7 @@ export const DIRPOS_FIRST = 2;
 export const NAME_LEN = 255;
 export const SYMLINK_MAX_SIZE = 4096;
 export const XATTR_MAX_NAME_LEN = 255;
-export const XATTR_MAX_VAL_LEN = 65535;
+export const XATTR_MAX_VAL_LEN = 65536;
 export const INO_FLAG_TRUNCATE = 1;
 export const INO_FLAG_RETENTION = 2;
 export const ITEM_MAX_VAL_SIZE = 896;
@@ -661,20 +661,20 @@ export interface XattrHdr {
 export const XattrHdr: Codec<XattrHdr> = {
 	NAME: 'XattrHdr',
 	SIZE: 8,
-	ALIGN: 2,
-	OFFSETS: { val_len: 0, name_len: 2, _pad: 3 },
-	PADS: [[3, 5]],
+	ALIGN: 4,
+	OFFSETS: { val_len: 0, name_len: 4, _pad: 5 },
+	PADS: [[5, 3]],
 	decode(buf: Uint8Array, off = 0): XattrHdr {
 		need(buf, off, 8, 'XattrHdr');
 		return {
-			val_len: rd.u16(buf, off + 0),
-			name_len: rd.u8(buf, off + 2),
+			val_len: rd.u32(buf, off + 0),
+			name_len: rd.u8(buf, off + 4),
 		};
 	},
 	encode(val: XattrHdr, buf: Uint8Array = new Uint8Array(8), off = 0): Uint8Array {
-		wr.u16(buf, off + 0, val.val_len, 'XattrHdr.val_len');
-		wr.u8(buf, off + 2, val.name_len, 'XattrHdr.name_len');
-		wr.zero(buf, off + 3, 5, 'XattrHdr._pad');
+		wr.u32(buf, off + 0, val.val_len, 'XattrHdr.val_len');
+		wr.u8(buf, off + 4, val.name_len, 'XattrHdr.name_len');
+		wr.zero(buf, off + 5, 3, 'XattrHdr._pad');
 		return buf;
 	},
 	zero(): XattrHdr {

@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x110f0645e635aab9n;
-export const FORMAT_HASH_HEX = '110f0645e635aab9';
+export const FORMAT_HASH = 0x0ab346b62bf5581bn;
+export const FORMAT_HASH_HEX = '0ab346b62bf5581b';
