@@ -8,8 +8,9 @@ APPENDS=${BENCH_APPENDS:-1000}
 MIB=${BENCH_MIB:-1024}
 
 scoutfs mkfs -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
-# the host's mke2fs.conf gives the usual ext4 (journal, extents, ...)
-MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -q -F /dev/vm/ext4
+# the host's mke2fs.conf and -t ext4 give the usual ext4 (journal, extents...): the guest's
+# mkfs.ext4 runs the host's mke2fs by its real name, which alone would make ext2
+MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -t ext4 -q -F /dev/vm/ext4
 mkdir -p /mnt/scoutfs /mnt/ext4
 
 mount_fs() {

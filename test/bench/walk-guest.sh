@@ -18,7 +18,7 @@ cold() {
 
 for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	scoutfs mkfs -f -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
-	MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -q -F /dev/vm/ext4
+	MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -t ext4 -q -F /dev/vm/ext4
 	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
 	mount -t ext4 /dev/vm/ext4 /mnt/ext4
 	"$FSB" create /mnt/scoutfs "$DIRS" "$N" > /dev/null
