@@ -543,9 +543,10 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 	}
 	if (ret == 0)
 		ret = scoutfs_orphan_del(sb, ino);
-	scoutfs_release_trans(sb);
+	/* in the same transaction as the deletion, so a commit never splits them */
 	if (ret == 0)
 		atomic64_dec(&SCOUTFS_SB(sb)->inode_count);
+	scoutfs_release_trans(sb);
 	return ret;
 }
 
