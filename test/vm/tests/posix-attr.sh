@@ -62,12 +62,14 @@ e fallocate big keep 17592186044415 2
 stat big
 CMDS
 
+# f's mtime is "now" since the append above: compare it across the remount
+posix_tool times f > "$T_TMP/f.times"
 echo "== after remount"
 posix_remount
 cd "$T_MNT" || t_fail "cd"
+[ "$(posix_tool times f)" = "$(cat "$T_TMP/f.times")" ] && echo "f: times kept across remount" || echo "f: times changed across remount"
 posix_tool - <<'CMDS'
 stat f d t m big
-times f
 times d
 read t 0 8192
 read m 6000 2192
