@@ -4,8 +4,9 @@
  * STATFS_MORE with the kernel's semantics (sorted (seq, ino) entries,
  * clamped to a stable seq, nr_entries cap, minor 0).
  */
-import { IOC, IoctlStatfsMore, IoctlWalkInodes } from '../../utils/src/gen/ioctl';
-import { NativeAddon, useNative, IoctlError } from '../../utils/src/lib/ioctl';
+import * as os from 'os';
+import { IOC, IoctlStatfsMore, IoctlWalkInodes, IoctlWalkInodesEntry } from '../../utils/src/gen/ioctl';
+import { NativeAddon, useNative, IoctlError, WalkBuffer } from '../../utils/src/lib/ioctl';
 import {
 	InodeWalk,
 	POS_MAX,
@@ -17,6 +18,7 @@ import {
 	posAfter,
 	walkInodes,
 	WalkEntry,
+	WalkPos,
 } from '../../utils/src/lib/walk';
 import { checkWalkArgs, formatHeader, formatJson, formatRow } from '../../utils/src/cmd/walk-inodes';
 import { mountPath, parseIno } from '../../utils/src/lib/ioctl-args';
@@ -287,6 +289,125 @@ describe('walkInodes', () => {
 			expect(e).toBeInstanceOf(IoctlError);
 			expect((e as IoctlError).call).toBe('WALK_INODES');
 			expect((e as IoctlError).code).toBe('EINVAL');
+		}
+	});
+});
+
+describe('walk buffer and iterators', () => {
+	test('WalkBuffer reads the entry layout of the generated codec', () => {
+		const b = new WalkBuffer(3);
+		const ents = [
+			{ major: 7n, ino: 1025n, minor: 0 },
+			{ major: U64_MAX, ino: U64_MAX - 1n, minor: 0xfffffffe },
+			{ major: 1n << 63n, ino: (1n << 32n) + 5n, minor: 0x80000001 },
+		];
+		ents.forEach((e, i) => IoctlWalkInodesEntry.encode(e, b.bytes, i * IoctlWalkInodesEntry.SIZE));
+		expect(b.bytes.length).toBe(3 * IoctlWalkInodesEntry.SIZE);
+		ents.forEach((e, i) => expect({ major: b.major(i), ino: b.ino(i), minor: b.minor(i) }).toEqual(e));
+	});
+
+	function eight(): void {
+		for (let i = 0n; i < 4n; i++) fake.touch(1024n + i);
+		fake.commit();
+		for (let i = 4n; i < 8n; i++) fake.touch(1024n + i);
+		fake.commit();
+	}
+	const after = (seq: bigint, ino: bigint): string => formatPos({ major: seq, minor: 0, ino: ino + 1n });
+
+	test('for-of: the cursor is just after each entry, across batches, and after a break', () => {
+		eight();
+		const w = walkInodes(3, { batch: 3 });
+		expect(formatPos(w.cursor!)).toBe('0.0.0');
+		const got: string[] = [];
+		for (const e of w) {
+			expect(formatPos(w.cursor!)).toBe(after(e.seq, e.ino));
+			got.push(`${e.seq}:${e.ino}`);
+			if (got.length === 5) break;
+		}
+		expect(w.done).toBe(false);
+		expect(formatPos(w.cursor!)).toBe('2.0.1029');
+		// the same walk goes on from its cursor, and so does a new one
+		expect([...walkInodes(3, { from: w.cursor!, batch: 3 })].map((e) => `${e.seq}:${e.ino}`)).toEqual(['2:1029', '2:1030', '2:1031']);
+		expect([...w].map((e) => `${e.seq}:${e.ino}`)).toEqual(['2:1029', '2:1030', '2:1031']);
+		expect(w.done).toBe(true);
+		expect(formatPos(w.cursor!)).toBe('2.0.1032');
+		expect([...w]).toEqual([]);
+	});
+
+	test('the iterator by hand: next after the end and return', () => {
+		eight();
+		const it = walkInodes(3, { batch: 4 })[Symbol.iterator]();
+		expect(it[Symbol.iterator]()).toBe(it);
+		const seen: WalkEntry[] = [];
+		for (let r = it.next(); !r.done; r = it.next()) seen.push(r.value);
+		expect(seen).toHaveLength(8);
+		expect(seen[0]).toEqual({ seq: 1n, ino: 1024n });
+		expect(it.next()).toEqual({ value: undefined, done: true });
+		const w = walkInodes(3, { batch: 4 });
+		const it2 = w[Symbol.iterator]();
+		expect(it2.next().value).toEqual({ seq: 1n, ino: 1024n });
+		expect(it2.return(42)).toEqual({ value: 42, done: true });
+		expect(it2.next().done).toBe(true);
+		expect(formatPos(w.cursor!)).toBe('1.0.1025');
+	});
+
+	test('batches() and rawBatches() move the cursor a batch at a time', async () => {
+		eight();
+		const w = walkInodes(3, { batch: 3 });
+		const sizes: number[] = [];
+		const cursors: string[] = [];
+		for await (const b of w.batches()) {
+			sizes.push(b.length);
+			cursors.push(formatPos(w.cursor!));
+		}
+		expect(sizes).toEqual([3, 3, 2]);
+		expect(cursors).toEqual(['1.0.1027', '2.0.1030', '2.0.1032']);
+		const r = walkInodes(3, { batch: 5 });
+		const inos: bigint[] = [];
+		for (const { buf, nr } of r.rawBatches()) {
+			for (let i = 0; i < nr; i++) inos.push(buf.ino(i));
+			r.advance(buf, nr);
+			expect(formatPos(r.cursor!)).toBe(after(buf.major(nr - 1), buf.ino(nr - 1)));
+		}
+		expect(inos).toEqual(Array.from({ length: 8 }, (_, i) => 1024n + BigInt(i)));
+	});
+
+	test('a walk of a path closes its fd when done, on a break and on an error', async () => {
+		eight();
+		// the module object itself (an import * namespace cannot be spied on)
+		// eslint-disable-next-line @typescript-eslint/no-var-requires
+		const nodeFs: typeof import('fs') = require('fs');
+		const open = jest.spyOn(nodeFs, 'openSync');
+		const close = jest.spyOn(nodeFs, 'closeSync');
+		const balanced = () => {
+			const opened = open.mock.results.map((r) => r.value as number);
+			expect(opened.length).toBeGreaterThan(0);
+			expect(close.mock.calls.map((c) => c[0]).sort()).toEqual(opened.sort());
+			open.mockClear();
+			close.mockClear();
+		};
+		try {
+			const dir = os.tmpdir();
+			expect([...walkInodes(dir, { batch: 3 })]).toHaveLength(8);
+			balanced();
+			for (const e of walkInodes(dir, { batch: 3 })) if (e.ino === 1028n) break;
+			balanced();
+			for await (const e of walkInodes(dir, { batch: 3 })) if (e.ino === 1025n) break;
+			balanced();
+			const w = walkInodes(dir, { batch: 3 });
+			useNative({
+				...fake.addon(),
+				ioctl: () => {
+					throw Object.assign(new Error('ioctl: EIO'), { code: 'EIO', errno: -5 });
+				},
+			});
+			expect(() => [...w]).toThrow(/^WALK_INODES: /);
+			const cursor: WalkPos | null = w.cursor;
+			expect(cursor).toEqual(POS_MIN);
+			balanced();
+		} finally {
+			open.mockRestore();
+			close.mockRestore();
 		}
 	});
 });

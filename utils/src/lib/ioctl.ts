@@ -124,11 +124,15 @@ export interface WalkPos {
 }
 
 /*
- * A buffer for walk entries, 8-byte aligned: each entry is three u64
- * words (major, ino, minor | pad), read without per-entry DataViews.
+ * A buffer for walk entries, 8-byte aligned: each 24-byte entry
+ * (IoctlWalkInodesEntry: u64 major, u64 ino, u32 minor, u32 pad) is
+ * three u64 words, read through typed-array views of the one buffer
+ * without DataViews: major and ino from `words` (3 words an entry), minor
+ * from `u32` (6 words an entry, minor at 4).
  */
 export class WalkBuffer {
 	readonly words: BigUint64Array;
+	readonly u32: Uint32Array;
 	readonly bytes: Uint8Array;
 	readonly ptr: bigint;
 
@@ -136,6 +140,7 @@ export class WalkBuffer {
 		if (!Number.isInteger(capacity) || capacity < 1 || capacity > 0xffffffff)
 			throw new RangeError(`walk batch size ${capacity} must be an integer from 1 to ${0xffffffff}`);
 		this.words = new BigUint64Array(capacity * (IoctlWalkInodesEntry.SIZE / 8));
+		this.u32 = new Uint32Array(this.words.buffer);
 		this.bytes = new Uint8Array(this.words.buffer);
 		this.ptr = native().address(this.words);
 	}
@@ -149,7 +154,7 @@ export class WalkBuffer {
 	}
 
 	minor(i: number): number {
-		return Number(this.words[i * 3 + 2] & 0xffffffffn);
+		return this.u32[i * 6 + 4];
 	}
 }
 

@@ -107,13 +107,21 @@ export interface WalkOptions {
 	untilStable?: boolean;
 }
 
+/* The synchronous iterator of a walk; return() (a break) closes what it opened. */
+export interface WalkIterator extends IterableIterator<WalkEntry> {
+	return(value?: unknown): IteratorResult<WalkEntry>;
+}
+
 /* a path to open, or an fd already open in the mount (not closed by us) */
 export type MountRef = string | number;
 
 /*
  * A walk of one index.  Iterate it entry by entry, synchronously (for
- * ... of: the fastest, the ioctls are synchronous anyway) or
- * asynchronously (for await), or a batch at a time with batches().
+ * ... of: the ioctls are synchronous anyway), asynchronously (for await:
+ * the same iteration with one resolved promise per entry, which is what
+ * the async iterator protocol costs), or a batch at a time with
+ * batches() (one promise per batch).  for-of and batches() are the fast
+ * paths; rawBatches() hands out the ioctl buffer itself.
  * `cursor` is always the position to resume from: just after the last
  * entry handed out, and, once an untilStable walk is done, just after the
  * seq it was bounded by (null: past the greatest position).  `done`
@@ -123,11 +131,14 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 	readonly index: IndexName;
 	done = false;
 	private next: WalkPos | null;
-	/* the last entry handed out, kept unboxed so iterating allocates nothing for the cursor */
-	private lastMajor = 0n;
-	private lastMinor = 0;
-	private lastIno = 0n;
-	private haveLast = false;
+	/*
+	 * The last entry handed out by the iterators, as its place in the
+	 * batch buffer (lastIdx -1: none since the cursor was last settled):
+	 * handing out an entry only stores an index, and the cursor is worked
+	 * out when asked for or before the buffer is filled again.
+	 */
+	private lastBuf: WalkBuffer | null = null;
+	private lastIdx = -1;
 	private readonly to: WalkPos;
 	private readonly batch: number;
 	private readonly untilStable: boolean;
@@ -151,24 +162,45 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 
 	/* fold the last entry handed out into the cursor */
 	private settle(): void {
-		if (!this.haveLast) return;
-		this.next = posAfter({ major: this.lastMajor, minor: this.lastMinor, ino: this.lastIno });
-		this.haveLast = false;
+		const i = this.lastIdx;
+		if (i < 0) return;
+		const b = this.lastBuf!;
+		this.next = posAfter({ major: b.major(i), minor: b.minor(i), ino: b.ino(i) });
+		this.lastIdx = -1;
 	}
 
-	*[Symbol.iterator](): Generator<WalkEntry> {
-		for (const b of this.rawBatches()) {
-			const buf = b.buf;
-			for (let i = 0; i < b.nr; i++) {
-				const seq = buf.major(i);
-				const ino = buf.ino(i);
-				this.lastMajor = seq;
-				this.lastMinor = buf.minor(i);
-				this.lastIno = ino;
-				this.haveLast = true;
-				yield { seq, ino };
-			}
-		}
+	/*
+	 * A hand-written iterator rather than a generator: next() is small
+	 * enough for V8 to inline into the caller's loop, and an entry costs
+	 * its object, its two bigints and one index store.
+	 */
+	[Symbol.iterator](): WalkIterator {
+		const batches = this.rawBatches();
+		let words: BigUint64Array = EMPTY_WORDS;
+		let i = 0;
+		let nr = 0;
+		const it: WalkIterator = {
+			next: (): IteratorResult<WalkEntry> => {
+				if (i >= nr) {
+					const r = batches.next();
+					if (r.done) return { value: undefined, done: true };
+					this.lastBuf = r.value.buf;
+					words = r.value.buf.words;
+					i = 0;
+					nr = r.value.nr;
+				}
+				this.lastIdx = i;
+				const o = i++ * 3;
+				return { value: { seq: words[o], ino: words[o + 1] }, done: false };
+			},
+			return: (value?: unknown): IteratorResult<WalkEntry> => {
+				i = nr = 0;
+				batches.return(undefined);
+				return { value, done: true };
+			},
+			[Symbol.iterator]: () => it,
+		};
+		return it;
 	}
 
 	/* the async form of the same iteration: one resolved promise per entry */
@@ -191,18 +223,20 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 
 	/* The entries a batch at a time; each array is fresh. */
 	async *batches(): AsyncGenerator<WalkEntry[]> {
-		for (const b of this.rawBatches()) {
-			const out: WalkEntry[] = new Array(b.nr);
-			for (let i = 0; i < b.nr; i++) out[i] = { seq: b.buf.major(i), ino: b.buf.ino(i) };
-			this.advance(b.buf, b.nr);
+		for (const { buf, nr } of this.rawBatches()) {
+			const words = buf.words;
+			const out: WalkEntry[] = new Array(nr);
+			for (let i = 0, o = 0; i < nr; i++, o += 3) out[i] = { seq: words[o], ino: words[o + 1] };
+			this.advance(buf, nr);
 			yield out;
 		}
 	}
 
 	/*
-	 * The synchronous engine: yields the shared buffer after each ioctl
+	 * The synchronous engine: yields the walk's buffer after each ioctl
 	 * that returned entries; the consumer moves the cursor past the ones
-	 * it used (advance(), or the iterators do it).
+	 * it used (advance(), or the iterators do it).  One buffer per run
+	 * of the walk, filled again at each step.
 	 */
 	*rawBatches(): Generator<{ buf: WalkBuffer; nr: number }> {
 		if (this.done) return;
@@ -234,12 +268,12 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 	/* move the cursor past the first nr entries of buf */
 	advance(buf: WalkBuffer, nr: number): void {
 		if (nr === 0) return;
-		this.lastMajor = buf.major(nr - 1);
-		this.lastMinor = buf.minor(nr - 1);
-		this.lastIno = buf.ino(nr - 1);
-		this.haveLast = true;
+		this.lastIdx = -1;
+		this.next = posAfter({ major: buf.major(nr - 1), minor: buf.minor(nr - 1), ino: buf.ino(nr - 1) });
 	}
 }
+
+const EMPTY_WORDS = new BigUint64Array(0);
 
 function openMount(mount: MountRef): { fd: number; close: () => void } {
 	if (typeof mount === 'number') return { fd: mount, close: () => undefined };
