@@ -49,6 +49,10 @@ for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	cold
 	echo "$N full_raw_cold $("$WB" /mnt/scoutfs 0 0)"
 	echo "$N full_raw_warm $("$WB" /mnt/scoutfs 0 0)"
+	# raw ioctl vs library in one node process: as the guest's CLI runs
+	# (node --jitless, quicker to start under TCG) and with V8's JIT on
+	# (node-jit: the same binary without flags, as a long-running agent)
 	node "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
+	node-jit "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
 	umount /mnt/scoutfs /mnt/ext4
 done

@@ -201,6 +201,8 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
     if (bin) file(`bin/${name}`, hostWrapper(bin, prefix, name === 'node' ? '--jitless --no-expose-wasm ' : ''), 0o755);
   }
   file('bin/scoutfs', hostWrapper(node, '', `--jitless --no-expose-wasm ${guestRoot}/bin/scoutfs `), 0o755);
+  // The same node with V8's JIT on, as a long-running program runs it: for throughput benchmarks.
+  file('bin/node-jit', hostWrapper(node, '', ''), 0o755);
   file('bin/vm-crash', '#!/bin/sh\n. /etc/vmlib.sh\nvm_crash\n', 0o755);
   file('bin/vm-save-results', '#!/bin/sh\n. /etc/vmlib.sh\nvm_save_results\n', 0o755);
 

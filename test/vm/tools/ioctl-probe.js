@@ -204,9 +204,18 @@ function seqs(...files) {
 	}
 }
 
+/*
+ * Full meta_seq walk throughput, the raw WALK_INODES loop (4096 entries an
+ * ioctl, entries not even read) against each way of iterating the library,
+ * in one process: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2: under
+ * TCG V8 takes tens of thousands of entries to optimise the loops), then
+ * ROUNDS rounds (BENCH_WALK_ROUNDS, default 3) in rotating order.  Lines: "FLAGS [warmup ]NAME: N entries in
+ * S s = R entries/s", FLAGS "jit" or "jitless" (node's --jitless).
+ */
 async function benchWalk(mnt) {
 	const walk = require(path.join(root, 'build/utils/src/lib/walk.js'));
 	const fd = fs.openSync(mnt, 'r');
+	const flags = process.execArgv.includes('--jitless') ? 'jitless' : 'jit';
 	const raw = () => {
 		const buf = new lib.WalkBuffer(4096);
 		let first = { major: 0n, minor: 0, ino: 0n };
@@ -215,13 +224,8 @@ async function benchWalk(mnt) {
 			const nr = lib.walkInodesBatch(fd, 0, first, walk.POS_MAX, buf);
 			if (nr === 0) break;
 			n += nr;
-			first = walk.posAfter({ major: buf.major(nr - 1), minor: 0, ino: buf.ino(nr - 1) });
+			first = walk.posAfter({ major: buf.major(nr - 1), minor: buf.minor(nr - 1), ino: buf.ino(nr - 1) });
 		}
-		return n;
-	};
-	const libAsync = async () => {
-		let n = 0;
-		for await (const e of walk.walkInodes(fd)) if (e.ino) n++;
 		return n;
 	};
 	const libSync = () => {
@@ -229,12 +233,32 @@ async function benchWalk(mnt) {
 		for (const e of walk.walkInodes(fd)) if (e.ino) n++;
 		return n;
 	};
-	const runs = [['raw ioctl', raw], ['library for-await', libAsync], ['library for-of', libSync]];
-	for (const [name, fn] of [...runs, ...runs]) {
-		const t0 = process.hrtime.bigint();
-		const n = await fn();
-		const s = Number(process.hrtime.bigint() - t0) / 1e9;
-		console.log(`${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s`);
+	const libAsync = async () => {
+		let n = 0;
+		for await (const e of walk.walkInodes(fd)) if (e.ino) n++;
+		return n;
+	};
+	const libBatches = async () => {
+		let n = 0;
+		for await (const b of walk.walkInodes(fd).batches()) for (const e of b) if (e.ino) n++;
+		return n;
+	};
+	const modes = [
+		['raw ioctl', raw],
+		['library for-of', libSync],
+		['library for-await', libAsync],
+		['library batches()', libBatches],
+	];
+	const rounds = Number(process.env.BENCH_WALK_ROUNDS ?? 3);
+	const warmup = Number(process.env.BENCH_WALK_WARMUP ?? 2);
+	for (let r = -warmup; r < rounds; r++) {
+		const order = r < 0 ? modes : [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)];
+		for (const [name, fn] of order) {
+			const t0 = process.hrtime.bigint();
+			const n = await fn();
+			const s = Number(process.hrtime.bigint() - t0) / 1e9;
+			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s`);
+		}
 	}
 	fs.closeSync(fd);
 }
