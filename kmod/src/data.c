@@ -16,6 +16,18 @@
  * locked.  The inode is then tracked by the transaction so its dirty pages
  * are written before the extents that map them commit (ordered data).
  * Writeback therefore only ever writes blocks that are already mapped.
+ *
+ * Preallocation: a write that extends a file of at least PREALLOC_MIN
+ * blocks allocates up to as many blocks again as the file has (at most
+ * PREALLOC_MAX) in one extent, so a streaming writer pays for one
+ * allocation and one extent item per chunk rather than per block.  The
+ * blocks past EOF are never part of the file: a written extent's blocks
+ * at or past the block holding EOF hold no data, and are mapped for a
+ * write as new blocks (zeroed where the write doesn't cover them).  They
+ * are freed before anything else grows the size over them (a write
+ * starting past EOF, truncate up, fallocate), when a writer closes the
+ * file, and by truncate and deletion; a crash can leave them past EOF,
+ * where they stay harmless until one of those frees them.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -40,6 +52,9 @@
 #define EXTENT_BATCH	64
 /* the most blocks fallocate asks the allocator for at once */
 #define FALLOC_MAX_COUNT (1ULL << 20)
+/* extending writes preallocate from this file size (blocks) on, up to MAX */
+#define PREALLOC_MIN	16
+#define PREALLOC_MAX	2048
 
 struct ext {
 	u64 start;	/* first logical block */
@@ -51,6 +66,12 @@ struct ext {
 static u64 ext_last(const struct ext *ext)
 {
 	return ext->start + ext->len - 1;
+}
+
+/* the first block past the one holding EOF: no data lives at or past it */
+static u64 eof_block(struct inode *inode)
+{
+	return DIV_ROUND_UP((u64)i_size_read(inode), 1ULL << BLOCK_SHIFT);
 }
 
 static void ext_key(struct scoutfs_key *key, u64 ino, u64 last, u64 len)
@@ -244,14 +265,36 @@ static int get_block_writeback(struct inode *inode, sector_t iblock,
 	return ret;
 }
 
-/* allocate a block for a hole, next to the previous extent if it can */
-static int alloc_block(struct inode *inode, u64 iblock, u64 *blkno)
+/*
+ * How many blocks to allocate for the hole at iblock: one, or for an
+ * extending write to a file that has grown past PREALLOC_MIN blocks,
+ * as many again as it has, up to PREALLOC_MAX and the next extent, while
+ * free space is plentiful.  next_start is U64_MAX without a next extent.
+ */
+static u64 alloc_want(struct inode *inode, u64 iblock, u64 next_start)
+{
+	u64 want;
+
+	if (iblock < PREALLOC_MIN || iblock < eof_block(inode))
+		return 1;
+	want = min_t(u64, iblock, PREALLOC_MAX);
+	want = min(want, next_start - iblock);
+	want = min(want, MAX_BLOCKS - iblock);
+	if (scoutfs_alloc_free_data_blocks(inode->i_sb) < (want << 4))
+		return 1;
+	return max_t(u64, want, 1);
+}
+
+/*
+ * Allocate blocks for a hole starting at iblock, up to *count of them,
+ * next to the previous extent if it can; *count returns how many.
+ */
+static int alloc_blocks(struct inode *inode, u64 iblock, u64 *blkno, u64 *count)
 {
 	struct super_block *sb = inode->i_sb;
 	struct ext prev;
 	struct ext ext;
 	u64 hint = 0;
-	u64 count = 1;
 	int ret;
 
 	if (iblock > 0) {
@@ -263,20 +306,22 @@ static int alloc_block(struct inode *inode, u64 iblock, u64 *blkno)
 			hint = prev.blkno + prev.len;
 	}
 
-	ret = scoutfs_alloc_data(sb, hint, blkno, &count);
+	ret = scoutfs_alloc_data(sb, hint, blkno, count);
 	if (ret < 0)
 		return ret;
 
 	ext.start = iblock;
-	ext.len = 1;
+	ext.len = *count;
 	ext.blkno = *blkno;
 	ext.flags = 0;
 	ret = insert_ext_merged(inode, &ext);
 	if (ret < 0) {
-		scoutfs_free_data(sb, *blkno, 1);
+		scoutfs_free_data(sb, *blkno, *count);
 		return ret;
 	}
-	scoutfs_inode_add_blocks(inode, 1);
+	scoutfs_inode_add_blocks(inode, *count);
+	if (*count > 1)
+		set_bit(SCOUTFS_INO_STATE_PREALLOC, &SCOUTFS_I(inode)->state);
 	return 0;
 }
 
@@ -331,7 +376,8 @@ restore:
 /*
  * Map a block for writing, allocating a hole or converting an unwritten
  * block; such blocks come back buffer_new so the page cache zeroes what
- * the write doesn't cover.  Call with the transaction held.
+ * the write doesn't cover, as do preallocated blocks past EOF.  Call
+ * with the transaction held.
  */
 static int get_block_write(struct inode *inode, sector_t iblock,
 			   struct buffer_head *bh, int create)
@@ -339,7 +385,9 @@ static int get_block_write(struct inode *inode, sector_t iblock,
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	bool changed = false;
+	bool fresh = false;
 	struct ext ext;
+	u64 count;
 	u64 blkno;
 	int ret;
 
@@ -359,9 +407,12 @@ static int get_block_write(struct inode *inode, sector_t iblock,
 			changed = true;
 		} else {
 			blkno = ext.blkno + (iblock - ext.start);
+			/* preallocated: the write past EOF grows the size */
+			fresh = iblock >= eof_block(inode);
 		}
 	} else if (ret == 0 || ret == -ENOENT) {
-		ret = alloc_block(inode, iblock, &blkno);
+		count = alloc_want(inode, iblock, ret == 0 ? ext.start : U64_MAX);
+		ret = alloc_blocks(inode, iblock, &blkno, &count);
 		changed = true;
 	}
 	up_write(&si->extent_rwsem);
@@ -370,11 +421,13 @@ static int get_block_write(struct inode *inode, sector_t iblock,
 
 	map_bh(bh, sb, blkno);
 	bh->b_size = 1 << inode->i_blkbits;
-	if (changed) {
+	if (changed || fresh) {
 		set_buffer_new(bh);
 		scoutfs_trans_track_inode(sb, inode);
-		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
 	}
+	/* a fresh block's write grows the size: write_end updates the item */
+	if (changed)
+		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
 	return ret;
 }
 
@@ -392,19 +445,21 @@ int scoutfs_data_free_extent_item(struct super_block *sb, u64 ino,
 }
 
 /*
- * Free the blocks past size (rounded up to a block), some extents per
- * transaction, and clear the inode's TRUNCATE flag when done.  Call with
- * i_rwsem held, pages past size already gone and the transaction not
- * held.
+ * Free the blocks from block first on, some extents per transaction;
+ * with written_only, only written extents' blocks (the preallocation
+ * past EOF), keeping unwritten (fallocated) and offline ones.  Returns
+ * the number of blocks freed.  Call with i_rwsem held, pages past first
+ * already gone and the transaction not held.
  */
-int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
+static s64 free_blocks_from(struct inode *inode, u64 first, bool written_only)
 {
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
-	u64 first = DIV_ROUND_UP(size, 1ULL << BLOCK_SHIFT);
+	u64 pos = first;
+	bool done = false;
+	s64 freed = 0;
 	struct ext keep;
 	struct ext ext;
-	bool done = false;
 	u64 nr;
 	int ret;
 	int err;
@@ -417,7 +472,7 @@ int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
 
 		down_write(&si->extent_rwsem);
 		for (n = 0; n < EXTENT_BATCH; n++) {
-			ret = next_ext(inode, first, &ext);
+			ret = next_ext(inode, pos, &ext);
 			if (ret == -ENOENT) {
 				ret = 0;
 				done = true;
@@ -425,6 +480,10 @@ int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
 			}
 			if (ret < 0)
 				break;
+			if (written_only && ext.flags) {
+				pos = ext_last(&ext) + 1;
+				continue;
+			}
 
 			if (ext.start >= first) {
 				nr = ext.len;
@@ -442,20 +501,69 @@ int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
 			if (!(ext.flags & SCOUTFS_EXTENT_FLAG_OFFLINE)) {
 				ret = scoutfs_free_data(sb, ext.blkno + ext.len - nr, nr);
 				scoutfs_inode_add_blocks(inode, -(s64)nr);
+				freed += nr;
 				if (ret < 0)
 					break;
 			}
 		}
 		up_write(&si->extent_rwsem);
 
-		if (done)
+		if (done && !written_only)
 			si->flags &= ~SCOUTFS_INO_FLAG_TRUNCATE;
-		err = scoutfs_update_inode_item(inode, 0);
+		err = 0;
+		if (!written_only || freed)
+			err = scoutfs_update_inode_item(inode, 0);
 		scoutfs_release_trans(sb);
 		if (ret < 0 || err < 0)
 			return ret ?: err;
 	}
-	return 0;
+	return freed;
+}
+
+/*
+ * Free the blocks past size (rounded up to a block) and clear the
+ * inode's TRUNCATE flag when done.
+ */
+int scoutfs_data_truncate_extents(struct inode *inode, u64 size)
+{
+	s64 ret;
+
+	ret = free_blocks_from(inode, DIV_ROUND_UP(size, 1ULL << BLOCK_SHIFT), false);
+	if (ret >= 0)
+		clear_bit(SCOUTFS_INO_STATE_PREALLOC, &SCOUTFS_I(inode)->state);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * Free the written blocks past EOF: preallocation, from this mount or
+ * left by a crash.  Call with i_rwsem held before the size grows by any
+ * means but a write into them, and when a writer closes the file.
+ */
+int scoutfs_data_trim_prealloc(struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct ext ext;
+	s64 ret;
+
+	if (!S_ISREG(inode->i_mode))
+		return 0;
+	/* nothing past EOF at all: the common case costs one lookup */
+	down_read(&si->extent_rwsem);
+	ret = next_ext(inode, eof_block(inode), &ext);
+	up_read(&si->extent_rwsem);
+	if (ret == -ENOENT)
+		ret = 0;
+	else if (ret == 0)
+		ret = free_blocks_from(inode, eof_block(inode), true);
+	if (ret >= 0)
+		clear_bit(SCOUTFS_INO_STATE_PREALLOC, &si->state);
+	return ret < 0 ? ret : 0;
+}
+
+/* whether closing a writer has preallocation to trim */
+bool scoutfs_data_has_prealloc(struct inode *inode)
+{
+	return test_bit(SCOUTFS_INO_STATE_PREALLOC, &SCOUTFS_I(inode)->state);
 }
 
 /* zero the part of the block past a new, smaller size */
@@ -664,6 +772,12 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 	ret = file_remove_privs(file);
 	if (ret)
 		goto out;
+	/* preallocated blocks must not end up inside the size */
+	if (end > i_size_read(inode)) {
+		ret = scoutfs_data_trim_prealloc(inode);
+		if (ret)
+			goto out;
+	}
 
 	ret = alloc_unwritten(inode, offset >> BLOCK_SHIFT,
 			      (end - 1) >> BLOCK_SHIFT);

@@ -13,6 +13,8 @@ int scoutfs_get_block(struct inode *inode, sector_t iblock,
 		      struct buffer_head *bh, int create);
 int scoutfs_data_zero_tail(struct inode *inode, loff_t size);
 int scoutfs_data_truncate_extents(struct inode *inode, u64 size);
+int scoutfs_data_trim_prealloc(struct inode *inode);
+bool scoutfs_data_has_prealloc(struct inode *inode);
 int scoutfs_data_free_extent_item(struct super_block *sb, u64 ino,
 				  struct scoutfs_key *key,
 				  struct scoutfs_data_extent *val, int val_len);

@@ -20,6 +20,7 @@
 #include "xattr.h"
 #include "file.h"
 #include "ioctl.h"
+#include "msg.h"
 
 static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 				       struct iov_iter *from)
@@ -42,6 +43,12 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	ret = file_remove_privs(file);
 	if (ret)
 		goto out;
+	/* a write past EOF grows the size over the blocks between */
+	if (iocb->ki_pos > i_size_read(inode)) {
+		ret = scoutfs_data_trim_prealloc(inode);
+		if (ret)
+			goto out;
+	}
 	file_update_time(file);
 
 	ret = scoutfs_hold_trans(sb);
@@ -63,6 +70,22 @@ out:
 			ret = err;
 	}
 	return ret;
+}
+
+/* a writer's close frees the blocks its writes preallocated past EOF */
+static int scoutfs_file_release(struct inode *inode, struct file *file)
+{
+	int ret;
+
+	if (!(file->f_mode & FMODE_WRITE) || !scoutfs_data_has_prealloc(inode))
+		return 0;
+	inode_lock(inode);
+	ret = scoutfs_data_trim_prealloc(inode);
+	inode_unlock(inode);
+	if (ret)
+		scoutfs_err(inode->i_sb, "inode %llu: freeing preallocated blocks at close failed: %d",
+			    scoutfs_ino(inode), ret);
+	return 0;
 }
 
 static int scoutfs_file_mmap(struct file *file, struct vm_area_struct *vma)
@@ -90,6 +113,7 @@ const struct file_operations scoutfs_file_fops = {
 	.write_iter	= scoutfs_file_write_iter,
 	.mmap		= scoutfs_file_mmap,
 	.open		= generic_file_open,
+	.release	= scoutfs_file_release,
 	.fsync		= scoutfs_fsync,
 	.unlocked_ioctl	= scoutfs_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -46,6 +46,7 @@ struct inode *scoutfs_alloc_inode(struct super_block *sb)
 	si = alloc_inode_sb(sb, scoutfs_inode_cachep, GFP_NOFS);
 	if (!si)
 		return NULL;
+	si->state = 0;
 	return &si->inode;
 }
 
@@ -693,6 +694,11 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 				if (ret < 0)
 					return ret;
 				shrink = true;
+			} else {
+				/* no preallocated block may end up inside */
+				ret = scoutfs_data_trim_prealloc(inode);
+				if (ret < 0)
+					return ret;
 			}
 			truncate_setsize(inode, size);
 		}

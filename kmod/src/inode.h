@@ -33,6 +33,9 @@ struct scoutfs_inode_info {
 	u32 flags;
 	struct timespec64 crtime;
 
+	/* in-memory only: SCOUTFS_INO_STATE_* bits */
+	unsigned long state;
+
 	/* serialises writing the inode item and its index items */
 	struct mutex item_mutex;
 	/* xattr readers against xattr writers (getxattr is unlocked) */
@@ -42,6 +45,9 @@ struct scoutfs_inode_info {
 
 	struct inode inode;
 };
+
+/* blocks past EOF were preallocated by this mount and may need trimming */
+#define SCOUTFS_INO_STATE_PREALLOC	0
 
 static inline struct scoutfs_inode_info *SCOUTFS_I(struct inode *inode)
 {

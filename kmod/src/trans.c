@@ -206,6 +206,14 @@ static int commit(struct super_block *sb)
 	if (!next_tracked)
 		return -ENOMEM;
 	mutex_lock(&tri->commit_mutex);
+	/*
+	 * 0: start writing the tracked inodes' dirty pages before holders
+	 * are shut out, so that writers stall only for the pages they dirty
+	 * meanwhile.  Only a commit removes tracked inodes, and the commit
+	 * mutex keeps other commits out, so the inodes stay referenced.
+	 */
+	xa_for_each(tri->tracked, ino, inode)
+		filemap_fdatawrite(inode->i_mapping);
 	down_write(&tri->rwsem);
 	if (tri->shutdown) {
 		ret = -EIO;

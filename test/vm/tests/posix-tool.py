@@ -11,6 +11,7 @@ import hashlib
 import mmap
 import os
 import shlex
+import signal
 import socket
 import sys
 
@@ -366,12 +367,70 @@ def cmd_many(args):
         print(f"many: removed {n}")
 
 
+def blocks_of(fd):
+    return os.fstat(fd).st_blocks
+
+
+def zeros_at(fd, off, n):
+    v = os.pread(fd, n, off)
+    return "zeros" if v == bytes(n) and len(v) == n else f"DATA (len {len(v)})"
+
+
+def cmd_prealloc(args):
+    """prealloc DIR: blocks preallocated past EOF by extending writes are
+    counted while the file is open, read as zeros when a sparse write,
+    truncate or fallocate grows the size over them, and go at close."""
+    d = args[0]
+    f = os.path.join(d, "p")
+    fd = os.open(f, os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o644)
+    os.write(fd, pattern(81920, "p"))
+    print(f"prealloc: wrote 80 KiB, open: blocks={blocks_of(fd)}")
+    os.pwrite(fd, pattern(4096, "q"), 163840)
+    print(f"prealloc: wrote 4 KiB at 160 KiB: gap {zeros_at(fd, 81920, 81920)}, blocks={blocks_of(fd)}")
+    os.ftruncate(fd, 409600)
+    print(f"prealloc: truncated up to 400 KiB: new part {zeros_at(fd, 167936, 409600 - 167936)}, blocks={blocks_of(fd)}")
+    ok = os.pread(fd, 81920, 0) == pattern(81920, "p") and os.pread(fd, 4096, 163840) == pattern(4096, "q")
+    print(f"prealloc: written data {'intact' if ok else 'CHANGED'}")
+    os.close(fd)
+    print(f"prealloc: closed: blocks={os.stat(f).st_blocks}")
+    g = os.path.join(d, "g")
+    fd = os.open(g, os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o644)
+    os.write(fd, pattern(81920, "g"))
+    os.posix_fallocate(fd, 0, 204800)
+    print(f"prealloc: fallocated to 200 KiB: new part {zeros_at(fd, 81920, 204800 - 81920)}, blocks={blocks_of(fd)}")
+    os.close(fd)
+    print(f"prealloc: closed: blocks={os.stat(g).st_blocks}")
+    a = os.path.join(d, "a")
+    with open(a, "wb") as fa:
+        fa.write(pattern(81920, "a"))
+    with open(a, "ab") as fa:
+        fa.write(pattern(4096, "b"))
+        fa.flush()
+        print(f"prealloc: appended 4 KiB, open: blocks={os.fstat(fa.fileno()).st_blocks}")
+    with open(a, "rb") as fa:
+        ok = fa.read() == pattern(81920, "a") + pattern(4096, "b")
+    print(f"prealloc: appended file {'intact' if ok else 'CHANGED'}, closed: blocks={os.stat(a).st_blocks}")
+
+
+def cmd_hold(args):
+    """hold PATH LEN MARKER: write LEN bytes, fsync, create MARKER and keep
+    the file open until killed (a crash while a writer has it open)."""
+    fd = os.open(args[0], os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o644)
+    os.write(fd, pattern(int(args[1]), "hold"))
+    os.fsync(fd)
+    print(f"hold: wrote {args[1]} bytes, synced, open: blocks={blocks_of(fd)}", flush=True)
+    open(args[2], "w").close()
+    while True:
+        signal.pause()
+
+
 def main():
     cmds = {
         "e": cmd_e, "read": cmd_read, "expect": cmd_expect, "pattern": cmd_pattern_md5,
         "btime": cmd_btime, "times": cmd_times, "utimens": cmd_utimens, "stat": cmd_stat,
         "doff": cmd_doff, "seekdir": cmd_seekdir, "tmpfile": cmd_tmpfile,
         "tmpfile-drop": cmd_tmpfile_drop, "writers": cmd_writers, "many": cmd_many,
+        "prealloc": cmd_prealloc, "hold": cmd_hold,
     }
     if sys.argv[1:] == ["-"]:
         for line in sys.stdin:

@@ -785,10 +785,15 @@ export class VolumeChecker {
 				this.dataClaims.push({ start: e.blkno, end: e.blkno + len, what: () => `inode ${ino} extent ${range(start, last)}` });
 			}
 		}
-		/* blocks past i_size: fallocate KEEP_SIZE (unwritten) or an interrupted truncate */
-		if (g.inode && !(e.flags & ExtentFlag.UNWRITTEN) && !(g.inode.flags & INO_FLAG_TRUNCATE)) {
+		/*
+		 * Blocks past i_size are no problem: fallocate KEEP_SIZE leaves
+		 * unwritten ones, an interrupted truncate any, and extending
+		 * writes preallocate written ones that a crash can leave (the
+		 * kernel frees them before the size grows over them).
+		 */
+		if (g.inode && !(e.flags & ExtentFlag.UNWRITTEN)) {
 			const blocks = (g.inode.size + BigInt(BLOCK_SM_SIZE) - 1n) >> BigInt(BLOCK_SM_SHIFT);
-			if (last >= blocks && !this.orphaned(g)) this.problem(`${w}: past the end of the file (size ${g.inode.size}, ${blocks} blocks)`);
+			if (last >= blocks) g.extentsPastSize++;
 		}
 	}
 
