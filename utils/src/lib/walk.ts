@@ -132,13 +132,14 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 	done = false;
 	private next: WalkPos | null;
 	/*
-	 * The last entry handed out by the iterators, as its place in the
-	 * batch buffer (lastIdx -1: none since the cursor was last settled):
-	 * handing out an entry only stores an index, and the cursor is worked
-	 * out when asked for or before the buffer is filled again.
+	 * What the entry iterator has handed out of the batch in lastBuf: its
+	 * first handed() entries, of which the first `settled` are accounted
+	 * for in `next`.  Handing out an entry only counts it; the cursor is
+	 * worked out when asked for, or before the buffer is filled again.
 	 */
 	private lastBuf: WalkBuffer | null = null;
-	private lastIdx = -1;
+	private handed: (() => number) | null = null;
+	private settled = 0;
 	private readonly to: WalkPos;
 	private readonly batch: number;
 	private readonly untilStable: boolean;
@@ -162,39 +163,43 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 
 	/* fold the last entry handed out into the cursor */
 	private settle(): void {
-		const i = this.lastIdx;
-		if (i < 0) return;
+		if (!this.handed) return;
+		const n = this.handed();
+		if (n <= this.settled) return;
+		this.settled = n;
 		const b = this.lastBuf!;
-		this.next = posAfter({ major: b.major(i), minor: b.minor(i), ino: b.ino(i) });
-		this.lastIdx = -1;
+		this.next = posAfter({ major: b.major(n - 1), minor: b.minor(n - 1), ino: b.ino(n - 1) });
 	}
 
 	/*
 	 * A hand-written iterator rather than a generator: next() is small
 	 * enough for V8 to inline into the caller's loop, and an entry costs
-	 * its object, its two bigints and one index store.
+	 * its object, its two bigints and a count in a closure.
 	 */
 	[Symbol.iterator](): WalkIterator {
 		const batches = this.rawBatches();
 		let words: BigUint64Array = EMPTY_WORDS;
 		let i = 0;
 		let nr = 0;
+		const handed = () => i;
 		const it: WalkIterator = {
 			next: (): IteratorResult<WalkEntry> => {
 				if (i >= nr) {
+					// rawBatches settles the cursor before it fills the buffer again
 					const r = batches.next();
 					if (r.done) return { value: undefined, done: true };
-					this.lastBuf = r.value.buf;
 					words = r.value.buf.words;
 					i = 0;
 					nr = r.value.nr;
+					this.lastBuf = r.value.buf;
+					this.handed = handed;
+					this.settled = 0;
 				}
-				this.lastIdx = i;
 				const o = i++ * 3;
 				return { value: { seq: words[o], ino: words[o + 1] }, done: false };
 			},
 			return: (value?: unknown): IteratorResult<WalkEntry> => {
-				i = nr = 0;
+				nr = 0; // i stays: the cursor is after the entries handed out
 				batches.return(undefined);
 				return { value, done: true };
 			},
@@ -268,7 +273,7 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 	/* move the cursor past the first nr entries of buf */
 	advance(buf: WalkBuffer, nr: number): void {
 		if (nr === 0) return;
-		this.lastIdx = -1;
+		this.handed = null;
 		this.next = posAfter({ major: buf.major(nr - 1), minor: buf.minor(nr - 1), ino: buf.ino(nr - 1) });
 	}
 }
