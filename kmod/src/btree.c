@@ -241,6 +241,65 @@ int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
 	return next_rec(sb, &root->ref, root->height - 1, key, last, found, val, len);
 }
 
+/*
+ * Hand the items of one subtree from key to last to cb in key order;
+ * 0 once cb stops or an item past last shows up, 1 to go on with the
+ * next subtree.
+ */
+static int read_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level,
+		    const struct scoutfs_key *key, const struct scoutfs_key *last,
+		    scoutfs_btree_item_cb cb, void *arg)
+{
+	struct scoutfs_block_ref cref;
+	struct scoutfs_btree_block *bt;
+	struct scoutfs_btree_item *it;
+	struct scoutfs_block *bl;
+	bool exact;
+	int ret = 1;
+	int nr;
+	int i;
+
+	bl = get_block(sb, ref, level);
+	if (IS_ERR(bl))
+		return PTR_ERR(bl);
+	bt = bt_of(bl);
+	nr = le32_to_cpu(bt->nr_items);
+	i = find_pos(bt, key, &exact);
+
+	for (; i < nr; i++) {
+		it = bt_item(bt, i);
+		if (level == 0) {
+			if (scoutfs_key_compare(&it->key, last) > 0) {
+				ret = 0;
+				break;
+			}
+			ret = cb(arg, &it->key, bt_val(bt, it), le16_to_cpu(it->val_len));
+		} else {
+			child_ref(bt, i, &cref);
+			ret = read_rec(sb, &cref, level - 1, key, last, cb, arg);
+			/* the next child only holds keys past this one's bound */
+			if (ret > 0 && scoutfs_key_compare(&it->key, last) >= 0)
+				ret = 0;
+		}
+		if (ret <= 0)
+			break;
+	}
+	scoutfs_block_put(sb, bl);
+	return ret;
+}
+
+int scoutfs_btree_read_items(struct super_block *sb, struct scoutfs_btree_root *root,
+			     const struct scoutfs_key *key, const struct scoutfs_key *last,
+			     scoutfs_btree_item_cb cb, void *arg)
+{
+	int ret;
+
+	if (root->height == 0 || scoutfs_key_compare(key, last) > 0)
+		return 0;
+	ret = read_rec(sb, &root->ref, root->height - 1, key, last, cb, arg);
+	return ret < 0 ? ret : 0;
+}
+
 static int prev_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level,
 		    const struct scoutfs_key *key, const struct scoutfs_key *first,
 		    struct scoutfs_key *found, void *val, int len)

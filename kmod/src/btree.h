@@ -24,6 +24,18 @@ int scoutfs_btree_prev(struct super_block *sb, struct scoutfs_btree_root *root,
 		       struct scoutfs_key *found, void *val, int len);
 
 /*
+ * Call cb(arg, key, val, val_len) for each item from key to last in key
+ * order, with the blocks held: cb must not sleep for long, nor touch
+ * items.  cb returns 1 to go on, 0 to stop, or an error, which is
+ * returned; otherwise 0.
+ */
+typedef int (*scoutfs_btree_item_cb)(void *arg, const struct scoutfs_key *key,
+				     const void *val, int val_len);
+int scoutfs_btree_read_items(struct super_block *sb, struct scoutfs_btree_root *root,
+			     const struct scoutfs_key *key, const struct scoutfs_key *last,
+			     scoutfs_btree_item_cb cb, void *arg);
+
+/*
  * Apply sorted, unique-keyed changes copy-on-write: every touched block is
  * rewritten to newly allocated blocks stamped with seq, the old ones freed.
  */

@@ -56,6 +56,26 @@ static int walk_pos_cmp(const struct scoutfs_ioctl_walk_inodes_entry *a,
 	return 0;
 }
 
+struct walk_fill {
+	struct scoutfs_ioctl_walk_inodes_entry *ents;
+	struct scoutfs_key last_key;
+	u32 nr;
+	u32 max;
+};
+
+/* index items carry no value: the entry is all in the key */
+static int walk_fill(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
+{
+	struct walk_fill *fill = arg;
+	struct scoutfs_ioctl_walk_inodes_entry *ent = &fill->ents[fill->nr++];
+
+	memset(ent, 0, sizeof(*ent));
+	ent->major = le64_to_cpu(key->second);
+	ent->ino = le64_to_cpu(key->third);
+	fill->last_key = *key;
+	return fill->nr < fill->max;
+}
+
 /*
  * Return the index entries from first to last inclusive, in (seq, ino)
  * order, never past the stable seq: entries of transactions that have
@@ -69,9 +89,9 @@ static long ioc_walk_inodes(struct file *file, unsigned long arg)
 	struct scoutfs_ioctl_walk_inodes walk;
 	struct scoutfs_ioctl_walk_inodes_entry *ents;
 	struct scoutfs_ioctl_walk_inodes_entry __user *uents;
+	struct walk_fill fill;
 	struct scoutfs_key key;
 	struct scoutfs_key last;
-	unsigned int nr = 0;
 	u32 count = 0;
 	u32 limit;
 	u64 stable;
@@ -111,44 +131,33 @@ static long ioc_walk_inodes(struct file *file, unsigned long arg)
 	index_key(&key, type, walk.first.major, walk.first.ino);
 	index_key(&last, type, walk.last.major, walk.last.ino);
 
-	while (count + nr < limit) {
-		/* the committed index only: an open transaction's moves stay invisible */
-		ret = scoutfs_item_next_committed(sb, &key, &last, NULL, 0);
-		if (ret == -ENOENT) {
-			ret = 0;
+	while (count < limit) {
+		/*
+		 * A page of entries per pass down the committed index (an
+		 * open transaction's moves stay invisible), copied out with
+		 * no block held.
+		 */
+		fill.ents = ents;
+		fill.nr = 0;
+		fill.max = min_t(u32, WALK_BATCH, limit - count);
+		ret = scoutfs_item_read_committed(sb, &key, &last, walk_fill, &fill);
+		if (ret < 0 || fill.nr == 0)
 			break;
-		}
-		if (ret < 0)
-			break;
-
-		memset(&ents[nr], 0, sizeof(ents[nr]));
-		ents[nr].major = le64_to_cpu(key.second);
-		ents[nr].ino = le64_to_cpu(key.third);
-		nr++;
-
-		if (nr == WALK_BATCH) {
-			if (copy_to_user(uents + count, ents, nr * sizeof(ents[0]))) {
-				ret = -EFAULT;
-				break;
-			}
-			count += nr;
-			nr = 0;
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				break;
-			}
-			cond_resched();
-		}
-
-		/* never wraps: the last possible key is past last */
-		scoutfs_key_inc(&key);
-	}
-
-	if (ret == 0 && nr) {
-		if (copy_to_user(uents + count, ents, nr * sizeof(ents[0])))
+		if (copy_to_user(uents + count, ents, fill.nr * sizeof(ents[0]))) {
 			ret = -EFAULT;
-		else
-			count += nr;
+			break;
+		}
+		count += fill.nr;
+		if (fill.nr < fill.max)
+			break;	/* the range is exhausted */
+		/* never wraps: the last possible key is past last */
+		key = fill.last_key;
+		scoutfs_key_inc(&key);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
 	}
 
 	kfree(ents);

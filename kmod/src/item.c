@@ -284,18 +284,16 @@ int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
 	return item_near(sb, key, last, val, val_len, true);
 }
 
-int scoutfs_item_next_committed(struct super_block *sb, struct scoutfs_key *key,
-				const struct scoutfs_key *last, void *val, int val_len)
+/* the committed items from key to last, a batch at a time: see btree.h */
+int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key *key,
+				const struct scoutfs_key *last, scoutfs_btree_item_cb cb, void *arg)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
-	struct scoutfs_key found;
 	int ret;
 
 	down_read(&ic->rwsem);
-	ret = scoutfs_btree_next(sb, &SCOUTFS_SB(sb)->super.fs_root, key, last, &found, val, val_len);
+	ret = scoutfs_btree_read_items(sb, &SCOUTFS_SB(sb)->super.fs_root, key, last, cb, arg);
 	up_read(&ic->rwsem);
-	if (ret >= 0)
-		*key = found;
 	return ret;
 }
 

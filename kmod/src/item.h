@@ -3,6 +3,7 @@
 #define _SCOUTFS_ITEM_H_
 
 #include "format.h"
+#include "btree.h"
 
 /*
  * Items: (key, seq, value) records holding all filesystem metadata.
@@ -41,12 +42,13 @@ int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
 		      const struct scoutfs_key *last, void *val, int val_len);
 
 /*
- * next, but of the committed items only: what the last commit made
- * durable, without the open transaction's changes (walks of the change
- * indexes, which must show exactly the committed state).
+ * The committed items only, from key to last, handed to cb a batch at a
+ * time (see scoutfs_btree_read_items): what the last commit made durable,
+ * without the open transaction's changes (walks of the change indexes,
+ * which must show exactly the committed state).
  */
-int scoutfs_item_next_committed(struct super_block *sb, struct scoutfs_key *key,
-				const struct scoutfs_key *last, void *val, int val_len);
+int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key *key,
+				const struct scoutfs_key *last, scoutfs_btree_item_cb cb, void *arg);
 
 /*
  * Find the last item with *first <= item key <= *key; *key is set to the
