@@ -62,7 +62,7 @@ async function main(): Promise<number> {
 		if (m) (sizes[m[1]] ??= {})[m[2]] = { entries: Number(m[3]), seconds: Number(m[4]) };
 		const p = /^(\d+) probe (.*)$/.exec(line.trim());
 		if (p) (probes[p[1]] ??= []).push(p[2]);
-		const q = /^(\d+) probe (jit|jitless) (warmup )?(raw ioctl|library [^:]+): (\d+) entries in ([0-9.]+) s/.exec(line.trim());
+		const q = /^(\d+) probe (jit|jitless) (warmup )?(raw ioctl(?: \+ bigints)?|library [^:]+): (\d+) entries in ([0-9.]+) s/.exec(line.trim());
 		if (q && !q[3] && Number(q[6]) > 0) (((node[q[1]] ??= {})[q[2]] ??= {})[q[4]] ??= []).push(Number(q[5]) / Number(q[6]));
 	}
 	const median = (xs: number[] | undefined) => {
@@ -76,13 +76,22 @@ async function main(): Promise<number> {
 			.filter((fl) => byFlags[fl])
 			.map((fl) => {
 				const raw = median(byFlags[fl]['raw ioctl']);
+				const bigints = median(byFlags[fl]['raw ioctl + bigints']);
 				const lib = Object.fromEntries(
 					LIB_MODES.map((mode) => {
 						const eps = median(byFlags[fl][mode]);
 						return [mode, { eps: eps && Math.round(eps), ratio: eps && raw ? eps / raw : undefined, runs: (byFlags[fl][mode] ?? []).map(Math.round) }];
 					}),
 				);
-				return { files: Number(n), flags: fl, raw_eps: raw && Math.round(raw), raw_runs: (byFlags[fl]['raw ioctl'] ?? []).map(Math.round), lib };
+				return {
+					files: Number(n),
+					flags: fl,
+					raw_eps: raw && Math.round(raw),
+					raw_runs: (byFlags[fl]['raw ioctl'] ?? []).map(Math.round),
+					raw_bigints_eps: bigints && Math.round(bigints),
+					raw_bigints_ratio: bigints && raw ? bigints / raw : undefined,
+					lib,
+				};
 			}),
 	);
 	const rows = Object.entries(sizes).map(([n, m]) => {
@@ -123,16 +132,17 @@ async function main(): Promise<number> {
 		'',
 		'## Full walk: the TS library vs the raw ioctl (issue 5 target: library >= 50% of raw)',
 		'',
-		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. Median of ${env.BENCH_WALK_ROUNDS} rounds after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops), entries/s, and library/raw. "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware, and JIT-compiled code gains less over the interpreter than it does natively.`,
+		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read), the target's denominator; "raw + bigints" is the same loop reading each entry's seq and ino as bigints, no objects (a reference: what any API handing out bigints pays); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. Median of ${env.BENCH_WALK_ROUNDS} rounds after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops), entries/s, and library/raw. "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware, and JIT-compiled code gains less over the interpreter than it does natively.`,
 		'',
-		'| files | node | raw ioctl entries/s | for-of entries/s | for-of / raw | for-await entries/s | for-await / raw | batches() entries/s | batches() / raw |',
-		'|---|---|---|---|---|---|---|---|---|',
+		'| files | node | raw ioctl entries/s | raw + bigints entries/s (/ raw) | for-of entries/s | for-of / raw | for-await entries/s | for-await / raw | batches() entries/s | batches() / raw |',
+		'|---|---|---|---|---|---|---|---|---|---|',
 		...nodeRows.map((x) => {
 			const cell = (mode: string) => {
 				const m = x.lib[mode];
 				return `${m.eps ?? '-'} | ${m.ratio === undefined ? '-' : `**${(m.ratio * 100).toFixed(0)}%**`}`;
 			};
-			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${cell('library for-of')} | ${cell('library for-await')} | ${cell('library batches()')} |`;
+			const big = `${x.raw_bigints_eps ?? '-'} (${x.raw_bigints_ratio === undefined ? '-' : (x.raw_bigints_ratio * 100).toFixed(0) + '%'})`;
+			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${big} | ${cell('library for-of')} | ${cell('library for-await')} | ${cell('library batches()')} |`;
 		}),
 		'',
 		...nodeRows.map((x) => {
@@ -141,7 +151,8 @@ async function main(): Promise<number> {
 				const verdict = m.ratio === undefined ? 'not measured' : m.ratio >= 0.5 ? 'meets the target' : 'below the target';
 				return `${mode.replace('library ', '')} ${m.ratio === undefined ? '-' : (m.ratio * 100).toFixed(0) + '%'} (${verdict})`;
 			});
-			return `- ${x.files} files, node ${x.flags === 'jit' ? 'with the JIT' : '--jitless'}: library/raw = ${parts.join(', ')}.`;
+			const big = x.raw_bigints_ratio === undefined ? '' : ` (reading the bigints alone, without objects: ${(x.raw_bigints_ratio * 100).toFixed(0)}%)`;
+			return `- ${x.files} files, node ${x.flags === 'jit' ? 'with the JIT' : '--jitless'}: library/raw = ${parts.join(', ')}${big}.`;
 		}),
 		'',
 		'Every timed line, in the order run:',

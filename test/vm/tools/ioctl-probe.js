@@ -206,7 +206,8 @@ function seqs(...files) {
 
 /*
  * Full meta_seq walk throughput, the raw WALK_INODES loop (4096 entries an
- * ioctl, entries not even read) against each way of iterating the library,
+ * ioctl, entries not even read; and the same reading each entry's seq and
+ * ino as bigints) against each way of iterating the library,
  * in one process: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2: under
  * TCG V8 takes tens of thousands of entries to optimise the loops), then
  * ROUNDS rounds (BENCH_WALK_ROUNDS, default 3) in rotating order.  Lines: "FLAGS [warmup ]NAME: N entries in
@@ -228,6 +229,20 @@ async function benchWalk(mnt) {
 		}
 		return n;
 	};
+	/* the raw loop reading each entry's seq and ino as bigints: what any bigint API must pay */
+	const rawBigints = () => {
+		const buf = new lib.WalkBuffer(4096);
+		const words = buf.words;
+		let first = { major: 0n, minor: 0, ino: 0n };
+		let n = 0;
+		for (;;) {
+			const nr = lib.walkInodesBatch(fd, 0, first, walk.POS_MAX, buf);
+			if (nr === 0) break;
+			for (let i = 0, o = 0; i < nr; i++, o += 3) if (words[o] && words[o + 1]) n++;
+			first = walk.posAfter({ major: buf.major(nr - 1), minor: buf.minor(nr - 1), ino: buf.ino(nr - 1) });
+		}
+		return n;
+	};
 	const libSync = () => {
 		let n = 0;
 		for (const e of walk.walkInodes(fd)) if (e.ino) n++;
@@ -245,6 +260,7 @@ async function benchWalk(mnt) {
 	};
 	const modes = [
 		['raw ioctl', raw],
+		['raw ioctl + bigints', rawBigints],
 		['library for-of', libSync],
 		['library for-await', libAsync],
 		['library batches()', libBatches],

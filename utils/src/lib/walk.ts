@@ -172,9 +172,10 @@ export class InodeWalk implements AsyncIterable<WalkEntry>, Iterable<WalkEntry> 
 	}
 
 	/*
-	 * A hand-written iterator rather than a generator: next() is small
-	 * enough for V8 to inline into the caller's loop, and an entry costs
-	 * its object, its two bigints and a count in a closure.
+	 * A hand-written iterator rather than a generator: next() is a plain
+	 * call with no generator to resume (measured faster with and without
+	 * V8's JIT), and an entry costs its object, its two bigints and a
+	 * count in a closure.
 	 */
 	[Symbol.iterator](): WalkIterator {
 		const batches = this.rawBatches();
