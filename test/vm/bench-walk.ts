@@ -12,7 +12,9 @@
  *
  * Environment: BENCH_WALK_SIZES ("20000 200000"), BENCH_DIRS (200),
  * BENCH_APPENDS (1000), BENCH_WALK_ROUNDS (3: timed rounds of each node
- * mode), BENCH_WALK_WARMUP (2: untimed rounds before them).
+ * mode), BENCH_WALK_WARMUP (2: untimed rounds before them),
+ * BENCH_WALK_MIN_ENTRIES (200000: each sample repeats the walk until it has
+ * seen this many entries).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
 		BENCH_APPENDS: process.env.BENCH_APPENDS ?? '1000',
 		BENCH_WALK_ROUNDS: process.env.BENCH_WALK_ROUNDS ?? '3',
 		BENCH_WALK_WARMUP: process.env.BENCH_WALK_WARMUP ?? '2',
+		BENCH_WALK_MIN_ENTRIES: process.env.BENCH_WALK_MIN_ENTRIES ?? '200000',
 	};
 	const out = path.join(ROOT, 'build/bench');
 	fs.mkdirSync(out, { recursive: true });
@@ -132,7 +135,7 @@ async function main(): Promise<number> {
 		'',
 		'## Full walk: the TS library vs the raw ioctl (issue 5 target: library >= 50% of raw)',
 		'',
-		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read), the target's denominator; "raw + bigints" is the same loop reading each entry's seq and ino as bigints, no objects (a reference: what any API handing out bigints pays); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. Median of ${env.BENCH_WALK_ROUNDS} rounds after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops), entries/s, and library/raw. "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware, and JIT-compiled code gains less over the interpreter than it does natively.`,
+		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read), the target's denominator; "raw + bigints" is the same loop reading each entry's seq and ino as bigints, no objects (a reference: what any API handing out bigints pays); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. Each sample repeats the whole walk until it has seen at least ${env.BENCH_WALK_MIN_ENTRIES} entries (at 20,000 files one walk takes a few ms, where one garbage collection or JIT tier-up doubles a time). Median of ${env.BENCH_WALK_ROUNDS} rounds after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops), entries/s, and library/raw. "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware, and JIT-compiled code gains less over the interpreter than it does natively.`,
 		'',
 		'| files | node | raw ioctl entries/s | raw + bigints entries/s (/ raw) | for-of entries/s | for-of / raw | for-await entries/s | for-await / raw | batches() entries/s | batches() / raw |',
 		'|---|---|---|---|---|---|---|---|---|---|',

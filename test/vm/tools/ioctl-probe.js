@@ -210,8 +210,11 @@ function seqs(...files) {
  * ino as bigints) against each way of iterating the library,
  * in one process: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2: under
  * TCG V8 takes tens of thousands of entries to optimise the loops), then
- * ROUNDS rounds (BENCH_WALK_ROUNDS, default 3) in rotating order.  Lines: "FLAGS [warmup ]NAME: N entries in
- * S s = R entries/s", FLAGS "jit" or "jitless" (node's --jitless).
+ * ROUNDS rounds (BENCH_WALK_ROUNDS, default 3) in rotating order.  Each
+ * sample repeats the whole walk until it has seen BENCH_WALK_MIN_ENTRIES
+ * (default 200000) entries, so small indexes are not timed over a few ms.
+ * Lines: "FLAGS [warmup ]NAME: N entries in S s = R entries/s (K walks)",
+ * FLAGS "jit" or "jitless" (node's --jitless).
  */
 async function benchWalk(mnt) {
 	const walk = require(path.join(root, 'build/utils/src/lib/walk.js'));
@@ -267,13 +270,15 @@ async function benchWalk(mnt) {
 	];
 	const rounds = Number(process.env.BENCH_WALK_ROUNDS ?? 3);
 	const warmup = Number(process.env.BENCH_WALK_WARMUP ?? 2);
+	const walks = Math.max(1, Math.ceil(Number(process.env.BENCH_WALK_MIN_ENTRIES ?? 200000) / Math.max(1, raw())));
 	for (let r = -warmup; r < rounds; r++) {
 		const order = r < 0 ? modes : [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)];
 		for (const [name, fn] of order) {
 			const t0 = process.hrtime.bigint();
-			const n = await fn();
+			let n = 0;
+			for (let k = 0; k < walks; k++) n += await fn();
 			const s = Number(process.hrtime.bigint() - t0) / 1e9;
-			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s`);
+			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s (${walks} walks)`);
 		}
 	}
 	fs.closeSync(fd);
