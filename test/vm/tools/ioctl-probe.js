@@ -210,7 +210,7 @@ function seqs(...files) {
  * ino as bigints) against each way of iterating the library,
  * in one process: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2: under
  * TCG V8 takes tens of thousands of entries to optimise the loops), then
- * ROUNDS rounds (BENCH_WALK_ROUNDS, default 3) in rotating order.  Each
+ * ROUNDS rounds (BENCH_WALK_ROUNDS, default 5) in rotating order.  Each
  * sample repeats the whole walk until it has seen BENCH_WALK_MIN_ENTRIES
  * (default 200000) entries, so small indexes are not timed over a few ms.
  * Lines: "FLAGS [warmup ]NAME: N entries in S s = R entries/s (K walks)",
@@ -268,7 +268,7 @@ async function benchWalk(mnt) {
 		['library for-await', libAsync],
 		['library batches()', libBatches],
 	];
-	const rounds = Number(process.env.BENCH_WALK_ROUNDS ?? 3);
+	const rounds = Number(process.env.BENCH_WALK_ROUNDS ?? 5);
 	const warmup = Number(process.env.BENCH_WALK_WARMUP ?? 2);
 	const walks = Math.max(1, Math.ceil(Number(process.env.BENCH_WALK_MIN_ENTRIES ?? 200000) / Math.max(1, raw())));
 	for (let r = -warmup; r < rounds; r++) {
