@@ -164,8 +164,9 @@ static bool ext_continues(const struct ext *a, const struct ext *b)
 
 /*
  * Insert an extent over a hole, merged with the neighbours it continues.
- * The merged item goes in before the neighbours' items go, so a failure
- * changes nothing.  Call with extent_rwsem held for writing.
+ * The merged item goes in before the neighbours' items go: a failure to
+ * insert changes nothing, one to delete a neighbour aborts.  Call with
+ * extent_rwsem held for writing.
  */
 static int insert_ext_merged(struct inode *inode, const struct ext *ins)
 {
@@ -197,10 +198,14 @@ static int insert_ext_merged(struct inode *inode, const struct ext *ins)
 	}
 
 	ret = insert_ext(inode, &merged);
-	if (ret == 0 && have_prev)
+	if (ret < 0)
+		return ret;
+	if (have_prev)
 		ret = delete_ext(inode, &prev);
 	if (ret == 0 && have_next)
 		ret = delete_ext(inode, &next);
+	if (ret < 0)
+		scoutfs_trans_abort(inode->i_sb, "merging data extents", ret);
 	return ret;
 }
 
@@ -316,7 +321,8 @@ static int alloc_blocks(struct inode *inode, u64 iblock, u64 *blkno, u64 *count)
 	ext.flags = 0;
 	ret = insert_ext_merged(inode, &ext);
 	if (ret < 0) {
-		scoutfs_free_data(sb, *blkno, *count);
+		if (scoutfs_free_data(sb, *blkno, *count) < 0)
+			scoutfs_trans_abort(sb, "allocating file blocks", ret);
 		return ret;
 	}
 	scoutfs_inode_add_blocks(inode, *count);
@@ -328,7 +334,7 @@ static int alloc_blocks(struct inode *inode, u64 iblock, u64 *blkno, u64 *count)
 /*
  * Make one block of an unwritten extent written: it splits into up to
  * three extents.  The old item goes first (its key may be reused); on a
- * failure it is put back.
+ * failure it is put back, or else the mount aborts.
  */
 static int convert_block(struct inode *inode, const struct ext *ext, u64 iblock)
 {
@@ -363,13 +369,17 @@ static int convert_block(struct inode *inode, const struct ext *ext, u64 iblock)
 	if (ret == 0)
 		return 0;
 
-	if (right.len)
-		delete_ext(inode, &right);
+	if (right.len && delete_ext(inode, &right) < 0)
+		goto abort;
 del_left:
-	if (left.len)
-		delete_ext(inode, &left);
+	if (left.len && delete_ext(inode, &left) < 0)
+		goto abort;
 restore:
-	insert_ext(inode, ext);
+	if (insert_ext(inode, ext) < 0)
+		goto abort;
+	return ret;
+abort:
+	scoutfs_trans_abort(inode->i_sb, "writing into an unwritten extent", ret);
 	return ret;
 }
 
@@ -493,8 +503,11 @@ static s64 free_blocks_from(struct inode *inode, u64 first, bool written_only)
 				keep.len = first - ext.start;
 				nr = ext.len - keep.len;
 				ret = insert_ext(inode, &keep);
-				if (ret == 0)
+				if (ret == 0) {
 					ret = delete_ext(inode, &ext);
+					if (ret < 0)
+						scoutfs_trans_abort(sb, "freeing file blocks", ret);
+				}
 			}
 			if (ret < 0)
 				break;
@@ -502,8 +515,10 @@ static s64 free_blocks_from(struct inode *inode, u64 first, bool written_only)
 				ret = scoutfs_free_data(sb, ext.blkno + ext.len - nr, nr);
 				scoutfs_inode_add_blocks(inode, -(s64)nr);
 				freed += nr;
-				if (ret < 0)
+				if (ret < 0) {
+					scoutfs_trans_abort(sb, "freeing file blocks", ret);
 					break;
+				}
 			}
 		}
 		up_write(&si->extent_rwsem);
@@ -730,7 +745,8 @@ static int alloc_unwritten(struct inode *inode, u64 iblock, u64 last)
 			ins.flags = SCOUTFS_EXTENT_FLAG_UNWRITTEN;
 			ret = insert_ext_merged(inode, &ins);
 			if (ret < 0) {
-				scoutfs_free_data(sb, ins.blkno, count);
+				if (scoutfs_free_data(sb, ins.blkno, count) < 0)
+					scoutfs_trans_abort(sb, "fallocate", ret);
 				break;
 			}
 			scoutfs_inode_add_blocks(inode, count);

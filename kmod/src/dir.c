@@ -189,10 +189,12 @@ static int add_entry_items(struct super_block *sb, u64 dir_ino, u64 hash,
 	if (ret == 0)
 		return 0;
 
-	scoutfs_item_delete_force(sb, &rd_key);
+	if (scoutfs_item_delete_force(sb, &rd_key) < 0)
+		scoutfs_trans_abort(sb, "adding a directory entry", ret);
 del_dirent:
 	dirent_key(&key, dir_ino, hash, pos);
-	scoutfs_item_delete_force(sb, &key);
+	if (scoutfs_item_delete_force(sb, &key) < 0)
+		scoutfs_trans_abort(sb, "adding a directory entry", ret);
 	return ret;
 }
 
@@ -205,6 +207,8 @@ static int del_entry_items(struct super_block *sb, u64 dir_ino,
 
 	dirent_key(&key, dir_ino, ent->hash, ent->pos);
 	ret = scoutfs_item_delete(sb, &key);
+	if (ret < 0 && ret != -ENOENT)
+		return ret;	/* nothing changed yet */
 	readdir_key(&key, dir_ino, ent->pos);
 	err = scoutfs_item_delete(sb, &key);
 	ret = ret ?: err;
@@ -216,6 +220,8 @@ static int del_entry_items(struct super_block *sb, u64 dir_ino,
 			    dir_ino, ent->pos);
 		ret = -EIO;
 	}
+	if (ret < 0)
+		scoutfs_trans_abort(sb, "removing a directory entry", ret);
 	return ret;
 }
 
@@ -357,9 +363,10 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 	dir->i_mtime = dir->i_ctime = current_time(dir);
 	ret = scoutfs_update_inode_item(dir, 0);
 	if (ret < 0) {
+		/* the name is in: no way back */
+		scoutfs_trans_abort(sb, "create", ret);
 		if (S_ISDIR(mode))
 			drop_nlink(dir);
-		remove_name(dir, &dentry->d_name, inode);
 		goto discard;
 	}
 
@@ -429,11 +436,12 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 	ret = add_name(dir, &dentry->d_name, inode);
 	if (ret < 0)
 		goto out;
+	/* past the first change, a failure aborts */
 	if (was_orphan) {
 		/* O_TMPFILE given a name */
 		ret = scoutfs_orphan_del(sb, scoutfs_ino(inode));
 		if (ret < 0)
-			goto remove;
+			goto abort;
 	}
 
 	inc_nlink(inode);
@@ -441,19 +449,15 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 	ret = scoutfs_update_inode_item(inode, 0);
 	if (ret == 0)
 		ret = scoutfs_update_inode_item(dir, 0);
-	if (ret < 0) {
-		drop_nlink(inode);
-		if (was_orphan)
-			scoutfs_orphan_add(sb, scoutfs_ino(inode));
-		goto remove;
-	}
+	if (ret < 0)
+		goto abort;
 
 	ihold(inode);
 	d_instantiate(dentry, inode);
 	goto out;
 
-remove:
-	remove_name(dir, &dentry->d_name, inode);
+abort:
+	scoutfs_trans_abort(sb, "link", ret);
 out:
 	scoutfs_release_trans(sb);
 	return ret;
@@ -477,7 +481,7 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 
 	ret = remove_name(dir, &dentry->d_name, inode);
 	if (ret < 0)
-		goto out;
+		goto release;
 
 	if (is_dir) {
 		clear_nlink(inode);
@@ -491,7 +495,9 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 		ret = scoutfs_update_inode_item(inode, 0);
 	if (ret == 0)
 		ret = scoutfs_update_inode_item(dir, 0);
-out:
+	if (ret < 0)
+		scoutfs_trans_abort(sb, is_dir ? "rmdir" : "unlink", ret);
+release:
 	scoutfs_release_trans(sb);
 	return ret;
 }
@@ -538,10 +544,10 @@ static int scoutfs_rename(struct user_namespace *mnt_userns,
 	if (ret < 0)
 		return ret;
 
-	/* take the old names away */
+	/* take the old names away; a failure past the first change aborts */
 	ret = remove_name(old_dir, &old_dentry->d_name, old_inode);
 	if (ret < 0)
-		goto out;
+		goto release;
 	if (new_inode) {
 		ret = remove_name(new_dir, &new_dentry->d_name, new_inode);
 		if (ret < 0)
@@ -595,8 +601,8 @@ static int scoutfs_rename(struct user_namespace *mnt_userns,
 		ret = scoutfs_update_inode_item(new_inode, 0);
 out:
 	if (ret < 0)
-		scoutfs_err(sb, "rename in directories %llu and %llu failed part way: %d",
-			    scoutfs_ino(old_dir), scoutfs_ino(new_dir), ret);
+		scoutfs_trans_abort(sb, "rename", ret);
+release:
 	scoutfs_release_trans(sb);
 	return ret;
 }

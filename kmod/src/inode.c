@@ -374,18 +374,26 @@ int scoutfs_update_inode_item(struct inode *inode, unsigned int flags)
 		ret = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ,
 				     old_data, ino);
 	if (ret < 0)
-		scoutfs_err(sb, "inode %llu: deleting an old index item failed: %d",
-			    ino, ret);
+		scoutfs_trans_abort(sb, "deleting an old index item", ret);
 	goto out;
 
 undo_data:
-	if (new_data != old_data)
-		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+	if (new_data != old_data &&
+	    del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino) < 0)
+		scoutfs_trans_abort(sb, "updating an inode item", ret);
 undo_meta:
-	if (old_meta != seq)
-		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+	if (old_meta != seq &&
+	    del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino) < 0)
+		scoutfs_trans_abort(sb, "updating an inode item", ret);
 out:
 	mutex_unlock(&si->item_mutex);
+	/*
+	 * The callers have changed the inode in memory, and most have
+	 * changed other items of it (entries, extents, xattrs) that the
+	 * item must agree with: a failure shuts the mount down.
+	 */
+	if (ret < 0)
+		scoutfs_trans_abort(sb, "updating an inode item", ret);
 	return ret;
 }
 
@@ -470,10 +478,12 @@ struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
 	return inode;
 
 del_data:
-	if (S_ISREG(mode))
-		del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino);
+	if (S_ISREG(mode) &&
+	    del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ, seq, ino) < 0)
+		scoutfs_trans_abort(sb, "creating an inode", ret);
 del_meta:
-	del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino);
+	if (del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, seq, ino) < 0)
+		scoutfs_trans_abort(sb, "creating an inode", ret);
 fail:
 	make_bad_inode(inode);
 	discard_new_inode(inode);
@@ -493,7 +503,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 	struct scoutfs_key key;
 	bool done = false;
 	int ret = 0;
-	int err;
+	int len;
 	int n;
 
 	scoutfs_key_init(&key, SCOUTFS_KEY_ZONE_FS, ino,
@@ -514,15 +524,19 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 			}
 			if (ret < 0)
 				break;
-			if (key.type == SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT) {
-				ret = scoutfs_data_free_extent_item(sb, ino, &key,
-								    &ext, ret);
-				if (ret < 0)
-					break;
-			}
+			len = ret;
 			ret = scoutfs_item_delete(sb, &key);
 			if (ret < 0)
 				break;
+			/* the blocks go once their extent has: a failure aborts */
+			if (key.type == SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT) {
+				ret = scoutfs_data_free_extent_item(sb, ino, &key,
+								    &ext, len);
+				if (ret < 0) {
+					scoutfs_trans_abort(sb, "freeing a deleted inode's blocks", ret);
+					break;
+				}
+			}
 			scoutfs_key_inc(&key);
 		}
 		scoutfs_release_trans(sb);
@@ -535,18 +549,21 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 		return ret;
 	inode_key(&key, ino);
 	ret = scoutfs_item_delete_force(sb, &key);
-	err = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, meta_seq, ino);
-	ret = ret ?: err;
-	if (S_ISREG(mode)) {
-		err = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ,
+	if (ret < 0)
+		goto release;	/* nothing changed yet */
+	/* past the first change, a failure aborts */
+	ret = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_META_SEQ, meta_seq, ino);
+	if (ret == 0 && S_ISREG(mode))
+		ret = del_index_item(sb, SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ,
 				     data_seq, ino);
-		ret = ret ?: err;
-	}
 	if (ret == 0)
 		ret = scoutfs_orphan_del(sb, ino);
+	if (ret < 0)
+		scoutfs_trans_abort(sb, "deleting an inode", ret);
 	/* in the same transaction as the deletion, so a commit never splits them */
 	if (ret == 0)
 		atomic64_dec(&SCOUTFS_SB(sb)->inode_count);
+release:
 	scoutfs_release_trans(sb);
 	return ret;
 }
@@ -560,8 +577,7 @@ void scoutfs_discard_new_inode(struct inode *inode)
 	ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode), inode->i_mode,
 				 si->meta_seq, si->data_seq);
 	if (ret < 0)
-		scoutfs_err(inode->i_sb, "deleting the items of unused new inode %llu failed: %d",
-			    scoutfs_ino(inode), ret);
+		scoutfs_trans_abort(inode->i_sb, "deleting the items of an unused new inode", ret);
 	clear_nlink(inode);
 	make_bad_inode(inode);
 	discard_new_inode(inode);

@@ -10,6 +10,7 @@
  * commit.  This is the layer the cluster's per-mount log trees replace: the
  * VFS code only sees these calls.
  */
+#include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/rbtree.h>
@@ -306,6 +307,27 @@ int scoutfs_item_prev(struct super_block *sb, struct scoutfs_key *key,
 enum { MUST_NOT_EXIST, MUST_EXIST, ANY };
 
 /*
+ * Testing only: when set to N, the Nth item change from then on fails
+ * with ENOMEM, as an allocation could, and the count goes back to 0.
+ * The fault scenarios use it to fail every step of an operation in turn.
+ */
+static int fail_item_change;
+module_param(fail_item_change, int, 0600);
+MODULE_PARM_DESC(fail_item_change, "testing: the Nth item change from now fails with ENOMEM (0: never)");
+static DEFINE_SPINLOCK(fail_lock);
+
+static bool inject_failure(void)
+{
+	bool fail = false;
+
+	spin_lock(&fail_lock);
+	if (fail_item_change > 0 && --fail_item_change == 0)
+		fail = true;
+	spin_unlock(&fail_lock);
+	return fail;
+}
+
+/*
  * The one modification path: replace the item's dirty state with a value
  * or a deletion marker, after checking existence as asked.
  */
@@ -326,6 +348,8 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 		return -EINVAL;
 	if (WARN_ON_ONCE(!current->journal_info))
 		return -EINVAL;
+	if (unlikely(READ_ONCE(fail_item_change)) && inject_failure())
+		return -ENOMEM;
 
 	ins = kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), GFP_NOFS);
 	if (!ins)

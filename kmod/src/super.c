@@ -362,6 +362,7 @@ static void scoutfs_put_super(struct super_block *sb)
 	ret = scoutfs_trans_sync(sb, 1);
 	if (ret)
 		scoutfs_err(sb, "final commit at unmount failed: error %d", ret);
+	scoutfs_trans_drop_tracked(sb);
 	scoutfs_info(sb, "unmounted");
 }
 

@@ -287,6 +287,15 @@ unlock:
 	return ret;
 }
 
+void scoutfs_trans_abort(struct super_block *sb, const char *what, int err)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	if (xchg(&tri->shutdown, 1) == 0)
+		scoutfs_err(sb, "%s failed part way with error %d; the filesystem is shut down, its last commit remains on disk",
+			    what, err);
+}
+
 static void commit_worker(struct work_struct *work)
 {
 	struct scoutfs_trans_info *tri = container_of(work, struct scoutfs_trans_info,
@@ -343,6 +352,24 @@ int scoutfs_trans_setup(struct super_block *sb)
 	}
 	sbi->trans = tri;
 	return 0;
+}
+
+/*
+ * At unmount, after the final commit: a mount that was shut down still
+ * tracks the inodes of its transaction that never committed; their
+ * references must go before the VFS checks that no inode is left.
+ */
+void scoutfs_trans_drop_tracked(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	struct inode *inode;
+	unsigned long ino;
+
+	/* nothing else runs: the final commit was the last */
+	xa_for_each(tri->tracked, ino, inode) {
+		xa_erase(tri->tracked, ino);
+		iput(inode);
+	}
 }
 
 /* after the final commit of an unmount (or a failed mount) */

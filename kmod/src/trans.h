@@ -30,6 +30,14 @@ int scoutfs_trans_sync(struct super_block *sb, int wait);
  */
 void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode);
 
+/*
+ * A change failed part way through its items and cannot be undone: shut
+ * the mount down so that the open transaction never commits and the
+ * volume keeps its last commit.  Every later hold fails with EIO.
+ */
+void scoutfs_trans_abort(struct super_block *sb, const char *what, int err);
+
+void scoutfs_trans_drop_tracked(struct super_block *sb);
 int scoutfs_trans_setup(struct super_block *sb);
 void scoutfs_trans_destroy(struct super_block *sb);
 

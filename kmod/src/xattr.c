@@ -205,7 +205,8 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 			vcopied += part;
 		}
 		if (ret < 0) {
-			delete_parts(sb, scoutfs_ino(inode), hash, id, nr);
+			if (delete_parts(sb, scoutfs_ino(inode), hash, id, nr) < 0)
+				scoutfs_trans_abort(sb, "setting an xattr", ret);
 			return ret;
 		}
 	}
@@ -306,14 +307,20 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 		if (ret < 0)
 			goto release;
 	}
+	/* past the first change, a failure aborts */
 	if (exists) {
 		ret = delete_parts(sb, scoutfs_ino(inode), xf.hash, xf.id,
 				   nr_parts(xf.name_len, xf.val_len));
 		if (ret < 0)
-			goto release;
+			goto abort;
 	}
 	inode->i_ctime = current_time(inode);
 	ret = scoutfs_update_inode_item(inode, 0);
+	if (ret < 0 && (value || exists))
+		goto abort;
+	goto release;
+abort:
+	scoutfs_trans_abort(sb, value ? "setting an xattr" : "removing an xattr", ret);
 release:
 	scoutfs_release_trans(sb);
 out:

@@ -150,6 +150,15 @@ def cmd_e(args):
     print(f"{' '.join(args)}: {res}")
 
 
+def cmd_x(args):
+    """x OP ARGS...: run OP quietly; on an error print its name and exit 1."""
+    try:
+        op(args[0], args[1:])
+    except OSError as e:
+        print(ename(e.errno))
+        sys.exit(1)
+
+
 def cmd_read(args):
     """read PATH OFF LEN: md5 of what read(2) returns, and its length."""
     with open(args[0], "rb") as f:
@@ -426,7 +435,7 @@ def cmd_hold(args):
 
 def main():
     cmds = {
-        "e": cmd_e, "read": cmd_read, "expect": cmd_expect, "pattern": cmd_pattern_md5,
+        "e": cmd_e, "x": cmd_x, "read": cmd_read, "expect": cmd_expect, "pattern": cmd_pattern_md5,
         "btime": cmd_btime, "times": cmd_times, "utimens": cmd_utimens, "stat": cmd_stat,
         "doff": cmd_doff, "seekdir": cmd_seekdir, "tmpfile": cmd_tmpfile,
         "tmpfile-drop": cmd_tmpfile_drop, "writers": cmd_writers, "many": cmd_many,
