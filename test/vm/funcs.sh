@@ -134,6 +134,20 @@ t_sync() {
 	sync
 }
 
+# t_check [counts]: check the volume offline and print its exit status,
+# any problems and the summary line: with "counts", the inode, item and
+# data block counts (the volatile free counts left out), else the verdict.
+t_check() {
+	scoutfs check "$T_META" "$T_DATA" > "$T_TMP/ck" 2>&1
+	echo "check rc=$?"
+	grep -v '^checked ' "$T_TMP/ck"
+	if [ "$1" = counts ]; then
+		sed -n 's/^checked \([0-9]* inodes, [0-9]* items\), .*), \([0-9]* data blocks in use\) (.*: /checked \1, \2: /p' "$T_TMP/ck"
+	else
+		sed -n 's/^checked .*: /check: /p' "$T_TMP/ck"
+	fi
+}
+
 # Reboot at once without syncing; the host must boot the same disks again
 # (see Vm.boot in runner.ts).  Results so far are saved first.  In the
 # suite, the scenario then runs again in a new boot with T_CRASHES=1 (2

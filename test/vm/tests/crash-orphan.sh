@@ -4,12 +4,6 @@
 t_expect_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
 
-ck() {
-	scoutfs check "$T_META" "$T_DATA" > "$T_TMP/ck" 2>&1
-	echo "check rc=$?"
-	grep -v '^checked ' "$T_TMP/ck"
-	sed -n 's/^checked \([0-9]* inodes, [0-9]* items\), .*), \([0-9]* data blocks in use\) (.*: /checked \1, \2: /p' "$T_TMP/ck"
-}
 orphans() {
 	echo "$(scoutfs print "$T_META" | grep -c ': orphan ino') orphan items"
 }
@@ -28,12 +22,12 @@ fi
 
 echo "== after the crash, before mounting"
 orphans
-ck
+t_check counts
 t_mount
 cat "$T_MNT/kept"
 ls "$T_MNT"
 t_umount
 echo "== after mounting again"
 orphans
-ck
+t_check counts
 t_pass

@@ -9,12 +9,6 @@
 t_expect_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
 
-ck() {
-	scoutfs check "$T_META" "$T_DATA" > "$T_TMP/ck" 2>&1
-	echo "check rc=$?"
-	grep -v '^checked ' "$T_TMP/ck"
-	sed -n 's/^checked \([0-9]* inodes, [0-9]* items\), .*), \([0-9]* data blocks in use\) (.*: /checked \1, \2: /p' "$T_TMP/ck"
-}
 
 if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	t_mkfs --force > /dev/null || t_fail "mkfs failed"
@@ -35,7 +29,7 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 fi
 
 echo "== after the crash, before mounting"
-ck
+t_check counts
 t_mount 0 commit_interval_ms=300000 || t_fail "mount failed"
 cd "$T_MNT" || t_fail "no mount"
 posix_tool - <<'CMDS'
@@ -51,5 +45,5 @@ CMDS
 cd /
 t_umount
 echo "== after mounting again"
-ck
+t_check counts
 t_pass

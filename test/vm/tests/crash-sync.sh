@@ -4,12 +4,6 @@
 t_expect_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
 
-ck() {
-	scoutfs check "$T_META" "$T_DATA" > "$T_TMP/ck" 2>&1
-	echo "check rc=$?"
-	grep -v '^checked ' "$T_TMP/ck"
-	sed -n 's/^checked \([0-9]* inodes, [0-9]* items\), .*), \([0-9]* data blocks in use\) (.*: /checked \1, \2: /p' "$T_TMP/ck"
-}
 
 if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	t_mkfs --force > /dev/null
@@ -33,7 +27,7 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 fi
 
 echo "== after the crash, before mounting"
-ck
+t_check counts
 t_mount
 cd "$T_MNT" || t_fail "no mount"
 find tree | sort | diff names - && echo "all $(wc -l < names) names are there"
@@ -43,5 +37,5 @@ echo "tree/sym -> $(readlink tree/sym), tree/x/n1 has $(stat -c %h tree/x/n1) li
 cd /
 t_umount
 echo "== after mounting again"
-ck
+t_check counts
 t_pass
