@@ -187,60 +187,6 @@ int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root
 	}
 }
 
-static int next_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level,
-		    const struct scoutfs_key *key, const struct scoutfs_key *last,
-		    struct scoutfs_key *found, void *val, int len)
-{
-	struct scoutfs_block_ref cref;
-	struct scoutfs_btree_block *bt;
-	struct scoutfs_btree_item *it;
-	struct scoutfs_block *bl;
-	bool exact;
-	int ret = -ENOENT;
-	int nr;
-	int i;
-
-	bl = get_block(sb, ref, level);
-	if (IS_ERR(bl))
-		return PTR_ERR(bl);
-	bt = bt_of(bl);
-	nr = le32_to_cpu(bt->nr_items);
-	i = find_pos(bt, key, &exact);
-
-	if (level == 0) {
-		if (i < nr) {
-			it = bt_item(bt, i);
-			if (scoutfs_key_compare(&it->key, last) <= 0) {
-				*found = it->key;
-				ret = copy_val(bt, it, val, len);
-			}
-		}
-		goto out;
-	}
-
-	for (; i < nr; i++) {
-		child_ref(bt, i, &cref);
-		ret = next_rec(sb, &cref, level - 1, key, last, found, val, len);
-		if (ret != -ENOENT)
-			break;
-		/* the next child only holds keys past this one's bound */
-		if (scoutfs_key_compare(&bt_item(bt, i)->key, last) >= 0)
-			break;
-	}
-out:
-	scoutfs_block_put(sb, bl);
-	return ret;
-}
-
-int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
-		       const struct scoutfs_key *key, const struct scoutfs_key *last,
-		       struct scoutfs_key *found, void *val, int len)
-{
-	if (root->height == 0 || scoutfs_key_compare(key, last) > 0)
-		return -ENOENT;
-	return next_rec(sb, &root->ref, root->height - 1, key, last, found, val, len);
-}
-
 /*
  * Hand the items of one subtree from key to last to cb in key order;
  * 0 once cb stops or an item past last shows up, 1 to go on with the
@@ -298,6 +244,36 @@ int scoutfs_btree_read_items(struct super_block *sb, struct scoutfs_btree_root *
 		return 0;
 	ret = read_rec(sb, &root->ref, root->height - 1, key, last, cb, arg);
 	return ret < 0 ? ret : 0;
+}
+
+struct next_arg {
+	struct scoutfs_key *found;
+	void *val;
+	int len;
+	int ret;
+};
+
+/* the first item of the range ends the walk */
+static int next_cb(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
+{
+	struct next_arg *a = arg;
+
+	*a->found = *key;
+	if (a->len > 0)
+		memcpy(a->val, val, min(a->len, val_len));
+	a->ret = val_len;
+	return 0;
+}
+
+int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
+		       const struct scoutfs_key *key, const struct scoutfs_key *last,
+		       struct scoutfs_key *found, void *val, int len)
+{
+	struct next_arg a = { .found = found, .val = val, .len = len, .ret = -ENOENT };
+	int ret;
+
+	ret = scoutfs_btree_read_items(sb, root, key, last, next_cb, &a);
+	return ret < 0 ? ret : a.ret;
 }
 
 static int prev_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level,
