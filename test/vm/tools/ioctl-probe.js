@@ -278,7 +278,7 @@ async function benchWalk(mnt) {
 			let n = 0;
 			for (let k = 0; k < walks; k++) n += await fn();
 			const s = Number(process.hrtime.bigint() - t0) / 1e9;
-			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(3)} s = ${Math.round(n / s)} entries/s (${walks} walks)`);
+			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(4)} s = ${Math.round(n / s)} entries/s (${walks} walks)`);
 		}
 	}
 	fs.closeSync(fd);
