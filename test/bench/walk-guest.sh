@@ -7,11 +7,14 @@ WB=$T_ROOT/build/bench/walkbench
 DIRS=${BENCH_DIRS:-200}
 APPENDS=${BENCH_APPENDS:-1000}
 mkdir -p /mnt/scoutfs /mnt/ext4
+. "$T_ROOT/test/bench/lib.sh"
+warm_memory
 
 up() { cut -d' ' -f1 /proc/uptime; }
 cold() {
 	umount /mnt/scoutfs /mnt/ext4
 	echo 3 > /proc/sys/vm/drop_caches
+	warm_memory
 	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
 	mount -t ext4 /dev/vm/ext4 /mnt/ext4
 }
