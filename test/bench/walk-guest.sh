@@ -55,6 +55,8 @@ for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	# raw ioctl vs library in one node process: as the guest's CLI runs
 	# (node --jitless, quicker to start under TCG) and with V8's JIT on
 	# (node-jit: the same binary without flags, as a long-running agent)
+	# (cold samples: the probe runs this before each, JIT already warm)
+	export BENCH_WALK_REMOUNT="umount /mnt/scoutfs && echo 3 > /proc/sys/vm/drop_caches && . $T_ROOT/test/bench/lib.sh && warm_memory 256 && mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs"
 	node "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
 	node-jit "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
 	umount /mnt/scoutfs /mnt/ext4

@@ -14,7 +14,8 @@
  * BENCH_APPENDS (1000), BENCH_WALK_ROUNDS (5: timed rounds of each node
  * mode), BENCH_WALK_WARMUP (2: untimed rounds before them),
  * BENCH_WALK_MIN_ENTRIES (200000: each sample repeats the walk until it has
- * seen this many entries).
+ * seen this many entries), BENCH_WALK_COLD_ROUNDS (3: rounds of one cold
+ * walk per mode, each after a remount with caches dropped).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
 		BENCH_WALK_ROUNDS: process.env.BENCH_WALK_ROUNDS ?? '5',
 		BENCH_WALK_WARMUP: process.env.BENCH_WALK_WARMUP ?? '2',
 		BENCH_WALK_MIN_ENTRIES: process.env.BENCH_WALK_MIN_ENTRIES ?? '200000',
+		BENCH_WALK_COLD_ROUNDS: process.env.BENCH_WALK_COLD_ROUNDS ?? '3',
 	};
 	const out = path.join(ROOT, 'build/bench');
 	fs.mkdirSync(out, { recursive: true });
@@ -60,13 +62,17 @@ async function main(): Promise<number> {
 	const sizes: Record<string, Record<string, { entries: number; seconds: number }>> = {};
 	const probes: Record<string, string[]> = {};
 	const node: Record<string, Record<string, Record<string, number[]>>> = {}; // size -> flags -> mode -> entries/s of the timed rounds
+	const coldNode: typeof node = {}; // the same, one cold walk a sample
 	for (const line of r.output.split('\n')) {
 		const m = /^(\d+) (\w+) (\d+) ([0-9.]+)$/.exec(line.trim());
 		if (m) (sizes[m[1]] ??= {})[m[2]] = { entries: Number(m[3]), seconds: Number(m[4]) };
 		const p = /^(\d+) probe (.*)$/.exec(line.trim());
 		if (p) (probes[p[1]] ??= []).push(p[2]);
-		const q = /^(\d+) probe (jit|jitless) (warmup )?(raw ioctl(?: \+ bigints)?|library [^:]+): (\d+) entries in ([0-9.]+) s/.exec(line.trim());
-		if (q && !q[3] && Number(q[6]) > 0) (((node[q[1]] ??= {})[q[2]] ??= {})[q[4]] ??= []).push(Number(q[5]) / Number(q[6]));
+		const q = /^(\d+) probe (jit|jitless) (warmup |cold )?(raw ioctl(?: \+ bigints)?|library [^:]+|floor [^:]+): (\d+) entries in ([0-9.]+) s/.exec(line.trim());
+		if (q && q[3] !== 'warmup ' && Number(q[6]) > 0) {
+			const into = q[3] === 'cold ' ? coldNode : node;
+			(((into[q[1]] ??= {})[q[2]] ??= {})[q[4]] ??= []).push(Number(q[5]) / Number(q[6]));
+		}
 	}
 	const median = (xs: number[] | undefined) => {
 		if (!xs || xs.length === 0) return undefined;
@@ -76,41 +82,45 @@ async function main(): Promise<number> {
 	/* the fastest sample: noise under TCG (another VM, the host) only slows runs down */
 	const best = (xs: number[] | undefined) => (xs && xs.length ? Math.max(...xs) : undefined);
 	const LIB_MODES = ['library for-of', 'library for-await', 'library batches()'];
-	const nodeRows = Object.entries(node).flatMap(([n, byFlags]) =>
-		['jit', 'jitless']
-			.filter((fl) => byFlags[fl])
-			.map((fl) => {
-				const raw = median(byFlags[fl]['raw ioctl']);
-				const bigints = median(byFlags[fl]['raw ioctl + bigints']);
-				const rawBest = best(byFlags[fl]['raw ioctl']);
-				const lib = Object.fromEntries(
-					LIB_MODES.map((mode) => {
-						const eps = median(byFlags[fl][mode]);
-						const top = best(byFlags[fl][mode]);
-						return [
-							mode,
-							{
-								eps: eps && Math.round(eps),
-								ratio: eps && raw ? eps / raw : undefined,
-								best_eps: top && Math.round(top),
-								best_ratio: top && rawBest ? top / rawBest : undefined,
-								runs: (byFlags[fl][mode] ?? []).map(Math.round),
-							},
-						];
-					}),
-				);
-				return {
-					files: Number(n),
-					flags: fl,
-					raw_eps: raw && Math.round(raw),
-					raw_best_eps: rawBest && Math.round(rawBest),
-					raw_runs: (byFlags[fl]['raw ioctl'] ?? []).map(Math.round),
-					raw_bigints_eps: bigints && Math.round(bigints),
-					raw_bigints_ratio: bigints && raw ? bigints / raw : undefined,
-					lib,
-				};
-			}),
-	);
+	const FLOORS = ['floor objects', 'floor for-await'];
+	const throughput = (src: typeof node) =>
+		Object.entries(src).flatMap(([n, byFlags]) =>
+			['jit', 'jitless']
+				.filter((fl) => byFlags[fl])
+				.map((fl) => {
+					const raw = median(byFlags[fl]['raw ioctl']);
+					const bigints = median(byFlags[fl]['raw ioctl + bigints']);
+					const rawBest = best(byFlags[fl]['raw ioctl']);
+					const lib = Object.fromEntries(
+						[...LIB_MODES, ...FLOORS].map((mode) => {
+							const eps = median(byFlags[fl][mode]);
+							const top = best(byFlags[fl][mode]);
+							return [
+								mode,
+								{
+									eps: eps && Math.round(eps),
+									ratio: eps && raw ? eps / raw : undefined,
+									best_eps: top && Math.round(top),
+									best_ratio: top && rawBest ? top / rawBest : undefined,
+									runs: (byFlags[fl][mode] ?? []).map(Math.round),
+								},
+							];
+						}),
+					);
+					return {
+						files: Number(n),
+						flags: fl,
+						raw_eps: raw && Math.round(raw),
+						raw_best_eps: rawBest && Math.round(rawBest),
+						raw_runs: (byFlags[fl]['raw ioctl'] ?? []).map(Math.round),
+						raw_bigints_eps: bigints && Math.round(bigints),
+						raw_bigints_ratio: bigints && raw ? bigints / raw : undefined,
+						lib,
+					};
+				}),
+		);
+	const nodeRows = throughput(node);
+	const coldRows = throughput(coldNode);
 	const rows = Object.entries(sizes).map(([n, m]) => {
 		const ratio = (a?: { seconds: number }, b?: { seconds: number }) => (a && b && a.seconds > 0 ? b.seconds / a.seconds : undefined);
 		const eps = (x?: { entries: number; seconds: number }) => (x && x.seconds > 0 ? Math.round(x.entries / x.seconds) : undefined);
@@ -129,6 +139,7 @@ async function main(): Promise<number> {
 			full_walk_raw_warm_eps: eps(m.full_raw_warm),
 			node_probe: probes[n] ?? [],
 			node_throughput: nodeRows.filter((x) => x.files === Number(n)),
+			node_throughput_cold: coldRows.filter((x) => x.files === Number(n)),
 		};
 	});
 	const dir = path.join(ROOT, 'bench-results');
@@ -149,28 +160,46 @@ async function main(): Promise<number> {
 		'',
 		'## Full walk: the TS library vs the raw ioctl (issue 5 target: library >= 50% of raw)',
 		'',
-		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read), the target's denominator; "raw + bigints" is the same loop reading each entry's seq and ino as bigints, no objects (a reference: what any API handing out bigints pays); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. Each sample repeats the whole walk until it has seen at least ${env.BENCH_WALK_MIN_ENTRIES} entries (at 20,000 files one walk takes a few ms, where one garbage collection or JIT tier-up doubles a time). ${env.BENCH_WALK_ROUNDS} rounds in rotating order after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops); the table gives the median sample of each, entries/s, and library/raw from the medians; the list below it also gives library/raw from the fastest samples (noise from the host or another VM only slows a sample down). "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware, and JIT-compiled code gains less over the interpreter than it does natively.`,
+		`A full meta_seq walk in one node process: "raw" is the WALK_INODES loop through the addon (4096 entries an ioctl, entries not read), the target's denominator; "raw + bigints" is the same loop reading each entry's seq and ino as bigints, no objects (a reference: what any API handing out bigints pays); the library modes are \`for (const e of walkInodes(mnt))\`, \`for await (const e of walkInodes(mnt))\` and \`for await (const b of walkInodes(mnt).batches())\`, each reading every entry. "jit" is plain \`node\` (V8's JIT on, as a long-running archive agent runs it); "jitless" is \`node --jitless --no-expose-wasm\`, how the guest runs the short-lived CLI (node starts ~3x faster without the JIT under TCG, but hot loops stay in the interpreter). Under TCG the kernel and the JS both run an order of magnitude or more slower than on hardware.`,
 		'',
-		'| files | node | raw ioctl entries/s | raw + bigints entries/s (/ raw) | for-of entries/s | for-of / raw | for-await entries/s | for-await / raw | batches() entries/s | batches() / raw |',
-		'|---|---|---|---|---|---|---|---|---|---|',
+		`**Warm** (index blocks cached): each sample repeats the whole walk until it has seen at least ${env.BENCH_WALK_MIN_ENTRIES} entries (at 20,000 files one walk takes a few ms, where one garbage collection or JIT tier-up doubles a time); ${env.BENCH_WALK_ROUNDS} rounds in rotating order after ${env.BENCH_WALK_WARMUP} untimed warm-up rounds (V8 needs tens of thousands of entries under TCG to optimise the loops); medians, and library/raw from the medians. The two floors do no ioctl at all, over as many entries as a walk has: "objects" makes one \`{ seq, ino }\` of two fresh bigints per entry from a buffer read once (what any iterator of such entries must pay), "for-await" is \`for await\` over a trivial async iterator handing out a constant (what any entry-by-entry async iterator must pay: a promise and a microtask per entry). Their columns give the floor's entries/s F and the bound it sets: a library form paying for the ioctl (R entries/s) and the floor can reach at most 1/(1/R + 1/F) entries/s, F/(R+F) of raw. A bound below 50% means no implementation of that form can meet the target in this VM.`,
+		'',
+		'| files | node | raw ioctl entries/s | raw + bigints (/ raw) | for-of | for-await | batches() | floor: objects | floor: for-await |',
+		'|---|---|---|---|---|---|---|---|---|',
 		...nodeRows.map((x) => {
 			const cell = (mode: string) => {
 				const m = x.lib[mode];
-				return `${m.eps ?? '-'} | ${m.ratio === undefined ? '-' : `**${(m.ratio * 100).toFixed(0)}%**`}`;
+				return `${m.eps ?? '-'} (${m.ratio === undefined ? '-' : `**${(m.ratio * 100).toFixed(0)}%**`})`;
 			};
 			const big = `${x.raw_bigints_eps ?? '-'} (${x.raw_bigints_ratio === undefined ? '-' : (x.raw_bigints_ratio * 100).toFixed(0) + '%'})`;
-			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${big} | ${cell('library for-of')} | ${cell('library for-await')} | ${cell('library batches()')} |`;
+			const floor = (mode: string) => {
+				const f = x.lib[mode].eps;
+				return f && x.raw_eps ? `${f} (bound ${((100 * f) / (x.raw_eps + f)).toFixed(0)}%)` : '-';
+			};
+			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${big} | ${LIB_MODES.map((m) => cell(m)).join(' | ')} | ${FLOORS.map(floor).join(' | ')} |`;
 		}),
 		'',
-		...nodeRows.map((x) => {
+		`**Cold** (a remount and drop_caches before each sample, the JIT already warm): one full walk a sample, ${env.BENCH_WALK_COLD_ROUNDS} rounds in rotating order, medians. This is the walk an archive agent does over an index that is not in memory.`,
+		'',
+		'| files | node | raw ioctl entries/s | raw + bigints (/ raw) | for-of | for-await | batches() |',
+		'|---|---|---|---|---|---|---|',
+		...coldRows.map((x) => {
+			const cell = (mode: string) => {
+				const m = x.lib[mode];
+				return `${m.eps ?? '-'} (${m.ratio === undefined ? '-' : `**${(m.ratio * 100).toFixed(0)}%**`})`;
+			};
+			const big = `${x.raw_bigints_eps ?? '-'} (${x.raw_bigints_ratio === undefined ? '-' : (x.raw_bigints_ratio * 100).toFixed(0) + '%'})`;
+			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${big} | ${LIB_MODES.map(cell).join(' | ')} |`;
+		}),
+		'',
+		...[...nodeRows.map((x) => ({ x, kind: 'warm' })), ...coldRows.map((x) => ({ x, kind: 'cold' }))].map(({ x, kind }) => {
 			const pc = (r: number | undefined) => (r === undefined ? '-' : (r * 100).toFixed(0) + '%');
 			const parts = LIB_MODES.map((mode) => {
 				const m = x.lib[mode];
 				const verdict = m.ratio === undefined ? 'not measured' : m.ratio >= 0.5 ? 'meets the target' : 'below the target';
 				return `${mode.replace('library ', '')} ${pc(m.ratio)} (${verdict}; fastest samples ${pc(m.best_ratio)})`;
 			});
-			const big = x.raw_bigints_ratio === undefined ? '' : ` (reading the bigints alone, without objects: ${(x.raw_bigints_ratio * 100).toFixed(0)}%)`;
-			return `- ${x.files} files, node ${x.flags === 'jit' ? 'with the JIT' : '--jitless'}: library/raw = ${parts.join(', ')}${big}.`;
+			return `- ${kind}, ${x.files} files, node ${x.flags === 'jit' ? 'with the JIT' : '--jitless'}: library/raw = ${parts.join(', ')}.`;
 		}),
 		'',
 		'Every timed line, in the order run:',

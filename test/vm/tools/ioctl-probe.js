@@ -207,18 +207,28 @@ function seqs(...files) {
 /*
  * Full meta_seq walk throughput, the raw WALK_INODES loop (4096 entries an
  * ioctl, entries not even read; and the same reading each entry's seq and
- * ino as bigints) against each way of iterating the library,
- * in one process: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2: under
- * TCG V8 takes tens of thousands of entries to optimise the loops), then
- * ROUNDS rounds (BENCH_WALK_ROUNDS, default 5) in rotating order.  Each
+ * ino as bigints) against each way of iterating the library, in one
+ * process.  Warm: WARMUP untimed rounds (BENCH_WALK_WARMUP, default 2:
+ * under TCG V8 takes tens of thousands of entries to optimise the loops),
+ * then ROUNDS rounds (BENCH_WALK_ROUNDS, default 5) in rotating order; each
  * sample repeats the whole walk until it has seen BENCH_WALK_MIN_ENTRIES
  * (default 200000) entries, so small indexes are not timed over a few ms.
- * Lines: "FLAGS [warmup ]NAME: N entries in S s = R entries/s (K walks)",
+ * Cold (when BENCH_WALK_REMOUNT names a command that remounts MNT with
+ * empty caches): COLD_ROUNDS rounds (BENCH_WALK_COLD_ROUNDS, default 3) of
+ * one walk per mode, each right after the command, with the JIT already
+ * warm from the warm rounds.
+ * Two floors, no ioctl, over the same number of entries as one walk: "floor
+ * for-await" iterates a trivial async iterator handing out one constant
+ * object (the least any entry-by-entry async iterator costs: one promise
+ * and one microtask per entry), and "floor objects" makes one { seq, ino }
+ * object of two fresh bigints per entry from a buffer already read.
+ * Lines: "FLAGS [warmup |cold ]NAME: N entries in S s = R entries/s (K walks)",
  * FLAGS "jit" or "jitless" (node's --jitless).
  */
 async function benchWalk(mnt) {
 	const walk = require(path.join(root, 'build/utils/src/lib/walk.js'));
-	const fd = fs.openSync(mnt, 'r');
+	const { execFileSync } = require('child_process');
+	let fd = fs.openSync(mnt, 'r');
 	const flags = process.execArgv.includes('--jitless') ? 'jitless' : 'jit';
 	const raw = () => {
 		const buf = new lib.WalkBuffer(4096);
@@ -261,6 +271,33 @@ async function benchWalk(mnt) {
 		for await (const b of walk.walkInodes(fd).batches()) for (const e of b) if (e.ino) n++;
 		return n;
 	};
+	const perWalk = raw();
+	const floorAwait = async () => {
+		const entry = { seq: 1n, ino: 1n };
+		let left = perWalk;
+		const it = {
+			next: () => Promise.resolve(left-- > 0 ? { value: entry, done: false } : { value: undefined, done: true }),
+			[Symbol.asyncIterator]: () => it,
+		};
+		let n = 0;
+		for await (const e of it) if (e.ino) n++;
+		return n;
+	};
+	/* one batch read once, then perWalk objects made from its words */
+	const floorBuf = new lib.WalkBuffer(4096);
+	const floorNr = lib.walkInodesBatch(fd, 0, walk.POS_MIN, walk.POS_MAX, floorBuf);
+	let sink = null;
+	const floorObjects = () => {
+		const words = floorBuf.words;
+		let n = 0;
+		for (let k = 0; k < perWalk; ) {
+			for (let i = 0, o = 0; i < floorNr && k < perWalk; i++, k++, o += 3) {
+				sink = { seq: words[o], ino: words[o + 1] };
+				if (sink.ino) n++;
+			}
+		}
+		return n;
+	};
 	const modes = [
 		['raw ioctl', raw],
 		['raw ioctl + bigints', rawBigints],
@@ -268,17 +305,31 @@ async function benchWalk(mnt) {
 		['library for-await', libAsync],
 		['library batches()', libBatches],
 	];
+	const floors = [
+		['floor for-await', floorAwait],
+		['floor objects', floorObjects],
+	];
+	const time = async (label, fn, walks) => {
+		const t0 = process.hrtime.bigint();
+		let n = 0;
+		for (let k = 0; k < walks; k++) n += await fn();
+		const s = Number(process.hrtime.bigint() - t0) / 1e9;
+		console.log(`${flags} ${label}: ${n} entries in ${s.toFixed(4)} s = ${Math.round(n / s)} entries/s (${walks} walks)`);
+	};
+	const rotate = (xs, r) => (r < 0 ? xs : [...xs.slice(r % xs.length), ...xs.slice(0, r % xs.length)]);
 	const rounds = Number(process.env.BENCH_WALK_ROUNDS ?? 5);
 	const warmup = Number(process.env.BENCH_WALK_WARMUP ?? 2);
-	const walks = Math.max(1, Math.ceil(Number(process.env.BENCH_WALK_MIN_ENTRIES ?? 200000) / Math.max(1, raw())));
-	for (let r = -warmup; r < rounds; r++) {
-		const order = r < 0 ? modes : [...modes.slice(r % modes.length), ...modes.slice(0, r % modes.length)];
-		for (const [name, fn] of order) {
-			const t0 = process.hrtime.bigint();
-			let n = 0;
-			for (let k = 0; k < walks; k++) n += await fn();
-			const s = Number(process.hrtime.bigint() - t0) / 1e9;
-			console.log(`${flags} ${r < 0 ? 'warmup ' : ''}${name}: ${n} entries in ${s.toFixed(4)} s = ${Math.round(n / s)} entries/s (${walks} walks)`);
+	const walks = Math.max(1, Math.ceil(Number(process.env.BENCH_WALK_MIN_ENTRIES ?? 200000) / Math.max(1, perWalk)));
+	for (let r = -warmup; r < rounds; r++)
+		for (const [name, fn] of rotate([...modes, ...floors], r)) await time(`${r < 0 ? 'warmup ' : ''}${name}`, fn, walks);
+	const remount = process.env.BENCH_WALK_REMOUNT;
+	const coldRounds = remount ? Number(process.env.BENCH_WALK_COLD_ROUNDS ?? 3) : 0;
+	for (let r = 0; r < coldRounds; r++) {
+		for (const [name, fn] of rotate(modes, r)) {
+			fs.closeSync(fd);
+			execFileSync('/bin/sh', ['-c', remount], { stdio: ['ignore', 'ignore', 'inherit'] });
+			fd = fs.openSync(mnt, 'r');
+			await time(`cold ${name}`, fn, 1);
 		}
 	}
 	fs.closeSync(fd);
