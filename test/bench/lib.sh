@@ -6,15 +6,10 @@
 # first allocates pays for it: a scoutfs 256 MiB write took 7.9 s after a
 # cold remount and 3.9 s when tmpfs had been filled first.  So memory is
 # used once, outside any timed phase, at the start and after every drop.
-# warm_memory [MIB]: all free memory but 256 MiB (about 18 s with 2 GiB),
-# or just MIB of it (freed pages are handed out again first, so a phase
-# that needs less than MIB gets warm ones).
 warm_memory() {
 	mkdir -p /mnt/warm
 	mount -t tmpfs -o size=95% tmpfs /mnt/warm
 	free=$(awk '/MemFree/ { print int($2 / 1024) }' /proc/meminfo)
-	n=$((free - 256))
-	[ -n "$1" ] && [ "$1" -lt "$n" ] && n=$1
-	dd if=/dev/zero of=/mnt/warm/fill bs=1M count=$n 2> /dev/null || true
+	dd if=/dev/zero of=/mnt/warm/fill bs=1M count=$((free - 256)) 2> /dev/null || true
 	umount /mnt/warm
 }

@@ -15,7 +15,7 @@
  * mode), BENCH_WALK_WARMUP (2: untimed rounds before them),
  * BENCH_WALK_MIN_ENTRIES (200000: each sample repeats the walk until it has
  * seen this many entries), BENCH_WALK_COLD_ROUNDS (3: rounds of one cold
- * walk per mode, each after a remount with caches dropped).
+ * walk per mode, each after a remount).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -179,7 +179,7 @@ async function main(): Promise<number> {
 			return `| ${x.files} | ${x.flags} | ${x.raw_eps ?? '-'} | ${big} | ${LIB_MODES.map((m) => cell(m)).join(' | ')} | ${FLOORS.map(floor).join(' | ')} |`;
 		}),
 		'',
-		`**Cold** (a remount and drop_caches before each sample, the JIT already warm): one full walk a sample, ${env.BENCH_WALK_COLD_ROUNDS} rounds in rotating order, medians. This is the walk an archive agent does over an index that is not in memory.`,
+		`**Cold** (a remount before each sample, which empties the volume's block and inode caches; the JIT already warm): one full walk a sample, ${env.BENCH_WALK_COLD_ROUNDS} rounds in rotating order, medians. This is the walk an archive agent does over an index that is not in memory.`,
 		'',
 		'| files | node | raw ioctl entries/s | raw + bigints (/ raw) | for-of | for-await | batches() |',
 		'|---|---|---|---|---|---|---|',

@@ -12,7 +12,8 @@ export const checkCommand: CommandModule<object, Args> = {
 	command: 'check <meta-dev> <data-dev>',
 	describe:
 		'Check the consistency of an unmounted volume: super blocks, every btree block, the allocators, block accounting of ' +
-		'both devices, and every item. Read-only; exits 0 when clean, 1 when problems are found, 2 on usage or I/O errors',
+		'both devices, and every item. Read-only; refuses block devices that are mounted (opened exclusively); exits 0 when clean, ' +
+			'1 when problems are found, 2 on usage or I/O errors (a mounted device included)',
 	builder: (y: Argv) =>
 		y
 			.positional('meta-dev', { type: 'string', demandOption: true, describe: 'metadata device' })
@@ -20,9 +21,9 @@ export const checkCommand: CommandModule<object, Args> = {
 	handler: (a) => {
 		const devs: Device[] = [];
 		try {
-			const meta = openDevice('metadata device', a['meta-dev'], false);
+			const meta = openDevice('metadata device', a['meta-dev'], false, true);
 			devs.push(meta);
-			const data = openDevice('data device', a['data-dev'], false);
+			const data = openDevice('data device', a['data-dev'], false, true);
 			devs.push(data);
 			const { report } = checkVolume(meta, data);
 			const out = report.problems.slice();

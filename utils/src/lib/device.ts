@@ -1,7 +1,8 @@
 /*
  * Devices: block devices or regular files holding a scoutfs volume.
- * Block device sizes come from sysfs (no ioctl needed); block devices are
- * opened with O_EXCL so a mounted device is refused by the kernel.
+ * Block device sizes come from sysfs (no ioctl needed); block devices
+ * opened to write, or to check, are opened with O_EXCL so the kernel
+ * refuses a mounted device (a mount claims both of its devices).
  */
 import * as fs from 'fs';
 import { UserError } from './errors';
@@ -24,7 +25,7 @@ function blockDevSize(path: string, st: fs.Stats): bigint {
 	}
 }
 
-export function openDevice(what: string, path: string, write: boolean): Device {
+export function openDevice(what: string, path: string, write: boolean, exclusive = write): Device {
 	let st: fs.Stats;
 	try {
 		st = fs.statSync(path);
@@ -39,7 +40,7 @@ export function openDevice(what: string, path: string, write: boolean): Device {
 	const isBlock = st.isBlockDevice();
 	if (!isBlock && !st.isFile()) throw new UserError(`${what} '${path}' is neither a block device nor a regular file`);
 	let flags = write ? fs.constants.O_RDWR : fs.constants.O_RDONLY;
-	if (isBlock && write) flags |= fs.constants.O_EXCL;
+	if (isBlock && exclusive) flags |= fs.constants.O_EXCL;
 	let fd: number;
 	try {
 		fd = fs.openSync(path, flags);
@@ -47,7 +48,7 @@ export function openDevice(what: string, path: string, write: boolean): Device {
 		const code = (e as NodeJS.ErrnoException).code;
 		const why =
 			code === 'EBUSY'
-				? 'it is in use (mounted or opened exclusively)'
+				? `it is in use (mounted, or opened exclusively by another program)${write ? '' : ': unmount it first'}`
 				: code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
 					? `it is not ${write ? 'writable' : 'readable'} (${code})`
 					: (e as Error).message;
