@@ -13,7 +13,8 @@
  * one recursive merge: each touched leaf is merged with its changes and
  * rewritten into as many new blocks as the result needs, evenly filled;
  * parents are rebuilt from their children's results the same way; empty
- * blocks disappear from their parents; the root grows new levels when its
+ * blocks disappear from their parents, and a rewritten block left under a
+ * quarter full is merged with its neighbours; the root grows new levels when its
  * level splits and collapses while it has a single child.  Nothing is ever
  * written in place, so the last committed tree stays intact until the
  * super block pointing to the new one is durable.
@@ -345,18 +346,25 @@ struct entry {
 	const void *val;
 };
 
-/* the output of rebuilding a subtree: (bound key, block ref) per block */
+/*
+ * The output of rebuilding a subtree: (bound key, block ref) per block,
+ * and the bytes used in each block written by this commit (0: a block
+ * kept as it was).
+ */
 struct outs {
 	struct entry *ents;
 	struct scoutfs_block_ref *refs;
+	u32 *fills;
 	int nr;
 	int alloc;
 };
 
-static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u64 seq)
+static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u64 seq,
+		    u32 fill)
 {
 	struct scoutfs_block_ref *refs;
 	struct entry *ents;
+	u32 *fills;
 	int n;
 	int i;
 
@@ -364,19 +372,24 @@ static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u6
 		n = max(16, o->alloc * 2);
 		ents = kvmalloc_array(n, sizeof(*ents), GFP_NOFS);
 		refs = kvmalloc_array(n, sizeof(*refs), GFP_NOFS);
-		if (!ents || !refs) {
+		fills = kvmalloc_array(n, sizeof(*fills), GFP_NOFS);
+		if (!ents || !refs || !fills) {
 			kvfree(ents);
 			kvfree(refs);
+			kvfree(fills);
 			return -ENOMEM;
 		}
 		if (o->nr) {
 			memcpy(ents, o->ents, o->nr * sizeof(*ents));
 			memcpy(refs, o->refs, o->nr * sizeof(*refs));
+			memcpy(fills, o->fills, o->nr * sizeof(*fills));
 		}
 		kvfree(o->ents);
 		kvfree(o->refs);
+		kvfree(o->fills);
 		o->ents = ents;
 		o->refs = refs;
+		o->fills = fills;
 		o->alloc = n;
 		/* entries point at their refs, which just moved */
 		for (i = 0; i < o->nr; i++)
@@ -388,6 +401,7 @@ static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u6
 	o->ents[o->nr].seq = seq;
 	o->ents[o->nr].len = sizeof(struct scoutfs_block_ref);
 	o->ents[o->nr].val = &o->refs[o->nr];
+	o->fills[o->nr] = fill;
 	o->nr++;
 	return 0;
 }
@@ -396,6 +410,7 @@ static void outs_free(struct outs *o)
 {
 	kvfree(o->ents);
 	kvfree(o->refs);
+	kvfree(o->fills);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -430,7 +445,7 @@ static int write_blocks(struct super_block *sb, u64 seq, int level, struct entry
 		if (bl && (used + sz > USABLE || (used >= target && nr - i > 0))) {
 			bt->nr_items = cpu_to_le32(n_in);
 			bt->val_start = cpu_to_le32(val_start);
-			ret = outs_add(out, &ents[i - 1].key, bl->blkno, seq);
+			ret = outs_add(out, &ents[i - 1].key, bl->blkno, seq, used);
 			scoutfs_block_put(sb, bl);
 			bl = NULL;
 			if (ret)
@@ -465,7 +480,7 @@ static int write_blocks(struct super_block *sb, u64 seq, int level, struct entry
 	if (bl) {
 		bt->nr_items = cpu_to_le32(n_in);
 		bt->val_start = cpu_to_le32(val_start);
-		ret = outs_add(out, bound, bl->blkno, seq);
+		ret = outs_add(out, bound, bl->blkno, seq, used);
 		scoutfs_block_put(sb, bl);
 	}
 	return ret;
@@ -474,6 +489,136 @@ static int write_blocks(struct super_block *sb, u64 seq, int level, struct entry
 static int free_block(struct super_block *sb, const struct scoutfs_block_ref *ref)
 {
 	return scoutfs_free_meta(sb, le64_to_cpu(ref->blkno), le64_to_cpu(ref->seq));
+}
+
+/* a block whose items use less than this after a commit rewrote it is merged */
+#define UNDERFULL	(USABLE / 4)
+/* a merge takes neighbours while the run uses less than this ... */
+#define RUN_FILL	(USABLE / 2)
+/* ... and at most this many blocks */
+#define RUN_MAX		16
+
+static u32 block_fill(struct scoutfs_btree_block *bt)
+{
+	u32 nr = le32_to_cpu(bt->nr_items);
+	u32 fill = nr * ITEM_SIZE;
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		fill += le16_to_cpu(bt_item(bt, i)->val_len);
+	return fill;
+}
+
+/*
+ * Merge the run of children starting at kids[a] (a block this commit
+ * wrote, underfull): take it and its right neighbours while the run uses
+ * less than RUN_FILL (at least two blocks), write their items into new,
+ * evenly filled blocks, free the run's blocks and put the new ones in
+ * its place.  Returns how many blocks replaced the run, or -errno.
+ */
+static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *kids, int a)
+{
+	struct scoutfs_block *bls[RUN_MAX] = { NULL, };
+	struct scoutfs_btree_block *bt;
+	struct scoutfs_btree_item *it;
+	struct scoutfs_key bound;
+	struct outs out = { 0 };
+	struct entry *ents = NULL;
+	u32 fill = 0;
+	int nr_items = 0;
+	int nr = 0;
+	int ret = 0;
+	int b, i, k, tail;
+
+	for (b = a; b < kids->nr && b - a < RUN_MAX && (b - a < 2 || fill < RUN_FILL); b++) {
+		bls[b - a] = get_block(sb, &kids->refs[b], level);
+		if (IS_ERR(bls[b - a])) {
+			ret = PTR_ERR(bls[b - a]);
+			bls[b - a] = NULL;
+			goto out;
+		}
+		bt = bt_of(bls[b - a]);
+		fill += block_fill(bt);
+		nr_items += le32_to_cpu(bt->nr_items);
+	}
+	bound = kids->ents[b - 1].key;
+
+	ents = kvmalloc_array(nr_items, sizeof(*ents), GFP_NOFS);
+	if (!ents) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = 0; k < b - a; k++) {
+		bt = bt_of(bls[k]);
+		for (i = 0; i < le32_to_cpu(bt->nr_items); i++) {
+			it = bt_item(bt, i);
+			ents[nr].key = it->key;
+			ents[nr].seq = le64_to_cpu(it->seq);
+			ents[nr].len = le16_to_cpu(it->val_len);
+			ents[nr].val = bt_val(bt, it);
+			nr++;
+		}
+	}
+	ret = write_blocks(sb, seq, level, ents, nr, &bound, &out);
+	if (ret)
+		goto out;
+	/* the run had at least two blocks using under 1.5 blocks' worth */
+	if (WARN_ON_ONCE(out.nr == 0 || out.nr > b - a)) {
+		ret = -EIO;
+		goto out;
+	}
+	for (k = 0; k < b - a; k++) {
+		ret = free_block(sb, &kids->refs[a + k]);
+		if (ret)
+			goto out;
+	}
+
+	/* the new blocks replace the run; the rest moves down */
+	for (k = 0; k < out.nr; k++) {
+		kids->ents[a + k] = out.ents[k];
+		kids->refs[a + k] = out.refs[k];
+		kids->fills[a + k] = out.fills[k];
+	}
+	tail = kids->nr - b;
+	memmove(&kids->ents[a + out.nr], &kids->ents[b], tail * sizeof(*kids->ents));
+	memmove(&kids->refs[a + out.nr], &kids->refs[b], tail * sizeof(*kids->refs));
+	memmove(&kids->fills[a + out.nr], &kids->fills[b], tail * sizeof(*kids->fills));
+	kids->nr -= (b - a) - out.nr;
+	for (k = a; k < kids->nr; k++)
+		kids->ents[k].val = &kids->refs[k];
+	ret = out.nr;
+out:
+	for (k = 0; k < RUN_MAX; k++)
+		scoutfs_block_put(sb, bls[k]);
+	kvfree(ents);
+	outs_free(&out);
+	return ret;
+}
+
+/*
+ * Underfull blocks among a parent's children that this commit wrote are
+ * merged with their neighbours (the last child with its left one), so
+ * deletions leave no trail of nearly empty blocks for walks to read.
+ * Blocks the commit did not touch are only merged into a run.
+ */
+static int merge_underfull(struct super_block *sb, u64 seq, int level, struct outs *kids)
+{
+	int a = 0;
+	int ret;
+
+	while (a < kids->nr && kids->nr > 1) {
+		if (kids->fills[a] == 0 || kids->fills[a] >= UNDERFULL) {
+			a++;
+			continue;
+		}
+		if (a == kids->nr - 1)
+			a--;
+		ret = merge_run(sb, seq, level, kids, a);
+		if (ret < 0)
+			return ret;
+		a += ret;
+	}
+	return 0;
 }
 
 static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block_ref *ref,
@@ -551,7 +696,7 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 		child_ref(bt, i, &cref);
 		if (c == start) {
 			ret = outs_add(&kids, &it->key, le64_to_cpu(cref.blkno),
-				       le64_to_cpu(cref.seq));
+				       le64_to_cpu(cref.seq), 0);
 		} else {
 			ret = apply_rec(sb, seq, &cref, level - 1,
 					i == nr_old - 1 ? bound : &it->key,
@@ -563,7 +708,9 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 	if (kids.nr) {
 		/* the last child covers everything up to this block's bound */
 		kids.ents[kids.nr - 1].key = *bound;
-		ret = write_blocks(sb, seq, level, kids.ents, kids.nr, bound, out);
+		ret = merge_underfull(sb, seq, level - 1, &kids);
+		if (ret == 0)
+			ret = write_blocks(sb, seq, level, kids.ents, kids.nr, bound, out);
 	}
 out:
 	if (ret == 0 && ref)

@@ -70,8 +70,11 @@ static unsigned long hold_depth(void)
 
 static unsigned long meta_needed(struct super_block *sb)
 {
-	/* every ~32 dirty items can rewrite a leaf and its path, plus lists */
-	return META_RESERVE + (scoutfs_item_dirty_nr(sb) / 32 + 8) *
+	/*
+	 * every ~32 dirty items can rewrite a leaf and its path, and the
+	 * merge of an underfull leaf writes up to one more; plus lists
+	 */
+	return META_RESERVE + (scoutfs_item_dirty_nr(sb) / 16 + 8) *
 	       (SCOUTFS_SB(sb)->super.fs_root.height + 2);
 }
 

@@ -355,7 +355,7 @@ def cmd_writers(args):
 
 
 def cmd_many(args):
-    """many DIR N create|stat|list|remove: N files f0..f(N-1)."""
+    """many DIR N create|stat|list|remove|thin K: N files f0..f(N-1); thin keeps every Kth."""
     path, n, what = args[0], int(args[1]), args[2]
     if what == "create":
         for i in range(n):
@@ -374,6 +374,14 @@ def cmd_many(args):
         for i in range(n):
             os.unlink(os.path.join(path, f"f{i}"))
         print(f"many: removed {n}")
+    elif what == "thin":
+        k = int(args[3])
+        gone = 0
+        for i in range(n):
+            if i % k:
+                os.unlink(os.path.join(path, f"f{i}"))
+                gone += 1
+        print(f"many: removed {gone}, kept every {k}th")
 
 
 def blocks_of(fd):

@@ -1,0 +1,70 @@
+# Deletions leave no trail of nearly empty btree blocks: removing 19 of
+# every 20 of 20,000 files leaves every leaf a few percent full, and the
+# commit merges each leaf it left under a quarter full with its
+# neighbours, so the tree shrinks to a fraction of its blocks (without
+# merging it keeps nearly all of them).  Walks, lookups and the
+# directory see exactly the files left, a new batch of files goes into
+# the merged tree, and check is clean throughout.
+. "$T_VM/tests/posix-lib"
+export SCOUTFS_MOUNT_PATH="$T_MNT"
+
+# btree_blocks NAME: check the unmounted volume, keep its btree block count
+btree_blocks() {
+	scoutfs check "$T_META" "$T_DATA" > "$T_TMP/ck" 2>&1
+	echo "check rc=$? ($(sed -n 's/^checked .*: //p' "$T_TMP/ck"))"
+	grep -v '^checked ' "$T_TMP/ck"
+	sed -n 's/^checked .*(\([0-9]*\) btree,.*/\1/p' "$T_TMP/ck" > "$T_TMP/$1"
+}
+
+walks() {
+	echo "$1: meta_seq $(scoutfs walk-inodes meta_seq 0 -1 --json | wc -l) entries," \
+		"data_seq $(scoutfs walk-inodes data_seq 0 -1 --json | wc -l) entries"
+}
+
+posix_mkfs_mount
+mkdir "$T_MNT/d"
+cd "$T_MNT" || t_fail "cd"
+posix_tool many d 20000 create
+sync
+walks "created"
+cd / && t_umount
+btree_blocks full
+
+t_mount 0 commit_interval_ms=300000 || t_fail "mount"
+cd "$T_MNT" || t_fail "cd"
+posix_tool - <<'CMDS'
+many d 20000 thin 20
+CMDS
+sync
+walks "thinned"
+posix_tool - <<'CMDS'
+stat d/f0
+stat d/f19980
+stat d/f19999
+CMDS
+echo "listed: $(ls d | wc -l) names"
+cd / && t_umount
+btree_blocks thin
+full=$(cat "$T_TMP/full")
+thin=$(cat "$T_TMP/thin")
+if [ "$thin" -gt 0 ] && [ $((thin * 4)) -le "$full" ]; then
+	echo "btree blocks after thinning: at most a quarter of before"
+else
+	echo "btree blocks after thinning: $thin of $full before, more than a quarter"
+fi
+
+echo "== after a remount: more files, then the thinned ones go"
+t_mount 0 commit_interval_ms=300000 || t_fail "mount"
+cd "$T_MNT" || t_fail "cd"
+mkdir d2
+posix_tool many d2 5000 create
+sync
+walks "added"
+rm d/f*
+rmdir d
+sync
+walks "removed d"
+echo "listed d2: $(ls d2 | wc -l) names"
+cd / && t_umount
+btree_blocks last
+t_pass
