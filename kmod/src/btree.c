@@ -346,6 +346,16 @@ struct entry {
 	const void *val;
 };
 
+/* an entry for an item of a block (its value stays in the block) */
+static void item_entry(struct scoutfs_btree_block *bt, struct scoutfs_btree_item *it,
+		       struct entry *ent)
+{
+	ent->key = it->key;
+	ent->seq = le64_to_cpu(it->seq);
+	ent->len = le16_to_cpu(it->val_len);
+	ent->val = bt_val(bt, it);
+}
+
 /*
  * The output of rebuilding a subtree: (bound key, block ref) per block,
  * and the bytes used in each block written by this commit (0: a block
@@ -520,7 +530,6 @@ static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *ki
 {
 	struct scoutfs_block *bls[RUN_MAX] = { NULL, };
 	struct scoutfs_btree_block *bt;
-	struct scoutfs_btree_item *it;
 	struct scoutfs_key bound;
 	struct outs out = { 0 };
 	struct entry *ents = NULL;
@@ -551,12 +560,7 @@ static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *ki
 	for (k = 0; k < b - a; k++) {
 		bt = bt_of(bls[k]);
 		for (i = 0; i < le32_to_cpu(bt->nr_items); i++) {
-			it = bt_item(bt, i);
-			ents[nr].key = it->key;
-			ents[nr].seq = le64_to_cpu(it->seq);
-			ents[nr].len = le16_to_cpu(it->val_len);
-			ents[nr].val = bt_val(bt, it);
-			nr++;
+			item_entry(bt, bt_item(bt, i), &ents[nr++]);
 		}
 	}
 	ret = write_blocks(sb, seq, level, ents, nr, &bound, &out);
@@ -662,11 +666,7 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 			else
 				cmp = scoutfs_key_compare(&it->key, &chg[c].key);
 			if (cmp < 0) {
-				ents[nr].key = it->key;
-				ents[nr].seq = le64_to_cpu(it->seq);
-				ents[nr].len = le16_to_cpu(it->val_len);
-				ents[nr].val = bt_val(bt, it);
-				nr++;
+				item_entry(bt, it, &ents[nr++]);
 				i++;
 				continue;
 			}
