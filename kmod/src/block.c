@@ -107,8 +107,12 @@ static void cache_insert(struct scoutfs_block_cache *bc, struct scoutfs_block *i
 	rb_insert_color(&ins->node, &bc->root);
 }
 
-/* caller holds the lock; drops the cache's reference */
-static void cache_remove(struct scoutfs_block_cache *bc, struct scoutfs_block *bl)
+/*
+ * Caller holds the lock; drops the cache's reference.  Returns true when
+ * that was the last one: the caller frees the block once it has dropped
+ * the lock (the data may be vmalloc()ed, and vfree() may sleep).
+ */
+static bool cache_remove(struct scoutfs_block_cache *bc, struct scoutfs_block *bl)
 {
 	rb_erase(&bl->node, &bc->root);
 	RB_CLEAR_NODE(&bl->node);
@@ -116,8 +120,7 @@ static void cache_remove(struct scoutfs_block_cache *bc, struct scoutfs_block *b
 		list_del_init(&bl->lru_head);
 		bc->nr_lru--;
 	}
-	if (refcount_dec_and_test(&bl->refcount))
-		block_free(bl);
+	return refcount_dec_and_test(&bl->refcount);
 }
 
 void scoutfs_block_put(struct super_block *sb, struct scoutfs_block *bl)
@@ -289,6 +292,7 @@ struct scoutfs_block *scoutfs_block_new(struct super_block *sb, u64 blkno,
 	struct scoutfs_block_header *hdr;
 	struct scoutfs_block *bl;
 	struct scoutfs_block *old;
+	bool free_old = false;
 
 	bl = block_alloc(blkno);
 	if (!bl)
@@ -306,12 +310,14 @@ struct scoutfs_block *scoutfs_block_new(struct super_block *sb, u64 blkno,
 	/* a reused blkno: whatever was cached for it is stale */
 	old = cache_find(bc, blkno);
 	if (old)
-		cache_remove(bc, old);
+		free_old = cache_remove(bc, old);
 	refcount_inc(&bl->refcount); /* the cache's */
 	cache_insert(bc, bl);
 	refcount_inc(&bl->refcount); /* the dirty list's */
 	list_add_tail(&bl->dirty_head, &bc->dirty);
 	spin_unlock(&bc->lock);
+	if (free_old)
+		block_free(old);
 	return bl;
 }
 
@@ -439,15 +445,21 @@ static unsigned long block_scan(struct shrinker *shrink, struct shrink_control *
 {
 	struct scoutfs_block_cache *bc = container_of(shrink, struct scoutfs_block_cache, shrinker);
 	struct scoutfs_block *bl;
+	struct scoutfs_block *tmp;
 	unsigned long freed = 0;
+	LIST_HEAD(dispose);
 
 	spin_lock(&bc->lock);
 	while (freed < sc->nr_to_scan && !list_empty(&bc->lru)) {
 		bl = list_first_entry(&bc->lru, struct scoutfs_block, lru_head);
-		cache_remove(bc, bl);
+		/* off the lru now: its lru_head can chain it for freeing */
+		if (cache_remove(bc, bl))
+			list_add(&bl->lru_head, &dispose);
 		freed++;
 	}
 	spin_unlock(&bc->lock);
+	list_for_each_entry_safe(bl, tmp, &dispose, lru_head)
+		block_free(bl);
 	return freed;
 }
 
@@ -495,7 +507,8 @@ void scoutfs_block_destroy(struct super_block *sb)
 		bl = rb_entry(n, struct scoutfs_block, node);
 		if (refcount_read(&bl->refcount) != 1)
 			scoutfs_err(sb, "metadata block %llu still referenced at unmount", bl->blkno);
-		cache_remove(bc, bl);
+		if (cache_remove(bc, bl))
+			block_free(bl);
 	}
 	kfree(bc);
 	SCOUTFS_SB(sb)->blocks = NULL;

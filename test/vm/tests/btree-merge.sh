@@ -4,7 +4,8 @@
 # neighbours, so the tree shrinks to a fraction of its blocks (without
 # merging it keeps nearly all of them).  Walks, lookups and the
 # directory see exactly the files left, a new batch of files goes into
-# the merged tree, and check is clean throughout.
+# the merged tree, rounds of random creates and removals (a commit each)
+# keep one index entry per inode, and check is clean throughout.
 . "$T_VM/tests/posix-lib"
 export SCOUTFS_MOUNT_PATH="$T_MNT"
 
@@ -65,6 +66,18 @@ rmdir d
 sync
 walks "removed d"
 echo "listed d2: $(ls d2 | wc -l) names"
+echo "== churn: random creates and removals, a commit each round"
+mkdir c
+for seed in 1 2 3 4 5 6 7 8; do
+	posix_tool many c 3000 churn $seed
+	n=$(($(ls c | wc -l) + $(ls d2 | wc -l) + 3))
+	m=$(scoutfs walk-inodes meta_seq 0 -1 --json | wc -l)
+	if [ "$m" -eq "$n" ]; then
+		echo "round $seed: meta_seq has one entry per inode"
+	else
+		echo "round $seed: meta_seq has $m entries for $n inodes"
+	fi
+done
 cd / && t_umount
 btree_blocks last
 t_pass

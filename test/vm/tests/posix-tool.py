@@ -10,6 +10,7 @@ import errno
 import hashlib
 import mmap
 import os
+import random
 import shlex
 import signal
 import socket
@@ -355,7 +356,9 @@ def cmd_writers(args):
 
 
 def cmd_many(args):
-    """many DIR N create|stat|list|remove|thin K: N files f0..f(N-1); thin keeps every Kth."""
+    """many DIR N create|stat|list|remove|thin K|churn SEED: N files f0..f(N-1); thin keeps
+    every Kth; churn creates N/2..N files named for SEED, then removes a share of all the
+    directory holds (random from SEED), and syncs."""
     path, n, what = args[0], int(args[1]), args[2]
     if what == "create":
         for i in range(n):
@@ -382,6 +385,19 @@ def cmd_many(args):
                 os.unlink(os.path.join(path, f"f{i}"))
                 gone += 1
         print(f"many: removed {gone}, kept every {k}th")
+    elif what == "churn":
+        seed = int(args[3])
+        rng = random.Random(seed)
+        add = rng.randint(n // 2, n)
+        for i in range(add):
+            os.close(os.open(os.path.join(path, f"c{seed}_{i}"), os.O_CREAT | os.O_WRONLY, 0o644))
+        names = sorted(os.listdir(path))
+        share = rng.choice([0.5, 0.8, 0.95, 0.99])
+        gone = rng.sample(names, int(len(names) * share))
+        for name in gone:
+            os.unlink(os.path.join(path, name))
+        os.sync()
+        print(f"many: churn {seed}: created {add}, removed {len(gone)} ({share:.0%}), left {len(names) - len(gone)}")
 
 
 def blocks_of(fd):
