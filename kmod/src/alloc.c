@@ -290,6 +290,27 @@ int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq)
 	return ret;
 }
 
+/*
+ * A metadata block allocated in the open transaction that will never be
+ * written (the caller dropped it from the dirty blocks): free for reuse
+ * at once, nothing on disk can reference it.
+ */
+int scoutfs_free_meta_unwritten(struct super_block *sb, u64 blkno)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	int ret;
+
+	ret = check_range(sb, "metadata", blkno, 1, SCOUTFS_META_DEV_START_BLKNO,
+			  le64_to_cpu(sbi->super.total_meta_blocks));
+	if (ret)
+		return ret;
+	mutex_lock(&ai->mutex);
+	ret = ext_insert(sb, &ai->meta_free, blkno, 1);
+	mutex_unlock(&ai->mutex);
+	return ret;
+}
+
 u64 scoutfs_alloc_free_meta_blocks(struct super_block *sb)
 {
 	return READ_ONCE(ALLOC(sb)->meta_free.total);

@@ -20,6 +20,7 @@ int scoutfs_free_data(struct super_block *sb, u64 blkno, u64 count);
 /* used by the btree and the commit */
 int scoutfs_alloc_meta(struct super_block *sb, u64 *blkno);
 int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq);
+int scoutfs_free_meta_unwritten(struct super_block *sb, u64 blkno);
 
 u64 scoutfs_alloc_free_meta_blocks(struct super_block *sb);
 u64 scoutfs_alloc_free_data_blocks(struct super_block *sb);

@@ -321,6 +321,25 @@ struct scoutfs_block *scoutfs_block_new(struct super_block *sb, u64 blkno,
 	return bl;
 }
 
+void scoutfs_block_forget(struct super_block *sb, struct scoutfs_block *bl)
+{
+	struct scoutfs_block_cache *bc = BLOCK_CACHE(sb);
+	bool dirty = false;
+
+	spin_lock(&bc->lock);
+	if (!list_empty(&bl->dirty_head)) {
+		list_del_init(&bl->dirty_head);
+		clear_bit(BLOCK_DIRTY, &bl->flags);
+		dirty = true;
+	}
+	/* neither is the last reference: the caller has one */
+	if (!RB_EMPTY_NODE(&bl->node))
+		WARN_ON_ONCE(cache_remove(bc, bl));
+	if (dirty)
+		WARN_ON_ONCE(refcount_dec_and_test(&bl->refcount));
+	spin_unlock(&bc->lock);
+}
+
 struct write_ctx {
 	atomic_t pending;
 	int err;

@@ -28,6 +28,13 @@ struct scoutfs_block *scoutfs_block_new(struct super_block *sb, u64 blkno,
 void scoutfs_block_put(struct super_block *sb, struct scoutfs_block *bl);
 bool scoutfs_block_is_dirty(struct scoutfs_block *bl);
 
+/*
+ * Drop a dirty block the open commit wrote and no longer references from
+ * the dirty blocks and the cache: it is never written.  The caller's
+ * reference stays for it to put.
+ */
+void scoutfs_block_forget(struct super_block *sb, struct scoutfs_block *bl);
+
 /* commit: checksum and write every dirty block, wait for all */
 int scoutfs_block_write_dirty(struct super_block *sb);
 

@@ -571,8 +571,19 @@ static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *ki
 		ret = -EIO;
 		goto out;
 	}
+	/*
+	 * Blocks of the run this commit wrote are dropped unwritten and
+	 * free for reuse at once; the others are freed as the commit frees
+	 * any block it replaces.
+	 */
 	for (k = 0; k < b - a; k++) {
-		ret = free_block(sb, &kids->refs[a + k]);
+		if (kids->fills[a + k] && le64_to_cpu(kids->refs[a + k].seq) == seq &&
+		    scoutfs_block_is_dirty(bls[k])) {
+			scoutfs_block_forget(sb, bls[k]);
+			ret = scoutfs_free_meta_unwritten(sb, le64_to_cpu(kids->refs[a + k].blkno));
+		} else {
+			ret = free_block(sb, &kids->refs[a + k]);
+		}
 		if (ret)
 			goto out;
 	}
