@@ -274,7 +274,7 @@ int scoutfs_alloc_meta(struct super_block *sb, u64 *blkno)
 	return ret;
 }
 
-int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq)
+static int free_meta_into(struct super_block *sb, struct ext_set *set, u64 blkno)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct scoutfs_alloc_info *ai = ALLOC(sb);
@@ -285,9 +285,14 @@ int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq)
 	if (ret)
 		return ret;
 	mutex_lock(&ai->mutex);
-	ret = ext_insert(sb, &ai->meta_freed, blkno, 1);
+	ret = ext_insert(sb, set, blkno, 1);
 	mutex_unlock(&ai->mutex);
 	return ret;
+}
+
+int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq)
+{
+	return free_meta_into(sb, &ALLOC(sb)->meta_freed, blkno);
 }
 
 /*
@@ -297,18 +302,7 @@ int scoutfs_free_meta(struct super_block *sb, u64 blkno, u64 block_seq)
  */
 int scoutfs_free_meta_unwritten(struct super_block *sb, u64 blkno)
 {
-	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
-	struct scoutfs_alloc_info *ai = ALLOC(sb);
-	int ret;
-
-	ret = check_range(sb, "metadata", blkno, 1, SCOUTFS_META_DEV_START_BLKNO,
-			  le64_to_cpu(sbi->super.total_meta_blocks));
-	if (ret)
-		return ret;
-	mutex_lock(&ai->mutex);
-	ret = ext_insert(sb, &ai->meta_free, blkno, 1);
-	mutex_unlock(&ai->mutex);
-	return ret;
+	return free_meta_into(sb, &ALLOC(sb)->meta_free, blkno);
 }
 
 u64 scoutfs_alloc_free_meta_blocks(struct super_block *sb)
