@@ -39,6 +39,9 @@ for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	echo "$N walk_raw_warm $("$WB" /mnt/scoutfs 0 $((S + 1)))"
 	# the CLI: node's own files warm (they come over 9p), scoutfs cold (remounted)
 	scoutfs --help > /dev/null
+	# what starting the CLI costs alone: --help loads the same modules
+	a=$(up); scoutfs --help > /dev/null; b=$(up)
+	echo "$N cli_start 0 $(awk "BEGIN { print $b - $a }")"
 	umount /mnt/scoutfs
 	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
 	a=$(up); n=$(scoutfs walk-inodes meta_seq $((S + 1)) -1 /mnt/scoutfs | grep -vc major); b=$(up)

@@ -131,10 +131,12 @@ async function main(): Promise<number> {
 			walk_raw_cold_s: m.walk_raw_cold?.seconds,
 			walk_raw_warm_s: m.walk_raw_warm?.seconds,
 			walk_cli_cold_s: m.walk_cli_cold?.seconds,
+			cli_start_s: m.cli_start?.seconds,
 			find_cold_s: m.find_cold?.seconds,
 			find_warm_s: m.find_warm?.seconds,
 			find_over_walk_raw_cold: ratio(m.walk_raw_cold, m.find_cold),
 			find_over_walk_cli_cold: ratio(m.walk_cli_cold, m.find_cold),
+
 			full_walk_raw_cold_eps: eps(m.full_raw_cold),
 			full_walk_raw_warm_eps: eps(m.full_raw_warm),
 			node_probe: probes[n] ?? [],
@@ -149,13 +151,13 @@ async function main(): Promise<number> {
 	const md = [
 		`# change index vs scan (${new Date().toISOString()})`,
 		'',
-		`${env.BENCH_APPENDS} random files appended to after a sync; discover them with walk-inodes meta_seq <stable+1> -1 (scoutfs) or find -newer (ext4). Target: walk <= 1/500 of find. "walk raw" is the WALK_INODES ioctl from C (test/bench/walkbench.c); "walk CLI" is the scoutfs command, whose time is mostly node starting under TCG (about 1-4 s).`,
+		`${env.BENCH_APPENDS} random files appended to after a sync; discover them with walk-inodes meta_seq <stable+1> -1 (scoutfs) or find -newer (ext4). Target: walk <= 1/500 of find. "walk raw" is the WALK_INODES ioctl from C (test/bench/walkbench.c); "walk CLI" is the scoutfs command, whose time is mostly node starting under TCG (about 1-4 s); "CLI start" is \`scoutfs --help\` (the same node start and modules, no walk).`,
 		'',
-		'| files | found (walk/find) | walk raw cold s | walk raw warm s | walk CLI cold s | find cold s | find warm s | find/walk raw | find/walk CLI | full walk raw entries/s cold / warm |',
-		'|---|---|---|---|---|---|---|---|---|---|',
+		'| files | found (walk/find) | walk raw cold s | walk raw warm s | walk CLI cold s | CLI start s | find cold s | find warm s | find/walk raw | find/walk CLI | full walk raw entries/s cold / warm |',
+		'|---|---|---|---|---|---|---|---|---|---|---|',
 		...rows.map(
 			(x) =>
-				`| ${x.files} | ${x.changed_found_by_walk ?? '-'}/${x.changed_found_by_find ?? '-'} | ${f(x.walk_raw_cold_s, 4)} | ${f(x.walk_raw_warm_s, 4)} | ${f(x.walk_cli_cold_s, 2)} | ${f(x.find_cold_s, 2)} | ${f(x.find_warm_s, 2)} | ${f(x.find_over_walk_raw_cold, 0)} | ${f(x.find_over_walk_cli_cold, 1)} | ${x.full_walk_raw_cold_eps ?? '-'} / ${x.full_walk_raw_warm_eps ?? '-'} |`,
+				`| ${x.files} | ${x.changed_found_by_walk ?? '-'}/${x.changed_found_by_find ?? '-'} | ${f(x.walk_raw_cold_s, 4)} | ${f(x.walk_raw_warm_s, 4)} | ${f(x.walk_cli_cold_s, 2)} | ${f(x.cli_start_s, 2)} | ${f(x.find_cold_s, 2)} | ${f(x.find_warm_s, 2)} | ${f(x.find_over_walk_raw_cold, 0)} | ${f(x.find_over_walk_cli_cold, 1)} | ${x.full_walk_raw_cold_eps ?? '-'} / ${x.full_walk_raw_warm_eps ?? '-'} |`,
 		),
 		'',
 		'## Full walk: the TS library vs the raw ioctl (issue 5 target: library >= 50% of raw)',
