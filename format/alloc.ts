@@ -16,6 +16,7 @@ import type { BlockHeader, BlockRef } from './block';
 
 export interface FreeExtent {
 	blkno: le64;
+	/** @min 1 */
 	len: le64;
 }
 

@@ -67,6 +67,7 @@ export interface BlockRef {
 
 export interface Timespec {
 	sec: le64;
+	/** @max 999999999 */
 	nsec: le32;
 	_pad: Pad<4>;
 }

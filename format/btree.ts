@@ -24,7 +24,9 @@ export interface BtreeItem {
 	/* seq of the transaction (or lock grant) that wrote the item */
 	seq: le64;
 	val_off: le16;
+	/** @max ITEM_MAX_VAL_SIZE */
 	val_len: le16;
+	/** @mask ITEM_FLAG_DELETION */
 	flags: u8;
 	_pad: Pad<3>;
 }

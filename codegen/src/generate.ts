@@ -8,7 +8,7 @@ import { cConst, cEnumMember, cIoctl, cMountOpt, cNetCmd, cStruct } from './name
 import { computeLayout, Layout } from './layout';
 import { formatHash } from './hash';
 import { emitFormatH, emitFormatHashH, emitIoctlH, emitMessagesH, emitOndiskCheckH } from './emit/c-headers';
-import { emitGlueC, emitGlueH } from './emit/c-glue';
+import { emitGlueC, emitGlueH, emitRulesC, emitRulesH } from './emit/c-glue';
 import { emitTsArea, emitTsHash, emitTsMount } from './emit/ts-codecs';
 import { emitLayoutDumpC } from './emit/c-layout-dump';
 
@@ -53,6 +53,8 @@ export function generate(formatDir: string, base: string): Generated {
 		[`${KMOD_GEN}/format_hash.h`, emitFormatHashH(hash)],
 		[`${KMOD_GEN}/glue.h`, emitGlueH(layout)],
 		[`${KMOD_GEN}/glue.c`, emitGlueC(layout)],
+		[`${KMOD_GEN}/rules.h`, emitRulesH(layout)],
+		[`${KMOD_GEN}/rules.c`, emitRulesC(layout)],
 		[`${UTILS_GEN}/format.ts`, emitTsArea(layout, 'disk', 'On-disk structs: codecs, constants and enums.')],
 		[`${UTILS_GEN}/ioctl.ts`, emitTsArea(layout, 'ioctl', 'ioctl ABI structs: codecs, constants, enums and request numbers.')],
 		[`${UTILS_GEN}/messages.ts`, emitTsArea(layout, 'net', 'Network message structs: codecs, constants, enums and commands.')],

@@ -22,10 +22,25 @@ export interface Where {
 	line: number;
 }
 
+/*
+ * A rule a field's value must keep (schema JSDoc tags @min, @max, @mask on
+ * the field): bound is the resolved number, text the expression as written.
+ * Readers of the format (the kernel, check) refuse a value that breaks one.
+ */
+export type RuleKind = 'min' | 'max' | 'mask';
+export const RULE_KINDS: readonly RuleKind[] = ['min', 'max', 'mask'];
+
+export interface IrRule {
+	kind: RuleKind;
+	bound: string;
+	text: string;
+}
+
 export interface IrField {
 	name: string;
 	type: FieldType;
 	where: Where;
+	rules?: IrRule[];
 }
 
 export interface IrStruct {
@@ -153,7 +168,25 @@ export const IR_SCHEMA = {
 							type: 'object',
 							additionalProperties: false,
 							required: ['name', 'type', 'where'],
-							properties: { name: cname, type: { $ref: '#/definitions/fieldType' }, where },
+							properties: {
+								name: cname,
+								type: { $ref: '#/definitions/fieldType' },
+								where,
+								rules: {
+									type: 'array',
+									minItems: 1,
+									items: {
+										type: 'object',
+										additionalProperties: false,
+										required: ['kind', 'bound', 'text'],
+										properties: {
+											kind: { enum: ['min', 'max', 'mask'] },
+											bound: { type: 'string', pattern: '^[0-9]+$' },
+											text: { type: 'string', minLength: 1 },
+										},
+									},
+								},
+							},
 						},
 					},
 				},

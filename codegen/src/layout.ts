@@ -5,7 +5,7 @@
  * the end of a struct is an error naming the struct, field and byte count,
  * so every pad is an explicit, zeroed, visible field.
  */
-import { Area, FieldType, Ir, IrStruct, Prim, Where } from './ir';
+import { Area, FieldType, Ir, IrRule, IrStruct, Prim, Where } from './ir';
 import { SchemaError } from './loader';
 
 export interface FieldLayout {
@@ -15,6 +15,7 @@ export interface FieldLayout {
 	size: number;
 	align: number;
 	where: Where;
+	rules: IrRule[];
 }
 
 export interface StructLayout {
@@ -135,7 +136,7 @@ export function computeLayout(ir: Ir): Layout {
 				ok = false;
 				offset += gap;
 			}
-			fields.push({ name: f.name, type: f.type, offset, size: sz.size, align: sz.align, where: f.where });
+			fields.push({ name: f.name, type: f.type, offset, size: sz.size, align: sz.align, where: f.where, rules: f.rules ?? [] });
 			offset += sz.size;
 			align = Math.max(align, sz.align);
 			if (f.type.kind === 'flex') flexible = true;

@@ -15,7 +15,7 @@ import {
 	SyntaxKind,
 	TypeNode,
 } from 'ts-morph';
-import { Area, FieldType, Ir, IrEnum, IrMountOption, IrStruct, Prim, PRIMS, Where, checkIr } from './ir';
+import { Area, FieldType, Ir, IrEnum, IrField, IrMountOption, IrStruct, Prim, PRIMS, RULE_KINDS, RuleKind, Where, checkIr } from './ir';
 
 export class SchemaError extends Error {
 	constructor(public readonly problems: string[]) {
@@ -50,6 +50,15 @@ interface PendingEnum {
 	members: { name: string; init: Expression }[];
 }
 
+/* A field rule tag, resolved once every const and enum has its value. */
+interface PendingRule {
+	field: IrField;
+	what: string;
+	kind: RuleKind;
+	text: string;
+	node: Node;
+}
+
 interface PendingConst {
 	name: string;
 	expr: Expression;
@@ -62,6 +71,7 @@ class Loader {
 	private ir: Ir = { structs: [], enums: [], consts: [], ioctls: [], messages: [], mountOptions: [] };
 	private pendingConsts = new Map<string, PendingConst>();
 	private pendingEnums: PendingEnum[] = [];
+	private pendingRules: PendingRule[] = [];
 	private constValues = new Map<string, bigint>();
 	private evaluating = new Set<string>();
 
@@ -92,6 +102,7 @@ class Loader {
 			const v = this.constValues.get(c.name);
 			if (v !== undefined) this.ir.consts.push({ name: c.name, area: c.area, value: v.toString(), where: c.where });
 		}
+		for (const r of this.pendingRules) this.resolveRule(r);
 		this.checkDuplicates();
 		if (this.problems.length) throw new SchemaError(this.problems);
 		checkIr(this.ir);
@@ -178,6 +189,63 @@ class Loader {
 		return cpu;
 	}
 
+	/* @min/@max/@mask tags of a field: only on integer fields */
+	private fieldRules(p: PropertySignature, field: IrField, what: string): void {
+		for (const doc of p.getJsDocs()) {
+			for (const tag of doc.getTags()) {
+				const kind = tag.getTagName() as RuleKind;
+				if (!RULE_KINDS.includes(kind)) {
+					this.fail(tag, `${what}: unknown field tag @${tag.getTagName()} (known: ${RULE_KINDS.map((k) => '@' + k).join(', ')})`);
+					continue;
+				}
+				if (field.type.kind !== 'prim' || field.type.prim.startsWith('s')) {
+					this.fail(tag, `${what}: @${kind} needs an unsigned integer field`);
+					continue;
+				}
+				const text = (tag.getCommentText() ?? '').trim();
+				if (!text) {
+					this.fail(tag, `${what}: @${kind} needs a bound (a number, a const, an enum, or A | B)`);
+					continue;
+				}
+				this.pendingRules.push({ field, what, kind, text, node: tag });
+			}
+		}
+	}
+
+	/*
+	 * A bound is terms joined by `|`: numbers, const names, Enum.MEMBER, or
+	 * an enum name (the OR of its members, for @mask).
+	 */
+	private resolveRule(r: PendingRule): void {
+		let bound = 0n;
+		for (const term of r.text.split('|').map((t) => t.trim())) {
+			let v: bigint | undefined;
+			if (/^(0x[0-9a-fA-F]+|0o[0-7]+|[0-9]+)$/.test(term)) v = BigInt(term);
+			else if (this.constValues.has(term)) v = this.constValues.get(term);
+			else {
+				const [en, member] = term.split('.');
+				const e = this.ir.enums.find((x) => x.name === en);
+				if (e && member === undefined) v = e.members.reduce((a, m) => a | BigInt(m.value), 0n);
+				else if (e) {
+					const m = e.members.find((x) => x.name === member);
+					if (m) v = BigInt(m.value);
+				}
+			}
+			if (v === undefined || v < 0n) {
+				this.fail(r.node, `${r.what}: @${r.kind} term '${term}' is not a number, const or enum`);
+				return;
+			}
+			bound |= v;
+		}
+		const prim = (r.field.type as { prim: Prim }).prim;
+		const bits = BigInt(prim.replace(/^[a-z]+/, ''));
+		if (bound >= 1n << bits) {
+			this.fail(r.node, `${r.what}: @${r.kind} ${r.text} (${bound}) does not fit a ${prim}`);
+			return;
+		}
+		(r.field.rules ??= []).push({ kind: r.kind, bound: bound.toString(), text: r.text });
+	}
+
 	private loadInterface(decl: InterfaceDeclaration, area: Area): void {
 		const name = decl.getName();
 		if (!decl.isExported()) this.fail(decl, `interface ${name} must be exported`);
@@ -217,7 +285,10 @@ class Loader {
 				continue;
 			}
 			const t = this.fieldType(p.getTypeNodeOrThrow(), `${name}.${p.getName()}`, area);
-			if (t) s.fields.push({ name: p.getName(), type: t, where: this.where(p) });
+			if (!t) continue;
+			const field: IrField = { name: p.getName(), type: t, where: this.where(p) };
+			this.fieldRules(p, field, `${name}.${p.getName()}`);
+			s.fields.push(field);
 		}
 		if (props.length === 0) this.fail(decl, `struct ${name} has no fields`);
 		this.ir.structs.push(s);

@@ -25,6 +25,7 @@
 
 #include "format.h"
 #include "glue.h"
+#include "rules.h"
 #include "super.h"
 #include "block.h"
 #include "btree.h"
@@ -62,7 +63,9 @@ static int check_block(struct super_block *sb, struct scoutfs_block *bl, int lev
 	u32 nr = le32_to_cpu(bt->nr_items);
 	u32 items_end = ITEMS_OFF + nr * ITEM_SIZE;
 	u32 off, len;
+	u64 fill = 0;
 	const char *why = NULL;
+	u64 bad = 0;
 	int i;
 
 	if (test_bit(BLOCK_BTREE_CHECKED, &bl->flags))
@@ -80,18 +83,25 @@ static int check_block(struct super_block *sb, struct scoutfs_block *bl, int lev
 		it = bt_item(bt, i);
 		off = le16_to_cpu(it->val_off);
 		len = le16_to_cpu(it->val_len);
-		if (len > SCOUTFS_ITEM_MAX_VAL_SIZE && bt->level == 0)
-			why = "value too large";
-		else if (len && (off < items_end || off + len > SCOUTFS_BLOCK_LG_SIZE))
+		why = scoutfs_btree_item_invalid(it, &bad);
+		if (why)
+			break;
+		fill += len;
+		if (len && (off < items_end || off + len > SCOUTFS_BLOCK_LG_SIZE))
 			why = "value outside the block";
+		else if (fill > SCOUTFS_BLOCK_LG_SIZE - items_end)
+			why = "values overlap: more value bytes than the block holds";
 		else if (bt->level > 0 && len != sizeof(struct scoutfs_block_ref))
 			why = "parent item without a block reference";
 		else if (i > 0 && scoutfs_key_compare(&bt_item(bt, i - 1)->key, &it->key) >= 0)
 			why = "keys out of order";
+		if (why)
+			break;
 	}
 	if (why) {
-		scoutfs_err(sb, "btree block %llu: %s", bl->blkno, why);
-		return -EIO;
+		scoutfs_err(sb, "btree block %llu is corrupt: item %d: %s, found %llu",
+			    bl->blkno, i, why, bad);
+		return -EFSCORRUPTED;
 	}
 	set_bit(BLOCK_BTREE_CHECKED, &bl->flags);
 level:

@@ -38,6 +38,8 @@
 #include <linux/writeback.h>
 
 #include "format.h"
+#include "glue.h"
+#include "rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -85,32 +87,43 @@ static int decode_ext(struct super_block *sb, u64 ino,
 		      const struct scoutfs_data_extent *val, int val_len,
 		      struct ext *ext)
 {
+	u64 total = le64_to_cpu(SCOUTFS_SB(sb)->super.total_data_blocks);
 	u64 last = le64_to_cpu(key->second);
 	u64 len = le64_to_cpu(key->third);
 	const char *why = NULL;
+	u64 bad = 0;
 
 	ext->len = len;
 	ext->start = last - len + 1;
 	ext->blkno = le64_to_cpu(val->blkno);
 	ext->flags = val->flags;
 
-	if (val_len != sizeof(*val))
+	if (val_len != sizeof(*val)) {
 		why = "value length";
-	else if (len == 0 || len > last + 1 || last >= MAX_BLOCKS ||
-		 key->fourth != 0)
-		why = "range";
-	else if (ext->flags & ~(SCOUTFS_EXTENT_FLAG_OFFLINE |
-				SCOUTFS_EXTENT_FLAG_UNWRITTEN))
-		why = "flags";
-	else if ((ext->flags & SCOUTFS_EXTENT_FLAG_OFFLINE) ?
-		 ext->blkno != 0 :
-		 (ext->blkno == 0 || ext->blkno + len < ext->blkno))
-		why = "block number";
+		bad = val_len;
+	} else if (len == 0 || len > last + 1 || last >= MAX_BLOCKS ||
+		   key->fourth != 0) {
+		why = "key: not a block range inside the largest file";
+		bad = len;
+	} else if ((why = scoutfs_data_extent_invalid(val, &bad))) {
+		/* why and bad are set */
+	} else if (ext->flags & SCOUTFS_EXTENT_FLAG_OFFLINE) {
+		if (ext->blkno != 0) {
+			why = "blkno: an offline extent maps blocks";
+			bad = ext->blkno;
+		}
+	} else if (ext->blkno < SCOUTFS_DATA_DEV_START_BLKNO ||
+		   ext->blkno + len < ext->blkno ||
+		   ext->blkno + len > total) {
+		/* never the super block, the blocks before it, or past the end */
+		why = "blkno: the blocks are not inside the data device's data area";
+		bad = ext->blkno;
+	}
 
 	if (why) {
-		scoutfs_err(sb, "inode %llu data extent item (last %llu len %llu) has an invalid %s",
-			    ino, last, len, why);
-		return -EIO;
+		scoutfs_err(sb, "inode %llu data extent item (last %llu len %llu) is corrupt: %s, found %llu",
+			    ino, last, len, why, bad);
+		return -EFSCORRUPTED;
 	}
 	return 0;
 }

@@ -23,6 +23,8 @@
 #include <linux/slab.h>
 
 #include "format.h"
+#include "glue.h"
+#include "rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -33,8 +35,6 @@
 #include "symlink.h"
 #include "dir.h"
 #include "ioctl.h"
-
-#define SCOUTFS_LINK_MAX	(U32_MAX - 1)
 
 /* a dirent value with room for the longest name */
 #define DIRENT_BUF_WORDS \
@@ -88,30 +88,34 @@ static void backref_key(struct scoutfs_key *key, u64 ino, u64 dir_ino, u64 pos)
 }
 
 /*
- * Check a dirent value read from an item whose key gave pos; returns
- * the name length or -EIO.
+ * Check a dirent value read from an item whose key gave pos: the schema's
+ * field rules (generated), then the length, the key and the name hash.
+ * Returns the name length or -EFSCORRUPTED.
  */
 static int check_dirent(struct super_block *sb, u64 dir_ino,
 			const struct scoutfs_dirent *d, int val_len, u64 pos)
 {
 	int name_len = val_len - (int)sizeof(*d);
 	const char *why = NULL;
+	u64 bad = 0;
 
-	if (name_len < 1 || name_len > SCOUTFS_NAME_LEN)
-		why = "value length";
-	else if (le64_to_cpu(d->pos) != pos || pos < SCOUTFS_DIRPOS_FIRST)
-		why = "position";
-	else if (d->ino == 0)
-		why = "inode number";
-	else if (d->type > DT_WHT)
-		why = "type";
-	else if (le64_to_cpu(d->hash) != scoutfs_name_hash(d->name, name_len))
-		why = "name hash";
+	if (name_len < 1 || name_len > SCOUTFS_NAME_LEN) {
+		why = "value length: not a name of 1..255 bytes";
+		bad = val_len;
+	} else if ((why = scoutfs_dirent_invalid(d, &bad))) {
+		/* why and bad are set */
+	} else if (le64_to_cpu(d->pos) != pos) {
+		why = "pos: not the key's";
+		bad = le64_to_cpu(d->pos);
+	} else if (le64_to_cpu(d->hash) != scoutfs_name_hash(d->name, name_len)) {
+		why = "hash: not the name's";
+		bad = le64_to_cpu(d->hash);
+	}
 
 	if (why) {
-		scoutfs_err(sb, "directory %llu entry at pos %llu has an invalid %s",
-			    dir_ino, pos, why);
-		return -EIO;
+		scoutfs_err(sb, "directory %llu entry at pos %llu is corrupt: %s, found %llu",
+			    dir_ino, pos, why, bad);
+		return -EFSCORRUPTED;
 	}
 	return name_len;
 }
@@ -310,7 +314,7 @@ static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 		if (IS_ERR(inode) && PTR_ERR(inode) == -ESTALE) {
 			scoutfs_err(sb, "directory %llu entry at pos %llu names missing inode %llu",
 				    scoutfs_ino(dir), ent.pos, ent.ino);
-			inode = ERR_PTR(-EIO);
+			inode = ERR_PTR(-EFSCORRUPTED);
 		}
 	} else if (ret != -ENOENT) {
 		return ERR_PTR(ret);
@@ -408,6 +412,23 @@ static int scoutfs_symlink(struct user_namespace *mnt_userns, struct inode *dir,
 	return create_common(dir, dentry, S_IFLNK | 0777, 0, symname);
 }
 
+/*
+ * Link counts an operation is about to drop are checked before anything
+ * changes: a count read from a corrupt item must not wrap (drop_nlink()
+ * of 0), nor take a directory that still holds a subdirectory to 1 or 0.
+ */
+static int check_nlink(struct inode *inode, unsigned int min, const char *op)
+{
+	if (inode->i_nlink >= min)
+		return 0;
+	scoutfs_err(inode->i_sb, "%s: inode %llu has nlink %u, at least %u expected; refusing a corrupt link count",
+		    op, scoutfs_ino(inode), inode->i_nlink, min);
+	return -EFSCORRUPTED;
+}
+
+/* a directory losing a subdirectory: its own 2 links and the child's ".." */
+#define PARENT_NLINK_MIN	3
+
 /* an inode with no names left: remember it until its last use goes */
 static int unlinked(struct inode *inode)
 {
@@ -473,7 +494,12 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 		ret = dir_empty(inode);
 		if (ret <= 0)
 			return ret ?: -ENOTEMPTY;
+		ret = check_nlink(dir, PARENT_NLINK_MIN, "rmdir");
+	} else {
+		ret = check_nlink(inode, 1, "unlink");
 	}
+	if (ret < 0)
+		return ret;
 
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
@@ -539,6 +565,17 @@ static int scoutfs_rename(struct user_namespace *mnt_userns,
 		if (ret <= 0)
 			return ret ?: -ENOTEMPTY;
 	}
+	/* the counts the moves below drop */
+	ret = 0;
+	if (S_ISDIR(old_inode->i_mode) && old_dir != new_dir)
+		ret = check_nlink(old_dir, PARENT_NLINK_MIN, "rename");
+	if (ret == 0 && new_inode && S_ISDIR(new_inode->i_mode) &&
+	    (exchange ? old_dir != new_dir : true))
+		ret = check_nlink(new_dir, PARENT_NLINK_MIN, "rename");
+	if (ret == 0 && new_inode && !exchange && !S_ISDIR(new_inode->i_mode))
+		ret = check_nlink(new_inode, 1, "rename");
+	if (ret < 0)
+		return ret;
 
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)

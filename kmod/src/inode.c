@@ -23,6 +23,7 @@
 
 #include "format.h"
 #include "glue.h"
+#include "rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -148,37 +149,44 @@ static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
 	scoutfs_inode_item_to_disk(item, &c);
 }
 
-static bool valid_ts(const struct scoutfs_timespec_cpu *ts)
-{
-	return ts->nsec < NSEC_PER_SEC && ts->sec <= S64_MAX;
-}
-
-/* the reason an inode item can't be trusted, or NULL */
-static const char *invalid_inode_item(const struct scoutfs_inode_item_cpu *c)
+/*
+ * The rules between an inode item's fields, which the schema's field
+ * rules (scoutfs_inode_item_invalid(), generated) cannot say; `scoutfs
+ * check` keeps the same ones.  The reason the item can't be trusted, or
+ * NULL.
+ */
+static const char *invalid_inode_fields(const struct scoutfs_inode_item_cpu *c)
 {
 	umode_t type = c->mode & S_IFMT;
 
-	if (c->mode & ~(S_IFMT | 07777))
-		return "mode";
 	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK &&
 	    type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
 	    type != S_IFSOCK)
-		return "mode";
-	if (!valid_ts(&c->atime) || !valid_ts(&c->ctime) ||
-	    !valid_ts(&c->mtime) || !valid_ts(&c->crtime))
-		return "timestamp";
-	if (c->flags & ~(SCOUTFS_INO_FLAG_TRUNCATE | SCOUTFS_INO_FLAG_RETENTION))
-		return "flags";
-	if (type == S_IFREG && c->size > SCOUTFS_MAX_FILE_SIZE)
-		return "size";
+		return "mode: not a file type";
 	if (type == S_IFLNK &&
 	    (c->size == 0 || c->size >= SCOUTFS_SYMLINK_MAX_SIZE))
-		return "symlink size";
+		return "size: a symlink's is not 1..4095";
 	if (type == S_IFDIR && c->next_readdir_pos < SCOUTFS_DIRPOS_FIRST)
-		return "next_readdir_pos";
-	if (c->online_blocks > (U64_MAX >> 9))
-		return "online_blocks";
+		return "next_readdir_pos: a directory's is below 2";
+	/* an empty directory has 2 links, its parent's entry and its "." */
+	if (type == S_IFDIR && c->nlink == 1)
+		return "nlink: a directory's is 1";
+	if (type != S_IFREG && (c->flags & SCOUTFS_INO_FLAG_TRUNCATE))
+		return "flags: TRUNCATE on a file that is not regular";
 	return NULL;
+}
+
+/* does the inode have an orphan item? 1, 0 or an errno */
+static int orphan_exists(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_key key;
+	int ret;
+
+	orphan_key(&key, ino);
+	ret = scoutfs_item_lookup(sb, &key, NULL, 0);
+	if (ret == -ENOENT)
+		return 0;
+	return ret < 0 ? ret : 1;
 }
 
 static void set_inode_ops(struct inode *inode)
@@ -232,13 +240,18 @@ static void load_inode(struct inode *inode, const struct scoutfs_inode_item_cpu 
 	set_inode_ops(inode);
 }
 
-/* read the inode item; -ENOENT if there's none, -EIO if it's corrupt */
+/*
+ * Read the inode item: -ENOENT if there's none, -EFSCORRUPTED if it
+ * breaks a rule.  An unlinked inode must have its orphan item, or its
+ * eviction would delete the items of an inode a directory still names.
+ */
 static int read_inode_item(struct super_block *sb, u64 ino,
 			   struct scoutfs_inode_item_cpu *c)
 {
 	struct scoutfs_inode_item item;
 	struct scoutfs_key key;
 	const char *why;
+	u64 bad = 0;
 	int ret;
 
 	inode_key(&key, ino);
@@ -248,16 +261,31 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 	if (ret != sizeof(item)) {
 		scoutfs_err(sb, "inode %llu item has %d value bytes, expected %zu",
 			    ino, ret, sizeof(item));
-		return -EIO;
+		return -EFSCORRUPTED;
 	}
+	why = scoutfs_inode_item_invalid(&item, &bad);
+	if (why)
+		goto corrupt;
 	scoutfs_inode_item_to_cpu(c, &item);
-	why = invalid_inode_item(c);
-	if (why) {
-		scoutfs_err(sb, "inode %llu item has an invalid %s (mode 0%o)",
-			    ino, why, c->mode);
-		return -EIO;
+	bad = c->mode;
+	why = invalid_inode_fields(c);
+	if (why)
+		goto corrupt;
+	if (c->nlink == 0) {
+		ret = orphan_exists(sb, ino);
+		if (ret < 0)
+			return ret;
+		if (ret == 0) {
+			why = "nlink: 0 without an orphan item";
+			goto corrupt;
+		}
 	}
 	return 0;
+
+corrupt:
+	scoutfs_err(sb, "inode %llu item is corrupt: %s, found %llu (0x%llx)",
+		    ino, why, bad, bad);
+	return -EFSCORRUPTED;
 }
 
 /*

@@ -8,12 +8,11 @@
 #include "format.h"
 
 /*
- * The largest file size: 16 TiB.  It keeps every byte offset and block
- * number far from the limits of loff_t and of the extent arithmetic;
- * writes and truncates past it fail with EFBIG.  The mount sets
- * s_maxbytes to it.
+ * SCOUTFS_MAX_FILE_SIZE (format/inode.ts), 16 TiB, keeps every byte offset
+ * and block number far from the limits of loff_t and of the extent
+ * arithmetic; writes and truncates past it fail with EFBIG.  The mount
+ * sets s_maxbytes to it.
  */
-#define SCOUTFS_MAX_FILE_SIZE	(1ULL << 44)
 
 struct scoutfs_inode_info {
 	/*

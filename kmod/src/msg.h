@@ -16,4 +16,10 @@
 #define scoutfs_info(sb, fmt, ...) \
 	pr_info("scoutfs (%s): " fmt "\n", (sb)->s_id, ##__VA_ARGS__)
 
+/*
+ * A value read from disk broke a rule of the format: the errno callers
+ * get, as XFS and ext4 spell it.  Never a WARN, a BUG or a deletion.
+ */
+#define EFSCORRUPTED	EUCLEAN
+
 #endif

@@ -252,7 +252,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_time_gran = 1;
 	sb->s_maxbytes = SCOUTFS_MAX_FILE_SIZE;
 	sb->s_xattr = scoutfs_xattr_handlers;
-	sb->s_max_links = U32_MAX;
+	sb->s_max_links = SCOUTFS_LINK_MAX;
 	sb->s_op = NULL;
 
 	if (!sbi->opts.metadev_path) {

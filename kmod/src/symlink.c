@@ -77,7 +77,7 @@ static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 			scoutfs_err(sb, "symlink %llu target part %llu is %s",
 				    scoutfs_ino(inode), nr,
 				    ret < 0 ? "missing" : "the wrong size");
-			ret = -EIO;
+			ret = -EFSCORRUPTED;
 		}
 		if (ret < 0)
 			goto fail;
@@ -85,7 +85,7 @@ static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 	if (buf[size - 1] != '\0' || strnlen(buf, size) != size - 1) {
 		scoutfs_err(sb, "symlink %llu target has a misplaced NUL",
 			    scoutfs_ino(inode));
-		ret = -EIO;
+		ret = -EFSCORRUPTED;
 		goto fail;
 	}
 

@@ -21,6 +21,8 @@
 #include <linux/capability.h>
 
 #include "format.h"
+#include "glue.h"
+#include "rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -64,29 +66,36 @@ static int check_part0(struct super_block *sb, u64 ino,
 {
 	const struct scoutfs_xattr_hdr *hdr = (const void *)buf;
 	const char *why = NULL;
+	u64 bad = 0;
 
 	if (key->fourth != 0) {
-		why = "part without a first part";
+		why = "part: a later part without a first part";
+		bad = key->fourth;
 	} else if (ret < (int)HDR_SIZE + 1) {
-		why = "length";
+		why = "value length: shorter than a header and a name byte";
+		bad = ret;
+	} else if ((why = scoutfs_xattr_hdr_invalid(hdr, &bad))) {
+		/* val_len at most 64 KiB: its parts' numbers fit in a u8 */
 	} else {
 		xf->hash = le64_to_cpu(key->second);
 		xf->id = le64_to_cpu(key->third);
 		xf->name_len = hdr->name_len;
 		xf->val_len = le32_to_cpu(hdr->val_len);
-		if (xf->name_len == 0 ||
-		    ret != min_t(unsigned int, PART_SIZE,
-				 total_bytes(xf->name_len, xf->val_len)))
-			why = "length";
-		else if (scoutfs_name_hash(buf + HDR_SIZE, xf->name_len) !=
-			 xf->hash)
-			why = "name hash";
+		if (ret != min_t(unsigned int, PART_SIZE,
+				 total_bytes(xf->name_len, xf->val_len))) {
+			why = "value length: not what name_len and val_len give";
+			bad = ret;
+		} else if (scoutfs_name_hash(buf + HDR_SIZE, xf->name_len) !=
+			   xf->hash) {
+			why = "hash: not the name's";
+			bad = xf->hash;
+		}
 	}
 	if (why) {
-		scoutfs_err(sb, "inode %llu xattr item (hash %llx id %llu part %u) has an invalid %s",
+		scoutfs_err(sb, "inode %llu xattr item (hash %llx id %llu part %u) is corrupt: %s, found %llu",
 			    ino, le64_to_cpu(key->second),
-			    le64_to_cpu(key->third), key->fourth, why);
-		return -EIO;
+			    le64_to_cpu(key->third), key->fourth, why, bad);
+		return -EFSCORRUPTED;
 	}
 	return 0;
 }
@@ -131,7 +140,7 @@ static int read_value(struct inode *inode, const struct xattr_found *xf,
 	unsigned int off;
 	unsigned int part;
 	unsigned int copied;
-	u8 nr;
+	unsigned int nr;
 	int ret;
 
 	off = HDR_SIZE + xf->name_len;
@@ -147,7 +156,7 @@ static int read_value(struct inode *inode, const struct xattr_found *xf,
 			scoutfs_err(sb, "inode %llu xattr (hash %llx id %llu) part %u is %s",
 				    scoutfs_ino(inode), xf->hash, xf->id, nr,
 				    ret < 0 ? "missing" : "the wrong size");
-			ret = -EIO;
+			ret = -EFSCORRUPTED;
 		}
 		if (ret < 0)
 			return ret;
@@ -160,9 +169,9 @@ static int delete_parts(struct super_block *sb, u64 ino, u64 hash, u64 id,
 			unsigned int nr)
 {
 	struct scoutfs_key key;
+	unsigned int i;
 	int ret = 0;
 	int err;
-	u8 i;
 
 	for (i = 0; i < nr; i++) {
 		xattr_key(&key, ino, hash, id, i);
@@ -184,7 +193,7 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 	unsigned int off;
 	unsigned int part;
 	unsigned int vcopied;
-	u8 nr;
+	unsigned int nr;
 	int ret;
 
 	memset(hdr, 0, HDR_SIZE);

@@ -66,7 +66,7 @@ function rewritten(root: string, files: Iterable<string>): string[] {
 test('`npm run codegen -- --check` passes on the real tree', async () => {
 	const r = await execa('npm', ['run', '--silent', 'codegen', '--', '--check'], { cwd: ROOT, reject: false });
 	expect(r.stderr.replace(/^npm warn .*\n?/gm, '')).toBe('');
-	expect(r.stdout).toBe(`codegen --check: 13 generated files up to date, format hash ${lockOf(ROOT)}`);
+	expect(r.stdout).toBe(`codegen --check: 15 generated files up to date, format hash ${lockOf(ROOT)}`);
 	expect(r.exitCode).toBe(0);
 });
 
@@ -101,11 +101,11 @@ describe('on a temp copy of format/', () => {
 
 	test('the fresh output is what generate() returns and --check accepts it', async () => {
 		const gen = generate(path.join(work, 'format'), work);
-		expect(files).toHaveLength(14);
+		expect(files).toHaveLength(16);
 		for (const [rel, content] of gen.files) expect(fs.readFileSync(path.join(work, rel), 'utf8')).toBe(content);
 		expect(lockOf(work)).toBe(gen.hash);
 		const r = await codegen(work, '--check');
-		expect(r.stdout).toBe(`codegen --check: 13 generated files up to date, format hash ${gen.hash}\n`);
+		expect(r.stdout).toBe(`codegen --check: 15 generated files up to date, format hash ${gen.hash}\n`);
 		expect(r.exitCode).toBe(0);
 		expect(rewritten(work, files)).toEqual([]);
 	});
@@ -173,7 +173,7 @@ describe('on a temp copy of format/', () => {
 		expect(upd.stdout).toContain(`wrote format/format.lock (${oldHash} -> ${newHash})`);
 		expect(lockOf(work)).toBe(newHash);
 		const again = await codegen(work, '--check');
-		expect(again.stdout).toBe(`codegen --check: 13 generated files up to date, format hash ${newHash}\n`);
+		expect(again.stdout).toBe(`codegen --check: 15 generated files up to date, format hash ${newHash}\n`);
 		expect(again.exitCode).toBe(0);
 	});
 

@@ -8,6 +8,8 @@ import * as os from 'os';
 
 if (os.endianness() !== 'LE') throw new Error('scoutfs utilities require a little-endian host');
 
+export type Rule = readonly [number, number, 'min' | 'max' | 'mask' | 'pad', bigint, string];
+
 export interface Codec<T> {
 	readonly NAME: string;
 	readonly SIZE: number;
@@ -15,6 +17,13 @@ export interface Codec<T> {
 	readonly OFFSETS: Readonly<Record<string, number>>;
 	/* [offset, length] of every explicit pad, including embedded structs' */
 	readonly PADS: readonly (readonly [number, number])[];
+	/*
+	 * The value rules of the schemas (@min/@max/@mask and zero pads, also
+	 * of embedded structs) in field order: [offset, size, kind, bound,
+	 * message].  The kernel's scoutfs_*_invalid() are generated from the
+	 * same list; invalid() applies it.
+	 */
+	readonly RULES: readonly Rule[];
 	decode(buf: Uint8Array, off?: number): T;
 	encode(val: T, buf?: Uint8Array, off?: number): Uint8Array;
 	zero(): T;
@@ -88,4 +97,26 @@ export function nonZeroPads(codec: Codec<unknown>, buf: Uint8Array, off = 0): nu
 		for (let i = 0; i < n; i++) if (buf[off + o + i] !== 0) bad.push(o + i);
 	}
 	return bad;
+}
+
+/*
+ * The first schema rule the struct at buf[off] breaks, as the sentence the
+ * kernel logs for it and the bad value (a pad's first non-zero byte), or
+ * null when it keeps them all.
+ */
+export function invalid(codec: Codec<unknown>, buf: Uint8Array, off = 0): { message: string; value: bigint } | null {
+	need(buf, off, codec.SIZE, codec.NAME);
+	const dv = view(buf);
+	for (const [o, size, kind, bound, message] of codec.RULES) {
+		const at = off + o;
+		if (kind === 'pad') {
+			for (let i = 0; i < size; i++) if (buf[at + i] !== 0) return { message, value: BigInt(buf[at + i]) };
+			continue;
+		}
+		const v =
+			size === 1 ? BigInt(buf[at]) : size === 2 ? BigInt(dv.getUint16(at, true)) : size === 4 ? BigInt(dv.getUint32(at, true)) : dv.getBigUint64(at, true);
+		const broken = kind === 'min' ? v < bound : kind === 'max' ? v > bound : (v & ~bound) !== 0n;
+		if (broken) return { message, value: v };
+	}
+	return null;
 }

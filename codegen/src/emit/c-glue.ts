@@ -8,6 +8,7 @@ import { FieldType, IrEnum } from '../ir';
 import { Layout, StructLayout } from '../layout';
 import { cCpuStruct, cEnumMember, cIoctl, cMountOpt, cNetCmd, cStruct, snake } from '../names';
 import { cDeclarator, cHeaderComment, guard } from './common';
+import { FlatRule, flatRules, structsWithRules } from '../rules';
 
 function hasPads(t: FieldType, layout: Layout): boolean {
 	switch (t.kind) {
@@ -26,6 +27,21 @@ function hasPads(t: FieldType, layout: Layout): boolean {
 }
 
 const padsFn = (s: string) => `scoutfs_${snake(s)}_pads_zero`;
+const invalidFn = (s: string) => `scoutfs_${snake(s)}_invalid`;
+const invalidProto = (s: string) => `const char *${invalidFn(s)}(const struct ${cStruct(s)} *p, u64 *bad)`;
+
+/* One rule's test in a scoutfs_*_invalid() function. */
+function ruleCheck(r: FlatRule): string[] {
+	const ret = [`		return "${r.message}";`, '	}'];
+	if (r.kind === 'pad') {
+		return [`	nz = memchr_inv(&p->${r.path}, 0, ${r.size});`, '	if (nz) {', '		*bad = *nz;', ...ret];
+	}
+	const prim = r.prim!;
+	const v = prim.startsWith('le') ? `le${prim.slice(2)}_to_cpu(p->${r.path})` : `p->${r.path}`;
+	const b = `0x${r.bound.toString(16)}ULL`;
+	const cond = r.kind === 'min' ? `${v} < ${b}` : r.kind === 'max' ? `${v} > ${b}` : `${v} & ~${b}`;
+	return [`	if (${cond}) {`, `		*bad = ${v};`, ...ret];
+}
 const nameFn = (e: string) => `scoutfs_${snake(e)}_name`;
 
 /* The structs that need CPU-order copies: @cpu ones and what they embed. */
@@ -244,5 +260,45 @@ export function emitGlueC(layout: Layout): string {
 		out.push(`\t${mac}("${o.name}", ${cMountOpt(o.name)}),`);
 	}
 	out.push('\t{}', '};', '');
+	return out.join('\n');
+}
+
+/*
+ * rules.h / rules.c: the value rules of the schemas as C, one function per
+ * struct that has any.  rules.c includes only kernel headers under
+ * __KERNEL__, so a userspace test can build it (with its own leNN_to_cpu
+ * and memchr_inv) and compare it with the TypeScript invalid() case by case.
+ */
+export function emitRulesH(layout: Layout): string {
+	const g = guard('rules.h');
+	return [
+		cHeaderComment('Value rules of the on-disk structs (see rules.c).'),
+		`#ifndef ${g}\n#define ${g}\n`,
+		'#include "format.h"\n',
+		'/*',
+		' * The first rule of the schemas (@min/@max/@mask, zero pads) that *p',
+		' * breaks, as a sentence naming the field, with the bad value in *bad;',
+		' * NULL when the struct keeps them all.',
+		' */',
+		...structsWithRules(layout).map((s) => `${invalidProto(s.name)};`),
+		'',
+		`#endif /* ${g} */\n`,
+	].join('\n');
+}
+
+export function emitRulesC(layout: Layout): string {
+	const out: string[] = [
+		cHeaderComment('Value rules of the on-disk structs, from the schemas\' @min/@max/@mask tags.').replace(
+			'/* SPDX-License-Identifier: GPL-2.0 */',
+			'// SPDX-License-Identifier: GPL-2.0',
+		),
+		'#ifdef __KERNEL__\n#include <linux/kernel.h>\n#include <linux/string.h>\n#endif\n#include "rules.h"\n',
+	];
+	for (const s of structsWithRules(layout)) {
+		const rules = flatRules(s, layout);
+		out.push(invalidProto(s.name), '{');
+		if (rules.some((r) => r.kind === 'pad')) out.push('\tconst u8 *nz;', '');
+		out.push(...rules.flatMap(ruleCheck), '\treturn NULL;', '}', '');
+	}
 	return out.join('\n');
 }

@@ -8,6 +8,7 @@
 import { Area, FieldType, Ir } from '../ir';
 import { Layout, StructLayout } from '../layout';
 import { iocNumber, structsOf, tsHeaderComment } from './common';
+import { flatRules } from '../rules';
 
 function tsType(t: FieldType): string {
 	switch (t.kind) {
@@ -103,6 +104,13 @@ function codec(s: StructLayout, layout: Layout): string {
 	o.push(`\tNAME: '${s.name}',`, `\tSIZE: ${s.size},`, `\tALIGN: ${s.align},`);
 	o.push(`\tOFFSETS: { ${s.fields.map((f) => `${f.name}: ${f.offset}`).join(', ')} },`);
 	o.push(`\tPADS: [${pads(s, layout).map(([a, b]) => `[${a}, ${b}]`).join(', ')}],`);
+	const rules = flatRules(s, layout);
+	if (rules.length === 0) o.push('\tRULES: [],');
+	else {
+		o.push('\tRULES: [');
+		for (const r of rules) o.push(`\t\t[${r.offset}, ${r.size}, '${r.kind}', ${r.bound}n, '${r.message}'],`);
+		o.push('\t],');
+	}
 	o.push(`\tdecode(buf: Uint8Array, off = 0): ${s.name} {`);
 	o.push(`\t\tneed(buf, off, ${s.size}, '${s.name}');`);
 	o.push(`\t\treturn {`);

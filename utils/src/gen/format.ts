@@ -30,6 +30,11 @@ export const NAME_LEN = 255;
 export const SYMLINK_MAX_SIZE = 4096;
 export const XATTR_MAX_NAME_LEN = 255;
 export const XATTR_MAX_VAL_LEN = 65536;
+export const MAX_FILE_SIZE = 17592186044416;
+export const MAX_FILE_BLOCKS = 4294967296;
+export const LINK_MAX = 2147483647;
+export const DIRENT_TYPE_MAX = 14;
+export const MODE_BITS = 65535;
 export const INO_FLAG_TRUNCATE = 1;
 export const INO_FLAG_RETENTION = 2;
 export const ITEM_MAX_VAL_SIZE = 896;
@@ -98,6 +103,9 @@ export const FreeExtent: Codec<FreeExtent> = {
 	ALIGN: 8,
 	OFFSETS: { blkno: 0, len: 8 },
 	PADS: [],
+	RULES: [
+		[8, 8, 'min', 1n, 'len below 1'],
+	],
 	decode(buf: Uint8Array, off = 0): FreeExtent {
 		need(buf, off, 16, 'FreeExtent');
 		return {
@@ -125,6 +133,7 @@ export const BlockRef: Codec<BlockRef> = {
 	ALIGN: 8,
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): BlockRef {
 		need(buf, off, 16, 'BlockRef');
 		return {
@@ -153,6 +162,7 @@ export const ExtentListRoot: Codec<ExtentListRoot> = {
 	ALIGN: 8,
 	OFFSETS: { ref: 0, nr_extents: 16, total_free: 24 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): ExtentListRoot {
 		need(buf, off, 32, 'ExtentListRoot');
 		return {
@@ -185,6 +195,7 @@ export const BlockHeader: Codec<BlockHeader> = {
 	ALIGN: 8,
 	OFFSETS: { crc: 0, magic: 4, fsid: 8, seq: 16, blkno: 24 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): BlockHeader {
 		need(buf, off, 32, 'BlockHeader');
 		return {
@@ -219,6 +230,9 @@ export const ExtentListBlock: Codec<ExtentListBlock> = {
 	ALIGN: 8,
 	OFFSETS: { hdr: 0, next: 32, nr: 48, _pad: 52, extents: 56 },
 	PADS: [[52, 4]],
+	RULES: [
+		[52, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): ExtentListBlock {
 		need(buf, off, 56, 'ExtentListBlock');
 		return {
@@ -249,6 +263,10 @@ export const Timespec: Codec<Timespec> = {
 	ALIGN: 8,
 	OFFSETS: { sec: 0, nsec: 8, _pad: 12 },
 	PADS: [[12, 4]],
+	RULES: [
+		[8, 4, 'max', 999999999n, 'nsec above 999999999'],
+		[12, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Timespec {
 		need(buf, off, 16, 'Timespec');
 		return {
@@ -278,6 +296,9 @@ export const QuorumSlot: Codec<QuorumSlot> = {
 	ALIGN: 4,
 	OFFSETS: { addr: 0, port: 4, family: 6, _pad: 7 },
 	PADS: [[7, 1]],
+	RULES: [
+		[7, 1, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): QuorumSlot {
 		need(buf, off, 8, 'QuorumSlot');
 		return {
@@ -308,6 +329,23 @@ export const QuorumConfig: Codec<QuorumConfig> = {
 	ALIGN: 8,
 	OFFSETS: { version: 0, slots: 8 },
 	PADS: [[15, 1], [23, 1], [31, 1], [39, 1], [47, 1], [55, 1], [63, 1], [71, 1], [79, 1], [87, 1], [95, 1], [103, 1], [111, 1], [119, 1], [127, 1]],
+	RULES: [
+		[15, 1, 'pad', 0n, 'slots[0]._pad is not zero'],
+		[23, 1, 'pad', 0n, 'slots[1]._pad is not zero'],
+		[31, 1, 'pad', 0n, 'slots[2]._pad is not zero'],
+		[39, 1, 'pad', 0n, 'slots[3]._pad is not zero'],
+		[47, 1, 'pad', 0n, 'slots[4]._pad is not zero'],
+		[55, 1, 'pad', 0n, 'slots[5]._pad is not zero'],
+		[63, 1, 'pad', 0n, 'slots[6]._pad is not zero'],
+		[71, 1, 'pad', 0n, 'slots[7]._pad is not zero'],
+		[79, 1, 'pad', 0n, 'slots[8]._pad is not zero'],
+		[87, 1, 'pad', 0n, 'slots[9]._pad is not zero'],
+		[95, 1, 'pad', 0n, 'slots[10]._pad is not zero'],
+		[103, 1, 'pad', 0n, 'slots[11]._pad is not zero'],
+		[111, 1, 'pad', 0n, 'slots[12]._pad is not zero'],
+		[119, 1, 'pad', 0n, 'slots[13]._pad is not zero'],
+		[127, 1, 'pad', 0n, 'slots[14]._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): QuorumConfig {
 		need(buf, off, 128, 'QuorumConfig');
 		return {
@@ -335,6 +373,9 @@ export const BtreeRoot: Codec<BtreeRoot> = {
 	ALIGN: 8,
 	OFFSETS: { ref: 0, height: 16, _pad: 17 },
 	PADS: [[17, 7]],
+	RULES: [
+		[17, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): BtreeRoot {
 		need(buf, off, 24, 'BtreeRoot');
 		return {
@@ -379,6 +420,24 @@ export const SuperBlock: Codec<SuperBlock> = {
 	ALIGN: 8,
 	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, meta_freed: 320, data_freed: 352, fs_root: 384 },
 	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [401, 7]],
+	RULES: [
+		[143, 1, 'pad', 0n, 'quorum.slots[0]._pad is not zero'],
+		[151, 1, 'pad', 0n, 'quorum.slots[1]._pad is not zero'],
+		[159, 1, 'pad', 0n, 'quorum.slots[2]._pad is not zero'],
+		[167, 1, 'pad', 0n, 'quorum.slots[3]._pad is not zero'],
+		[175, 1, 'pad', 0n, 'quorum.slots[4]._pad is not zero'],
+		[183, 1, 'pad', 0n, 'quorum.slots[5]._pad is not zero'],
+		[191, 1, 'pad', 0n, 'quorum.slots[6]._pad is not zero'],
+		[199, 1, 'pad', 0n, 'quorum.slots[7]._pad is not zero'],
+		[207, 1, 'pad', 0n, 'quorum.slots[8]._pad is not zero'],
+		[215, 1, 'pad', 0n, 'quorum.slots[9]._pad is not zero'],
+		[223, 1, 'pad', 0n, 'quorum.slots[10]._pad is not zero'],
+		[231, 1, 'pad', 0n, 'quorum.slots[11]._pad is not zero'],
+		[239, 1, 'pad', 0n, 'quorum.slots[12]._pad is not zero'],
+		[247, 1, 'pad', 0n, 'quorum.slots[13]._pad is not zero'],
+		[255, 1, 'pad', 0n, 'quorum.slots[14]._pad is not zero'],
+		[401, 7, 'pad', 0n, 'fs_root._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): SuperBlock {
 		need(buf, off, 408, 'SuperBlock');
 		return {
@@ -442,6 +501,9 @@ export const Key: Codec<Key> = {
 	ALIGN: 8,
 	OFFSETS: { first: 0, second: 8, third: 16, fourth: 24, type: 25, zone: 26, _pad: 27 },
 	PADS: [[27, 5]],
+	RULES: [
+		[27, 5, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Key {
 		need(buf, off, 32, 'Key');
 		return {
@@ -481,6 +543,12 @@ export const BtreeItem: Codec<BtreeItem> = {
 	ALIGN: 8,
 	OFFSETS: { key: 0, seq: 32, val_off: 40, val_len: 42, flags: 44, _pad: 45 },
 	PADS: [[27, 5], [45, 3]],
+	RULES: [
+		[27, 5, 'pad', 0n, 'key._pad is not zero'],
+		[42, 2, 'max', 896n, 'val_len above ITEM_MAX_VAL_SIZE (896)'],
+		[44, 1, 'mask', 1n, 'flags has bits outside ITEM_FLAG_DELETION (0x1)'],
+		[45, 3, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): BtreeItem {
 		need(buf, off, 48, 'BtreeItem');
 		return {
@@ -517,6 +585,9 @@ export const BtreeBlock: Codec<BtreeBlock> = {
 	ALIGN: 8,
 	OFFSETS: { hdr: 0, nr_items: 32, val_start: 36, level: 40, _pad: 41 },
 	PADS: [[41, 7]],
+	RULES: [
+		[41, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): BtreeBlock {
 		need(buf, off, 48, 'BtreeBlock');
 		return {
@@ -567,6 +638,23 @@ export const InodeItem: Codec<InodeItem> = {
 	ALIGN: 8,
 	OFFSETS: { size: 0, meta_seq: 8, data_seq: 16, data_version: 24, online_blocks: 32, offline_blocks: 40, next_readdir_pos: 48, next_xattr_id: 56, version: 64, proj: 72, nlink: 80, uid: 84, gid: 88, mode: 92, rdev: 96, flags: 100, atime: 104, ctime: 120, mtime: 136, crtime: 152 },
 	PADS: [[116, 4], [132, 4], [148, 4], [164, 4]],
+	RULES: [
+		[0, 8, 'max', 17592186044416n, 'size above MAX_FILE_SIZE (17592186044416)'],
+		[32, 8, 'max', 4294967296n, 'online_blocks above MAX_FILE_BLOCKS (4294967296)'],
+		[40, 8, 'max', 4294967296n, 'offline_blocks above MAX_FILE_BLOCKS (4294967296)'],
+		[56, 8, 'min', 1n, 'next_xattr_id below 1'],
+		[80, 4, 'max', 2147483647n, 'nlink above LINK_MAX (2147483647)'],
+		[92, 4, 'mask', 65535n, 'mode has bits outside MODE_BITS (0xffff)'],
+		[100, 4, 'mask', 3n, 'flags has bits outside INO_FLAG_TRUNCATE | INO_FLAG_RETENTION (0x3)'],
+		[112, 4, 'max', 999999999n, 'atime.nsec above 999999999'],
+		[116, 4, 'pad', 0n, 'atime._pad is not zero'],
+		[128, 4, 'max', 999999999n, 'ctime.nsec above 999999999'],
+		[132, 4, 'pad', 0n, 'ctime._pad is not zero'],
+		[144, 4, 'max', 999999999n, 'mtime.nsec above 999999999'],
+		[148, 4, 'pad', 0n, 'mtime._pad is not zero'],
+		[160, 4, 'max', 999999999n, 'crtime.nsec above 999999999'],
+		[164, 4, 'pad', 0n, 'crtime._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): InodeItem {
 		need(buf, off, 168, 'InodeItem');
 		return {
@@ -632,6 +720,12 @@ export const Dirent: Codec<Dirent> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, hash: 8, pos: 16, type: 24, _pad: 25, name: 32 },
 	PADS: [[25, 7]],
+	RULES: [
+		[0, 8, 'min', 1n, 'ino below 1'],
+		[16, 8, 'min', 2n, 'pos below DIRPOS_FIRST (2)'],
+		[24, 1, 'max', 14n, 'type above DIRENT_TYPE_MAX (14)'],
+		[25, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Dirent {
 		need(buf, off, 32, 'Dirent');
 		return {
@@ -664,6 +758,11 @@ export const XattrHdr: Codec<XattrHdr> = {
 	ALIGN: 4,
 	OFFSETS: { val_len: 0, name_len: 4, _pad: 5 },
 	PADS: [[5, 3]],
+	RULES: [
+		[0, 4, 'max', 65536n, 'val_len above XATTR_MAX_VAL_LEN (65536)'],
+		[4, 1, 'min', 1n, 'name_len below 1'],
+		[5, 3, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): XattrHdr {
 		need(buf, off, 8, 'XattrHdr');
 		return {
@@ -692,6 +791,10 @@ export const DataExtent: Codec<DataExtent> = {
 	ALIGN: 8,
 	OFFSETS: { blkno: 0, flags: 8, _pad: 9 },
 	PADS: [[9, 7]],
+	RULES: [
+		[8, 1, 'mask', 3n, 'flags has bits outside ExtentFlag (0x3)'],
+		[9, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): DataExtent {
 		need(buf, off, 16, 'DataExtent');
 		return {
@@ -721,6 +824,10 @@ export const QuorumEventRecord: Codec<QuorumEventRecord> = {
 	ALIGN: 8,
 	OFFSETS: { rid: 0, term: 8, ts: 16 },
 	PADS: [[28, 4]],
+	RULES: [
+		[24, 4, 'max', 999999999n, 'ts.nsec above 999999999'],
+		[28, 4, 'pad', 0n, 'ts._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): QuorumEventRecord {
 		need(buf, off, 32, 'QuorumEventRecord');
 		return {
@@ -751,6 +858,20 @@ export const QuorumBlock: Codec<QuorumBlock> = {
 	ALIGN: 8,
 	OFFSETS: { hdr: 0, write_nr: 32, events: 40 },
 	PADS: [[68, 4], [100, 4], [132, 4], [164, 4], [196, 4], [228, 4]],
+	RULES: [
+		[64, 4, 'max', 999999999n, 'events[0].ts.nsec above 999999999'],
+		[68, 4, 'pad', 0n, 'events[0].ts._pad is not zero'],
+		[96, 4, 'max', 999999999n, 'events[1].ts.nsec above 999999999'],
+		[100, 4, 'pad', 0n, 'events[1].ts._pad is not zero'],
+		[128, 4, 'max', 999999999n, 'events[2].ts.nsec above 999999999'],
+		[132, 4, 'pad', 0n, 'events[2].ts._pad is not zero'],
+		[160, 4, 'max', 999999999n, 'events[3].ts.nsec above 999999999'],
+		[164, 4, 'pad', 0n, 'events[3].ts._pad is not zero'],
+		[192, 4, 'max', 999999999n, 'events[4].ts.nsec above 999999999'],
+		[196, 4, 'pad', 0n, 'events[4].ts._pad is not zero'],
+		[224, 4, 'max', 999999999n, 'events[5].ts.nsec above 999999999'],
+		[228, 4, 'pad', 0n, 'events[5].ts._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): QuorumBlock {
 		need(buf, off, 232, 'QuorumBlock');
 		return {

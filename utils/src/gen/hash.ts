@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x0ab346b62bf5581bn;
-export const FORMAT_HASH_HEX = '0ab346b62bf5581b';
+export const FORMAT_HASH = 0x517ca6cb300947b2n;
+export const FORMAT_HASH_HEX = '517ca6cb300947b2';

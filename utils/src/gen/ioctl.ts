@@ -65,6 +65,9 @@ export const IoctlKey: Codec<IoctlKey> = {
 	ALIGN: 8,
 	OFFSETS: { _sk_first: 0, _sk_second: 8, _sk_third: 16, _sk_fourth: 24, sk_type: 25, sk_zone: 26, _pad: 27 },
 	PADS: [[27, 5]],
+	RULES: [
+		[27, 5, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlKey {
 		need(buf, off, 32, 'IoctlKey');
 		return {
@@ -102,6 +105,9 @@ export const IoctlWalkInodesEntry: Codec<IoctlWalkInodesEntry> = {
 	ALIGN: 8,
 	OFFSETS: { major: 0, ino: 8, minor: 16, _pad: 20 },
 	PADS: [[20, 4]],
+	RULES: [
+		[20, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlWalkInodesEntry {
 		need(buf, off, 24, 'IoctlWalkInodesEntry');
 		return {
@@ -135,6 +141,11 @@ export const IoctlWalkInodes: Codec<IoctlWalkInodes> = {
 	ALIGN: 8,
 	OFFSETS: { first: 0, last: 24, entries_ptr: 48, nr_entries: 56, index: 60, _pad: 61 },
 	PADS: [[20, 4], [44, 4], [61, 11]],
+	RULES: [
+		[20, 4, 'pad', 0n, 'first._pad is not zero'],
+		[44, 4, 'pad', 0n, 'last._pad is not zero'],
+		[61, 11, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlWalkInodes {
 		need(buf, off, 72, 'IoctlWalkInodes');
 		return {
@@ -172,6 +183,9 @@ export const IoctlInoPath: Codec<IoctlInoPath> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, dir_ino: 8, dir_pos: 16, result_ptr: 24, result_bytes: 32, _pad: 34 },
 	PADS: [[34, 6]],
+	RULES: [
+		[34, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlInoPath {
 		need(buf, off, 40, 'IoctlInoPath');
 		return {
@@ -207,6 +221,9 @@ export const IoctlInoPathResult: Codec<IoctlInoPathResult> = {
 	ALIGN: 8,
 	OFFSETS: { dir_ino: 0, dir_pos: 8, path_bytes: 16, _pad: 18, path: 24 },
 	PADS: [[18, 6]],
+	RULES: [
+		[18, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlInoPathResult {
 		need(buf, off, 24, 'IoctlInoPathResult');
 		return {
@@ -238,6 +255,7 @@ export const IoctlRelease: Codec<IoctlRelease> = {
 	ALIGN: 8,
 	OFFSETS: { offset: 0, length: 8, data_version: 16 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlRelease {
 		need(buf, off, 24, 'IoctlRelease');
 		return {
@@ -269,6 +287,9 @@ export const IoctlStage: Codec<IoctlStage> = {
 	ALIGN: 8,
 	OFFSETS: { data_version: 0, buf_ptr: 8, offset: 16, length: 24, _pad: 28 },
 	PADS: [[28, 4]],
+	RULES: [
+		[28, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlStage {
 		need(buf, off, 32, 'IoctlStage');
 		return {
@@ -306,6 +327,9 @@ export const IoctlStatMore: Codec<IoctlStatMore> = {
 	ALIGN: 8,
 	OFFSETS: { meta_seq: 0, data_seq: 8, data_version: 16, online_blocks: 24, offline_blocks: 32, crtime_sec: 40, crtime_nsec: 48, _pad: 52 },
 	PADS: [[52, 4]],
+	RULES: [
+		[52, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlStatMore {
 		need(buf, off, 56, 'IoctlStatMore');
 		return {
@@ -345,6 +369,9 @@ export const IoctlDataWaitingEntry: Codec<IoctlDataWaitingEntry> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, iblock: 8, op: 16, _pad: 17 },
 	PADS: [[17, 7]],
+	RULES: [
+		[17, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaitingEntry {
 		need(buf, off, 24, 'IoctlDataWaitingEntry');
 		return {
@@ -378,6 +405,9 @@ export const IoctlDataWaiting: Codec<IoctlDataWaiting> = {
 	ALIGN: 8,
 	OFFSETS: { flags: 0, after_ino: 8, after_iblock: 16, ents_ptr: 24, ents_nr: 32, _pad: 34 },
 	PADS: [[34, 6]],
+	RULES: [
+		[34, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaiting {
 		need(buf, off, 40, 'IoctlDataWaiting');
 		return {
@@ -417,6 +447,7 @@ export const IoctlSetattrMore: Codec<IoctlSetattrMore> = {
 	ALIGN: 8,
 	OFFSETS: { data_version: 0, i_size: 8, flags: 16, ctime_sec: 24, ctime_nsec: 32, crtime_nsec: 36, crtime_sec: 40 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlSetattrMore {
 		need(buf, off, 48, 'IoctlSetattrMore');
 		return {
@@ -456,6 +487,7 @@ export const IoctlListxattrHidden: Codec<IoctlListxattrHidden> = {
 	ALIGN: 8,
 	OFFSETS: { id_pos: 0, buf_ptr: 8, buf_bytes: 16, hash_pos: 20 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlListxattrHidden {
 		need(buf, off, 24, 'IoctlListxattrHidden');
 		return {
@@ -492,6 +524,9 @@ export const IoctlSearchXattrs: Codec<IoctlSearchXattrs> = {
 	ALIGN: 8,
 	OFFSETS: { next_ino: 0, last_ino: 8, name_ptr: 16, inodes_ptr: 24, output_flags: 32, nr_inodes: 40, name_bytes: 48, _pad: 50 },
 	PADS: [[50, 6]],
+	RULES: [
+		[50, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlSearchXattrs {
 		need(buf, off, 56, 'IoctlSearchXattrs');
 		return {
@@ -534,6 +569,7 @@ export const IoctlStatfsMore: Codec<IoctlStatfsMore> = {
 	ALIGN: 8,
 	OFFSETS: { fsid: 0, rid: 8, committed_seq: 16, total_meta_blocks: 24, total_data_blocks: 32, reserved_meta_blocks: 40 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlStatfsMore {
 		need(buf, off, 48, 'IoctlStatfsMore');
 		return {
@@ -573,6 +609,7 @@ export const IoctlDataWaitErr: Codec<IoctlDataWaitErr> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, data_version: 8, offset: 16, count: 24, op: 32, err: 40 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlDataWaitErr {
 		need(buf, off, 48, 'IoctlDataWaitErr');
 		return {
@@ -608,6 +645,7 @@ export const IoctlAllocDetail: Codec<IoctlAllocDetail> = {
 	ALIGN: 8,
 	OFFSETS: { entries_ptr: 0, entries_nr: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlAllocDetail {
 		need(buf, off, 16, 'IoctlAllocDetail');
 		return {
@@ -637,6 +675,9 @@ export const IoctlAllocDetailEntry: Codec<IoctlAllocDetailEntry> = {
 	ALIGN: 8,
 	OFFSETS: { id: 0, blocks: 8, type: 16, flags: 17, _pad: 18 },
 	PADS: [[18, 6]],
+	RULES: [
+		[18, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlAllocDetailEntry {
 		need(buf, off, 24, 'IoctlAllocDetailEntry');
 		return {
@@ -673,6 +714,7 @@ export const IoctlMoveBlocks: Codec<IoctlMoveBlocks> = {
 	ALIGN: 8,
 	OFFSETS: { from_fd: 0, from_off: 8, len: 16, to_off: 24, data_version: 32, flags: 40 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlMoveBlocks {
 		need(buf, off, 48, 'IoctlMoveBlocks');
 		return {
@@ -708,6 +750,7 @@ export const IoctlResizeDevices: Codec<IoctlResizeDevices> = {
 	ALIGN: 8,
 	OFFSETS: { new_total_meta_blocks: 0, new_total_data_blocks: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlResizeDevices {
 		need(buf, off, 16, 'IoctlResizeDevices');
 		return {
@@ -736,6 +779,7 @@ export const IoctlReadXattrTotals: Codec<IoctlReadXattrTotals> = {
 	ALIGN: 8,
 	OFFSETS: { pos_name: 0, totals_ptr: 24, totals_bytes: 32 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlReadXattrTotals {
 		need(buf, off, 40, 'IoctlReadXattrTotals');
 		return {
@@ -766,6 +810,7 @@ export const IoctlXattrTotal: Codec<IoctlXattrTotal> = {
 	ALIGN: 8,
 	OFFSETS: { name: 0, total: 24, count: 32 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlXattrTotal {
 		need(buf, off, 40, 'IoctlXattrTotal');
 		return {
@@ -796,6 +841,7 @@ export const IoctlGetAllocatedInos: Codec<IoctlGetAllocatedInos> = {
 	ALIGN: 8,
 	OFFSETS: { start_ino: 0, inos_ptr: 8, inos_bytes: 16 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetAllocatedInos {
 		need(buf, off, 24, 'IoctlGetAllocatedInos');
 		return {
@@ -828,6 +874,7 @@ export const IoctlGetReferringEntries: Codec<IoctlGetReferringEntries> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, dir_ino: 8, dir_pos: 16, entries_ptr: 24, entries_bytes: 32 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetReferringEntries {
 		need(buf, off, 40, 'IoctlGetReferringEntries');
 		return {
@@ -867,6 +914,7 @@ export const IoctlDirent: Codec<IoctlDirent> = {
 	ALIGN: 8,
 	OFFSETS: { dir_ino: 0, dir_pos: 8, ino: 16, entry_bytes: 24, flags: 26, d_type: 27, name_len: 28, name: 29 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlDirent {
 		need(buf, off, 32, 'IoctlDirent');
 		return {
@@ -918,6 +966,7 @@ export const IoctlInodeAttrX: Codec<IoctlInodeAttrX> = {
 	ALIGN: 8,
 	OFFSETS: { x_mask: 0, x_flags: 8, meta_seq: 16, data_seq: 24, data_version: 32, online_blocks: 40, offline_blocks: 48, ctime_sec: 56, ctime_nsec: 64, crtime_nsec: 68, crtime_sec: 72, size: 80, bits: 88, project_id: 96 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlInodeAttrX {
 		need(buf, off, 104, 'IoctlInodeAttrX');
 		return {
@@ -974,6 +1023,9 @@ export const IoctlQuotaRule: Codec<IoctlQuotaRule> = {
 	ALIGN: 8,
 	OFFSETS: { name_val: 0, limit: 24, prio: 32, op: 33, rule_flags: 34, name_source: 35, name_flags: 38, _pad: 41 },
 	PADS: [[41, 7]],
+	RULES: [
+		[41, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlQuotaRule {
 		need(buf, off, 48, 'IoctlQuotaRule');
 		return {
@@ -1013,6 +1065,7 @@ export const IoctlGetQuotaRules: Codec<IoctlGetQuotaRules> = {
 	ALIGN: 8,
 	OFFSETS: { iterator: 0, rules_ptr: 16, rules_nr: 24 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlGetQuotaRules {
 		need(buf, off, 32, 'IoctlGetQuotaRules');
 		return {
@@ -1043,6 +1096,9 @@ export const IoctlXattrIndexEntry: Codec<IoctlXattrIndexEntry> = {
 	ALIGN: 8,
 	OFFSETS: { minor: 0, ino: 8, major: 16, _pad: 17 },
 	PADS: [[17, 7]],
+	RULES: [
+		[17, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlXattrIndexEntry {
 		need(buf, off, 24, 'IoctlXattrIndexEntry');
 		return {
@@ -1076,6 +1132,10 @@ export const IoctlReadXattrIndex: Codec<IoctlReadXattrIndex> = {
 	ALIGN: 8,
 	OFFSETS: { flags: 0, first: 8, last: 32, entries_ptr: 56, entries_nr: 64 },
 	PADS: [[25, 7], [49, 7]],
+	RULES: [
+		[25, 7, 'pad', 0n, 'first._pad is not zero'],
+		[49, 7, 'pad', 0n, 'last._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlReadXattrIndex {
 		need(buf, off, 72, 'IoctlReadXattrIndex');
 		return {
@@ -1111,6 +1171,7 @@ export const IoctlPunchOffline: Codec<IoctlPunchOffline> = {
 	ALIGN: 8,
 	OFFSETS: { offset: 0, len: 8, data_version: 16, flags: 24 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlPunchOffline {
 		need(buf, off, 32, 'IoctlPunchOffline');
 		return {
@@ -1143,6 +1204,7 @@ export const IoctlInjectTotlDelta: Codec<IoctlInjectTotlDelta> = {
 	ALIGN: 8,
 	OFFSETS: { name: 0, total: 24, count: 32 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): IoctlInjectTotlDelta {
 		need(buf, off, 40, 'IoctlInjectTotlDelta');
 		return {

@@ -43,6 +43,9 @@ export const NetHeader: Codec<NetHeader> = {
 	ALIGN: 8,
 	OFFSETS: { clock_sync_id: 0, seq: 8, recv_seq: 16, id: 24, data_len: 32, cmd: 34, flags: 35, error: 36, _pad: 37, data: 40 },
 	PADS: [[37, 3]],
+	RULES: [
+		[37, 3, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): NetHeader {
 		need(buf, off, 40, 'NetHeader');
 		return {
@@ -86,6 +89,7 @@ export const NetGreeting: Codec<NetGreeting> = {
 	ALIGN: 8,
 	OFFSETS: { fsid: 0, format_hash: 8, server_term: 16, rid: 24, flags: 32 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetGreeting {
 		need(buf, off, 40, 'NetGreeting');
 		return {
@@ -119,6 +123,7 @@ export const NetInodeAlloc: Codec<NetInodeAlloc> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, nr: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetInodeAlloc {
 		need(buf, off, 16, 'NetInodeAlloc');
 		return {
@@ -157,6 +162,9 @@ export const LogTrees: Codec<LogTrees> = {
 	ALIGN: 8,
 	OFFSETS: { meta_avail: 0, meta_freed: 32, item_root: 64, bloom_ref: 88, data_avail: 104, data_freed: 136, rid: 168, nr: 176, get_trans_seq: 184, commit_trans_seq: 192, max_item_seq: 200, inode_count_delta: 208, flags: 216 },
 	PADS: [[81, 7]],
+	RULES: [
+		[81, 7, 'pad', 0n, 'item_root._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): LogTrees {
 		need(buf, off, 224, 'LogTrees');
 		return {
@@ -207,6 +215,11 @@ export const NetRoots: Codec<NetRoots> = {
 	ALIGN: 8,
 	OFFSETS: { fs_root: 0, logs_root: 24, srch_root: 48 },
 	PADS: [[17, 7], [41, 7], [65, 7]],
+	RULES: [
+		[17, 7, 'pad', 0n, 'fs_root._pad is not zero'],
+		[41, 7, 'pad', 0n, 'logs_root._pad is not zero'],
+		[65, 7, 'pad', 0n, 'srch_root._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): NetRoots {
 		need(buf, off, 72, 'NetRoots');
 		return {
@@ -235,6 +248,7 @@ export const NetSeq: Codec<NetSeq> = {
 	ALIGN: 8,
 	OFFSETS: { seq: 0 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetSeq {
 		need(buf, off, 8, 'NetSeq');
 		return {
@@ -263,6 +277,11 @@ export const NetLock: Codec<NetLock> = {
 	ALIGN: 8,
 	OFFSETS: { start: 0, end: 32, write_seq: 64, old_mode: 72, new_mode: 73, _pad: 74 },
 	PADS: [[27, 5], [59, 5], [74, 6]],
+	RULES: [
+		[27, 5, 'pad', 0n, 'start._pad is not zero'],
+		[59, 5, 'pad', 0n, 'end._pad is not zero'],
+		[74, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): NetLock {
 		need(buf, off, 80, 'NetLock');
 		return {
@@ -302,6 +321,7 @@ export const NetStatfs: Codec<NetStatfs> = {
 	ALIGN: 8,
 	OFFSETS: { uuid_lo: 0, uuid_hi: 8, free_meta_blocks: 16, total_meta_blocks: 24, free_data_blocks: 32, total_data_blocks: 40, inode_count: 48 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetStatfs {
 		need(buf, off, 56, 'NetStatfs');
 		return {

@@ -50,7 +50,7 @@ import {
 	FreeExtent,
 	FsItemType,
 	IndexItemType,
-	INO_FLAG_RETENTION,
+	MAX_FILE_BLOCKS,
 	INO_FLAG_TRUNCATE,
 	InodeItem,
 	ITEM_FLAG_DELETION,
@@ -69,14 +69,13 @@ import {
 	XattrHdr,
 } from '../gen/format';
 import { FORMAT_HASH } from '../gen/hash';
+import { invalid } from '../codec';
 import type { Codec } from '../codec';
 import { blockProblem, crc32cRaw } from './crc';
 import { Device, readAt } from './device';
 import { compareKeys, keyString } from './key';
 import { hex64, readQuorumBlock, SUPER_OFFSET } from './volume';
 
-/* The kernel's largest regular file (kmod/src/inode.h SCOUTFS_MAX_FILE_SIZE). */
-export const MAX_FILE_SIZE = 1n << 44n;
 
 const S_IFMT = 0o170000;
 const S_IFSOCK = 0o140000;
@@ -328,6 +327,17 @@ export class VolumeChecker {
 		this.fsid = sb.hdr.fsid;
 	}
 
+	/*
+	 * The schema's field rules (format/ @min/@max/@mask tags and zero
+	 * pads), the same ones the kernel's generated scoutfs_*_invalid()
+	 * apply; false when one is broken, which is reported.
+	 */
+	private rules(codec: Codec<unknown>, buf: Uint8Array, off: number, w: Text): boolean {
+		const bad = invalid(codec, buf, off);
+		if (bad) this.problem(`${w}: ${bad.message}, found ${bad.value}`);
+		return !bad;
+	}
+
 	problem(msg: string): void {
 		this.p.add(msg);
 	}
@@ -400,10 +410,7 @@ export class VolumeChecker {
 				const e = FreeExtent.decode(block, ExtentListBlock.OFFSETS.extents + i * FreeExtent.SIZE);
 				const ext = `${name} extent ${range(e.blkno, e.blkno + e.len - 1n)}`;
 				nr++;
-				if (e.len === 0n) {
-					this.problem(`${where}: extent ${i} at ${e.blkno} has length 0`);
-					continue;
-				}
+				if (!this.rules(FreeExtent, block, ExtentListBlock.OFFSETS.extents + i * FreeExtent.SIZE, `${where}: extent ${i} at ${e.blkno}`)) continue;
 				if (e.blkno + e.len - 1n > MASK64) {
 					this.problem(`${where}: extent ${i} at ${e.blkno} with length ${e.len} wraps`);
 					continue;
@@ -491,7 +498,7 @@ export class VolumeChecker {
 			const off = ITEMS_OFF + i * BtreeItem.SIZE;
 			const h = decodeItemHeader(view, off);
 			const it = new Lazy(() => `${where} item ${i} (${keyString(h.key)})`);
-			if (padsDirty(BtreeItem, block, off)) this.problem(`${it}: padding is not zero`);
+			this.rules(BtreeItem, block, off, it);
 			if (prev && compareKeys(h.key, prev) <= 0) {
 				this.problem(i === 0 ? `${it}: key is not above the previous sibling's bound ${keyString(prev)}` : `${it}: key is not above the previous item's`);
 				order = false;
@@ -520,7 +527,6 @@ export class VolumeChecker {
 					this.walk(child, level - 1, prev, h.key, ref.seq, `${where} item ${i}`);
 				}
 			} else {
-				if (h.val_len > ITEM_MAX_VAL_SIZE) this.problem(`${it}: value of ${h.val_len} bytes exceeds ${ITEM_MAX_VAL_SIZE}`);
 				this.item(h.key, h.seq, h.flags, value);
 			}
 			prev = h.key;
@@ -539,7 +545,6 @@ export class VolumeChecker {
 			this.problem(`item ${k}: a deletion marker in the fs btree`);
 			return;
 		}
-		if (flags) this.problem(`item ${k}: unknown flags 0x${flags.toString(16)}`);
 		switch (key.zone) {
 			case KeyZone.INODE_INDEX:
 				return this.indexItem(key, seq, value, k);
@@ -611,17 +616,14 @@ export class VolumeChecker {
 		this.inodes++;
 		const w = `inode ${g.ino}`;
 		const type = i.mode & S_IFMT;
-		if (!FILE_TYPES[type] || i.mode & ~(S_IFMT | 0o7777)) this.problem(`${w}: invalid mode 0${i.mode.toString(8)}`);
-		if (padsDirty(InodeItem, value)) this.problem(`${w}: inode item padding is not zero`);
-		for (const t of ['atime', 'ctime', 'mtime', 'crtime'] as const)
-			if (i[t].nsec >= 1_000_000_000) this.problem(`${w}: ${t} nanoseconds ${i[t].nsec} are not below one second`);
-		if (i.flags & ~(INO_FLAG_TRUNCATE | INO_FLAG_RETENTION)) this.problem(`${w}: unknown flags 0x${i.flags.toString(16)}`);
+		this.rules(InodeItem, value, 0, w);
+		/* the rules between fields, as the kernel's invalid_inode_fields() */
+		if (!FILE_TYPES[type]) this.problem(`${w}: invalid mode 0${i.mode.toString(8)}`);
 		if (i.flags & INO_FLAG_TRUNCATE && type !== S_IFREG) this.problem(`${w}: a ${fileType(i.mode)} with the TRUNCATE flag`);
-		if (type === S_IFREG && i.size > MAX_FILE_SIZE) this.problem(`${w}: size ${i.size} exceeds the largest file size ${MAX_FILE_SIZE}`);
 		if (type === S_IFLNK && (i.size === 0n || i.size >= BigInt(SYMLINK_MAX_SIZE)))
 			this.problem(`${w}: symlink size ${i.size} is not 1..${SYMLINK_MAX_SIZE - 1}`);
 		if (type === S_IFDIR && i.next_readdir_pos < BigInt(DIRPOS_FIRST)) this.problem(`${w}: next_readdir_pos ${i.next_readdir_pos} is below ${DIRPOS_FIRST}`);
-		if (i.next_xattr_id < 1n) this.problem(`${w}: next_xattr_id is 0`);
+		if (type === S_IFDIR && i.nlink === 1) this.problem(`${w}: a directory with nlink 1`);
 		if (seq !== i.meta_seq) this.problem(`${w}: inode item written in transaction ${seq}, but its meta_seq is ${i.meta_seq}`);
 		if (g.ino === 0n || g.ino >= this.sb.next_ino) this.problem(`${w}: inode number is not below the super block's next_ino ${this.sb.next_ino}`);
 		if (g.ino === BigInt(ROOT_INO)) this.sawRoot = true;
@@ -636,14 +638,12 @@ export class VolumeChecker {
 		const d = Dirent.decode(value);
 		const name = value.subarray(Dirent.SIZE);
 		const w = `directory ${g.ino} entry ${quote(name)} (pos ${pos})`;
+		this.rules(Dirent, value, 0, w);
 		if (d.pos !== pos) this.problem(`${w}: its value says pos ${d.pos}`);
-		if (pos < BigInt(DIRPOS_FIRST)) this.problem(`${w}: pos is below ${DIRPOS_FIRST}`);
 		const hash = nameHash(name);
 		if (d.hash !== hash) this.problem(`${w}: hash 0x${d.hash.toString(16)} is not the name's 0x${hash.toString(16)}`);
-		if (d.ino === 0n) this.problem(`${w}: names inode 0`);
 		if (name.includes(0x2f) || name.includes(0) || (name.length <= 2 && name.every((c) => c === 0x2e)))
 			this.problem(`${w}: not a valid name`);
-		if (padsDirty(Dirent, value)) this.problem(`${w}: padding is not zero`);
 		return { d, name };
 	}
 
@@ -739,8 +739,8 @@ export class VolumeChecker {
 		const name = quote(nameBytes);
 		const w = `inode ${g.ino} xattr ${name} (id ${key.third})`;
 		const total = XattrHdr.SIZE + h.name_len + h.val_len;
-		if (h.name_len === 0 || XattrHdr.SIZE + h.name_len > value.length) return this.problem(`${w}: name length ${h.name_len} does not fit its first part`);
-		if (padsDirty(XattrHdr, value)) this.problem(`${w}: header padding is not zero`);
+		if (!this.rules(XattrHdr, value, 0, w)) return;
+		if (XattrHdr.SIZE + h.name_len > value.length) return this.problem(`${w}: name length ${h.name_len} does not fit its first part`);
 		const hash = nameHash(nameBytes);
 		if (hash !== key.second) this.problem(`${w}: filed under hash 0x${key.second.toString(16)}, the name's is 0x${hash.toString(16)}`);
 		if (!/^"(user|trusted|security)\./.test(name)) this.problem(`${w}: not in the user., trusted. or security. namespace`);
@@ -768,11 +768,10 @@ export class VolumeChecker {
 		const w = `inode ${g.ino} extent ${range(start, last)}`;
 		if (value.length !== DataExtent.SIZE) return this.problem(`${w}: value is ${value.length} bytes, not ${DataExtent.SIZE}`);
 		const e = DataExtent.decode(value);
-		if (padsDirty(DataExtent, value)) this.problem(`${w}: padding is not zero`);
-		if (last >= MAX_FILE_SIZE >> BigInt(BLOCK_SM_SHIFT)) this.problem(`${w}: past the largest file size`);
+		this.rules(DataExtent, value, 0, w);
+		if (last >= BigInt(MAX_FILE_BLOCKS)) this.problem(`${w}: past the largest file size`);
 		if (start <= g.lastExtentBlock) this.problem(`${w}: overlaps the previous extent, which ends at ${g.lastExtentBlock}`);
 		if (last > g.lastExtentBlock) g.lastExtentBlock = last;
-		if (e.flags & ~(ExtentFlag.OFFLINE | ExtentFlag.UNWRITTEN)) this.problem(`${w}: unknown flags 0x${e.flags.toString(16)}`);
 		if (e.flags & ExtentFlag.OFFLINE) {
 			if (e.blkno !== 0n) this.problem(`${w}: offline but maps block ${e.blkno}`);
 			g.offlineBlocks += len;

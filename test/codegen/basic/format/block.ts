@@ -1,7 +1,8 @@
 /*
  * Golden case "basic": on-disk structs with a nested struct, arrays of
  * structs and bytes, a @cpu struct, an enum and constants computed from
- * other constants.
+ * other constants, and field rules (@min/@max/@mask) on a struct and on a
+ * struct embedded in another.
  */
 import type { Arr, le16, le32, le64, Pad, s8, u8 } from './types';
 
@@ -26,7 +27,9 @@ export interface Ref {
 
 export interface Slot {
 	addr: le32;
+	/** @min 1 @max 0xfffe */
 	port: le16;
+	/** @mask 1 | 4 */
 	flags: u8;
 	bias: s8;
 }
@@ -34,6 +37,7 @@ export interface Slot {
 /** @cpu */
 export interface Header {
 	crc: le32;
+	/** @mask BlockKind */
 	kind: le32;
 	ref: Ref;
 	slots: Arr<Slot, 3>;

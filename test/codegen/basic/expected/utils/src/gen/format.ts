@@ -27,6 +27,7 @@ export const Ref: Codec<Ref> = {
 	ALIGN: 8,
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): Ref {
 		need(buf, off, 16, 'Ref');
 		return {
@@ -56,6 +57,11 @@ export const Slot: Codec<Slot> = {
 	ALIGN: 4,
 	OFFSETS: { addr: 0, port: 4, flags: 6, bias: 7 },
 	PADS: [],
+	RULES: [
+		[4, 2, 'min', 1n, 'port below 1'],
+		[4, 2, 'max', 65534n, 'port above 65534'],
+		[6, 1, 'mask', 5n, 'flags has bits outside 0x5'],
+	],
 	decode(buf: Uint8Array, off = 0): Slot {
 		need(buf, off, 8, 'Slot');
 		return {
@@ -90,6 +96,19 @@ export const Header: Codec<Header> = {
 	ALIGN: 8,
 	OFFSETS: { crc: 0, kind: 4, ref: 8, slots: 24, uuid: 48, _pad: 64 },
 	PADS: [[64, 8]],
+	RULES: [
+		[4, 4, 'mask', 305441743n, 'kind has bits outside BlockKind (0x1234abcf)'],
+		[28, 2, 'min', 1n, 'slots[0].port below 1'],
+		[28, 2, 'max', 65534n, 'slots[0].port above 65534'],
+		[30, 1, 'mask', 5n, 'slots[0].flags has bits outside 0x5'],
+		[36, 2, 'min', 1n, 'slots[1].port below 1'],
+		[36, 2, 'max', 65534n, 'slots[1].port above 65534'],
+		[38, 1, 'mask', 5n, 'slots[1].flags has bits outside 0x5'],
+		[44, 2, 'min', 1n, 'slots[2].port below 1'],
+		[44, 2, 'max', 65534n, 'slots[2].port above 65534'],
+		[46, 1, 'mask', 5n, 'slots[2].flags has bits outside 0x5'],
+		[64, 8, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Header {
 		need(buf, off, 72, 'Header');
 		return {
@@ -124,6 +143,9 @@ export const Root: Codec<Root> = {
 	ALIGN: 8,
 	OFFSETS: { ref: 0, height: 16, _pad: 17 },
 	PADS: [[17, 7]],
+	RULES: [
+		[17, 7, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Root {
 		need(buf, off, 24, 'Root');
 		return {
@@ -153,6 +175,21 @@ export const Node: Codec<Node> = {
 	ALIGN: 8,
 	OFFSETS: { hdr: 0, roots: 72, nr: 120, items: 128 },
 	PADS: [[64, 8], [89, 7], [113, 7]],
+	RULES: [
+		[4, 4, 'mask', 305441743n, 'hdr.kind has bits outside BlockKind (0x1234abcf)'],
+		[28, 2, 'min', 1n, 'hdr.slots[0].port below 1'],
+		[28, 2, 'max', 65534n, 'hdr.slots[0].port above 65534'],
+		[30, 1, 'mask', 5n, 'hdr.slots[0].flags has bits outside 0x5'],
+		[36, 2, 'min', 1n, 'hdr.slots[1].port below 1'],
+		[36, 2, 'max', 65534n, 'hdr.slots[1].port above 65534'],
+		[38, 1, 'mask', 5n, 'hdr.slots[1].flags has bits outside 0x5'],
+		[44, 2, 'min', 1n, 'hdr.slots[2].port below 1'],
+		[44, 2, 'max', 65534n, 'hdr.slots[2].port above 65534'],
+		[46, 1, 'mask', 5n, 'hdr.slots[2].flags has bits outside 0x5'],
+		[64, 8, 'pad', 0n, 'hdr._pad is not zero'],
+		[89, 7, 'pad', 0n, 'roots[0]._pad is not zero'],
+		[113, 7, 'pad', 0n, 'roots[1]._pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): Node {
 		need(buf, off, 128, 'Node');
 		return {

@@ -25,6 +25,9 @@ export const IoctlEntry: Codec<IoctlEntry> = {
 	ALIGN: 8,
 	OFFSETS: { ino: 0, minor: 8, mode: 12, _pad: 13 },
 	PADS: [[13, 3]],
+	RULES: [
+		[13, 3, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlEntry {
 		need(buf, off, 16, 'IoctlEntry');
 		return {
@@ -61,6 +64,11 @@ export const IoctlWalk: Codec<IoctlWalk> = {
 	ALIGN: 8,
 	OFFSETS: { first: 0, last: 16, entries_ptr: 32, nr: 40, err: 44, delta: 48, names: 56, len: 80, _pad: 82 },
 	PADS: [[13, 3], [29, 3], [82, 6]],
+	RULES: [
+		[13, 3, 'pad', 0n, 'first._pad is not zero'],
+		[29, 3, 'pad', 0n, 'last._pad is not zero'],
+		[82, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlWalk {
 		need(buf, off, 88, 'IoctlWalk');
 		return {
@@ -100,6 +108,9 @@ export const IoctlResult: Codec<IoctlResult> = {
 	ALIGN: 2,
 	OFFSETS: { bytes: 0, _pad: 2, data: 8 },
 	PADS: [[2, 6]],
+	RULES: [
+		[2, 6, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): IoctlResult {
 		need(buf, off, 8, 'IoctlResult');
 		return {

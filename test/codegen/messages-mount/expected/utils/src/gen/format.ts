@@ -16,6 +16,7 @@ export const Ref: Codec<Ref> = {
 	ALIGN: 8,
 	OFFSETS: { blkno: 0, seq: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): Ref {
 		need(buf, off, 16, 'Ref');
 		return {

@@ -24,6 +24,9 @@ export const NetHeader: Codec<NetHeader> = {
 	ALIGN: 8,
 	OFFSETS: { seq: 0, data_len: 8, cmd: 10, error: 11, _pad: 12, data: 16 },
 	PADS: [[12, 4]],
+	RULES: [
+		[12, 4, 'pad', 0n, '_pad is not zero'],
+	],
 	decode(buf: Uint8Array, off = 0): NetHeader {
 		need(buf, off, 16, 'NetHeader');
 		return {
@@ -56,6 +59,7 @@ export const NetHello: Codec<NetHello> = {
 	ALIGN: 8,
 	OFFSETS: { hash: 0, ref: 8 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetHello {
 		need(buf, off, 24, 'NetHello');
 		return {
@@ -82,6 +86,7 @@ export const NetSeq: Codec<NetSeq> = {
 	ALIGN: 8,
 	OFFSETS: { seq: 0 },
 	PADS: [],
+	RULES: [],
 	decode(buf: Uint8Array, off = 0): NetSeq {
 		need(buf, off, 8, 'NetSeq');
 		return {

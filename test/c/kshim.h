@@ -1,0 +1,32 @@
+/*
+ * The few kernel definitions the generated kmod/src/gen/rules.c uses, for
+ * building it in userspace (test/unit/rules-c-ts.test.ts compares it with
+ * the TypeScript invalid() on the same cases).  Little-endian hosts only,
+ * as the utilities.
+ */
+#ifndef SCOUTFS_TEST_KSHIM_H
+#define SCOUTFS_TEST_KSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <endian.h>
+
+typedef uint8_t u8;
+typedef uint64_t u64;
+
+#define le16_to_cpu(x) le16toh(x)
+#define le32_to_cpu(x) le32toh(x)
+#define le64_to_cpu(x) le64toh(x)
+
+static inline void *memchr_inv(const void *p, int c, size_t n)
+{
+	const u8 *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (u8)c)
+			return (void *)(b + i);
+	return NULL;
+}
+
+#endif

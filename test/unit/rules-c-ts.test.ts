@@ -1,0 +1,150 @@
+/*
+ * The schema's value rules exist twice as generated code: C for the kernel
+ * (kmod/src/gen/rules.c, scoutfs_*_invalid()) and a table the TypeScript
+ * invalid() applies for `scoutfs check`.  This builds rules.c in userspace
+ * and runs both over the same cases: for every rule a value on each side
+ * of its bound, every pad made non-zero, and seeded random bytes.  Both
+ * must give the same verdict and the same message and value, case by case.
+ */
+import execa from 'execa';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { snake } from '../../codegen/src/names';
+import { Codec, invalid } from '../../utils/src/codec';
+import * as format from '../../utils/src/gen/format';
+
+const ROOT = path.resolve(__dirname, '../..');
+const GEN = path.join(ROOT, 'kmod/src/gen');
+
+function isCodec(v: unknown): v is Codec<unknown> {
+	return typeof v === 'object' && v !== null && 'RULES' in v && 'SIZE' in v;
+}
+
+/* codecs with a rule other than a pad: the structs rules.c has a function for */
+const exported: unknown[] = Object.values(format);
+const codecs = exported
+	.filter(isCodec)
+	.filter((c) => c.RULES.some((r) => r[2] !== 'pad'));
+
+function put(buf: Uint8Array, off: number, size: number, v: bigint): void {
+	for (let i = 0; i < size; i++) buf[off + i] = Number((v >> BigInt(8 * i)) & 0xffn);
+}
+
+/* xorshift64: the same cases every run */
+function rng(seed: bigint): () => bigint {
+	let x = seed;
+	return () => {
+		x ^= (x << 13n) & 0xffffffffffffffffn;
+		x ^= x >> 7n;
+		x ^= (x << 17n) & 0xffffffffffffffffn;
+		return x;
+	};
+}
+
+function cases(c: Codec<unknown>): Uint8Array[] {
+	const out: Uint8Array[] = [];
+	const base = new Uint8Array(c.SIZE);
+	/* a struct that keeps every rule: each min field at its bound */
+	for (const [off, size, kind, bound] of c.RULES) if (kind === 'min') put(base, off, size, bound);
+	out.push(new Uint8Array(c.SIZE), base);
+	for (const [off, size, kind, bound] of c.RULES) {
+		const max = (1n << BigInt(8 * size)) - 1n;
+		const vals =
+			kind === 'pad' ? [1n] : kind === 'mask' ? [bound, ~bound & max, max] : [bound, bound + 1n, bound - 1n, 0n, max];
+		for (const v of vals) {
+			if (v < 0n || v > max) continue;
+			const b = base.slice();
+			if (kind === 'pad') b[off + size - 1] = Number(v);
+			else put(b, off, size, v);
+			out.push(b);
+		}
+	}
+	const next = rng(0x9e3779b97f4a7c15n ^ BigInt(c.SIZE));
+	for (let n = 0; n < 50; n++) {
+		const b = base.slice();
+		for (const [off, size] of c.RULES) if (next() % 3n === 0n) put(b, off, size, next());
+		out.push(b);
+	}
+	return out;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function cMain(): string {
+	const rows = codecs.map((c) => `\t{ "${c.NAME}", ${c.SIZE}, (fn_t)scoutfs_${snake(c.NAME)}_invalid },`);
+	return `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+typedef const char *(*fn_t)(const void *p, u64 *bad);
+static const struct { const char *name; size_t size; fn_t fn; } fns[] = {
+${rows.join('\n')}
+};
+
+int main(void)
+{
+	static char line[1 << 16];
+	static unsigned char buf[1 << 15];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		char *name = strtok(line, " \\n");
+		char *hex = strtok(NULL, " \\n");
+		size_t i, n = strlen(hex) / 2;
+		const char *why;
+		u64 bad = 0;
+
+		for (i = 0; i < n; i++)
+			sscanf(hex + 2 * i, "%2hhx", &buf[i]);
+		for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+			if (strcmp(fns[i].name, name) == 0 && fns[i].size == n)
+				break;
+		if (i == sizeof(fns) / sizeof(fns[0]))
+			return 2;
+		why = fns[i].fn(buf, &bad);
+		if (why)
+			printf("%s, found %llu\\n", why, (unsigned long long)bad);
+		else
+			printf("ok\\n");
+	}
+	return 0;
+}
+`;
+}
+
+test('the kernel rules (C) and check rules (TS) agree on every case', async () => {
+	expect(codecs.map((c) => c.NAME)).toEqual(expect.arrayContaining(['InodeItem', 'XattrHdr', 'Dirent', 'DataExtent', 'BtreeItem']));
+	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-rules-'));
+	try {
+		fs.writeFileSync(path.join(tmp, 'main.c'), cMain());
+		const exe = path.join(tmp, 'rules');
+		await execa('gcc', [
+			'-Wall', '-Wextra', '-Werror', '-Wno-cast-function-type',
+			'-include', path.join(ROOT, 'test/c/kshim.h'), '-I', GEN,
+			'-o', exe, path.join(GEN, 'rules.c'), path.join(tmp, 'main.c'),
+		]);
+		const input: string[] = [];
+		const want: string[] = [];
+		for (const c of codecs) {
+			for (const b of cases(c)) {
+				input.push(`${c.NAME} ${hex(b)}`);
+				const bad = invalid(c, b);
+				want.push(bad ? `${bad.message}, found ${bad.value}` : 'ok');
+			}
+		}
+		const r = await execa(exe, [], { input: input.join('\n') + '\n' });
+		const got = r.stdout.split('\n');
+		const diff = want.flatMap((w, i) => (w === got[i] ? [] : [`${input[i]}: TS "${w}", C "${got[i]}"`]));
+		expect(diff).toEqual([]);
+		expect(got).toHaveLength(want.length);
+		/* the cases reach both verdicts for every struct */
+		for (const c of codecs) {
+			const mine = want.filter((_, i) => input[i].startsWith(`${c.NAME} `));
+			expect(mine.filter((w) => w === 'ok').length).toBeGreaterThan(0);
+			expect(mine.filter((w) => w !== 'ok').length).toBeGreaterThan(0);
+		}
+	} finally {
+		fs.rmSync(tmp, { recursive: true, force: true });
+	}
+});
