@@ -50,6 +50,8 @@ struct scoutfs_alloc_info {
 	/* extent-list blocks referenced by the last committed super */
 	struct list_blk *lists;
 	int nr_lists;
+	/* the fewest free metadata blocks since the low mark was reset */
+	u64 meta_low;
 };
 
 #define ALLOC(sb) (SCOUTFS_SB(sb)->alloc)
@@ -268,10 +270,46 @@ int scoutfs_alloc_meta(struct super_block *sb, u64 *blkno)
 
 	mutex_lock(&ai->mutex);
 	ret = ext_alloc(&ai->meta_free, 0, 1, blkno, &len);
+	ai->meta_low = min(ai->meta_low, ai->meta_free.total);
 	mutex_unlock(&ai->mutex);
 	if (ret == -ENOSPC)
 		scoutfs_err(sb, "metadata device is full");
 	return ret;
+}
+
+/*
+ * The fewest free metadata blocks there were since the last reset: what a
+ * commit really needed at its peak, to hold against its estimate.
+ */
+u64 scoutfs_alloc_meta_low(struct super_block *sb, bool reset)
+{
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	u64 low;
+
+	mutex_lock(&ai->mutex);
+	low = ai->meta_low;
+	if (reset)
+		ai->meta_low = ai->meta_free.total;
+	mutex_unlock(&ai->mutex);
+	return low;
+}
+
+/*
+ * An upper bound of the extent-list blocks a commit that allocates and
+ * frees at most 'blocks' metadata blocks writes: each set's extents now,
+ * plus one new extent per block allocated (splitting a free extent) and
+ * per block freed, and a partly filled block per set.
+ */
+u64 scoutfs_alloc_list_blocks(struct super_block *sb, u64 blocks)
+{
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	u64 extents;
+
+	mutex_lock(&ai->mutex);
+	extents = ai->meta_free.nr + ai->meta_freed.nr + ai->data_free.nr +
+		  ai->data_freed.nr;
+	mutex_unlock(&ai->mutex);
+	return DIV_ROUND_UP(extents + 2 * blocks, PER_BLOCK) + 4;
 }
 
 static int free_meta_into(struct super_block *sb, struct ext_set *set, u64 blkno)
@@ -407,6 +445,7 @@ int scoutfs_alloc_setup(struct super_block *sb)
 	if (!ai)
 		return -ENOMEM;
 	mutex_init(&ai->mutex);
+	ai->meta_low = U64_MAX;
 	ai->meta_free.name = "meta free";
 	ai->meta_freed.name = "meta freed";
 	ai->data_free.name = "data free";
@@ -515,6 +554,7 @@ int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_super_block *supe
 	}
 	for (b = 0; b < total; b++) {
 		ret = ext_alloc(&ai->meta_free, 0, 1, &blknos[b], &len);
+		ai->meta_low = min(ai->meta_low, ai->meta_free.total);
 		if (ret) {
 			scoutfs_err(sb, "metadata device is full");
 			goto out;

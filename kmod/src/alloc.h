@@ -24,6 +24,8 @@ int scoutfs_free_meta_unwritten(struct super_block *sb, u64 blkno);
 
 u64 scoutfs_alloc_free_meta_blocks(struct super_block *sb);
 u64 scoutfs_alloc_free_data_blocks(struct super_block *sb);
+u64 scoutfs_alloc_meta_low(struct super_block *sb, bool reset);
+u64 scoutfs_alloc_list_blocks(struct super_block *sb, u64 blocks);
 
 int scoutfs_alloc_setup(struct super_block *sb);
 void scoutfs_alloc_destroy(struct super_block *sb);

@@ -489,7 +489,7 @@ static s64 free_blocks_from(struct inode *inode, u64 first, bool written_only)
 	int n;
 
 	while (!done) {
-		ret = scoutfs_hold_trans(sb);
+		ret = scoutfs_hold_trans_freeing(sb);
 		if (ret < 0)
 			return ret;
 

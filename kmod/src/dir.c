@@ -501,7 +501,7 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 	if (ret < 0)
 		return ret;
 
-	ret = scoutfs_hold_trans(sb);
+	ret = scoutfs_hold_trans_freeing(sb);
 	if (ret < 0)
 		return ret;
 

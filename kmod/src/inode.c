@@ -540,7 +540,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 			 U64_MAX, U8_MAX);
 
 	while (!done) {
-		ret = scoutfs_hold_trans(sb);
+		ret = scoutfs_hold_trans_freeing(sb);
 		if (ret < 0)
 			return ret;
 		for (n = 0; n < DELETE_BATCH; n++) {
@@ -572,7 +572,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 			return ret;
 	}
 
-	ret = scoutfs_hold_trans(sb);
+	ret = scoutfs_hold_trans_freeing(sb);
 	if (ret < 0)
 		return ret;
 	inode_key(&key, ino);
@@ -666,7 +666,7 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			if (ret != -ESTALE)
 				return ret;
 			/* the inode went in an earlier transaction */
-			ret = scoutfs_hold_trans(sb);
+			ret = scoutfs_hold_trans_freeing(sb);
 			if (ret < 0)
 				return ret;
 			ret = scoutfs_orphan_del(sb, ino);
@@ -677,7 +677,7 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			if (inode->i_nlink) {
 				scoutfs_warn(sb, "orphan item for linked inode %llu removed",
 					     ino);
-				ret = scoutfs_hold_trans(sb);
+				ret = scoutfs_hold_trans_freeing(sb);
 				if (ret == 0) {
 					ret = scoutfs_orphan_del(sb, ino);
 					scoutfs_release_trans(sb);
@@ -748,7 +748,7 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 		}
 	}
 
-	ret = scoutfs_hold_trans(sb);
+	ret = shrink ? scoutfs_hold_trans_freeing(sb) : scoutfs_hold_trans(sb);
 	if (ret < 0)
 		return ret;
 	setattr_copy(mnt_userns, inode, attr);

@@ -39,8 +39,26 @@
 /* commit when this many items are dirty */
 #define DIRTY_ITEMS_LIMIT	(64 * 1024)
 #define DIRTY_BYTES_LIMIT	(32 << 20)
-/* metadata blocks kept back so a commit can always be written */
-#define META_RESERVE		64
+/*
+ * The most items and value bytes one hold may dirty: an inode deletion
+ * batch (256 items), a 64 KiB xattr's parts (75) and the inode and index
+ * items around them.
+ */
+#define HOLD_ITEMS		512
+#define HOLD_BYTES		(160 << 10)
+/* a btree item header and key, per item a leaf holds */
+#define ITEM_BYTES		sizeof(struct scoutfs_btree_item)
+/* the fewest references a parent block holds: it is at least half full */
+#define PARENT_FANOUT_MIN	((SCOUTFS_BLOCK_LG_SIZE / 2) / \
+				 (sizeof(struct scoutfs_btree_item) + \
+				  sizeof(struct scoutfs_block_ref)))
+/*
+ * Free metadata blocks that only space-freeing holds (unlink, rmdir,
+ * truncate down, removexattr, inode deletion) may use: a volume that
+ * filled up can always be emptied, since everything else stops this far
+ * above the commit's own needs.
+ */
+#define FREEING_RESERVE		64
 
 struct scoutfs_trans_info {
 	struct super_block *sb;
@@ -68,24 +86,55 @@ static unsigned long hold_depth(void)
 	return (unsigned long)current->journal_info;
 }
 
-static unsigned long meta_needed(struct super_block *sb)
+/*
+ * An upper bound of the metadata blocks the commit of the dirty items,
+ * plus extra_items more of extra_bytes, allocates at its peak.  Every
+ * dirty item may sit in a leaf of its own and merge with a neighbour
+ * (items * (height + 1) blocks with their paths), but a commit never
+ * rewrites more existing blocks than there are (used); what the items
+ * add makes new leaves at least half full, and their parents.  Then the
+ * extent lists the commit writes.  The commit checks what it used
+ * against this (see commit()).
+ */
+static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_bytes)
 {
-	/*
-	 * every ~32 dirty items can rewrite a leaf and its path, and the
-	 * merge of an underfull leaf writes up to one more; plus lists
-	 */
-	return META_RESERVE + (scoutfs_item_dirty_nr(sb) / 16 + 8) *
-	       (SCOUTFS_SB(sb)->super.fs_root.height + 2);
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	u64 total = le64_to_cpu(sbi->super.total_meta_blocks);
+	u64 used = total - scoutfs_alloc_free_meta_blocks(sb);
+	/* the root may grow a level */
+	u64 height = sbi->super.fs_root.height + 1;
+	u64 items = scoutfs_item_dirty_nr(sb) + extra_items;
+	u64 bytes = scoutfs_item_dirty_bytes(sb) + extra_bytes;
+	u64 grown;
+	u64 tree;
+
+	grown = DIV_ROUND_UP(bytes + items * ITEM_BYTES, SCOUTFS_BLOCK_LG_SIZE / 2);
+	tree = min(items * (height + 1), used) + grown +
+	       height * (DIV_ROUND_UP(grown, PARENT_FANOUT_MIN) + 1);
+	return tree + scoutfs_alloc_list_blocks(sb, tree);
 }
 
-static bool commit_needed(struct super_block *sb)
+/* what a hold needs free: the commit with this hold's worst case in it */
+static u64 meta_needed(struct super_block *sb, bool freeing)
+{
+	return commit_estimate(sb, HOLD_ITEMS, HOLD_BYTES) +
+	       (freeing ? 0 : FREEING_RESERVE);
+}
+
+static bool commit_needed(struct super_block *sb, bool freeing)
 {
 	return scoutfs_item_dirty_nr(sb) >= DIRTY_ITEMS_LIMIT ||
 	       scoutfs_item_dirty_bytes(sb) >= DIRTY_BYTES_LIMIT ||
-	       scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb) + 256;
+	       scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing);
 }
 
-int scoutfs_hold_trans(struct super_block *sb)
+/*
+ * A hold that may dirty up to HOLD_ITEMS items: when the commit with it
+ * could not be written into the free metadata, commit first, and if that
+ * doesn't free enough, -ENOSPC before anything changes.  Holds of
+ * operations that free space may use the FREEING_RESERVE.
+ */
+static int hold(struct super_block *sb, bool freeing)
 {
 	struct scoutfs_trans_info *tri = TRANS(sb);
 	int ret;
@@ -97,11 +146,11 @@ int scoutfs_hold_trans(struct super_block *sb)
 	if (READ_ONCE(tri->shutdown))
 		return -EIO;
 
-	if (commit_needed(sb)) {
+	if (commit_needed(sb, freeing)) {
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
-		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb))
+		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing))
 			return -ENOSPC;
 	}
 
@@ -112,6 +161,16 @@ int scoutfs_hold_trans(struct super_block *sb)
 	}
 	current->journal_info = (void *)1UL;
 	return 0;
+}
+
+int scoutfs_hold_trans(struct super_block *sb)
+{
+	return hold(sb, false);
+}
+
+int scoutfs_hold_trans_freeing(struct super_block *sb)
+{
+	return hold(sb, true);
 }
 
 void scoutfs_release_trans(struct super_block *sb)
@@ -201,6 +260,9 @@ static int commit(struct super_block *sb)
 	struct xarray *done = NULL;
 	struct inode *inode;
 	unsigned long ino;
+	u64 estimate;
+	u64 free;
+	u64 low;
 	u64 seq;
 	int ret = 0;
 	int err;
@@ -244,7 +306,10 @@ static int commit(struct super_block *sb)
 		goto fail;
 	}
 
-	/* 2, 3 */
+	/* 2, 3: what they allocate at the peak is held against the estimate */
+	estimate = commit_estimate(sb, 0, 0);
+	free = scoutfs_alloc_free_meta_blocks(sb);
+	scoutfs_alloc_meta_low(sb, true);
 	ret = scoutfs_item_write_dirty(sb, seq);
 	if (ret)
 		goto fail;
@@ -259,6 +324,10 @@ static int commit(struct super_block *sb)
 	      scoutfs_block_write_dirty(sb);
 	if (ret)
 		goto fail;
+	low = scoutfs_alloc_meta_low(sb, false);
+	if (low < free && free - low > estimate)
+		scoutfs_err(sb, "commit %llu used %llu metadata blocks, more than its estimate of %llu",
+			    seq, free - low, estimate);
 
 	/* 4: the commit point */
 	ret = blkdev_issue_flush(sb->s_bdev) ?:

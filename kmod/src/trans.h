@@ -13,6 +13,8 @@
  * before it.
  */
 int scoutfs_hold_trans(struct super_block *sb);
+/* for operations that free space: they may use the last reserved blocks */
+int scoutfs_hold_trans_freeing(struct super_block *sb);
 void scoutfs_release_trans(struct super_block *sb);
 
 /* the seq of the open transaction: valid while holding it */

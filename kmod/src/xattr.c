@@ -306,7 +306,8 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 		goto out;
 	}
 
-	ret = scoutfs_hold_trans(sb);
+	/* removal frees space: it may use the reserve */
+	ret = value ? scoutfs_hold_trans(sb) : scoutfs_hold_trans_freeing(sb);
 	if (ret < 0)
 		goto out;
 	if (value) {
