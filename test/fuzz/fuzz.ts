@@ -105,7 +105,7 @@ export function parsePlan(s: string): Plan {
 	return { target: m[1] as Plan['target'], where: m[2] as Plan['where'], field: m[3], cls: m[4] };
 }
 
-function judge(c: Case, rec: Record<string, unknown> | undefined, died: string | undefined): CaseResult {
+export function judge(c: Case, rec: Record<string, unknown> | undefined, died: string | undefined): CaseResult {
 	const base = { id: c.id, what: c.what, target: c.target, field: c.field, cls: c.cls, op: c.op, reseal: c.reseal };
 	if (!rec) return { ...base, mount: '?', verdict: 'fail', failure: 'guest died', detail: died };
 	const errors = (rec.errors as [string, number | string][] | undefined) ?? [];
