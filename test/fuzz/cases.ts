@@ -51,6 +51,8 @@ export interface Plan {
 	where: Where;
 	field: string;
 	cls: string;
+	/* the Nth item of the kind (named plans); else a seeded pick */
+	item?: number;
 }
 
 export interface Case {
@@ -165,6 +167,7 @@ function valueFor(cls: string, f: Field, orig: bigint, r: () => number, lim: [st
 		case 'random':
 			return randBig(r, f.width);
 	}
+	if (/^\d+$/.test(cls)) return BigInt(cls) <= max ? BigInt(cls) : undefined;
 	const l = lim.find(([n]) => n === cls);
 	return l && l[1] <= max ? l[1] : undefined;
 }
@@ -209,7 +212,8 @@ function applyPlan(img: MetaImage, p: Plan, r: () => number, id: string, index: 
 	}
 	const items = img.items.filter((i) => i.kind === p.target);
 	if (!items.length) return undefined;
-	const it: LeafItem = pick(r, items);
+	const it: LeafItem = p.item !== undefined ? items[p.item] : pick(r, items);
+	if (!it) return undefined;
 	const where = `block ${it.blkno} item ${it.index} (${it.kind} ino/first ${it.key.first})`;
 	if (p.where === 'bytes') {
 		const skip = p.target === 'xattr_hdr' ? 8 : ['dirent', 'readdir', 'backref'].includes(p.target) ? 32 : 0;

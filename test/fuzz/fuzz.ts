@@ -21,7 +21,7 @@ import { checkVolume } from '../../utils/src/lib/check';
 import { mkfs } from '../../utils/src/lib/mkfs';
 import { MetaImage } from '../../utils/src/lib/mutate';
 import { describeRun, PROJECT_ROOT, Vm } from '../vm/runner';
-import { findSplats } from '../vm/splat';
+import { findSplats, isSplatLine } from '../vm/splat';
 import { Case, makeCase, Plan, plans, rng, shuffled } from './cases';
 
 const MiB = 1024 * 1024;
@@ -98,11 +98,22 @@ export async function populate(dir: string, log: (s: string) => void): Promise<v
 	}
 }
 
-/* A named plan "TARGET.WHERE.FIELD=CLASS" (FIELD may hold dots). */
+/*
+ * A named plan "TARGET.WHERE.FIELD=CLASS[#N]" (FIELD may hold dots; CLASS
+ * may be a decimal value; #N: the Nth item of that kind, else a seeded pick).
+ */
 export function parsePlan(s: string): Plan {
-	const m = /^([a-z_]+)\.(value|header|bytes|block)\.(.+)=(.+)$/.exec(s);
-	if (!m) throw new Error(`fuzz: plan '${s}' is not TARGET.WHERE.FIELD=CLASS`);
-	return { target: m[1] as Plan['target'], where: m[2] as Plan['where'], field: m[3], cls: m[4] };
+	const m = /^([a-z_]+)\.(value|header|bytes|block)\.([^=]+)=([^#]+)(?:#(\d+))?$/.exec(s);
+	if (!m) throw new Error(`fuzz: plan '${s}' is not TARGET.WHERE.FIELD=CLASS[#N]`);
+	const p: Plan = { target: m[1] as Plan['target'], where: m[2] as Plan['where'], field: m[3], cls: m[4] };
+	if (m[5] !== undefined) p.item = Number(m[5]);
+	return p;
+}
+
+/* The first line of a splat that says what it is, without its timestamp. */
+function headline(splat: string): string {
+	const l = splat.split('\n').find((x) => isSplatLine(x)) ?? splat.split('\n')[0];
+	return l.replace(/^.*?\]\s*/, '').slice(0, 90);
 }
 
 export function judge(c: Case, rec: Record<string, unknown> | undefined, died: string | undefined): CaseResult {
@@ -123,13 +134,15 @@ export function judge(c: Case, rec: Record<string, unknown> | undefined, died: s
 		if (r.verdict !== 'fail') Object.assign(r, { verdict: 'fail', failure, detail });
 	};
 	const splats = findSplats(dmesg);
-	if (splats.length) fail(`splat: ${splats[0].split('\n').find((l) => /\]\s/.test(l))?.replace(/^.*?\]\s*/, '').slice(0, 90) ?? 'splat'}`, splats[0]);
+	if (splats.length) fail(`splat: ${headline(splats[0])}`, splats[0]);
 	const hang = rec.hang as { op: string } | undefined;
 	if (hang) fail(`hang (uninterruptible)`, `in ${hang.op}`);
 	const timeouts = rec.timeouts as string[] | undefined;
 	if (timeouts?.length) fail('hang (timed out)', `in ${timeouts.join(', ')}`);
 	const bad = errors.filter(([, e]) => typeof e !== 'number' || e <= 0 || e > MAX_USER_ERRNO);
 	if (bad.length) fail('bad errno', bad.map(([o, e]) => `${o}: ${e}`).join('; '));
+	const written = rec.data_prefix_written as number[] | undefined;
+	if (written?.length) fail('wrote data blocks below first_data_blkno', `data blocks ${written.join(', ')} (16 is the data super block)`);
 	if (r.umount === 'failed') fail('umount failed', errors.filter(([o]) => o.startsWith('umount')).map(([o, e]) => `${o}: ${e}`).join('; '));
 	if (r.verdict === 'pass' && r.mount === 'refused') r.verdict = 'refused';
 	return r;
@@ -196,7 +209,8 @@ async function runCases(cases: Case[], baseDir: string, o: FuzzOptions, log: (s:
 				const splats = findSplats(r.console);
 				if (started) {
 					const res = judge(c, undefined, `${r.failure ?? `status ${r.status}`}\n${tail}`);
-					if (splats.length) res.failure = `guest died: ${splats[0].split('\n')[0].replace(/^.*?\]\s*/, '').slice(0, 80)}`;
+					if (r.console.includes('Traceback (most recent call last)')) res.failure = 'fuzz driver error (not a kernel verdict)';
+					if (splats.length) res.failure = `guest died: ${headline(splats[0])}`;
 					results.push(res);
 					done++;
 				} else if (done === 0) {

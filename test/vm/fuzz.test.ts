@@ -9,8 +9,14 @@ import { fuzz, writeReport } from '../fuzz/fuzz';
 
 export const SAMPLE_SEED = 20240601;
 export const SAMPLE_CASES = 60;
-/* cases that failed when they were found (see test/fuzz/README.md) */
-export const SAMPLE_PLANS = ['xattr_hdr.value.val_len=xattr_max', 'inode.value.nlink=0', 'extent.value.blkno=data_super'];
+/*
+ * Named plans on the populated volume's items (test/fuzz/README.md): inode
+ * #5 is /small (nlink 1 -> 0: unlink WARNs in drop_nlink), extent #0 is
+ * /small's (blkno -> 16, the data super block: the overwrite writes it),
+ * xattr headers #2 (user.two, 100 -> 2000) and #3 (user.big, 65536 -> 65537)
+ * say more value than their parts hold (the kernel returns EIO today).
+ */
+export const SAMPLE_PLANS = ['inode.value.nlink=0#5', 'extent.value.blkno=data_super#0', 'xattr_hdr.value.val_len=2000#2', 'xattr_hdr.value.val_len=65537#3'];
 
 jest.setTimeout(20 * 60 * 1000);
 

@@ -38,6 +38,8 @@ RESULTS = "/results/cases.jsonl"
 MAX_ENTRIES = 400
 MAX_DEPTH = 8
 READ_BYTES = 128 * 1024
+# first_data_blkno (64) 4 KiB blocks
+DATA_PREFIX = 64 * 4096
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
@@ -260,6 +262,46 @@ def append(p):
         os.close(fd)
 
 
+def overwrite(p):
+    fd = os.open(p, os.O_WRONLY | os.O_NOFOLLOW)
+    try:
+        size = os.fstat(fd).st_size
+        os.pwrite(fd, b"o" * 4096, 0)
+        if size > 8192:
+            os.pwrite(fd, b"m" * 4096, min(size // 2, 1 << 30))
+    finally:
+        os.close(fd)
+
+
+def remove_all(root):
+    """Remove every xattr, then every entry, bottom up, bounded."""
+    seen = 0
+    order = []
+    stack = [(root, 0)]
+    while stack and seen < MAX_ENTRIES:
+        d, depth = stack.pop()
+        names = op("readdir " + d, os.listdir, d)
+        if names is None:
+            continue
+        for n in sorted(names):
+            seen += 1
+            p = os.path.join(d, n)
+            st = op("lstat " + p, os.lstat, p)
+            if st is None:
+                continue
+            fmt = st.st_mode & 0o170000
+            if fmt == 0o100000:
+                op("overwrite " + p, overwrite, p)
+            names_x = op("listxattr " + p, lambda: os.listxattr(p, follow_symlinks=False)) or []
+            for x in names_x:
+                op("removexattr " + p + " " + x, lambda: os.removexattr(p, x, follow_symlinks=False))
+            if fmt == 0o040000 and depth < MAX_DEPTH:
+                stack.append((p, depth + 1))
+            order.append((p, fmt == 0o040000))
+    for p, isdir in reversed(order):
+        op(("rmdir " if isdir else "unlink ") + p, os.rmdir if isdir else os.unlink, p)
+
+
 def workload():
     m = MNT
     walk(m)
@@ -285,8 +327,10 @@ def workload():
     op("mkdir", os.mkdir, m + "/fuzz-dir")
     op("symlink", os.symlink, "x" * 3000, m + "/fuzz-dir/fuzz-link")
     op("link", os.link, m + "/fuzz-new", m + "/fuzz-dir/fuzz-hard")
-    op("syncfs", os.sync)
+    op("sync", os.sync)
     walk(m)
+    remove_all(m)
+    op("sync again", os.sync)
 
 
 def run_case(line):
@@ -334,6 +378,12 @@ def run_case(line):
         except OSError as e:
             rec.setdefault("errors", []).append(["loop detach " + lp, e.errno])
             detached = False
+    # the kernel must never write the data device below first_data_blkno (its super block is there)
+    with open(DATA_IMG, "rb") as f:
+        now = f.read(DATA_PREFIX)
+    if now != DATA_BASE_PREFIX:
+        bad = [i for i in range(0, DATA_PREFIX, 4096) if now[i : i + 4096] != DATA_BASE_PREFIX[i : i + 4096]]
+        rec["data_prefix_written"] = [i // 4096 for i in bad]
     rec["seconds"] = round(time.time() - t0, 2)
     rec["done"] = True
     write_record(rec)
@@ -347,6 +397,9 @@ def main():
     os.makedirs(MNT, exist_ok=True)
     META_SIZE, META_CHUNKS = nonzero_chunks(os.path.join(DIR, "base-meta.img"))
     DATA_SIZE, DATA_CHUNKS = nonzero_chunks(os.path.join(DIR, "base-data.img"))
+    global DATA_BASE_PREFIX
+    with open(os.path.join(DIR, "base-data.img"), "rb") as f:
+        DATA_BASE_PREFIX = f.read(DATA_PREFIX)
     threading.Thread(target=watchdog, daemon=True).start()
     with open(os.path.join(DIR, "cases.txt")) as f:
         lines = [l for l in f.read().split("\n") if l.strip()]
