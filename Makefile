@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 
 .PHONY: help deps build codegen codegen-check module test test-unit test-vm \
-	demo vm-setup vm-shell bench clean
+	demo vm-setup vm-shell bench fuzz clean
 
 help:
 	@echo "make deps          install host packages (apt) and node modules (npm ci)"
@@ -16,6 +16,7 @@ help:
 	@echo "make demo          quick start in a VM (installs what it needs)"
 	@echo "make vm-shell      interactive guest shell with the module loaded"
 	@echo "make bench         benchmarks (results in bench-results/)"
+	@echo "make fuzz          fuzz the module with mutated images in VMs (FUZZ_CASES, FUZZ_SEED; bench-results/fuzz.md)"
 
 deps:
 	bash scripts/setup-host.sh
@@ -63,3 +64,7 @@ bench: build module
 clean:
 	rm -rf build
 	$(MAKE) -C kmod clean
+
+# The fuzzer (test/fuzz/): FUZZ_CASES (2000), FUZZ_SEED, FUZZ_ONLY, FUZZ_BASE; results in bench-results/fuzz.{json,md}
+fuzz: build module
+	node_modules/.bin/ts-node --transpile-only test/fuzz/fuzz.ts

@@ -136,10 +136,11 @@ const range = (a: bigint, b: bigint): string => (a === b ? `${a}` : `[${a}, ${b}
 /*
  * BtreeItem.decode with one DataView for the whole block: the generated
  * codecs make a view per field, which dominates a walk of millions of items.
+ * Exported for the image mutation library (utils/src/lib/mutate.ts).
  */
 const IO = BtreeItem.OFFSETS;
 const KO = Key.OFFSETS;
-function decodeItemHeader(v: DataView, off: number): BtreeItem {
+export function decodeItemHeader(v: DataView, off: number): BtreeItem {
 	const k = off + IO.key;
 	return {
 		key: {
