@@ -22,6 +22,7 @@
 #include "block.h"
 #include "alloc.h"
 #include "msg.h"
+#include "trans.h"
 
 struct ext {
 	struct rb_node node;
@@ -141,7 +142,7 @@ static int ext_insert(struct super_block *sb, struct ext_set *set, u64 start, u6
 		next->len += len;
 		return 0;
 	}
-	e = kmalloc(sizeof(*e), GFP_NOFS);
+	e = kmalloc(sizeof(*e), scoutfs_trans_gfp());
 	if (!e) {
 		set->total -= len;
 		return -ENOMEM;
@@ -171,7 +172,7 @@ static int ext_alloc(struct ext_set *set, u64 hint, u64 want, u64 *start, u64 *l
 		*start = hint;
 		*len = min(want, end - hint);
 		if (hint + *len < end) {
-			tail = kmalloc(sizeof(*tail), GFP_NOFS);
+			tail = kmalloc(sizeof(*tail), scoutfs_trans_gfp());
 			if (!tail)
 				return -ENOMEM;
 			tail->start = hint + *len;

@@ -155,24 +155,29 @@ static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
  * check` keeps the same ones.  The reason the item can't be trusted, or
  * NULL.
  */
-static const char *invalid_inode_fields(const struct scoutfs_inode_item_cpu *c)
+static const char *invalid_inode_fields(const struct scoutfs_inode_item_cpu *c,
+					u64 *bad)
 {
 	umode_t type = c->mode & S_IFMT;
 
+	*bad = c->mode;
 	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK &&
 	    type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
 	    type != S_IFSOCK)
 		return "mode: not a file type";
+	if (type != S_IFREG && (c->flags & SCOUTFS_INO_FLAG_TRUNCATE))
+		return "mode: not a regular file but flags has TRUNCATE";
+	*bad = c->size;
 	if (type == S_IFLNK &&
 	    (c->size == 0 || c->size >= SCOUTFS_SYMLINK_MAX_SIZE))
 		return "size: a symlink's is not 1..4095";
+	*bad = c->next_readdir_pos;
 	if (type == S_IFDIR && c->next_readdir_pos < SCOUTFS_DIRPOS_FIRST)
 		return "next_readdir_pos: a directory's is below 2";
 	/* an empty directory has 2 links, its parent's entry and its "." */
+	*bad = c->nlink;
 	if (type == S_IFDIR && c->nlink == 1)
 		return "nlink: a directory's is 1";
-	if (type != S_IFREG && (c->flags & SCOUTFS_INO_FLAG_TRUNCATE))
-		return "flags: TRUNCATE on a file that is not regular";
 	return NULL;
 }
 
@@ -267,8 +272,7 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 	if (why)
 		goto corrupt;
 	scoutfs_inode_item_to_cpu(c, &item);
-	bad = c->mode;
-	why = invalid_inode_fields(c);
+	why = invalid_inode_fields(c, &bad);
 	if (why)
 		goto corrupt;
 	if (c->nlink == 0) {
@@ -277,6 +281,7 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 			return ret;
 		if (ret == 0) {
 			why = "nlink: 0 without an orphan item";
+			bad = 0;
 			goto corrupt;
 		}
 	}

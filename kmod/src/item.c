@@ -351,7 +351,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	if (unlikely(READ_ONCE(fail_item_change)) && inject_failure())
 		return -ENOMEM;
 
-	ins = kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), GFP_NOFS);
+	ins = kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), scoutfs_trans_gfp());
 	if (!ins)
 		return -ENOMEM;
 	ins->key = *key;
@@ -424,6 +424,8 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 out:
 	up_write(&ic->rwsem);
 	kfree(ins);
+	if (ret == 0)
+		scoutfs_trans_changed();
 	return ret;
 }
 

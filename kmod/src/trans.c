@@ -22,6 +22,7 @@
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 #include <linux/pagemap.h>
 #include <linux/blkdev.h>
@@ -80,10 +81,42 @@ struct scoutfs_trans_info {
 
 #define TRANS(sb) (SCOUTFS_SB(sb)->trans)
 
-/* journal_info holds this task's nesting depth */
-static unsigned long hold_depth(void)
+/*
+ * current->journal_info: this task's hold depth, and flags.  CHANGED once
+ * the hold changed an item (from then on a failure can't be undone, so
+ * allocations use __GFP_NOFAIL: scoutfs_trans_gfp()); WAS_NOFS when the
+ * task was in a NOFS allocation scope before its outermost hold, which
+ * enters one (reclaim must never recurse into the filesystem while it
+ * holds the transaction).  The commit sets CHANGED alone while it writes.
+ */
+#define HOLD_DEPTH_MASK		0xffffUL
+#define HOLD_CHANGED		(1UL << 16)
+#define HOLD_WAS_NOFS		(1UL << 17)
+
+static unsigned long hold_info(void)
 {
 	return (unsigned long)current->journal_info;
+}
+
+static unsigned long hold_depth(void)
+{
+	return hold_info() & HOLD_DEPTH_MASK;
+}
+
+static void set_hold_info(unsigned long info)
+{
+	current->journal_info = (void *)info;
+}
+
+void scoutfs_trans_changed(void)
+{
+	if (hold_info())
+		set_hold_info(hold_info() | HOLD_CHANGED);
+}
+
+gfp_t scoutfs_trans_gfp(void)
+{
+	return (hold_info() & HOLD_CHANGED) ? GFP_NOFS | __GFP_NOFAIL : GFP_NOFS;
 }
 
 /*
@@ -139,8 +172,10 @@ static int hold(struct super_block *sb, bool freeing)
 	struct scoutfs_trans_info *tri = TRANS(sb);
 	int ret;
 
+	unsigned int nofs;
+
 	if (hold_depth()) {
-		current->journal_info = (void *)(hold_depth() + 1);
+		set_hold_info(hold_info() + 1);
 		return 0;
 	}
 	if (READ_ONCE(tri->shutdown))
@@ -159,7 +194,8 @@ static int hold(struct super_block *sb, bool freeing)
 		up_read(&tri->rwsem);
 		return -EIO;
 	}
-	current->journal_info = (void *)1UL;
+	nofs = memalloc_nofs_save();
+	set_hold_info(1UL | (nofs ? HOLD_WAS_NOFS : 0));
 	return 0;
 }
 
@@ -181,10 +217,11 @@ void scoutfs_release_trans(struct super_block *sb)
 	if (WARN_ON_ONCE(depth == 0))
 		return;
 	if (depth > 1) {
-		current->journal_info = (void *)(depth - 1);
+		set_hold_info(hold_info() - 1);
 		return;
 	}
-	current->journal_info = NULL;
+	memalloc_nofs_restore((hold_info() & HOLD_WAS_NOFS) ? PF_MEMALLOC_NOFS : 0);
+	set_hold_info(0);
 	up_read(&tri->rwsem);
 	/* the timer starts with the first change of a transaction */
 	if (!delayed_work_pending(&tri->commit_work))
@@ -260,6 +297,7 @@ static int commit(struct super_block *sb)
 	struct xarray *done = NULL;
 	struct inode *inode;
 	unsigned long ino;
+	void *journal = current->journal_info;
 	u64 estimate;
 	u64 free;
 	u64 low;
@@ -310,6 +348,8 @@ static int commit(struct super_block *sb)
 	estimate = commit_estimate(sb, 0, 0);
 	free = scoutfs_alloc_free_meta_blocks(sb);
 	scoutfs_alloc_meta_low(sb, true);
+	/* past here a failed allocation would leave a half-written commit */
+	set_hold_info(HOLD_CHANGED);
 	ret = scoutfs_item_write_dirty(sb, seq);
 	if (ret)
 		goto fail;
@@ -322,6 +362,7 @@ static int commit(struct super_block *sb)
 	super->hdr.seq = cpu_to_le64(seq);
 	ret = scoutfs_alloc_write(sb, super, seq) ?:
 	      scoutfs_block_write_dirty(sb);
+	current->journal_info = journal;
 	if (ret)
 		goto fail;
 	low = scoutfs_alloc_meta_low(sb, false);
@@ -347,6 +388,7 @@ static int commit(struct super_block *sb)
 	goto unlock;
 
 fail:
+	current->journal_info = journal;
 	scoutfs_err(sb, "commit of transaction %llu failed with error %d; the filesystem is shut down, its last commit remains on disk",
 		    seq, ret);
 	WRITE_ONCE(tri->shutdown, 1);

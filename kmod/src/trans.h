@@ -17,6 +17,16 @@ int scoutfs_hold_trans(struct super_block *sb);
 int scoutfs_hold_trans_freeing(struct super_block *sb);
 void scoutfs_release_trans(struct super_block *sb);
 
+/*
+ * Allocation flags for memory needed while holding: GFP_NOFS until the
+ * hold changed an item (a failure then is ENOMEM to the caller), then
+ * also __GFP_NOFAIL, as a change can't be undone and a failure would shut
+ * the mount down.  Small allocations only.  scoutfs_trans_changed() is
+ * called by the item layer after each change.
+ */
+gfp_t scoutfs_trans_gfp(void);
+void scoutfs_trans_changed(void);
+
 /* the seq of the open transaction: valid while holding it */
 u64 scoutfs_trans_seq(struct super_block *sb);
 /* the greatest committed (durable) transaction seq */

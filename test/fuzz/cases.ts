@@ -10,8 +10,7 @@
 // original +-1, a random value and the field's own limits +-1 where the
 // format has one.  Which item of a kind is changed is chosen per case.
 import type { Codec } from '../../utils/src/codec';
-import { BtreeBlock, ExtentListBlock, ITEM_MAX_VAL_SIZE, SuperBlock, SYMLINK_MAX_SIZE, XATTR_MAX_VAL_LEN } from '../../utils/src/gen/format';
-import { MAX_FILE_SIZE } from '../../utils/src/lib/check';
+import { BtreeBlock, ExtentListBlock, ITEM_MAX_VAL_SIZE, MAX_FILE_SIZE, SuperBlock, SYMLINK_MAX_SIZE, XATTR_MAX_VAL_LEN } from '../../utils/src/gen/format';
 import { Field, HEADER_FIELDS, ItemKind, KIND_STRUCT, LeafItem, maxOf, MetaBlock, MetaImage, readUint, structFields } from '../../utils/src/lib/mutate';
 
 /* A small seeded PRNG (sfc32), seeded from (seed, index) through splitmix32. */
@@ -79,7 +78,7 @@ function limits(target: Target, where: Where, field: string, img: MetaImage): [s
 		lim('block', 65536n - 1n);
 	}
 	if (where === 'value' && target === 'inode') {
-		if (field === 'size') lim('max_file_size', MAX_FILE_SIZE), lim('symlink_max', BigInt(SYMLINK_MAX_SIZE));
+		if (field === 'size') lim('max_file_size', BigInt(MAX_FILE_SIZE)), lim('symlink_max', BigInt(SYMLINK_MAX_SIZE));
 		if (field === 'nlink') lim('u32', 0xfffffffen);
 		if (field.endsWith('nsec')) lim('ns', 999999999n);
 		if (field === 'mode') out.push(['dir', 0o40755n], ['reg', 0o100644n], ['lnk', 0o120777n], ['fifo', 0o10644n], ['bad_type', 0o170644n]);
