@@ -717,6 +717,13 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 					return ret;
 			}
 			truncate_setsize(inode, size);
+			/*
+			 * A size change updates mtime and ctime (POSIX);
+			 * truncate(2) doesn't ask for them, ftruncate(2) does.
+			 */
+			attr->ia_mtime = current_time(inode);
+			attr->ia_ctime = attr->ia_mtime;
+			attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 		}
 	}
 
