@@ -670,6 +670,11 @@ int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
 	struct inode *inode = d_inode(path->dentry);
 
 	generic_fillattr(mnt_userns, inode, stat);
+	/* preallocated blocks past EOF are not the file's */
+	if (S_ISREG(inode->i_mode) && stat->blocks)
+		stat->blocks -= min_t(u64, stat->blocks,
+				      scoutfs_data_blocks_past_eof(inode) <<
+				      (SCOUTFS_BLOCK_SM_SHIFT - 9));
 	stat->btime = SCOUTFS_I(inode)->crtime;
 	stat->result_mask |= STATX_BTIME;
 	return 0;
