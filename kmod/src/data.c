@@ -824,6 +824,12 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		return -EFBIG;
 
 	inode_lock(inode);
+	/* growing the size obeys RLIMIT_FSIZE (EFBIG and SIGXFSZ) */
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		ret = inode_newsize_ok(inode, end);
+		if (ret)
+			goto out;
+	}
 	ret = file_remove_privs(file);
 	if (ret)
 		goto out;
