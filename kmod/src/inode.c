@@ -301,7 +301,8 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 	load_inode(inode, &c);
 	unlock_new_inode(inode);
 
-	if (S_ISREG(inode->i_mode) &&
+	/* a read-only mount leaves it to the next read-write one */
+	if (S_ISREG(inode->i_mode) && !scoutfs_read_only(sb) &&
 	    (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE))
 		finish_truncate(inode);
 	return inode;
@@ -590,7 +591,9 @@ void scoutfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 
-	if (inode->i_nlink == 0 && !is_bad_inode(inode)) {
+	/* read-only: the orphan item stays for a read-write mount */
+	if (inode->i_nlink == 0 && !is_bad_inode(inode) &&
+	    !scoutfs_read_only(inode->i_sb)) {
 		ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode),
 					 inode->i_mode, si->meta_seq,
 					 si->data_seq);
