@@ -81,6 +81,13 @@ def op(name, args):
         os.close(os.open(a[0], os.O_RDONLY))
     elif name == "openw":
         os.close(os.open(a[0], os.O_WRONLY))
+    elif name == "mount":
+        # mount SRC DIR FLAGS DATA: mount(2) itself (mount(8) retries
+        # read-only when a device is); FLAGS: 0, or ro and/or remount
+        bits = {"ro": 1, "remount": 32}
+        flags = sum(bits[f] for f in a[2].split(",") if f != "0")
+        libc_call(libc.mount, a[0].encode(), a[1].encode(), b"scoutfs",
+                  ctypes.c_ulong(flags), a[3].encode())
     elif name == "sock":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.bind(a[0])
