@@ -473,12 +473,12 @@ static int remount_rw(struct super_block *sb)
 	struct block_device *bdev;
 	int ret;
 
+	if (bdev_read_only(sbi->meta_bdev)) {
+		scoutfs_err(sb, "metadata device %s is read-only: cannot remount read-write",
+			    sbi->opts.metadev_path);
+		return -EACCES;
+	}
 	if (sbi->meta_fmode != META_FMODE) {
-		if (bdev_read_only(sbi->meta_bdev)) {
-			scoutfs_err(sb, "metadata device %s is read-only: cannot remount read-write",
-				    sbi->opts.metadev_path);
-			return -EACCES;
-		}
 		/* the same device and holder: a second claim of it */
 		bdev = blkdev_get_by_dev(sbi->meta_bdev->bd_dev, META_FMODE, sbi);
 		if (IS_ERR(bdev)) {

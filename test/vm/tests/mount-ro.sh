@@ -22,11 +22,11 @@ D=/dev/mapper/ro_data
 MNT=/mnt/ro
 
 ro_devs() {
-	# 80 MiB of metadata, 32 MiB of data
+	# the smallest volume mkfs makes: 64 MiB of metadata, 16 MiB of data
 	DM_DISABLE_UDEV=1 dmsetup create ro_meta --noudevsync \
-		--table "0 163840 linear $T_META 0" || t_fail "dmsetup meta"
+		--table "0 131072 linear $T_META 0" || t_fail "dmsetup meta"
 	DM_DISABLE_UDEV=1 dmsetup create ro_data --noudevsync \
-		--table "0 65536 linear $T_DATA 0" || t_fail "dmsetup data"
+		--table "0 32768 linear $T_DATA 0" || t_fail "dmsetup data"
 	mkdir -p "$MNT"
 }
 
@@ -51,9 +51,9 @@ sums() {
 # same A B: did the devices stay the same from sums A to sums B?
 same() {
 	if cmp -s "$T_TMP/sums.$1" "$T_TMP/sums.$2"; then
-		echo "devices unchanged since $1"
+		echo "devices unchanged from $1 to $2"
 	else
-		echo "devices CHANGED since $1"
+		echo "devices CHANGED from $1 to $2"
 	fi
 }
 
@@ -72,8 +72,7 @@ show() {
 			echo "$f $(stat -c '%F' "$f")"
 		fi
 	done)
-	echo "walk: $(scoutfs walk-inodes meta_seq 0 -1 --json "$MNT" | wc -l) meta_seq entries," \
-		"$(scoutfs walk-inodes data_seq 0 -1 --json "$MNT" | wc -l) data_seq entries"
+	echo "walk: $(scoutfs walk-inodes meta_seq 0 -1 --json "$MNT" | wc -l) meta_seq entries"
 }
 
 ro_devs
@@ -109,7 +108,6 @@ sleep 1
 umount "$MNT" || t_fail "umount"
 sums ro
 same start ro
-orphans
 
 echo "== read-only block devices"
 blockdev --setro "$M"
@@ -149,7 +147,6 @@ same remounted later
 umount "$MNT" || t_fail "umount"
 sums unmounted
 same remounted unmounted
-orphans
 scoutfs check "$M" "$D" | sed -n 's/^checked \([0-9]* inodes\), .*: /check: \1: /p'
 DM_DISABLE_UDEV=1 dmsetup remove --noudevsync ro_meta
 DM_DISABLE_UDEV=1 dmsetup remove --noudevsync ro_data
