@@ -594,6 +594,45 @@ bool scoutfs_data_has_prealloc(struct inode *inode)
 	return test_bit(SCOUTFS_INO_STATE_PREALLOC, &SCOUTFS_I(inode)->state);
 }
 
+/*
+ * The written blocks past EOF, which st_blocks leaves out: extending
+ * writes preallocate them (or a crash left them), they hold no data and
+ * go at close, as ext4 keeps its preallocation out of i_blocks.
+ * Unwritten (fallocated) blocks past EOF do count, as on ext4.  Only
+ * extending writes add written blocks past EOF (and set the PREALLOC
+ * bit), so once a look finds none the next ones cost nothing.
+ */
+u64 scoutfs_data_blocks_past_eof(struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct ext ext;
+	u64 count = 0;
+	u64 first;
+	u64 pos;
+	int ret;
+
+	if (test_bit(SCOUTFS_INO_STATE_NONE_PAST_EOF, &si->state) &&
+	    !test_bit(SCOUTFS_INO_STATE_PREALLOC, &si->state))
+		return 0;
+
+	down_read(&si->extent_rwsem);
+	first = eof_block(inode);
+	pos = first;
+	while ((ret = next_ext(inode, pos, &ext)) == 0) {
+		if (!ext.flags)
+			count += ext_last(&ext) + 1 - max(ext.start, first);
+		pos = ext_last(&ext) + 1;
+	}
+	up_read(&si->extent_rwsem);
+
+	/* on an error the blocks show as they are (the lookup logged it) */
+	if (ret != -ENOENT)
+		return 0;
+	if (count == 0)
+		set_bit(SCOUTFS_INO_STATE_NONE_PAST_EOF, &si->state);
+	return count;
+}
+
 /* zero the part of the block past a new, smaller size */
 int scoutfs_data_zero_tail(struct inode *inode, loff_t size)
 {
@@ -798,6 +837,12 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		return -EFBIG;
 
 	inode_lock(inode);
+	/* growing the size obeys RLIMIT_FSIZE (EFBIG and SIGXFSZ) */
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		ret = inode_newsize_ok(inode, end);
+		if (ret)
+			goto out;
+	}
 	ret = file_remove_privs(file);
 	if (ret)
 		goto out;

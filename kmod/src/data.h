@@ -15,6 +15,7 @@ int scoutfs_data_zero_tail(struct inode *inode, loff_t size);
 int scoutfs_data_truncate_extents(struct inode *inode, u64 size);
 int scoutfs_data_trim_prealloc(struct inode *inode);
 bool scoutfs_data_has_prealloc(struct inode *inode);
+u64 scoutfs_data_blocks_past_eof(struct inode *inode);
 int scoutfs_data_free_extent_item(struct super_block *sb, u64 ino,
 				  struct scoutfs_key *key,
 				  struct scoutfs_data_extent *val, int val_len);

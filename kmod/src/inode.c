@@ -334,7 +334,8 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 	load_inode(inode, &c);
 	unlock_new_inode(inode);
 
-	if (S_ISREG(inode->i_mode) &&
+	/* a read-only mount leaves it to the next read-write one */
+	if (S_ISREG(inode->i_mode) && !scoutfs_read_only(sb) &&
 	    (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE))
 		finish_truncate(inode);
 	return inode;
@@ -623,7 +624,9 @@ void scoutfs_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 
-	if (inode->i_nlink == 0 && !is_bad_inode(inode)) {
+	/* read-only: the orphan item stays for a read-write mount */
+	if (inode->i_nlink == 0 && !is_bad_inode(inode) &&
+	    !scoutfs_read_only(inode->i_sb)) {
 		ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode),
 					 inode->i_mode, si->meta_seq,
 					 si->data_seq);
@@ -703,6 +706,11 @@ int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
 	struct inode *inode = d_inode(path->dentry);
 
 	generic_fillattr(mnt_userns, inode, stat);
+	/* preallocated blocks past EOF are not the file's */
+	if (S_ISREG(inode->i_mode) && stat->blocks)
+		stat->blocks -= min_t(u64, stat->blocks,
+				      scoutfs_data_blocks_past_eof(inode) <<
+				      (SCOUTFS_BLOCK_SM_SHIFT - 9));
 	stat->btime = SCOUTFS_I(inode)->crtime;
 	stat->result_mask |= STATX_BTIME;
 	return 0;
@@ -750,6 +758,13 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 					return ret;
 			}
 			truncate_setsize(inode, size);
+			/*
+			 * A size change updates mtime and ctime (POSIX);
+			 * truncate(2) doesn't ask for them, ftruncate(2) does.
+			 */
+			attr->ia_mtime = current_time(inode);
+			attr->ia_ctime = attr->ia_mtime;
+			attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 		}
 	}
 

@@ -47,6 +47,8 @@ struct scoutfs_inode_info {
 
 /* blocks past EOF were preallocated by this mount and may need trimming */
 #define SCOUTFS_INO_STATE_PREALLOC	0
+/* no written blocks were past EOF when last looked (st_blocks) */
+#define SCOUTFS_INO_STATE_NONE_PAST_EOF	1
 
 static inline struct scoutfs_inode_info *SCOUTFS_I(struct inode *inode)
 {

@@ -5,6 +5,12 @@
  *
  * Mount writes nothing: every check runs first, and a volume that fails
  * one is left exactly as it was.
+ *
+ * A read-only mount (-o ro, or remount,ro) writes nothing at all: the
+ * metadata device is opened without write access (the VFS does so for
+ * the data device), so read-only block devices mount; transactions
+ * can't be held (EROFS) and nothing commits; orphaned inodes are left
+ * for remount,rw or the next read-write mount to delete.
  */
 #include <linux/module.h>
 #include <linux/fs.h>
@@ -34,6 +40,7 @@
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
 #define META_FMODE		(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+#define META_RO_FMODE		(FMODE_READ | FMODE_EXCL)
 
 static void set_defaults(struct scoutfs_mount_options *opts)
 {
@@ -264,12 +271,15 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -EINVAL;
 	}
 
-	sbi->meta_bdev = blkdev_get_by_path(sbi->opts.metadev_path, META_FMODE, sbi);
+	sbi->read_only = sb_rdonly(sb);
+	sbi->meta_fmode = sbi->read_only ? META_RO_FMODE : META_FMODE;
+	sbi->meta_bdev = blkdev_get_by_path(sbi->opts.metadev_path, sbi->meta_fmode, sbi);
 	if (IS_ERR(sbi->meta_bdev)) {
 		ret = PTR_ERR(sbi->meta_bdev);
 		sbi->meta_bdev = NULL;
 		scoutfs_err(sb, "cannot open metadata device %s: error %d%s", sbi->opts.metadev_path,
-			    ret, ret == -EBUSY ? " (in use: mounted, or the same device as the data device?)" : "");
+			    ret, ret == -EBUSY ? " (in use: mounted, or the same device as the data device?)" :
+			    ret == -EACCES ? " (a read-only device: mount with -o ro)" : "");
 		return ret;
 	}
 
@@ -323,13 +333,16 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 	}
 
-	ret = scoutfs_orphan_recover(sb);
-	if (ret) {
-		scoutfs_err(sb, "error %d deleting orphaned inodes", ret);
-		goto out;
+	if (!sbi->read_only) {
+		ret = scoutfs_orphan_recover(sb);
+		if (ret) {
+			scoutfs_err(sb, "error %d deleting orphaned inodes", ret);
+			goto out;
+		}
 	}
-	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu",
-		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb));
+	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu%s",
+		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+		     sbi->read_only ? ", read-only" : "");
 out:
 	kfree(dsuper);
 	/* on error the VFS calls kill_sb, which tears down what was set up */
@@ -348,7 +361,7 @@ static void teardown(struct super_block *sb)
 	scoutfs_alloc_destroy(sb);
 	scoutfs_block_destroy(sb);
 	if (sbi->meta_bdev)
-		blkdev_put(sbi->meta_bdev, META_FMODE);
+		blkdev_put(sbi->meta_bdev, sbi->meta_fmode);
 	kfree(sbi->opts.metadev_path);
 	kfree(sbi);
 	sb->s_fs_info = NULL;
@@ -359,7 +372,7 @@ static void scoutfs_put_super(struct super_block *sb)
 	int ret;
 
 	/* evicting the last inodes may have deleted items */
-	ret = scoutfs_trans_sync(sb, 1);
+	ret = scoutfs_read_only(sb) ? 0 : scoutfs_trans_sync(sb, 1);
 	if (ret)
 		scoutfs_err(sb, "final commit at unmount failed: error %d", ret);
 	scoutfs_trans_drop_tracked(sb);
@@ -374,7 +387,7 @@ static void scoutfs_kill_sb(struct super_block *sb)
 
 static int scoutfs_sync_fs(struct super_block *sb, int wait)
 {
-	if (!SCOUTFS_SB(sb)->trans)
+	if (!SCOUTFS_SB(sb)->trans || scoutfs_read_only(sb))
 		return 0;
 	return scoutfs_trans_sync(sb, wait);
 }
@@ -430,10 +443,77 @@ static void scoutfs_free_fc(struct fs_context *fc)
 	}
 }
 
+/*
+ * remount,ro: everything is committed first.  The VFS lets no writer in
+ * meanwhile, and refuses while unlinked inodes are open (s_remove_count),
+ * so nothing is left to delete at evict.
+ */
+static int remount_ro(struct super_block *sb)
+{
+	int ret;
+
+	ret = scoutfs_trans_sync(sb, 1);
+	if (ret) {
+		scoutfs_err(sb, "commit before remounting read-only failed: error %d", ret);
+		return ret;
+	}
+	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
+	scoutfs_info(sb, "remounted read-only");
+	return 0;
+}
+
+/*
+ * remount,rw: the metadata device is opened for writing (the VFS has
+ * refused a read-only data device already) and the orphaned inodes the
+ * read-only mount left are deleted.
+ */
+static int remount_rw(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct block_device *bdev;
+	int ret;
+
+	if (bdev_read_only(sbi->meta_bdev)) {
+		scoutfs_err(sb, "metadata device %s is read-only: cannot remount read-write",
+			    sbi->opts.metadev_path);
+		return -EACCES;
+	}
+	if (sbi->meta_fmode != META_FMODE) {
+		/* the same device and holder: a second claim of it */
+		bdev = blkdev_get_by_dev(sbi->meta_bdev->bd_dev, META_FMODE, sbi);
+		if (IS_ERR(bdev)) {
+			ret = PTR_ERR(bdev);
+			scoutfs_err(sb, "cannot open metadata device %s for writing: error %d",
+				    sbi->opts.metadev_path, ret);
+			return ret;
+		}
+		blkdev_put(sbi->meta_bdev, sbi->meta_fmode);
+		sbi->meta_bdev = bdev;
+		sbi->meta_fmode = META_FMODE;
+	}
+
+	WRITE_ONCE(sbi->read_only, false);
+	ret = scoutfs_orphan_recover(sb);
+	if (ret) {
+		scoutfs_err(sb, "error %d deleting orphaned inodes; staying read-only", ret);
+		/* each deletion step was a whole transaction: keep those done */
+		scoutfs_trans_sync(sb, 1);
+		WRITE_ONCE(sbi->read_only, true);
+		return ret;
+	}
+	scoutfs_info(sb, "remounted read-write, transaction seq %llu", scoutfs_trans_seq(sb));
+	return 0;
+}
+
 static int scoutfs_reconfigure(struct fs_context *fc)
 {
-	sync_filesystem(fc->root->d_sb);
-	return 0;
+	struct super_block *sb = fc->root->d_sb;
+	bool ro = fc->sb_flags & SB_RDONLY;
+
+	sync_filesystem(sb);
+	if (!(fc->sb_flags_mask & SB_RDONLY) || ro == scoutfs_read_only(sb))
+		return 0;
+	return ro ? remount_ro(sb) : remount_rw(sb);
 }
 
 static const struct fs_context_operations scoutfs_context_ops = {

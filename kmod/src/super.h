@@ -24,6 +24,13 @@ struct scoutfs_mount_options {
 struct scoutfs_sb_info {
 	struct super_block *sb;
 	struct block_device *meta_bdev;
+	fmode_t meta_fmode;	/* how meta_bdev is open: no write when ro */
+	/*
+	 * Nothing is written: a read-only mount, or one remounted so.
+	 * Ours rather than SB_RDONLY, which the VFS changes only after
+	 * reconfigure, where remount,rw already deletes orphans.
+	 */
+	bool read_only;
 	u64 fsid;
 	/* random id of this mount among the mounts of the volume */
 	u64 rid;
@@ -50,6 +57,11 @@ struct scoutfs_sb_info {
 static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)
 {
 	return sb->s_fs_info;
+}
+
+static inline bool scoutfs_read_only(struct super_block *sb)
+{
+	return READ_ONCE(SCOUTFS_SB(sb)->read_only);
 }
 
 /* allocate a fresh, never used inode number */

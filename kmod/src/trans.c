@@ -15,7 +15,8 @@
  *   5. returns blocks freed in the transaction to the allocator and opens
  *      the next transaction with the next seq.
  * Commits happen on sync/fsync/syncfs, on a timer after the first change,
- * and when a hold finds too many dirty items or too little metadata space.
+ * and when a hold finds too many dirty items or too little metadata space;
+ * never on a read-only mount, where holds fail with EROFS.
  * A commit that fails to write leaves the mount shut down (holds return
  * -EIO), never half-applied on disk: the previous super stays the truth.
  */
@@ -178,6 +179,9 @@ static int hold(struct super_block *sb, bool freeing)
 		set_hold_info(hold_info() + 1);
 		return 0;
 	}
+	/* the VFS stops writers first: this is the backstop */
+	if (scoutfs_read_only(sb))
+		return -EROFS;
 	if (READ_ONCE(tri->shutdown))
 		return -EIO;
 
@@ -322,7 +326,8 @@ static int commit(struct super_block *sb)
 		ret = -EIO;
 		goto unlock;
 	}
-	if (!trans_dirty(sb))
+	/* a read-only mount writes nothing (remount,ro committed first) */
+	if (!trans_dirty(sb) || scoutfs_read_only(sb))
 		goto unlock;
 
 	seq = tri->seq;

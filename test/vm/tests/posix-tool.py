@@ -1,5 +1,6 @@
 # System calls the posix-* scenarios need and busybox lacks (renameat2,
-# xattrs, fallocate, statx birth time, telldir/seekdir, mmap, O_TMPFILE),
+# xattrs, fallocate, statx birth time, telldir/seekdir, mmap, O_TMPFILE,
+# truncate times, st_blocks while open, RLIMIT_FSIZE with SIGXFSZ),
 # each printing a stable one-line result.  Run by posix_tool in posix-lib.
 #   python3 posix-tool.py CMD ARGS...
 #   python3 posix-tool.py - < commands   (one "CMD ARGS..." per line, as
@@ -11,10 +12,12 @@ import hashlib
 import mmap
 import os
 import random
+import resource
 import shlex
 import signal
 import socket
 import sys
+import time
 
 libc = ctypes.CDLL(None, use_errno=True)
 AT_FDCWD = -100
@@ -78,12 +81,25 @@ def op(name, args):
         os.close(os.open(a[0], os.O_RDONLY))
     elif name == "openw":
         os.close(os.open(a[0], os.O_WRONLY))
+    elif name == "mount":
+        # mount SRC DIR FLAGS DATA: mount(2) itself (mount(8) retries
+        # read-only when a device is); FLAGS: 0, or ro and/or remount
+        bits = {"ro": 1, "remount": 32}
+        flags = sum(bits[f] for f in a[2].split(",") if f != "0")
+        libc_call(libc.mount, a[0].encode(), a[1].encode(), b"scoutfs",
+                  ctypes.c_ulong(flags), a[3].encode())
     elif name == "sock":
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.bind(a[0])
         s.close()
     elif name == "truncate":
         os.truncate(a[0], int(a[1]))
+    elif name == "ftruncate":
+        fd = os.open(a[0], os.O_WRONLY)
+        try:
+            os.ftruncate(fd, int(a[1]))
+        finally:
+            os.close(fd)
     elif name == "pwrite":
         fd = os.open(a[0], os.O_WRONLY | os.O_CREAT, 0o644)
         try:
@@ -411,7 +427,7 @@ def zeros_at(fd, off, n):
 
 def cmd_prealloc(args):
     """prealloc DIR: blocks preallocated past EOF by extending writes are
-    counted while the file is open, read as zeros when a sparse write,
+    left out of st_blocks while the file is open, read as zeros when a sparse write,
     truncate or fallocate grows the size over them, and go at close."""
     d = args[0]
     f = os.path.join(d, "p")
@@ -457,13 +473,71 @@ def cmd_hold(args):
         signal.pause()
 
 
+def cmd_tchange(args):
+    """tchange OP ARGS...: run OP on ARGS[0] and say whether its mtime and
+    ctime changed (a pause first, so a change shows at any clock tick)."""
+    before = os.stat(args[1])
+    time.sleep(0.05)
+    try:
+        res = op(args[0], args[1:])
+    except OSError as e:
+        res = ename(e.errno)
+    after = os.stat(args[1])
+    mt = "changed" if after.st_mtime_ns != before.st_mtime_ns else "same"
+    ct = "changed" if after.st_ctime_ns != before.st_ctime_ns else "same"
+    print(f"{' '.join(args)}: {res} size={after.st_size} mtime={mt} ctime={ct}")
+
+
+def cmd_wblocks(args):
+    """wblocks PATH OFF LEN...: write the ranges (4 KiB pwrites) into a new
+    file and print st_blocks while it is open, after fsync and after close."""
+    fd = os.open(args[0], os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o644)
+    r = args[1:]
+    for off, n in zip(r[0::2], r[1::2]):
+        off, n = int(off), int(n)
+        for o in range(off, off + n, 4096):
+            os.pwrite(fd, pattern(min(4096, off + n - o), f"{args[0]}.{o}"), o)
+    opened = blocks_of(fd)
+    os.fsync(fd)
+    synced = blocks_of(fd)
+    os.close(fd)
+    st = os.stat(args[0])
+    print(f"wblocks {' '.join(args)}: size={st.st_size} blocks open={opened} "
+          f"fsynced={synced} closed={st.st_blocks}")
+
+
+def cmd_blocks(args):
+    """blocks PATH...: size and st_blocks"""
+    for p in args:
+        st = os.stat(p)
+        print(f"{p}: size={st.st_size} blocks={st.st_blocks}")
+
+
+def cmd_fsize(args):
+    """fsize LIMIT OP ARGS...: OP with RLIMIT_FSIZE at LIMIT bytes; prints
+    its result and how many SIGXFSZ it raised."""
+    got = []
+    old_handler = signal.signal(signal.SIGXFSZ, lambda s, f: got.append(s))
+    old = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(args[0]), old[1]))
+    try:
+        res = op(args[1], args[2:])
+    except OSError as e:
+        res = ename(e.errno)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old)
+        signal.signal(signal.SIGXFSZ, old_handler)
+    print(f"fsize {' '.join(args)}: {res} sigxfsz={len(got)}")
+
+
 def main():
     cmds = {
         "e": cmd_e, "x": cmd_x, "read": cmd_read, "expect": cmd_expect, "pattern": cmd_pattern_md5,
         "btime": cmd_btime, "times": cmd_times, "utimens": cmd_utimens, "stat": cmd_stat,
         "doff": cmd_doff, "seekdir": cmd_seekdir, "tmpfile": cmd_tmpfile,
         "tmpfile-drop": cmd_tmpfile_drop, "writers": cmd_writers, "many": cmd_many,
-        "prealloc": cmd_prealloc, "hold": cmd_hold,
+        "prealloc": cmd_prealloc, "hold": cmd_hold, "tchange": cmd_tchange,
+        "wblocks": cmd_wblocks, "blocks": cmd_blocks, "fsize": cmd_fsize,
     }
     if sys.argv[1:] == ["-"]:
         for line in sys.stdin:
