@@ -400,18 +400,18 @@ static int read_list(struct super_block *sb, struct scoutfs_alloc_info *ai,
 		lb = bl->data;
 		nr = le32_to_cpu(lb->nr);
 		if (nr > PER_BLOCK || !scoutfs_extent_list_block_pads_zero(lb)) {
-			scoutfs_err(sb, "%s extent list block %llu: bad count %u or pads", set->name,
-				    bl->blkno, nr);
-			ret = -EIO;
+			scoutfs_err(sb, "%s extent list block %llu is corrupt: bad count %u or pads",
+				    set->name, bl->blkno, nr);
+			ret = -EFSCORRUPTED;
 		}
 		fe = (void *)lb + sizeof(*lb);
 		for (i = 0; ret == 0 && i < nr; i++) {
 			start = le64_to_cpu(fe[i].blkno);
 			len = le64_to_cpu(fe[i].len);
 			if (len == 0 || start < first || start + len > total || start + len < start) {
-				scoutfs_err(sb, "%s extent [%llu, +%llu) outside the device's [%llu, %llu)",
+				scoutfs_err(sb, "%s extent [%llu, +%llu) is corrupt: outside the device's [%llu, %llu)",
 					    set->name, start, len, first, total);
-				ret = -EIO;
+				ret = -EFSCORRUPTED;
 			} else {
 				ret = ext_insert(sb, set, start, len);
 			}

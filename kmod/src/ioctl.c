@@ -31,6 +31,8 @@
 #include "trans.h"
 #include "inode.h"
 #include "msg.h"
+#include "dir.h"
+#include "rules.h"
 #include "ioctl.h"
 
 /* ---------------------------------------------------------------- walk */
@@ -303,6 +305,8 @@ static int next_backref(struct super_block *sb, u64 ino, u64 dir_ino,
 {
 	struct scoutfs_key key;
 	struct scoutfs_key last;
+	const char *why = NULL;
+	u64 bad = 0;
 	int ret;
 
 	scoutfs_key_init(&key, SCOUTFS_KEY_ZONE_FS, ino,
@@ -317,12 +321,24 @@ static int next_backref(struct super_block *sb, u64 ino, u64 dir_ino,
 	br->dir_pos = le64_to_cpu(key.third);
 	br->name_len = ret - (int)sizeof(struct scoutfs_dirent);
 	if (ret <= (int)sizeof(struct scoutfs_dirent) ||
-	    ret > (int)sizeof(br->val) || key.fourth != 0 ||
-	    le64_to_cpu(br->val.dent.ino) != ino ||
-	    le64_to_cpu(br->val.dent.pos) != br->dir_pos) {
-		scoutfs_err(sb, "inode %llu: link backref item (dir %llu pos %llu) is damaged",
-			    ino, br->dir_ino, br->dir_pos);
-		return -EIO;
+	    ret > (int)sizeof(br->val)) {
+		why = "value length: not a name of 1..255 bytes";
+		bad = ret;
+	} else if ((why = scoutfs_dirent_invalid(&br->val.dent, &bad))) {
+		/* why and bad are set */
+	} else if (key.fourth != 0 || le64_to_cpu(br->val.dent.ino) != ino ||
+		   le64_to_cpu(br->val.dent.pos) != br->dir_pos) {
+		why = "ino or pos: not the key's";
+		bad = le64_to_cpu(br->val.dent.ino);
+	} else if (le64_to_cpu(br->val.dent.hash) !=
+		   scoutfs_name_hash(br->val.dent.name, br->name_len)) {
+		why = "hash: not the name's";
+		bad = le64_to_cpu(br->val.dent.hash);
+	}
+	if (why) {
+		scoutfs_err(sb, "inode %llu: link backref item (dir %llu pos %llu) is corrupt: %s, found %llu",
+			    ino, br->dir_ino, br->dir_pos, why, bad);
+		return -EFSCORRUPTED;
 	}
 	return 0;
 }
