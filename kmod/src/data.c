@@ -634,6 +634,16 @@ u64 scoutfs_data_blocks_past_eof(struct inode *inode)
 }
 
 /* zero the part of the block past a new, smaller size */
+/*
+ * Zero the bytes from size to the end of its block in the page cache.
+ * Every size change calls it, at the new size when shrinking and at the
+ * old size when growing, and the caller tracks the inode in the hold that
+ * changes the size (scoutfs_trans_track_inode()), so the zeroed page is
+ * written before that size commits: after a power cut no old bytes show
+ * between EOF and the end of its block (left by a shrink whose zeroed page
+ * missed the commit, or by write-back of bytes past an EOF that never
+ * committed) once the file grows over them.
+ */
 int scoutfs_data_zero_tail(struct inode *inode, loff_t size)
 {
 	return block_truncate_page(inode->i_mapping, size, scoutfs_get_block);
@@ -852,6 +862,11 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		if (ret)
 			goto out;
 	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
+		ret = scoutfs_data_zero_tail(inode, i_size_read(inode));
+		if (ret)
+			goto out;
+	}
 
 	ret = alloc_unwritten(inode, offset >> BLOCK_SHIFT,
 			      (end - 1) >> BLOCK_SHIFT);
@@ -862,6 +877,7 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		ret = scoutfs_hold_trans(sb);
 		if (ret < 0)
 			goto out;
+		scoutfs_trans_track_inode(sb, inode);
 		i_size_write(inode, end);
 		inode->i_mtime = inode->i_ctime = current_time(inode);
 		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA_VERSION);

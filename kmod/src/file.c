@@ -28,6 +28,7 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	struct file *file = iocb->ki_filp;
 	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
+	bool grow;
 	ssize_t ret;
 	int err;
 
@@ -44,8 +45,11 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	if (ret)
 		goto out;
 	/* a write past EOF grows the size over the blocks between */
-	if (iocb->ki_pos > i_size_read(inode)) {
+	grow = iocb->ki_pos > i_size_read(inode);
+	if (grow) {
 		ret = scoutfs_data_trim_prealloc(inode);
+		if (ret == 0)
+			ret = scoutfs_data_zero_tail(inode, i_size_read(inode));
 		if (ret)
 			goto out;
 	}
@@ -54,6 +58,9 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
 		goto out;
+	/* the zeroed tail is written before the size that covers it commits */
+	if (grow)
+		scoutfs_trans_track_inode(sb, inode);
 	ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA |
 					SCOUTFS_UPD_DATA_VERSION);
 	scoutfs_release_trans(sb);

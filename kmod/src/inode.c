@@ -730,6 +730,7 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	unsigned int upd = 0;
 	bool shrink = false;
+	bool zeroed = false;
 	loff_t old_size;
 	loff_t size;
 	int ret;
@@ -753,10 +754,12 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 				shrink = true;
 			} else {
 				/* no preallocated block may end up inside */
-				ret = scoutfs_data_trim_prealloc(inode);
+				ret = scoutfs_data_trim_prealloc(inode) ?:
+				      scoutfs_data_zero_tail(inode, old_size);
 				if (ret < 0)
 					return ret;
 			}
+			zeroed = true;
 			truncate_setsize(inode, size);
 			/*
 			 * A size change updates mtime and ctime (POSIX);
@@ -772,6 +775,9 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	if (ret < 0)
 		return ret;
 	setattr_copy(mnt_userns, inode, attr);
+	/* the zeroed tail block is written before the new size commits */
+	if (zeroed)
+		scoutfs_trans_track_inode(sb, inode);
 	if (shrink)
 		si->flags |= SCOUTFS_INO_FLAG_TRUNCATE;
 	ret = scoutfs_update_inode_item(inode, upd);
