@@ -182,6 +182,9 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 	const manifestPath = path.join(vm.dir, 'manifest.json');
 	let manifest: Manifest = {};
 	let keep = false;
+	/* the guest's programs as they are now: editing the tree during a run changes nothing */
+	const script = fs.readFileSync(path.join(GUEST, 'cycle.sh'), 'utf8');
+	fs.copyFileSync(path.join(GUEST, 'soak.py'), path.join(vm.dir, 'soak.py'));
 	try {
 		mkfs({ metaPath: vm.disks[0].path, dataPath: vm.disks[1].path, quorum: [{ nr: 0, addr: '127.0.0.1', port: 12345 }], force: true });
 		for (let cycle = 0; cycle <= o.cycles; cycle++) {
@@ -233,14 +236,14 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 			fs.truncateSync(journal, 0);
 			fs.truncateSync(journal, 32 * MiB);
 			const r: RunResult = await vm.boot({
-				script: fs.readFileSync(path.join(GUEST, 'cycle.sh'), 'utf8'),
+				script,
 				env: {
 					SOAK_CYCLE: String(cycle),
 					SOAK_SEED: String(o.seed),
 					SOAK_DELAY: String(delay),
 					SOAK_MOUNT_OPTS: opts,
 					SOAK_MANIFEST: '/host' + manifestPath,
-					SOAK_PY: path.join('/host' + PROJECT_ROOT, 'test', 'soak', 'guest', 'soak.py'),
+					SOAK_PY: '/host' + path.join(vm.dir, 'soak.py'),
 				},
 				timeoutMs: (delay + 240) * 1000,
 			});
