@@ -112,6 +112,8 @@ export interface SoakOptions {
 	delay?: [number, number];
 	out: string;
 	log?: (s: string) => void;
+	/* called after every cycle with the report so far (make soak rewrites soak.json/md) */
+	progress?: (r: SoakReport) => void;
 }
 
 /* A small seeded generator (mulberry32) for the host's choices. */
@@ -172,6 +174,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 		secondsPerCycle: 0,
 		seconds: 0,
 		results: [],
+	};
+	const finish = (rep: SoakReport) => {
+		rep.seconds = (Date.now() - started) / 1000;
+		const cyc = rep.results.filter((x) => x.delay > 0);
+		rep.secondsPerCycle = cyc.length ? cyc.reduce((s, x) => s + x.bootSeconds + x.checkSeconds, 0) / cyc.length : 0;
 	};
 	const vm = Vm.create([
 		{ name: 'meta', bytes: 4 * GiB },
@@ -310,11 +317,11 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 				break;
 			}
 			if (res.lost || res.bugs.length) keep = true;
+			finish(report);
+			o.progress?.(report);
 		}
 	} finally {
-		report.seconds = (Date.now() - started) / 1000;
-		const cyc = report.results.filter((x) => x.delay > 0);
-		report.secondsPerCycle = cyc.length ? cyc.reduce((s, x) => s + x.bootSeconds + x.checkSeconds, 0) / cyc.length : 0;
+		finish(report);
 		if (keep) {
 			const dir = path.join(o.out, 'soak-volume');
 			fs.rmSync(dir, { recursive: true, force: true });
@@ -337,10 +344,12 @@ export function writeReport(r: SoakReport, out: string): void {
 	fs.writeFileSync(path.join(out, 'soak.json'), JSON.stringify(r, null, 1) + '\n');
 	const cuts = r.results.filter((x) => x.delay > 0);
 	const sum = (f: (x: CycleResult) => number) => cuts.reduce((s, x) => s + f(x), 0);
+	const finished = r.stoppedBy !== undefined || r.results.some((x) => x.delay === 0);
+	const verdict = !soakOk(r) ? '**FAILED**' : finished ? 'OK' : 'so far OK (still running)';
 	const md: string[] = [
 		'# scoutfs power-cut soak',
 		'',
-		`seed ${r.seed}: **${r.cycles} of ${r.cyclesWanted} cycles** (power cuts), ${soakOk(r) ? 'OK' : '**FAILED**'}` +
+		`seed ${r.seed}: **${r.cycles} of ${r.cyclesWanted} cycles** (power cuts), ${verdict}` +
 			(r.stoppedBy ? ` - stopped at ${r.stoppedBy.split('\n')[0]}` : ''),
 		'',
 		'| | |',
@@ -387,7 +396,7 @@ async function main(): Promise<number> {
 	const delay = env.SOAK_DELAY ? (env.SOAK_DELAY.split(',').map(Number) as [number, number]) : undefined;
 	const cycles = Number(env.SOAK_CYCLES ?? 100);
 	process.stderr.write(`soak: seed ${seed}, ${cycles} cycles\n`);
-	const r = await soak({ seed, cycles, delay, out });
+	const r = await soak({ seed, cycles, delay, out, progress: (p) => writeReport(p, out) });
 	writeReport(r, out);
 	process.stdout.write(
 		`soak: seed ${r.seed}: ${r.cycles}/${r.cyclesWanted} cycles, data lost ${r.dataLost}, check failures ${r.checkFailures}, ` +
