@@ -29,3 +29,17 @@ test(`power-cut soak sample: seed ${SAMPLE_SEED}, ${SAMPLE_CYCLES} cuts`, async 
 		fs.rmSync(out, { recursive: true, force: true });
 	}
 });
+
+/* The soak can see lost data: checkpoints recorded without fsync must be lost by the cut. */
+test('power-cut soak notices data lost when checkpoints skip their fsyncs', async () => {
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-soak-nofsync-'));
+	try {
+		const r = await soak({ seed: SAMPLE_SEED, cycles: 1, delay: [3, 3], out, noFsync: true, log: () => undefined });
+		expect(r.results.map((c) => c.failure ?? '')).toEqual(['', '']);
+		expect({ check: r.checkFailures, unmountable: r.unmountable, splats: r.splats }).toEqual({ check: 0, unmountable: 0, splats: 0 });
+		expect(r.dataLost).toBeGreaterThan(0);
+		expect(soakOk(r)).toBe(false);
+	} finally {
+		fs.rmSync(out, { recursive: true, force: true });
+	}
+});
