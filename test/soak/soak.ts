@@ -81,6 +81,8 @@ export interface CycleResult {
 	lost: number;
 	lostDetail: string[];
 	ops: number;
+	/* writes that returned less than asked (allowed; the rest is written after) */
+	shortWrites: number;
 	records: number;
 	known: number;
 	errors: string[];
@@ -216,6 +218,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 				lost: 0,
 				lostDetail: [],
 				ops: 0,
+				shortWrites: 0,
 				records: 0,
 				known: 0,
 				errors: [],
@@ -275,6 +278,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 				if (x.t === 'progress') res.ops = Number(x.ops);
 				if (x.t === 'err') res.errors.push(`${x.op}: ${x.errno} ${x.msg}`);
 				if (x.t === 'bug') res.bugs.push(String(x.what));
+				if (x.t === 'short') res.shortWrites++;
 			}
 			res.splats = r.splats.map(headline);
 			res.kernelLines = kernelLines(r.console).slice(0, 40);
@@ -290,7 +294,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
 			log(
 				`soak: cycle ${cycle}${last ? ' (last)' : ''}: ${r.seconds.toFixed(0)} s boot, check ${res.checkSeconds.toFixed(1)} s, ` +
 					`verified ${res.verified} lost ${res.lost}, ${recs.length} records, ${res.known} known, ` +
-					`${r.splats.length} splats${last ? '' : `, cut at ${delay} s`}${res.errors.length ? `, errors: ${res.errors.slice(0, 3).join('; ')}` : ''}`,
+					`${r.splats.length} splats${res.shortWrites ? `, ${res.shortWrites} short writes` : ''}${res.bugs.length ? `, BUG: ${res.bugs[0]}` : ''}${last ? '' : `, cut at ${delay} s`}${res.errors.length ? `, errors: ${res.errors.slice(0, 3).join('; ')}` : ''}`,
 			);
 
 			if (!mount || !res.mounted) {
@@ -369,6 +373,7 @@ export function writeReport(r: SoakReport, out: string): void {
 		`| workload errors / model mismatches | ${sum((x) => x.errors.length)} / ${r.workloadBugs} |`,
 		`| manifest entries verified (sum over boots) | ${r.results.reduce((s, x) => s + x.verified, 0)} |`,
 		`| workload ops (sum, counted per 50) | ${sum((x) => x.ops)} |`,
+		`| short writes (allowed, completed after) | ${sum((x) => x.shortWrites)} |`,
 		`| time per cycle (boot + check) | ${r.secondsPerCycle.toFixed(1)} s |`,
 		`| total | ${(r.seconds / 60).toFixed(1)} min |`,
 		'',

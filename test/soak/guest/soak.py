@@ -135,6 +135,7 @@ class Workload:
         self.ops = 0
         self.errors = 0
         self.bugs = 0
+        self.shorts = 0
         self.dirs = set()  # relative paths, "" is the root
         self.names = {}  # rel -> ("f", ino) | ("l", target)
         self.inodes = {}  # ino -> {"names": set, "data": bytearray|None, "x": dict|None}
@@ -166,6 +167,7 @@ class Workload:
         if ino["data"] is None:
             ino["data"] = bytearray(read_all(self.p(rel)))
             ino["x"] = read_xattrs(self.p(rel))
+            ino["h"] = [f"{self.ops}:{rel}: loaded {len(ino['data'])} sha {sha(ino['data'])}"]
         return ino
 
     def files(self):
@@ -190,6 +192,28 @@ class Workload:
             ino = self.inodes[v[1]]
             ino["data"] = None
             ino["x"] = None
+
+    def write_all(self, fd, data, off, rel):
+        """Write all of data (at off, or at the fd's offset); a short write is
+        noted (it is allowed) and the rest written after it."""
+        done = 0
+        while done < len(data):
+            mv = memoryview(data)[done:]
+            n = os.write(fd, mv) if off is None else os.pwrite(fd, mv, off + done)
+            if n < len(mv):
+                self.shorts += 1
+                self.j.put({"t": "short", "p": rel, "asked": len(mv), "wrote": n})
+            if n <= 0:
+                break
+            done += n
+        return done
+
+    def history(self, rel, what):
+        v = self.names.get(rel)
+        if v and v[0] == "f":
+            h = self.inodes[v[1]].setdefault("h", [])
+            h.append(f"{self.ops}:{rel}: {what}")
+            del h[:-12]
 
     def fsync(self, fd):
         if not NO_FSYNC:
@@ -232,8 +256,24 @@ class Workload:
             rec = {"k": "f", "size": len(ino["data"]), "sha": sha(ino["data"]), "x": xattr_digest(ino["x"])}
             live = state_of(p)
             if live != rec:
+                got = read_all(p)
+                want = bytes(ino["data"])
+                diff = [i for i in range(min(len(got), len(want))) if got[i] != want[i]]
+                detail = ""
+                if diff:
+                    a, b = diff[0], diff[-1]
+                    detail = (
+                        f"; {len(diff)} bytes differ in [{a}, {b}]; read there {got[a:a + 16].hex()} "
+                        f"(all zero: {not any(got[a:b + 1])}), model {want[a:a + 16].hex()} (all zero: {not any(want[a:b + 1])})"
+                    )
+                open("/proc/sys/vm/drop_caches", "w").write("3")
+                again = read_all(p)
+                detail += f"; after drop_caches reads {'the same' if again == got else 'the model' if again == want else 'something else'}"
+                hist = " | ".join(ino.get("h", []))
                 ino["data"] = None
-                return self.bug(f"{rel} reads back {live}, the model says {rec}")
+                return self.bug(f"{rel} reads back {live}, the model says {rec}{detail}; ops on it this boot: {hist}"[:3500])
+        if v is not None and v[0] == "f":
+            self.history(rel, f"fsync'd {rec['size']} sha {rec['sha']}")
         rec.update({"t": "k", "p": rel})
         if not self.j.put(rec):
             raise JournalFull()
@@ -257,8 +297,9 @@ class Workload:
             ino = os.fstat(fd).st_ino
             self.names[rel] = ("f", ino)
             self.inodes[ino] = {"names": {rel}, "data": bytearray(), "x": {}}
-            os.write(fd, data)
-            self.inodes[ino]["data"] += data
+            done = self.write_all(fd, data, 0, rel)
+            self.inodes[ino]["data"] += data[:done]
+            self.history(rel, f"create {len(data)}")
         finally:
             os.close(fd)
         return rel
@@ -280,9 +321,13 @@ class Workload:
             return self.op_truncate()
         data = self.r.randbytes(n)
         self.intent(self.names_of(rel))
-        with open(self.p(rel), "ab") as f:
-            f.write(data)
-        ino["data"] += data
+        fd = os.open(self.p(rel), os.O_WRONLY | os.O_APPEND)
+        try:
+            done = self.write_all(fd, data, None, rel)
+        finally:
+            os.close(fd)
+        ino["data"] += data[:done]
+        self.history(rel, f"append {len(data)} at {len(ino['data']) - done}")
         return rel
 
     def op_overwrite(self):
@@ -298,13 +343,15 @@ class Workload:
         self.intent(self.names_of(rel))
         fd = os.open(self.p(rel), os.O_WRONLY)
         try:
-            os.pwrite(fd, data, off)
+            done = self.write_all(fd, data, off, rel)
         finally:
             os.close(fd)
+        data = data[:done]
         d = ino["data"]
-        if off > len(d):
+        if done and off > len(d):
             d += bytes(off - len(d))
-        d[off : off + n] = data
+        d[off : off + done] = data
+        self.history(rel, f"pwrite {done} at {off} (size {len(d)})")
         return rel
 
     def op_truncate(self):
@@ -315,6 +362,7 @@ class Workload:
         size = self.r.choice([0, self.r.randrange(0, len(ino["data"]) + 1), self.r.randrange(0, MAX_SIZE)])
         self.intent(self.names_of(rel))
         os.truncate(self.p(rel), size)
+        self.history(rel, f"truncate {len(ino['data'])} -> {size}")
         d = ino["data"]
         if size < len(d):
             del d[size:]
@@ -386,6 +434,7 @@ class Workload:
         if v[0] == "f":
             self.inodes[v[1]]["names"].discard(src)
             self.inodes[v[1]]["names"].add(dst)
+            self.history(dst, f"renamed from {src}")
         self.gone = [g for g in self.gone if g != dst] + [src]
         del self.gone[:-20]
         return dst
@@ -400,6 +449,7 @@ class Workload:
         ino_no = self.names[rel][1]
         self.names[dst] = ("f", ino_no)
         self.inodes[ino_no]["names"].add(dst)
+        self.history(dst, f"linked to {rel}")
         return dst
 
     def op_symlink(self):
@@ -552,7 +602,7 @@ def main():
         while w.errors < 20:
             w.step()
             if w.ops % 50 == 0:
-                journal.put({"t": "progress", "ops": w.ops, "s": round(time.time() - started, 2), "names": len(w.names)})
+                journal.put({"t": "progress", "ops": w.ops, "s": round(time.time() - started, 2), "names": len(w.names), "shorts": w.shorts})
     except JournalFull:
         log("soak: the journal is full; waiting for the cut")
     log(f"soak: workload stopped after {w.ops} ops ({w.errors} errors); waiting for the cut")
