@@ -2,5 +2,5 @@
 . "$T_VM/funcs.sh"
 . "$T_VM/tests/posix-lib"
 t_mkfs --force > /dev/null || exit 1
-t_mount 0 commit_interval_ms=100 || exit 1
+t_mount 0 commit_interval_ms=300000 || exit 1
 posix_py "$T_ROOT/test/soak/repro/eof-tail.py" 1
