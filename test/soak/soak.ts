@@ -370,7 +370,7 @@ export function writeReport(r: SoakReport, out: string): void {
 		`| volumes failing check | ${r.checkFailures} |`,
 		`| unmountable volumes | ${r.unmountable} |`,
 		`| kernel splats | ${r.splats} |`,
-		`| workload errors / model mismatches | ${sum((x) => x.errors.length)} / ${r.workloadBugs} |`,
+		`| workload errors / model mismatches (a read-back differs from the model) | ${sum((x) => x.errors.length)} / ${r.workloadBugs} |`,
 		`| manifest entries verified (sum over boots) | ${r.results.reduce((s, x) => s + x.verified, 0)} |`,
 		`| workload ops (sum, counted per 50) | ${sum((x) => x.ops)} |`,
 		`| short writes (allowed, completed after) | ${sum((x) => x.shortWrites)} |`,
