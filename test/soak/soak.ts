@@ -21,7 +21,7 @@ import { closeDevice, openDevice } from '../../utils/src/lib/device';
 import { checkVolume } from '../../utils/src/lib/check';
 import { mkfs } from '../../utils/src/lib/mkfs';
 import { describeRun, PROJECT_ROOT, RunResult, Vm } from '../vm/runner';
-import { findSplats, isSplatLine } from '../vm/splat';
+import { isSplatLine } from '../vm/splat';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -429,4 +429,3 @@ if (require.main === module)
 		},
 	);
 
-void findSplats;
