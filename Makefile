@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 
 .PHONY: help deps build codegen codegen-check module test test-unit test-vm \
-	demo vm-setup vm-shell bench fuzz clean
+	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
 	@echo "make deps          install host packages (apt) and node modules (npm ci)"
@@ -17,6 +17,7 @@ help:
 	@echo "make vm-shell      interactive guest shell with the module loaded"
 	@echo "make bench         benchmarks (results in bench-results/)"
 	@echo "make fuzz          fuzz the module with mutated images in VMs (FUZZ_CASES, FUZZ_SEED; bench-results/fuzz.md)"
+	@echo "make soak          power-cut soak: workload, sysrq-b, check, verify fsync'd data (SOAK_CYCLES, SOAK_SEED; bench-results/soak.md)"
 
 deps:
 	bash scripts/setup-host.sh
@@ -68,3 +69,7 @@ clean:
 # The fuzzer (test/fuzz/): FUZZ_CASES (2000), FUZZ_SEED, FUZZ_ONLY, FUZZ_BASE; results in bench-results/fuzz.{json,md}
 fuzz: build module
 	node_modules/.bin/ts-node --transpile-only test/fuzz/fuzz.ts
+
+# The power-cut soak (test/soak/): SOAK_CYCLES (100), SOAK_SEED, SOAK_DELAY (A,B s); results in bench-results/soak.{json,md}
+soak: build module
+	node_modules/.bin/ts-node --transpile-only test/soak/soak.ts
