@@ -36,7 +36,7 @@ except OSError as e:
 # poke KIND INO FIELD VALUE: a fresh copy of the volume with one field changed, mounted
 poke() {
 	dd if="$T_TMP/pristine" of="$T_META" bs=1M conv=fsync 2> /dev/null
-	node "$T_VM/tools/poke.js" "$T_META" "$@" | sed 's/ of [0-9]* / /'
+	node "$T_VM/tools/poke.js" "$T_META" "$@" | sed 's/ of [0-9]* / /; s/\(nsec: \)[0-9]*/\1<old>/'
 	t_mount 0 commit_interval_ms=300000 || t_fail "mount after poke"
 	cd "$T_MNT" || t_fail "cd"
 }
