@@ -57,18 +57,6 @@ struct entry {
 	u8 type;
 };
 
-/* FNV-1a, 64 bit */
-u64 scoutfs_name_hash(const char *name, unsigned int len)
-{
-	u64 hash = 0xcbf29ce484222325ULL;
-
-	while (len--) {
-		hash ^= (u8)*name++;
-		hash *= 0x100000001b3ULL;
-	}
-	return hash;
-}
-
 static void dirent_key(struct scoutfs_key *key, u64 dir_ino, u64 hash, u64 pos)
 {
 	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_FS, dir_ino,

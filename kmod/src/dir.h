@@ -3,10 +3,10 @@
 #define _SCOUTFS_DIR_H_
 
 #include <linux/fs.h>
+#include "name_hash.h"
 
 extern const struct file_operations scoutfs_dir_fops;
 extern const struct inode_operations scoutfs_dir_iops;
 
-u64 scoutfs_name_hash(const char *name, unsigned int len);
 
 #endif

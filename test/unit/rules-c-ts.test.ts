@@ -5,6 +5,8 @@
  * and runs both over the same cases: for every rule a value on each side
  * of its bound, every pad made non-zero, and seeded random bytes.  Both
  * must give the same verdict and the same message and value, case by case.
+ * The name hash of entry and xattr keys is compared the same way: the
+ * kernel's FNV-1a (kmod/src/name_hash.h) against check's nameHash().
  */
 import execa from 'execa';
 import * as fs from 'fs';
@@ -12,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { snake } from '../../codegen/src/names';
 import { Codec, invalid } from '../../utils/src/codec';
+import { nameHash } from '../../utils/src/lib/check';
 import * as format from '../../utils/src/gen/format';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -77,6 +80,7 @@ function cMain(): string {
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
+#include "name_hash.h"
 
 typedef const char *(*fn_t)(const void *p, u64 *bad);
 static const struct { const char *name; size_t size; fn_t fn; } fns[] = {
@@ -97,6 +101,10 @@ int main(void)
 
 		for (i = 0; i < n; i++)
 			sscanf(hex + 2 * i, "%2hhx", &buf[i]);
+		if (strcmp(name, "HASH") == 0) {
+			printf("%016llx\\n", (unsigned long long)scoutfs_name_hash((const char *)buf, n));
+			continue;
+		}
 		for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 			if (strcmp(fns[i].name, name) == 0 && fns[i].size == n)
 				break;
@@ -121,7 +129,7 @@ test('the kernel rules (C) and check rules (TS) agree on every case', async () =
 		const exe = path.join(tmp, 'rules');
 		await execa('gcc', [
 			'-Wall', '-Wextra', '-Werror', '-Wno-cast-function-type',
-			'-include', path.join(ROOT, 'test/c/kshim.h'), '-I', GEN,
+			'-include', path.join(ROOT, 'test/c/kshim.h'), '-I', GEN, '-I', path.join(ROOT, 'kmod/src'),
 			'-o', exe, path.join(GEN, 'rules.c'), path.join(tmp, 'main.c'),
 		]);
 		const input: string[] = [];
@@ -133,6 +141,16 @@ test('the kernel rules (C) and check rules (TS) agree on every case', async () =
 				want.push(bad ? `${bad.message}, found ${bad.value}` : 'ok');
 			}
 		}
+		/* names: FNV-1a's published vectors, every byte value, seeded random names of 1..255 bytes */
+		const names: Uint8Array[] = [Buffer.from('a'), Buffer.from('foobar'), Buffer.from('user.big')];
+		for (let b = 0; b < 256; b++) names.push(Uint8Array.of(b, 255 - b));
+		const next = rng(0x51ed270b27e4d3c3n);
+		for (let n = 0; n < 300; n++) names.push(Uint8Array.from({ length: 1 + Number(next() % 255n) }, () => Number(next() & 0xffn)));
+		for (const nm of names) {
+			input.push(`HASH ${hex(nm)}`);
+			want.push(nameHash(nm).toString(16).padStart(16, '0'));
+		}
+		expect(want.slice(-names.length, -names.length + 2)).toEqual(['af63dc4c8601ec8c', '85944171f73967e8']);
 		const r = await execa(exe, [], { input: input.join('\n') + '\n' });
 		const got = r.stdout.split('\n');
 		const diff = want.flatMap((w, i) => (w === got[i] ? [] : [`${input[i]}: TS "${w}", C "${got[i]}"`]));
@@ -141,6 +159,7 @@ test('the kernel rules (C) and check rules (TS) agree on every case', async () =
 		/* the cases reach both verdicts for every struct */
 		for (const c of codecs) {
 			const mine = want.filter((_, i) => input[i].startsWith(`${c.NAME} `));
+			if (mine.length === 0) throw new Error(`no cases for ${c.NAME}`);
 			expect(mine.filter((w) => w === 'ok').length).toBeGreaterThan(0);
 			expect(mine.filter((w) => w !== 'ok').length).toBeGreaterThan(0);
 		}
