@@ -15,21 +15,21 @@ import type { Flex, le32, le64, Pad } from './types';
 import type { BlockHeader, BlockRef } from './block';
 
 export interface FreeExtent {
-	blkno: le64;
-	/** @min 1 */
-	len: le64;
+  blkno: le64;
+  /** @min 1 */
+  len: le64;
 }
 
 export interface ExtentListRoot {
-	ref: BlockRef;
-	nr_extents: le64;
-	total_free: le64;
+  ref: BlockRef;
+  nr_extents: le64;
+  total_free: le64;
 }
 
 export interface ExtentListBlock {
-	hdr: BlockHeader;
-	next: BlockRef;
-	nr: le32;
-	_pad: Pad<4>;
-	extents: Flex<FreeExtent>;
+  hdr: BlockHeader;
+  next: BlockRef;
+  nr: le32;
+  _pad: Pad<4>;
+  extents: Flex<FreeExtent>;
 }

@@ -30,16 +30,16 @@ export const MIN_DATA_DEV_BYTES = 16n * 1024n * 1024n;
 
 /* Distinct magic numbers per block kind. */
 export enum BlockMagic {
-	SUPER = 0x103c428b,
-	BTREE = 0xe597f96d,
-	EXTENT_LIST = 0x5e6f7a8b,
-	QUORUM = 0xbc310868,
-	BLOOM = 0x31d48e9c,
+  SUPER = 0x103c428b,
+  BTREE = 0xe597f96d,
+  EXTENT_LIST = 0x5e6f7a8b,
+  QUORUM = 0xbc310868,
+  BLOOM = 0x31d48e9c,
 }
 
 /* Format versions: append-only. */
 export enum FormatVersion {
-	V1 = 1,
+  V1 = 1,
 }
 export const FORMAT_VERSION_MIN = 1;
 export const FORMAT_VERSION_MAX = 1;
@@ -52,71 +52,71 @@ export const SUPER_FLAG_META_DEV = 1;
  * the byte after crc to the end of the block.
  */
 export interface BlockHeader {
-	crc: le32;
-	magic: le32;
-	fsid: le64;
-	seq: le64;
-	blkno: le64;
+  crc: le32;
+  magic: le32;
+  fsid: le64;
+  seq: le64;
+  blkno: le64;
 }
 
 /* A reference to a metadata block: reads verify both blkno and seq. */
 export interface BlockRef {
-	blkno: le64;
-	seq: le64;
+  blkno: le64;
+  seq: le64;
 }
 
 export interface Timespec {
-	sec: le64;
-	/** @max 999999999 */
-	nsec: le32;
-	_pad: Pad<4>;
+  sec: le64;
+  /** @max 999999999 */
+  nsec: le32;
+  _pad: Pad<4>;
 }
 
 /* quorum slot address family */
 export enum QuorumAddrFamily {
-	UNUSED = 0,
-	IPV4 = 1,
+  UNUSED = 0,
+  IPV4 = 1,
 }
 
 export interface QuorumSlot {
-	addr: le32;
-	port: le16;
-	family: u8;
-	_pad: Pad<1>;
+  addr: le32;
+  port: le16;
+  family: u8;
+  _pad: Pad<1>;
 }
 
 export interface QuorumConfig {
-	version: le64;
-	slots: Arr<QuorumSlot, 15>;
+  version: le64;
+  slots: Arr<QuorumSlot, 15>;
 }
 
 export interface SuperBlock {
-	hdr: BlockHeader;
-	format_hash: le64;
-	version: le64;
-	flags: le64;
-	uuid: Arr<u8, 16>;
-	/* the next transaction seq: never reused */
-	seq: le64;
-	next_ino: le64;
-	inode_count: le64;
-	/* 64 KiB blocks */
-	total_meta_blocks: le64;
-	first_meta_blkno: le64;
-	/* 4 KiB blocks */
-	total_data_blocks: le64;
-	first_data_blkno: le64;
-	quorum: QuorumConfig;
-	/* free 64 KiB blocks of the metadata device */
-	meta_free: ExtentListRoot;
-	/* free 4 KiB blocks of the data device */
-	data_free: ExtentListRoot;
-	/*
-	 * Blocks freed by the transaction this super block commits: free once
-	 * it is durable, so mount adds them to the free sets.
-	 */
-	meta_freed: ExtentListRoot;
-	data_freed: ExtentListRoot;
-	/* all filesystem items */
-	fs_root: BtreeRoot;
+  hdr: BlockHeader;
+  format_hash: le64;
+  version: le64;
+  flags: le64;
+  uuid: Arr<u8, 16>;
+  /* the next transaction seq: never reused */
+  seq: le64;
+  next_ino: le64;
+  inode_count: le64;
+  /* 64 KiB blocks */
+  total_meta_blocks: le64;
+  first_meta_blkno: le64;
+  /* 4 KiB blocks */
+  total_data_blocks: le64;
+  first_data_blkno: le64;
+  quorum: QuorumConfig;
+  /* free 64 KiB blocks of the metadata device */
+  meta_free: ExtentListRoot;
+  /* free 4 KiB blocks of the data device */
+  data_free: ExtentListRoot;
+  /*
+   * Blocks freed by the transaction this super block commits: free once
+   * it is durable, so mount adds them to the free sets.
+   */
+  meta_freed: ExtentListRoot;
+  data_freed: ExtentListRoot;
+  /* all filesystem items */
+  fs_root: BtreeRoot;
 }

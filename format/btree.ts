@@ -14,28 +14,28 @@ export const BTREE_MAX_HEIGHT = 20;
 export const ITEM_FLAG_DELETION = 1;
 
 export interface BtreeRoot {
-	ref: BlockRef;
-	height: u8;
-	_pad: Pad<7>;
+  ref: BlockRef;
+  height: u8;
+  _pad: Pad<7>;
 }
 
 export interface BtreeItem {
-	key: Key;
-	/* seq of the transaction (or lock grant) that wrote the item */
-	seq: le64;
-	val_off: le16;
-	/** @max ITEM_MAX_VAL_SIZE */
-	val_len: le16;
-	/** @mask ITEM_FLAG_DELETION */
-	flags: u8;
-	_pad: Pad<3>;
+  key: Key;
+  /* seq of the transaction (or lock grant) that wrote the item */
+  seq: le64;
+  val_off: le16;
+  /** @max ITEM_MAX_VAL_SIZE */
+  val_len: le16;
+  /** @mask ITEM_FLAG_DELETION */
+  flags: u8;
+  _pad: Pad<3>;
 }
 
 export interface BtreeBlock {
-	hdr: BlockHeader;
-	nr_items: le32;
-	/* offset of the lowest value byte; values grow down from the block end */
-	val_start: le32;
-	level: u8;
-	_pad: Pad<7>;
+  hdr: BlockHeader;
+  nr_items: le32;
+  /* offset of the lowest value byte; values grow down from the block end */
+  val_start: le32;
+  level: u8;
+  _pad: Pad<7>;
 }

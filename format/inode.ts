@@ -36,67 +36,67 @@ export const INO_FLAG_RETENTION = 2;
  */
 /** @cpu */
 export interface InodeItem {
-	/** @max MAX_FILE_SIZE */
-	size: le64;
-	meta_seq: le64;
-	data_seq: le64;
-	data_version: le64;
-	/** @max MAX_FILE_BLOCKS */
-	online_blocks: le64;
-	/** @max MAX_FILE_BLOCKS */
-	offline_blocks: le64;
-	next_readdir_pos: le64;
-	/** @min 1 */
-	next_xattr_id: le64;
-	version: le64;
-	proj: le64;
-	/** @max LINK_MAX */
-	nlink: le32;
-	uid: le32;
-	gid: le32;
-	/** @mask MODE_BITS */
-	mode: le32;
-	rdev: le32;
-	/** @mask INO_FLAG_TRUNCATE | INO_FLAG_RETENTION */
-	flags: le32;
-	atime: Timespec;
-	ctime: Timespec;
-	mtime: Timespec;
-	crtime: Timespec;
+  /** @max MAX_FILE_SIZE */
+  size: le64;
+  meta_seq: le64;
+  data_seq: le64;
+  data_version: le64;
+  /** @max MAX_FILE_BLOCKS */
+  online_blocks: le64;
+  /** @max MAX_FILE_BLOCKS */
+  offline_blocks: le64;
+  next_readdir_pos: le64;
+  /** @min 1 */
+  next_xattr_id: le64;
+  version: le64;
+  proj: le64;
+  /** @max LINK_MAX */
+  nlink: le32;
+  uid: le32;
+  gid: le32;
+  /** @mask MODE_BITS */
+  mode: le32;
+  rdev: le32;
+  /** @mask INO_FLAG_TRUNCATE | INO_FLAG_RETENTION */
+  flags: le32;
+  atime: Timespec;
+  ctime: Timespec;
+  mtime: Timespec;
+  crtime: Timespec;
 }
 
 /* The value of DIRENT, READDIR and LINK_BACKREF items. */
 export interface Dirent {
-	/** @min 1 */
-	ino: le64;
-	hash: le64;
-	/** @min DIRPOS_FIRST */
-	pos: le64;
-	/** @max DIRENT_TYPE_MAX */
-	type: u8;
-	_pad: Pad<7>;
-	name: Flex<u8>;
+  /** @min 1 */
+  ino: le64;
+  hash: le64;
+  /** @min DIRPOS_FIRST */
+  pos: le64;
+  /** @max DIRENT_TYPE_MAX */
+  type: u8;
+  _pad: Pad<7>;
+  name: Flex<u8>;
 }
 
 /* Part 0 of an xattr: header, name, then the start of the value. */
 export interface XattrHdr {
-	/** @max XATTR_MAX_VAL_LEN */
-	val_len: le32;
-	/** @min 1 */
-	name_len: u8;
-	_pad: Pad<3>;
+  /** @max XATTR_MAX_VAL_LEN */
+  val_len: le32;
+  /** @min 1 */
+  name_len: u8;
+  _pad: Pad<3>;
 }
 
 /* data_extent.flags */
 export enum ExtentFlag {
-	OFFLINE = 1,
-	UNWRITTEN = 2,
+  OFFLINE = 1,
+  UNWRITTEN = 2,
 }
 
 /* DATA_EXTENT item value; the key holds (ino, last logical block, length). */
 export interface DataExtent {
-	blkno: le64;
-	/** @mask ExtentFlag */
-	flags: u8;
-	_pad: Pad<7>;
+  blkno: le64;
+  /** @mask ExtentFlag */
+  flags: u8;
+  _pad: Pad<7>;
 }

@@ -17,26 +17,26 @@ export const NET_FLAG_RESPONSE = 1;
 
 /* Errors that may cross the wire in header.error. */
 export enum NetError {
-	NONE = 0,
-	ENOENT = 1,
-	ENOMEM = 2,
-	EIO = 3,
-	ENOSPC = 4,
-	EINVAL = 5,
-	ENOLINK = 6,
+  NONE = 0,
+  ENOENT = 1,
+  ENOMEM = 2,
+  EIO = 3,
+  ENOSPC = 4,
+  EINVAL = 5,
+  ENOLINK = 6,
 }
 
 export interface NetHeader {
-	clock_sync_id: le64;
-	seq: le64;
-	recv_seq: le64;
-	id: le64;
-	data_len: le16;
-	cmd: u8;
-	flags: u8;
-	error: u8;
-	_pad: Pad<3>;
-	data: Flex<u8>;
+  clock_sync_id: le64;
+  seq: le64;
+  recv_seq: le64;
+  id: le64;
+  data_len: le16;
+  cmd: u8;
+  flags: u8;
+  error: u8;
+  _pad: Pad<3>;
+  data: Flex<u8>;
 }
 
 /* greeting.flags */
@@ -45,82 +45,82 @@ export const NET_GREETING_FLAG_QUORUM = 2;
 
 /* Both sides refuse a peer whose format_hash differs from their own. */
 export interface NetGreeting {
-	fsid: le64;
-	format_hash: le64;
-	server_term: le64;
-	rid: le64;
-	flags: le64;
+  fsid: le64;
+  format_hash: le64;
+  server_term: le64;
+  rid: le64;
+  flags: le64;
 }
 
 export interface NetInodeAlloc {
-	ino: le64;
-	nr: le64;
+  ino: le64;
+  nr: le64;
 }
 
 /* log_trees.flags */
 export const LOG_TREES_FINALIZED = 1;
 
 export interface LogTrees {
-	meta_avail: ExtentListRoot;
-	meta_freed: ExtentListRoot;
-	item_root: BtreeRoot;
-	bloom_ref: BlockRef;
-	data_avail: ExtentListRoot;
-	data_freed: ExtentListRoot;
-	rid: le64;
-	nr: le64;
-	get_trans_seq: le64;
-	commit_trans_seq: le64;
-	max_item_seq: le64;
-	inode_count_delta: le64;
-	flags: le64;
+  meta_avail: ExtentListRoot;
+  meta_freed: ExtentListRoot;
+  item_root: BtreeRoot;
+  bloom_ref: BlockRef;
+  data_avail: ExtentListRoot;
+  data_freed: ExtentListRoot;
+  rid: le64;
+  nr: le64;
+  get_trans_seq: le64;
+  commit_trans_seq: le64;
+  max_item_seq: le64;
+  inode_count_delta: le64;
+  flags: le64;
 }
 
 export interface NetRoots {
-	fs_root: BtreeRoot;
-	logs_root: BtreeRoot;
-	srch_root: BtreeRoot;
+  fs_root: BtreeRoot;
+  logs_root: BtreeRoot;
+  srch_root: BtreeRoot;
 }
 
 export interface NetSeq {
-	seq: le64;
+  seq: le64;
 }
 
 export enum LockMode {
-	NULL = 0,
-	READ = 1,
-	WRITE = 2,
-	WRITE_ONLY = 3,
+  NULL = 0,
+  READ = 1,
+  WRITE = 2,
+  WRITE_ONLY = 3,
 }
 
 export interface NetLock {
-	start: Key;
-	end: Key;
-	write_seq: le64;
-	old_mode: u8;
-	new_mode: u8;
-	_pad: Pad<6>;
+  start: Key;
+  end: Key;
+  write_seq: le64;
+  old_mode: u8;
+  new_mode: u8;
+  _pad: Pad<6>;
 }
 
 export interface NetStatfs {
-	uuid_lo: le64;
-	uuid_hi: le64;
-	free_meta_blocks: le64;
-	total_meta_blocks: le64;
-	free_data_blocks: le64;
-	total_data_blocks: le64;
-	inode_count: le64;
+  uuid_lo: le64;
+  uuid_hi: le64;
+  free_meta_blocks: le64;
+  total_meta_blocks: le64;
+  free_data_blocks: le64;
+  total_data_blocks: le64;
+  inode_count: le64;
 }
 
 export interface Messages {
-	GREETING: Message<0, NetGreeting, NetGreeting>;
-	ALLOC_INODES: Message<1, NetSeq, NetInodeAlloc>;
-	GET_LOG_TREES: Message<2, None, LogTrees>;
-	COMMIT_LOG_TREES: Message<3, LogTrees, None>;
-	SYNC_LOG_TREES: Message<4, None, None>;
-	GET_ROOTS: Message<5, None, NetRoots>;
-	GET_LAST_SEQ: Message<6, None, NetSeq>;
-	LOCK: Message<7, NetLock, NetLock>;
-	STATFS: Message<18, None, NetStatfs>;
-	FAREWELL: Message<19, None, None>;
+  GREETING: Message<0, NetGreeting, NetGreeting>;
+  ALLOC_INODES: Message<1, NetSeq, NetInodeAlloc>;
+  GET_LOG_TREES: Message<2, None, LogTrees>;
+  COMMIT_LOG_TREES: Message<3, LogTrees, None>;
+  SYNC_LOG_TREES: Message<4, None, None>;
+  GET_ROOTS: Message<5, None, NetRoots>;
+  GET_LAST_SEQ: Message<6, None, NetSeq>;
+  LOCK: Message<7, NetLock, NetLock>;
+  STATFS: Message<18, None, NetStatfs>;
+  FAREWELL: Message<19, None, None>;
 }

@@ -7,23 +7,23 @@ import type { Arr, le64 } from './types';
 import type { BlockHeader, Timespec } from './block';
 
 export enum QuorumEvent {
-	BEGIN = 0,
-	TERM = 1,
-	ELECT = 2,
-	FENCE = 3,
-	STOP = 4,
-	END = 5,
+  BEGIN = 0,
+  TERM = 1,
+  ELECT = 2,
+  FENCE = 3,
+  STOP = 4,
+  END = 5,
 }
 export const QUORUM_EVENT_NR = 6;
 
 export interface QuorumEventRecord {
-	rid: le64;
-	term: le64;
-	ts: Timespec;
+  rid: le64;
+  term: le64;
+  ts: Timespec;
 }
 
 export interface QuorumBlock {
-	hdr: BlockHeader;
-	write_nr: le64;
-	events: Arr<QuorumEventRecord, 6>;
+  hdr: BlockHeader;
+  write_nr: le64;
+  events: Arr<QuorumEventRecord, 6>;
 }

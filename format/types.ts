@@ -57,21 +57,21 @@ export type IoctlDir = 'N' | 'R' | 'W' | 'WR';
 
 /* An ioctl: number, direction bits and argument struct. */
 export interface Ioctl<Nr extends number, Dir extends IoctlDir, Arg> {
-	readonly nr: Nr;
-	readonly dir: Dir;
-	readonly arg: Arg;
+  readonly nr: Nr;
+  readonly dir: Dir;
+  readonly arg: Arg;
 }
 
 /* A message without a payload in one direction. */
 export interface None {
-	readonly none: true;
+  readonly none: true;
 }
 
 /* A network message: command number, request payload, reply payload. */
 export interface Message<Cmd extends number, Req, Reply> {
-	readonly cmd: Cmd;
-	readonly req: Req;
-	readonly reply: Reply;
+  readonly cmd: Cmd;
+  readonly req: Req;
+  readonly reply: Reply;
 }
 
 /* Mount options. */
@@ -81,17 +81,21 @@ export type NoDefault = 'none';
 
 /* A string option (e.g. a device path). */
 export interface OptString<Need extends Required | Optional> {
-	readonly need: Need;
+  readonly need: Need;
 }
 
 /* An unsigned 32-bit option with an inclusive range and a default. */
-export interface OptU32<Min extends number, Max extends number, Default extends number | NoDefault> {
-	readonly min: Min;
-	readonly max: Max;
-	readonly def: Default;
+export interface OptU32<
+  Min extends number,
+  Max extends number,
+  Default extends number | NoDefault,
+> {
+  readonly min: Min;
+  readonly max: Max;
+  readonly def: Default;
 }
 
 /* A boolean option without a value (`-o name`). */
 export interface OptFlag {
-	readonly flag: true;
+  readonly flag: true;
 }

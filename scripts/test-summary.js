@@ -6,12 +6,14 @@ const fs = require('fs');
 const file = process.argv[2];
 let r;
 try {
-	r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  r = JSON.parse(fs.readFileSync(file, 'utf8'));
 } catch (e) {
-	console.log(`tests: 0 passed, 1 failed (no jest results in ${file}: ${e.message})`);
-	process.exit(1);
+  console.log(`tests: 0 passed, 1 failed (no jest results in ${file}: ${e.message})`);
+  process.exit(1);
 }
 const skipped = r.numPendingTests + r.numTodoTests;
 const suitesFailed = r.numFailedTestSuites || 0;
-console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + (r.numFailedTests ? 0 : suitesFailed)} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(
+  `tests: ${r.numPassedTests} passed, ${r.numFailedTests + (r.numFailedTests ? 0 : suitesFailed)} failed${skipped ? `, ${skipped} skipped` : ''}`,
+);
 process.exit(r.success && r.numPassedTests > 0 ? 0 : 1);

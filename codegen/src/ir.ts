@@ -7,19 +7,31 @@ import Ajv from 'ajv';
 
 export type Area = 'disk' | 'net' | 'ioctl' | 'mount';
 
-export const PRIMS = ['u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'le16', 'le32', 'le64'] as const;
+export const PRIMS = [
+  'u8',
+  's8',
+  'u16',
+  's16',
+  'u32',
+  's32',
+  'u64',
+  's64',
+  'le16',
+  'le32',
+  'le64',
+] as const;
 export type Prim = (typeof PRIMS)[number];
 
 export type FieldType =
-	| { kind: 'prim'; prim: Prim }
-	| { kind: 'struct'; name: string }
-	| { kind: 'array'; elem: FieldType; len: number }
-	| { kind: 'pad'; len: number }
-	| { kind: 'flex'; elem: FieldType };
+  | { kind: 'prim'; prim: Prim }
+  | { kind: 'struct'; name: string }
+  | { kind: 'array'; elem: FieldType; len: number }
+  | { kind: 'pad'; len: number }
+  | { kind: 'flex'; elem: FieldType };
 
 export interface Where {
-	file: string;
-	line: number;
+  file: string;
+  line: number;
 }
 
 /*
@@ -31,267 +43,274 @@ export type RuleKind = 'min' | 'max' | 'mask';
 export const RULE_KINDS: readonly RuleKind[] = ['min', 'max', 'mask'];
 
 export interface IrRule {
-	kind: RuleKind;
-	bound: string;
-	text: string;
+  kind: RuleKind;
+  bound: string;
+  text: string;
 }
 
 export interface IrField {
-	name: string;
-	type: FieldType;
-	where: Where;
-	rules?: IrRule[];
+  name: string;
+  type: FieldType;
+  where: Where;
+  rules?: IrRule[];
 }
 
 export interface IrStruct {
-	name: string;
-	area: Area;
-	cpu: boolean;
-	fields: IrField[];
-	where: Where;
+  name: string;
+  area: Area;
+  cpu: boolean;
+  fields: IrField[];
+  where: Where;
 }
 
 export interface IrEnum {
-	name: string;
-	area: Area;
-	members: { name: string; value: string }[];
-	where: Where;
+  name: string;
+  area: Area;
+  members: { name: string; value: string }[];
+  where: Where;
 }
 
 export interface IrConst {
-	name: string;
-	area: Area;
-	value: string;
-	where: Where;
+  name: string;
+  area: Area;
+  value: string;
+  where: Where;
 }
 
 export interface IrIoctl {
-	name: string;
-	nr: number;
-	dir: 'N' | 'R' | 'W' | 'WR';
-	arg: string;
-	where: Where;
+  name: string;
+  nr: number;
+  dir: 'N' | 'R' | 'W' | 'WR';
+  arg: string;
+  where: Where;
 }
 
 export interface IrMessage {
-	name: string;
-	cmd: number;
-	req: string | null;
-	reply: string | null;
-	where: Where;
+  name: string;
+  cmd: number;
+  req: string | null;
+  reply: string | null;
+  where: Where;
 }
 
 export type IrMountOption =
-	| { name: string; kind: 'string'; required: boolean; where: Where }
-	| { name: string; kind: 'u32'; min: number; max: number; def: number | null; where: Where }
-	| { name: string; kind: 'flag'; where: Where };
+  | { name: string; kind: 'string'; required: boolean; where: Where }
+  | { name: string; kind: 'u32'; min: number; max: number; def: number | null; where: Where }
+  | { name: string; kind: 'flag'; where: Where };
 
 export interface Ir {
-	structs: IrStruct[];
-	enums: IrEnum[];
-	consts: IrConst[];
-	ioctls: IrIoctl[];
-	messages: IrMessage[];
-	mountOptions: IrMountOption[];
+  structs: IrStruct[];
+  enums: IrEnum[];
+  consts: IrConst[];
+  ioctls: IrIoctl[];
+  messages: IrMessage[];
+  mountOptions: IrMountOption[];
 }
 
 const where = {
-	type: 'object',
-	additionalProperties: false,
-	required: ['file', 'line'],
-	properties: { file: { type: 'string' }, line: { type: 'integer', minimum: 1 } },
+  type: 'object',
+  additionalProperties: false,
+  required: ['file', 'line'],
+  properties: { file: { type: 'string' }, line: { type: 'integer', minimum: 1 } },
 };
 const cname = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const bigintString = { type: 'string', pattern: '^-?[0-9]+$' };
 
 export const IR_SCHEMA = {
-	$id: 'scoutfs-ir',
-	type: 'object',
-	additionalProperties: false,
-	required: ['structs', 'enums', 'consts', 'ioctls', 'messages', 'mountOptions'],
-	definitions: {
-		fieldType: {
-			oneOf: [
-				{
-					type: 'object',
-					additionalProperties: false,
-					required: ['kind', 'prim'],
-					properties: { kind: { const: 'prim' }, prim: { enum: [...PRIMS] } },
-				},
-				{
-					type: 'object',
-					additionalProperties: false,
-					required: ['kind', 'name'],
-					properties: { kind: { const: 'struct' }, name: cname },
-				},
-				{
-					type: 'object',
-					additionalProperties: false,
-					required: ['kind', 'elem', 'len'],
-					properties: {
-						kind: { const: 'array' },
-						elem: { $ref: '#/definitions/fieldType' },
-						len: { type: 'integer', minimum: 1 },
-					},
-				},
-				{
-					type: 'object',
-					additionalProperties: false,
-					required: ['kind', 'len'],
-					properties: { kind: { const: 'pad' }, len: { type: 'integer', minimum: 1 } },
-				},
-				{
-					type: 'object',
-					additionalProperties: false,
-					required: ['kind', 'elem'],
-					properties: { kind: { const: 'flex' }, elem: { $ref: '#/definitions/fieldType' } },
-				},
-			],
-		},
-	},
-	properties: {
-		structs: {
-			type: 'array',
-			items: {
-				type: 'object',
-				additionalProperties: false,
-				required: ['name', 'area', 'cpu', 'fields', 'where'],
-				properties: {
-					name: cname,
-					area: { enum: ['disk', 'net', 'ioctl'] },
-					cpu: { type: 'boolean' },
-					where,
-					fields: {
-						type: 'array',
-						minItems: 1,
-						items: {
-							type: 'object',
-							additionalProperties: false,
-							required: ['name', 'type', 'where'],
-							properties: {
-								name: cname,
-								type: { $ref: '#/definitions/fieldType' },
-								where,
-								rules: {
-									type: 'array',
-									minItems: 1,
-									items: {
-										type: 'object',
-										additionalProperties: false,
-										required: ['kind', 'bound', 'text'],
-										properties: {
-											kind: { enum: ['min', 'max', 'mask'] },
-											bound: { type: 'string', pattern: '^[0-9]+$' },
-											text: { type: 'string', minLength: 1 },
-										},
-									},
-								},
-							},
-						},
-					},
-				},
-			},
-		},
-		enums: {
-			type: 'array',
-			items: {
-				type: 'object',
-				additionalProperties: false,
-				required: ['name', 'area', 'members', 'where'],
-				properties: {
-					name: cname,
-					area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
-					where,
-					members: {
-						type: 'array',
-						minItems: 1,
-						items: {
-							type: 'object',
-							additionalProperties: false,
-							required: ['name', 'value'],
-							properties: { name: cname, value: bigintString },
-						},
-					},
-				},
-			},
-		},
-		consts: {
-			type: 'array',
-			items: {
-				type: 'object',
-				additionalProperties: false,
-				required: ['name', 'area', 'value', 'where'],
-				properties: {
-					name: cname,
-					area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
-					value: bigintString,
-					where,
-				},
-			},
-		},
-		ioctls: {
-			type: 'array',
-			items: {
-				type: 'object',
-				additionalProperties: false,
-				required: ['name', 'nr', 'dir', 'arg', 'where'],
-				properties: {
-					name: cname,
-					nr: { type: 'integer', minimum: 0, maximum: 255 },
-					dir: { enum: ['N', 'R', 'W', 'WR'] },
-					arg: cname,
-					where,
-				},
-			},
-		},
-		messages: {
-			type: 'array',
-			items: {
-				type: 'object',
-				additionalProperties: false,
-				required: ['name', 'cmd', 'req', 'reply', 'where'],
-				properties: {
-					name: cname,
-					cmd: { type: 'integer', minimum: 0, maximum: 255 },
-					req: { oneOf: [cname, { type: 'null' }] },
-					reply: { oneOf: [cname, { type: 'null' }] },
-					where,
-				},
-			},
-		},
-		mountOptions: {
-			type: 'array',
-			items: {
-				oneOf: [
-					{
-						type: 'object',
-						additionalProperties: false,
-						required: ['name', 'kind', 'required', 'where'],
-						properties: { name: cname, kind: { const: 'string' }, required: { type: 'boolean' }, where },
-					},
-					{
-						type: 'object',
-						additionalProperties: false,
-						required: ['name', 'kind', 'min', 'max', 'def', 'where'],
-						properties: {
-							name: cname,
-							kind: { const: 'u32' },
-							min: { type: 'integer', minimum: 0, maximum: 4294967295 },
-							max: { type: 'integer', minimum: 0, maximum: 4294967295 },
-							def: { oneOf: [{ type: 'integer', minimum: 0, maximum: 4294967295 }, { type: 'null' }] },
-							where,
-						},
-					},
-					{
-						type: 'object',
-						additionalProperties: false,
-						required: ['name', 'kind', 'where'],
-						properties: { name: cname, kind: { const: 'flag' }, where },
-					},
-				],
-			},
-		},
-	},
+  $id: 'scoutfs-ir',
+  type: 'object',
+  additionalProperties: false,
+  required: ['structs', 'enums', 'consts', 'ioctls', 'messages', 'mountOptions'],
+  definitions: {
+    fieldType: {
+      oneOf: [
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'prim'],
+          properties: { kind: { const: 'prim' }, prim: { enum: [...PRIMS] } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'name'],
+          properties: { kind: { const: 'struct' }, name: cname },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'elem', 'len'],
+          properties: {
+            kind: { const: 'array' },
+            elem: { $ref: '#/definitions/fieldType' },
+            len: { type: 'integer', minimum: 1 },
+          },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'len'],
+          properties: { kind: { const: 'pad' }, len: { type: 'integer', minimum: 1 } },
+        },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'elem'],
+          properties: { kind: { const: 'flex' }, elem: { $ref: '#/definitions/fieldType' } },
+        },
+      ],
+    },
+  },
+  properties: {
+    structs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'area', 'cpu', 'fields', 'where'],
+        properties: {
+          name: cname,
+          area: { enum: ['disk', 'net', 'ioctl'] },
+          cpu: { type: 'boolean' },
+          where,
+          fields: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'type', 'where'],
+              properties: {
+                name: cname,
+                type: { $ref: '#/definitions/fieldType' },
+                where,
+                rules: {
+                  type: 'array',
+                  minItems: 1,
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['kind', 'bound', 'text'],
+                    properties: {
+                      kind: { enum: ['min', 'max', 'mask'] },
+                      bound: { type: 'string', pattern: '^[0-9]+$' },
+                      text: { type: 'string', minLength: 1 },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    enums: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'area', 'members', 'where'],
+        properties: {
+          name: cname,
+          area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
+          where,
+          members: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['name', 'value'],
+              properties: { name: cname, value: bigintString },
+            },
+          },
+        },
+      },
+    },
+    consts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'area', 'value', 'where'],
+        properties: {
+          name: cname,
+          area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
+          value: bigintString,
+          where,
+        },
+      },
+    },
+    ioctls: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'nr', 'dir', 'arg', 'where'],
+        properties: {
+          name: cname,
+          nr: { type: 'integer', minimum: 0, maximum: 255 },
+          dir: { enum: ['N', 'R', 'W', 'WR'] },
+          arg: cname,
+          where,
+        },
+      },
+    },
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'cmd', 'req', 'reply', 'where'],
+        properties: {
+          name: cname,
+          cmd: { type: 'integer', minimum: 0, maximum: 255 },
+          req: { oneOf: [cname, { type: 'null' }] },
+          reply: { oneOf: [cname, { type: 'null' }] },
+          where,
+        },
+      },
+    },
+    mountOptions: {
+      type: 'array',
+      items: {
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'kind', 'required', 'where'],
+            properties: {
+              name: cname,
+              kind: { const: 'string' },
+              required: { type: 'boolean' },
+              where,
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'kind', 'min', 'max', 'def', 'where'],
+            properties: {
+              name: cname,
+              kind: { const: 'u32' },
+              min: { type: 'integer', minimum: 0, maximum: 4294967295 },
+              max: { type: 'integer', minimum: 0, maximum: 4294967295 },
+              def: {
+                oneOf: [{ type: 'integer', minimum: 0, maximum: 4294967295 }, { type: 'null' }],
+              },
+              where,
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'kind', 'where'],
+            properties: { name: cname, kind: { const: 'flag' }, where },
+          },
+        ],
+      },
+    },
+  },
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -299,8 +318,10 @@ const validateIr = ajv.compile(IR_SCHEMA);
 
 /* Throws with every schema violation listed when the IR is malformed. */
 export function checkIr(ir: unknown): asserts ir is Ir {
-	if (!validateIr(ir)) {
-		const msgs = (validateIr.errors ?? []).map((e) => `  ${e.instancePath || '/'} ${e.message ?? ''}`);
-		throw new Error(`IR does not match the IR schema:\n${msgs.join('\n')}`);
-	}
+  if (!validateIr(ir)) {
+    const msgs = (validateIr.errors ?? []).map(
+      (e) => `  ${e.instancePath || '/'} ${e.message ?? ''}`,
+    );
+    throw new Error(`IR does not match the IR schema:\n${msgs.join('\n')}`);
+  }
 }

@@ -23,8 +23,18 @@ async function main(): Promise<number> {
     .strict()
     .command('suite', 'run the scenario suite in one boot', (y) =>
       y
-        .option('include', { alias: 'I', type: 'string', array: true, describe: 'run scenarios matching REGEX' })
-        .option('exclude', { alias: 'E', type: 'string', array: true, describe: 'skip scenarios matching REGEX' })
+        .option('include', {
+          alias: 'I',
+          type: 'string',
+          array: true,
+          describe: 'run scenarios matching REGEX',
+        })
+        .option('exclude', {
+          alias: 'E',
+          type: 'string',
+          array: true,
+          describe: 'skip scenarios matching REGEX',
+        })
         .option('bless', {
           type: 'boolean',
           default: process.env.SCOUTFS_VM_BLESS === '1',
@@ -34,12 +44,27 @@ async function main(): Promise<number> {
     .command('run <script>', 'boot and run a guest script (busybox sh)', (y) =>
       y
         .positional('script', { type: 'string', demandOption: true })
-        .option('then', { type: 'string', describe: 'after a crash or power-off, boot the same disks and run this' })
-        .option('insmod', { type: 'boolean', default: true, describe: 'insert the modules at boot' })
-        .option('module', { type: 'string', array: true, describe: 'host .ko for the guest (default scoutfs.ko)' }),
+        .option('then', {
+          type: 'string',
+          describe: 'after a crash or power-off, boot the same disks and run this',
+        })
+        .option('insmod', {
+          type: 'boolean',
+          default: true,
+          describe: 'insert the modules at boot',
+        })
+        .option('module', {
+          type: 'string',
+          array: true,
+          describe: 'host .ko for the guest (default scoutfs.ko)',
+        }),
     )
     .command('shell', 'interactive guest shell on this terminal')
-    .option('console', { type: 'boolean', default: false, describe: 'stream the serial console live' })
+    .option('console', {
+      type: 'boolean',
+      default: false,
+      describe: 'stream the serial console live',
+    })
     .option('timeout', { type: 'number', describe: 'seconds per boot (env SCOUTFS_VM_TIMEOUT)' })
     .demandCommand(1)
     .help()
@@ -53,7 +78,10 @@ async function main(): Promise<number> {
       exclude: argv.exclude as string[] | undefined,
       bless: argv.bless as boolean,
       /* without a limit given, the suite's boot limit grows with its scenarios */
-      timeoutMs: argv.timeout !== undefined || process.env.SCOUTFS_VM_TIMEOUT ? timeoutMs(argv.timeout, 0) : undefined,
+      timeoutMs:
+        argv.timeout !== undefined || process.env.SCOUTFS_VM_TIMEOUT
+          ? timeoutMs(argv.timeout, 0)
+          : undefined,
       onConsole,
     });
     process.stdout.write(formatSuite(r) + '\n');
@@ -73,7 +101,9 @@ async function main(): Promise<number> {
 
   // run
   const modules = (argv.module as string[] | undefined) ?? [SCOUTFS_KO];
-  const scripts = [argv.script as string, argv.then as string | undefined].filter((s): s is string => !!s);
+  const scripts = [argv.script as string, argv.then as string | undefined].filter(
+    (s): s is string => !!s,
+  );
   const vm = Vm.create();
   try {
     let status = 0;

@@ -19,28 +19,34 @@ export const SAMPLE_CASES = 60;
  * u8 part counter of removexattr wrapped and spun for ever).
  */
 export const SAMPLE_PLANS = [
-	'inode.value.nlink=0#5',
-	'extent.value.blkno=data_super#0',
-	'xattr_hdr.value.val_len=2000#2',
-	'xattr_hdr.value.val_len=65537#3',
-	'xattr_hdr.value.val_len=max#3',
+  'inode.value.nlink=0#5',
+  'extent.value.blkno=data_super#0',
+  'xattr_hdr.value.val_len=2000#2',
+  'xattr_hdr.value.val_len=65537#3',
+  'xattr_hdr.value.val_len=max#3',
 ];
 
 jest.setTimeout(20 * 60 * 1000);
 
 test(`fuzz sample: seed ${SAMPLE_SEED}, ${SAMPLE_CASES} cases and ${SAMPLE_PLANS.length} named plans`, async () => {
-	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-fuzz-sample-'));
-	try {
-		const r = await fuzz({ seed: SAMPLE_SEED, count: SAMPLE_CASES, plans: SAMPLE_PLANS, out, log: () => undefined });
-		writeReport(r, out);
-		const failing = r.results
-			.filter((c) => c.verdict === 'fail')
-			.map((c) => `${c.id}: ${c.failure} ${c.detail?.split('\n')[0] ?? ''}\n    ${c.what}`);
-		expect({ failing, bootFailures: r.bootFailures }).toEqual({ failing: [], bootFailures: [] });
-		expect(r.results).toHaveLength(SAMPLE_CASES + SAMPLE_PLANS.length);
-		/* the sample exercises the workload, not only refused mounts */
-		expect(r.passes).toBeGreaterThan(SAMPLE_CASES / 4);
-	} finally {
-		fs.rmSync(out, { recursive: true, force: true });
-	}
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-fuzz-sample-'));
+  try {
+    const r = await fuzz({
+      seed: SAMPLE_SEED,
+      count: SAMPLE_CASES,
+      plans: SAMPLE_PLANS,
+      out,
+      log: () => undefined,
+    });
+    writeReport(r, out);
+    const failing = r.results
+      .filter((c) => c.verdict === 'fail')
+      .map((c) => `${c.id}: ${c.failure} ${c.detail?.split('\n')[0] ?? ''}\n    ${c.what}`);
+    expect({ failing, bootFailures: r.bootFailures }).toEqual({ failing: [], bootFailures: [] });
+    expect(r.results).toHaveLength(SAMPLE_CASES + SAMPLE_PLANS.length);
+    /* the sample exercises the workload, not only refused mounts */
+    expect(r.passes).toBeGreaterThan(SAMPLE_CASES / 4);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

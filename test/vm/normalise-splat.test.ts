@@ -46,7 +46,9 @@ test('splat detector finds warnings, lockdep, hung tasks; ignores normal lines',
   expect(s[1]).toMatch(/circular locking[\s\S]*dependency chain/);
   expect(s[2]).toMatch(/blocked for more than/);
   expect(s[3]).toMatch(/soft lockup/);
-  expect(findSplats('[    1.0] virtio_blk virtio1: [vda] 134217728 512-byte logical blocks\n')).toEqual([]);
+  expect(
+    findSplats('[    1.0] virtio_blk virtio1: [vda] 134217728 512-byte logical blocks\n'),
+  ).toEqual([]);
   // Console text from the guest script is not a kernel message.
   expect(findSplats('WARNING: a tool said so\nBUG: in user space\n')).toEqual([]);
 });

@@ -11,9 +11,21 @@ interface Rule {
 
 const RULES: Rule[] = [
   // The checkout's path differs between machines (CI clones elsewhere).
-  { what: 'project root seen from the guest', re: new RegExp(escape('/host' + PROJECT_ROOT), 'g'), to: '<root>' },
-  { what: 'project root seen from the host', re: new RegExp(escape(PROJECT_ROOT), 'g'), to: '<root>' },
-  { what: 'Debian kernel release (moves with security updates)', re: /\b\d+\.\d+\.\d+-\d+-amd64\b/g, to: '<release>' },
+  {
+    what: 'project root seen from the guest',
+    re: new RegExp(escape('/host' + PROJECT_ROOT), 'g'),
+    to: '<root>',
+  },
+  {
+    what: 'project root seen from the host',
+    re: new RegExp(escape(PROJECT_ROOT), 'g'),
+    to: '<root>',
+  },
+  {
+    what: 'Debian kernel release (moves with security updates)',
+    re: /\b\d+\.\d+\.\d+-\d+-amd64\b/g,
+    to: '<release>',
+  },
   { what: 'kernel log timestamp', re: /^\[\s*\d+\.\d+\]/gm, to: '[<ts>]' },
   {
     what: 'uuid',
@@ -23,7 +35,11 @@ const RULES: Rule[] = [
   { what: 'uuid without dashes', re: /\b[0-9a-f]{32}\b/gi, to: '<uuid>' },
   { what: 'block checksum', re: /\bcrc=0x[0-9a-f]+\b/g, to: 'crc=<crc>' },
   { what: 'inode time fields', re: /\b(\w*time)\.(sec|nsec)=\d+/g, to: '$1.$2=<time>' },
-  { what: 'sysfs dir name from fsid and rid', re: /\bf\.[0-9a-f]{6}\.r\.[0-9a-f]{6}\b/g, to: 'f.<fsid>.r.<rid>' },
+  {
+    what: 'sysfs dir name from fsid and rid',
+    re: /\bf\.[0-9a-f]{6}\.r\.[0-9a-f]{6}\b/g,
+    to: 'f.<fsid>.r.<rid>',
+  },
   { what: '64-bit hex id (fsid, rid)', re: /\b(0x)?[0-9a-f]{16}\b/gi, to: '<id>' },
   {
     what: 'date and time',

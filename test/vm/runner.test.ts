@@ -24,7 +24,9 @@ test('a WARN_ON in a module fails the run and shows the splat', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-warn-'));
   try {
     const ko = await buildWarnModule(dir);
-    const r = await runScript('echo hello from the guest\necho to stderr >&2\nexit 7\n', { modules: [ko] });
+    const r = await runScript('echo hello from the guest\necho to stderr >&2\nexit 7\n', {
+      modules: [ko],
+    });
     // The script itself ran and its status and output came back ...
     expect(r.status).toBe(7);
     expect(r.output).toBe('hello from the guest\nto stderr\n');

@@ -18,9 +18,22 @@ const GUEST_DIR = path.join(__dirname, 'guest');
 const GiB = 1024 * 1024 * 1024;
 
 /** Debian modules every boot loads (with their dependencies). */
-const BASE_MODULES = ['virtio_pci', 'virtio_blk', '9pnet_virtio', '9p', 'dm-mod', 'loop', 'libcrc32c', 'ext4'];
+const BASE_MODULES = [
+  'virtio_pci',
+  'virtio_blk',
+  '9pnet_virtio',
+  '9p',
+  'dm-mod',
+  'loop',
+  'libcrc32c',
+  'ext4',
+];
 /** Host programs the guest runs through the host's dynamic loader. */
-const HOST_PROGRAMS: Record<string, string> = { node: '', dmsetup: 'DM_DISABLE_UDEV=1 ', 'mkfs.ext4': '' };
+const HOST_PROGRAMS: Record<string, string> = {
+  node: '',
+  dmsetup: 'DM_DISABLE_UDEV=1 ',
+  'mkfs.ext4': '',
+};
 
 export interface DiskSpec {
   /** Serial number; the guest sees the disk as /dev/vm/<name>. */
@@ -177,7 +190,8 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
   const file = (p: string, data: Buffer | string, mode = 0o644) =>
     entries.push({ kind: 'file', path: p, data: Buffer.from(data), mode });
 
-  for (const d of ['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root', 'run', 'mnt', 'vm', 'lib']) dir(d);
+  for (const d of ['bin', 'dev', 'etc', 'proc', 'sys', 'tmp', 'root', 'run', 'mnt', 'vm', 'lib'])
+    dir(d);
   // Busybox modinfo/modprobe want /lib/modules/<release>; init runs depmod.
   const modRoot = `lib/modules/${k.abi}`;
   for (const d of ['lib/modules', modRoot, `${modRoot}/kernel`, `${modRoot}/extra`]) dir(d);
@@ -186,7 +200,8 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
   busyboxApplets ??= execFileSync('/bin/busybox', ['--list'], { encoding: 'utf8' })
     .split('\n')
     .filter((a) => a !== '' && a !== 'busybox' && !a.includes('/'));
-  for (const a of busyboxApplets) entries.push({ kind: 'symlink', path: `bin/${a}`, target: 'busybox' });
+  for (const a of busyboxApplets)
+    entries.push({ kind: 'symlink', path: `bin/${a}`, target: 'busybox' });
 
   const node = hostProgram('node');
   if (!node) throw new Error('vm: node not found on the host');
@@ -198,9 +213,18 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
    */
   for (const [name, prefix] of Object.entries(HOST_PROGRAMS)) {
     const bin = name === 'node' ? node : hostProgram(name);
-    if (bin) file(`bin/${name}`, hostWrapper(bin, prefix, name === 'node' ? '--jitless --no-expose-wasm ' : ''), 0o755);
+    if (bin)
+      file(
+        `bin/${name}`,
+        hostWrapper(bin, prefix, name === 'node' ? '--jitless --no-expose-wasm ' : ''),
+        0o755,
+      );
   }
-  file('bin/scoutfs', hostWrapper(node, '', `--jitless --no-expose-wasm ${guestRoot}/bin/scoutfs `), 0o755);
+  file(
+    'bin/scoutfs',
+    hostWrapper(node, '', `--jitless --no-expose-wasm ${guestRoot}/bin/scoutfs `),
+    0o755,
+  );
   // The same node with V8's JIT on, as a long-running program runs it: for throughput benchmarks.
   file('bin/node-jit', hostWrapper(node, '', ''), 0o755);
   file('bin/vm-crash', '#!/bin/sh\n. /etc/vmlib.sh\nvm_crash\n', 0o755);
@@ -214,7 +238,8 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
 
   const kos = debianModules(k, spec.modules);
   const modDir = path.join(k.root, 'lib', 'modules', k.abi);
-  for (const rel of kos) file(`${modRoot}/kernel/${path.basename(rel)}`, fs.readFileSync(path.join(modDir, rel)));
+  for (const rel of kos)
+    file(`${modRoot}/kernel/${path.basename(rel)}`, fs.readFileSync(path.join(modDir, rel)));
   file('etc/vm-modules', kos.map((rel) => path.basename(rel) + '\n').join(''));
 
   for (const ko of spec.modules) file(`${modRoot}/extra/${path.basename(ko)}`, fs.readFileSync(ko));
@@ -222,7 +247,10 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
   const env: Record<string, string> = {
     T_ROOT: guestRoot,
     T_VM: `${guestRoot}/test/vm`,
-    T_KO: fs.existsSync(SCOUTFS_KO) && spec.modules.includes(SCOUTFS_KO) ? `/${modRoot}/extra/scoutfs.ko` : '',
+    T_KO:
+      fs.existsSync(SCOUTFS_KO) && spec.modules.includes(SCOUTFS_KO)
+        ? `/${modRoot}/extra/scoutfs.ko`
+        : '',
     VM_MODE: spec.interactive ? 'shell' : 'script',
     VM_INSMOD: spec.insmod ? spec.modules.map((m) => path.basename(m)).join(' ') : '',
     VM_HUNG_TASK_SECS: '60',
@@ -266,7 +294,12 @@ function installHandlers(): void {
   }
 }
 
-function qemuArgs(k: KernelCache, initrd: string, disks: { name: string; path: string }[], o: BootOptions): string[] {
+function qemuArgs(
+  k: KernelCache,
+  initrd: string,
+  disks: { name: string; path: string }[],
+  o: BootOptions,
+): string[] {
   const kvm = process.env.SCOUTFS_VM_KVM === '1';
   const args = [
     '-nodefaults',
@@ -410,7 +443,8 @@ export class Vm {
     else if (code !== 0 && code !== null) failure = `qemu exited with ${code}: ${qemuErr.trim()}`;
     else if (initError !== null) failure = `guest init failed: ${initError.trim()}`;
     else if (splats.length > 0) failure = `${splats.length} kernel splat(s) in the guest log`;
-    else if (status === null && !crashed && !o.interactive) failure = 'guest stopped before its script finished';
+    else if (status === null && !crashed && !o.interactive)
+      failure = 'guest stopped before its script finished';
     return {
       status,
       output: r('output') ?? '',
@@ -437,7 +471,11 @@ export class Vm {
 }
 
 /** One boot on fresh default disks, cleaned up afterwards. */
-export async function runScript(script: string, o: BootOptions = {}, disks?: DiskSpec[]): Promise<RunResult> {
+export async function runScript(
+  script: string,
+  o: BootOptions = {},
+  disks?: DiskSpec[],
+): Promise<RunResult> {
   const vm = Vm.create(disks);
   try {
     return await vm.boot({ ...o, script });

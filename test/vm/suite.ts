@@ -14,7 +14,11 @@ import { describeRun, RunResult, Vm } from './runner';
  * nothing about the code under test.  Anything else a scenario did not
  * declare fails it.
  */
-const BENIGN_DMESG = ['hrtimer: interrupt took', 'sched: RT throttling activated', 'clocksource: Long readout interval'];
+const BENIGN_DMESG = [
+  'hrtimer: interrupt took',
+  'sched: RT throttling activated',
+  'clocksource: Long readout interval',
+];
 
 export const VM_DIR = __dirname;
 const TESTS_DIR = path.join(VM_DIR, 'tests');
@@ -72,14 +76,25 @@ export function layoutProblems(sequence: string[]): string[] {
   return problems;
 }
 
-export function selectScenarios(sequence: string[], include: string[] = [], exclude: string[] = []): string[] {
+export function selectScenarios(
+  sequence: string[],
+  include: string[] = [],
+  exclude: string[] = [],
+): string[] {
   const inc = include.map((r) => new RegExp(r));
   const exc = exclude.map((r) => new RegExp(r));
-  return sequence.filter((n) => (inc.length === 0 || inc.some((r) => r.test(n))) && !exc.some((r) => r.test(n)));
+  return sequence.filter(
+    (n) => (inc.length === 0 || inc.some((r) => r.test(n))) && !exc.some((r) => r.test(n)),
+  );
 }
 
 function readLines(p: string): string[] {
-  return fs.existsSync(p) ? fs.readFileSync(p, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return fs.existsSync(p)
+    ? fs
+        .readFileSync(p, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 function unifiedDiff(expected: string, actual: string, label: string): string {
@@ -87,10 +102,14 @@ function unifiedDiff(expected: string, actual: string, label: string): string {
   try {
     fs.writeFileSync(path.join(dir, 'golden'), expected);
     fs.writeFileSync(path.join(dir, 'output'), actual);
-    execFileSync('diff', ['-u', '--label', `golden/${label}`, '--label', 'output', 'golden', 'output'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    execFileSync(
+      'diff',
+      ['-u', '--label', `golden/${label}`, '--label', 'output', 'golden', 'output'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
     return '';
   } catch (e) {
     return (e as { stdout?: string }).stdout ?? String(e);
@@ -102,7 +121,12 @@ function unifiedDiff(expected: string, actual: string, label: string): string {
 /** Judges one scenario from its results directory. */
 export function judgeScenario(name: string, dir: string, bless: boolean): ScenarioResult {
   if (!fs.existsSync(path.join(dir, 'status'))) {
-    return { name, verdict: 'fail', notes: ['did not finish (the guest stopped during or before it)'], seconds: null };
+    return {
+      name,
+      verdict: 'fail',
+      notes: ['did not finish (the guest stopped during or before it)'],
+      seconds: null,
+    };
   }
   const status = parseInt(fs.readFileSync(path.join(dir, 'status'), 'utf8'), 10);
   const cs = readLines(path.join(dir, 'centiseconds'))[0];
@@ -111,7 +135,8 @@ export function judgeScenario(name: string, dir: string, bless: boolean): Scenar
     return { name, verdict: 'skip', notes: readLines(path.join(dir, 'skip')), seconds };
   }
   const notes: string[] = [];
-  if (status === KILLED_STATUS) notes.push(`killed: over the ${SCENARIO_TIMEOUT_S} s scenario time limit`);
+  if (status === KILLED_STATUS)
+    notes.push(`killed: over the ${SCENARIO_TIMEOUT_S} s scenario time limit`);
   else if (status !== 0) notes.push(`exited with status ${status}`);
 
   const output = normalise(fs.readFileSync(path.join(dir, 'output'), 'utf8'));
@@ -123,7 +148,9 @@ export function judgeScenario(name: string, dir: string, bless: boolean): Scenar
       notes.push(`blessed: wrote golden/${name}`);
     }
   } else if (!fs.existsSync(golden)) {
-    notes.push(`golden/${name} does not exist (bless it with SCOUTFS_VM_BLESS=1), output was:\n${output}`);
+    notes.push(
+      `golden/${name} does not exist (bless it with SCOUTFS_VM_BLESS=1), output was:\n${output}`,
+    );
   } else {
     const diff = unifiedDiff(fs.readFileSync(golden, 'utf8'), output, name);
     if (diff !== '') notes.push(`output differs from golden:\n${diff}`);
@@ -161,19 +188,33 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     let run: RunResult;
     let seconds = 0;
     for (;;) {
-      const env: Record<string, string> = { T_SCENARIOS: todo.join(' '), T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S) };
-      if (resume) Object.assign(env, { T_RESUME: resume.name, T_RESUME_CRASHES: String(resume.crashes) });
+      const env: Record<string, string> = {
+        T_SCENARIOS: todo.join(' '),
+        T_SCENARIO_TIMEOUT: String(SCENARIO_TIMEOUT_S),
+      };
+      if (resume)
+        Object.assign(env, { T_RESUME: resume.name, T_RESUME_CRASHES: String(resume.crashes) });
       /* a healthy scenario takes well under SCENARIO_BUDGET_S; a hang is cut by the guest's per-scenario limit */
       const limit = o.timeoutMs ?? 1000 * (BOOT_BUDGET_S + SCENARIO_BUDGET_S * todo.length);
-      run = await vm.boot({ script: '. "$T_VM/guest/run-scenarios.sh"\n', env, timeoutMs: limit, onConsole: o.onConsole });
+      run = await vm.boot({
+        script: '. "$T_VM/guest/run-scenarios.sh"\n',
+        env,
+        timeoutMs: limit,
+        onConsole: o.onConsole,
+      });
       seconds += run.seconds;
       const dir = path.join(run.resultsDir, 'scenarios');
       for (const n of todo) dirs.set(n, [...(dirs.get(n) ?? []), path.join(dir, n)]);
-      const crashed = run.crashed && !run.failure ? todo.find((n) => fs.existsSync(path.join(dir, n, 'crashed'))) : undefined;
+      const crashed =
+        run.crashed && !run.failure
+          ? todo.find((n) => fs.existsSync(path.join(dir, n, 'crashed')))
+          : undefined;
       if (!crashed) break;
       const crashes = (resume?.name === crashed ? resume.crashes : 0) + 1;
       if (crashes > MAX_CRASHES) {
-        problems.push(`scenario ${crashed} crashed ${crashes} times; at most ${MAX_CRASHES} are allowed`);
+        problems.push(
+          `scenario ${crashed} crashed ${crashes} times; at most ${MAX_CRASHES} are allowed`,
+        );
         break;
       }
       todo = todo.slice(todo.indexOf(crashed));
@@ -182,7 +223,12 @@ export async function runSuite(o: SuiteOptions = {}): Promise<SuiteResult> {
     run = { ...run, seconds };
     const scenarios = names.map((n) => {
       const parts = (dirs.get(n) ?? []).filter((d) => fs.existsSync(d));
-      if (parts.length <= 1) return judgeScenario(n, parts[0] ?? path.join(run.resultsDir, 'scenarios', n), o.bless ?? false);
+      if (parts.length <= 1)
+        return judgeScenario(
+          n,
+          parts[0] ?? path.join(run.resultsDir, 'scenarios', n),
+          o.bless ?? false,
+        );
       const m = mergePhases(parts);
       merged.push(m);
       return judgeScenario(n, m, o.bless ?? false);
@@ -212,7 +258,9 @@ function mergePhases(parts: string[]): string {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-phases-'));
   const last = parts[parts.length - 1];
   for (const f of ['output', 'dmesg', 'dmesg-expect', 'dmesg-allow']) {
-    const text = parts.map((d) => (fs.existsSync(path.join(d, f)) ? fs.readFileSync(path.join(d, f), 'utf8') : '')).join('');
+    const text = parts
+      .map((d) => (fs.existsSync(path.join(d, f)) ? fs.readFileSync(path.join(d, f), 'utf8') : ''))
+      .join('');
     if (text !== '' || fs.existsSync(path.join(last, f))) fs.writeFileSync(path.join(out, f), text);
   }
   for (const f of ['status', 'centiseconds', 'skip'])

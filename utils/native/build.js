@@ -17,20 +17,22 @@ const root = path.resolve(here, '../..');
 const out = path.join(root, 'build/native/scoutfs_native.node');
 
 function nodeGyp() {
-	const fromNpm = process.env.npm_config_node_gyp;
-	if (fromNpm && fs.existsSync(fromNpm)) return fromNpm;
-	const prefix = path.resolve(path.dirname(process.execPath), '..');
-	for (const dir of ['lib/node_modules/npm', 'lib/node_modules/npm/node_modules']) {
-		const p = path.join(prefix, dir, 'node_modules/node-gyp/bin/node-gyp.js');
-		if (fs.existsSync(p)) return p;
-	}
-	throw new Error('build-native: node-gyp not found (it ships with npm; run through `npm run build`)');
+  const fromNpm = process.env.npm_config_node_gyp;
+  if (fromNpm && fs.existsSync(fromNpm)) return fromNpm;
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  for (const dir of ['lib/node_modules/npm', 'lib/node_modules/npm/node_modules']) {
+    const p = path.join(prefix, dir, 'node_modules/node-gyp/bin/node-gyp.js');
+    if (fs.existsSync(p)) return p;
+  }
+  throw new Error(
+    'build-native: node-gyp not found (it ships with npm; run through `npm run build`)',
+  );
 }
 
 function nodeDir() {
-	const prefix = path.resolve(path.dirname(process.execPath), '..');
-	if (fs.existsSync(path.join(prefix, 'include/node/node_api.h'))) return prefix;
-	return process.env.npm_config_nodedir || null;
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  if (fs.existsSync(path.join(prefix, 'include/node/node_api.h'))) return prefix;
+  return process.env.npm_config_nodedir || null;
 }
 
 const args = [nodeGyp()];

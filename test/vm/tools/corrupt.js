@@ -12,37 +12,39 @@ const { SuperBlock } = require(path.join(root, 'build/utils/src/gen/format.js'))
 const { sealBlock } = require(path.join(root, 'build/utils/src/lib/crc.js'));
 
 function flip(dev, off) {
-	const fd = fs.openSync(dev, 'r+');
-	const b = Buffer.alloc(1);
-	fs.readSync(fd, b, 0, 1, off);
-	b[0] ^= 1;
-	fs.writeSync(fd, b, 0, 1, off);
-	fs.fsyncSync(fd);
-	fs.closeSync(fd);
+  const fd = fs.openSync(dev, 'r+');
+  const b = Buffer.alloc(1);
+  fs.readSync(fd, b, 0, 1, off);
+  b[0] ^= 1;
+  fs.writeSync(fd, b, 0, 1, off);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
 }
 
 const [cmd, dev, a, b] = process.argv.slice(2);
 if (cmd === 'flip') {
-	flip(dev, Number(a));
+  flip(dev, Number(a));
 } else if (cmd === 'meta-block') {
-	flip(dev, Number(a) * 65536 + Number(b));
+  flip(dev, Number(a) * 65536 + Number(b));
 } else if (cmd === 'super') {
-	const fd = fs.openSync(dev, 'r+');
-	const buf = Buffer.alloc(4096);
-	fs.readSync(fd, buf, 0, 4096, 65536);
-	const sb = SuperBlock.decode(buf);
-	const parts = a.split('.');
-	let obj = sb;
-	for (const p of parts.slice(0, -1)) obj = obj[p];
-	const last = parts[parts.length - 1];
-	if (!(last in obj)) throw new Error(`no super block field ${a}`);
-	obj[last] = typeof obj[last] === 'bigint' ? BigInt(b) : Number(b);
-	SuperBlock.encode(sb, buf);
-	sealBlock(buf);
-	fs.writeSync(fd, buf, 0, 4096, 65536);
-	fs.fsyncSync(fd);
-	fs.closeSync(fd);
+  const fd = fs.openSync(dev, 'r+');
+  const buf = Buffer.alloc(4096);
+  fs.readSync(fd, buf, 0, 4096, 65536);
+  const sb = SuperBlock.decode(buf);
+  const parts = a.split('.');
+  let obj = sb;
+  for (const p of parts.slice(0, -1)) obj = obj[p];
+  const last = parts[parts.length - 1];
+  if (!(last in obj)) throw new Error(`no super block field ${a}`);
+  obj[last] = typeof obj[last] === 'bigint' ? BigInt(b) : Number(b);
+  SuperBlock.encode(sb, buf);
+  sealBlock(buf);
+  fs.writeSync(fd, buf, 0, 4096, 65536);
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
 } else {
-	console.error('usage: corrupt.js flip DEV OFFSET | super DEV FIELD VALUE | meta-block DEV BLKNO OFF');
-	process.exit(2);
+  console.error(
+    'usage: corrupt.js flip DEV OFFSET | super DEV FIELD VALUE | meta-block DEV BLKNO OFF',
+  );
+  process.exit(2);
 }

@@ -17,19 +17,21 @@
 const fs = require('fs');
 const path = require('path');
 const root = path.resolve(__dirname, '../../..');
-const { MetaImage, fieldOf, readUint, KIND_STRUCT } = require(path.join(root, 'build/utils/src/lib/mutate.js'));
+const { MetaImage, fieldOf, readUint, KIND_STRUCT } = require(
+  path.join(root, 'build/utils/src/lib/mutate.js'),
+);
 
 const [meta, kind, ino, field, value, nth = '0'] = process.argv.slice(2);
 if (!value) {
-	console.error('usage: poke.js META KIND INO FIELD VALUE [NTH]');
-	process.exit(2);
+  console.error('usage: poke.js META KIND INO FIELD VALUE [NTH]');
+  process.exit(2);
 }
 const img = MetaImage.open(meta);
 const found = img.items.filter((it) => it.kind === kind && it.key.first === BigInt(ino));
 const it = found[Number(nth)];
 if (!it) {
-	console.error(`poke: no ${kind} item ${nth} of ${ino} (found ${found.length})`);
-	process.exit(1);
+  console.error(`poke: no ${kind} item ${nth} of ${ino} (found ${found.length})`);
+  process.exit(1);
 }
 const f = fieldOf(KIND_STRUCT[kind], field);
 const old = readUint(img.value(it), f.off, f.width);
@@ -40,4 +42,3 @@ for (const [blkno, b] of img.patches) fs.writeSync(fd, b, 0, b.length, Number(bl
 fs.fsyncSync(fd);
 fs.closeSync(fd);
 console.log(`poke: ${kind} of ${ino} ${field}: ${old} -> ${value}`);
-

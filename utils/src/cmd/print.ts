@@ -4,28 +4,32 @@ import { printVolume } from '../lib/print';
 import { readSuper } from '../lib/volume';
 
 interface Args {
-	'meta-dev': string;
+  'meta-dev': string;
 }
 
 export const printCommand: CommandModule<object, Args> = {
-	command: 'print <meta-dev>',
-	describe:
-		'Print the metadata of an unmounted volume: super block, quorum blocks, free extents and every item. Read-only; exits 1 if any structure is damaged',
-	builder: (y: Argv) =>
-		y.positional('meta-dev', { type: 'string', demandOption: true, describe: 'metadata device' }) as unknown as Argv<Args>,
-	handler: (a) => {
-		const dev = openDevice('metadata device', a['meta-dev'], false);
-		try {
-			const sb = readSuper(dev, 'metadata');
-			const lines: string[] = [];
-			const problems = printVolume(dev, sb, (s) => lines.push(s));
-			process.stdout.write(lines.join('\n') + '\n');
-			if (problems) {
-				process.stderr.write(`scoutfs print: ${problems} damaged structure(s) found\n`);
-				process.exitCode = 1;
-			}
-		} finally {
-			closeDevice(dev);
-		}
-	},
+  command: 'print <meta-dev>',
+  describe:
+    'Print the metadata of an unmounted volume: super block, quorum blocks, free extents and every item. Read-only; exits 1 if any structure is damaged',
+  builder: (y: Argv) =>
+    y.positional('meta-dev', {
+      type: 'string',
+      demandOption: true,
+      describe: 'metadata device',
+    }) as unknown as Argv<Args>,
+  handler: (a) => {
+    const dev = openDevice('metadata device', a['meta-dev'], false);
+    try {
+      const sb = readSuper(dev, 'metadata');
+      const lines: string[] = [];
+      const problems = printVolume(dev, sb, (s) => lines.push(s));
+      process.stdout.write(lines.join('\n') + '\n');
+      if (problems) {
+        process.stderr.write(`scoutfs print: ${problems} damaged structure(s) found\n`);
+        process.exitCode = 1;
+      }
+    } finally {
+      closeDevice(dev);
+    }
+  },
 };
