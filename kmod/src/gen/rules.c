@@ -192,7 +192,8 @@ const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64
 	return NULL;
 }
 
-const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p, u64 *bad)
+const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p,
+						u64 *bad)
 {
 	const u8 *nz;
 

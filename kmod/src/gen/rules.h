@@ -22,7 +22,8 @@ const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *
 const char *scoutfs_dirent_invalid(const struct scoutfs_dirent *p, u64 *bad);
 const char *scoutfs_xattr_hdr_invalid(const struct scoutfs_xattr_hdr *p, u64 *bad);
 const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64 *bad);
-const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p, u64 *bad);
+const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p,
+						u64 *bad);
 const char *scoutfs_quorum_block_invalid(const struct scoutfs_quorum_block *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */
