@@ -76,7 +76,9 @@ function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk', dept
   const t = f.type;
   const d = `d->${f.name}`;
   const c = `c->${f.name}`;
-  if (t.kind === 'pad') return dir === 'disk' ? [`\tmemset(${d}, 0, sizeof(${d}));`] : [];
+  /* a one-byte pad is a scalar (cDeclarator) */
+  const at = t.kind === 'pad' && t.len === 1 ? '&' : '';
+  if (t.kind === 'pad') return dir === 'disk' ? [`\tmemset(${at}${d}, 0, sizeof(${d}));`] : [];
   if (t.kind === 'flex') return [];
   if (t.kind === 'prim') {
     if (!t.prim.startsWith('le')) return [dir === 'cpu' ? `\t${c} = ${d};` : `\t${d} = ${c};`];
@@ -222,7 +224,10 @@ function padCheck(expr: string, t: FieldType, layout: Layout, depth: number): st
   const ind = '\t'.repeat(depth);
   switch (t.kind) {
     case 'pad':
-      return [`${ind}if (memchr_inv(${expr}, 0, sizeof(${expr})))`, `${ind}\treturn false;`];
+      return [
+        `${ind}if (memchr_inv(${t.len === 1 ? '&' : ''}${expr}, 0, sizeof(${expr})))`,
+        `${ind}\treturn false;`,
+      ];
     case 'struct':
       return hasPads(t, layout)
         ? [`${ind}if (!${padsFn(t.name)}(&${expr}))`, `${ind}\treturn false;`]

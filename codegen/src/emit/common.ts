@@ -42,7 +42,8 @@ export function cDeclarator(
     dims += base.kind === 'array' ? `[${base.len}]` : '[]';
     base = base.elem;
   }
-  if (base.kind === 'pad') return `__u8 ${name}[${base.len}]`;
+  /* a one-byte pad is a scalar: `x[1]` reads as an old-style flexible array */
+  if (base.kind === 'pad') return base.len === 1 ? `__u8 ${name}` : `__u8 ${name}[${base.len}]`;
   if (base.kind === 'prim') return `${cPrim(base.prim, cpu)} ${name}${dims}`;
   const sname = cpu && cpuName ? cpuName(base.name) : cStruct(base.name);
   return `struct ${sname} ${name}${dims}`;

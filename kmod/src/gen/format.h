@@ -169,7 +169,7 @@ struct scoutfs_quorum_slot {
 	__le32 addr;
 	__le16 port;
 	__u8 family;
-	__u8 _pad[1];
+	__u8 _pad;
 };
 
 struct scoutfs_quorum_config {

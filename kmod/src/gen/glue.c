@@ -55,7 +55,7 @@ bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block 
 
 static bool scoutfs_quorum_slot_pads_zero(const struct scoutfs_quorum_slot *p)
 {
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
+	if (memchr_inv(&p->_pad, 0, sizeof(p->_pad)))
 		return false;
 	return true;
 }
