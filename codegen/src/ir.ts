@@ -63,6 +63,8 @@ export interface IrStruct {
   cpu: boolean;
   /* the kernel glue has scoutfs_<name>_pads_zero() (@padcheck) */
   padcheck: boolean;
+  /* the kernel has scoutfs_<name>_invalid() for its rules (@rulecheck) */
+  rulecheck: boolean;
   fields: IrField[];
   where: Where;
   doc?: string;
@@ -188,12 +190,13 @@ export const IR_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'area', 'cpu', 'padcheck', 'fields', 'where'],
+        required: ['name', 'area', 'cpu', 'padcheck', 'rulecheck', 'fields', 'where'],
         properties: {
           name: cname,
           area: { enum: ['disk', 'net', 'ioctl'] },
           cpu: { type: 'boolean' },
           padcheck: { type: 'boolean' },
+          rulecheck: { type: 'boolean' },
           where,
           doc,
           fields: {

@@ -24,6 +24,7 @@ export interface StructLayout {
   area: Area;
   cpu: boolean;
   padcheck: boolean;
+  rulecheck: boolean;
   doc?: string;
   size: number;
   align: number;
@@ -174,6 +175,7 @@ export function computeLayout(ir: Ir): Layout {
       area: s.area,
       cpu: s.cpu,
       padcheck: s.padcheck,
+      rulecheck: s.rulecheck,
       ...(s.doc === undefined ? {} : { doc: s.doc }),
       size: offset,
       align,

@@ -42,7 +42,7 @@ export class SchemaError extends Error {
 export const VOCABULARY_FILE = 'types.ts';
 
 const SPECIAL: Record<string, Area> = { Ioctls: 'ioctl', Messages: 'net', MountOptions: 'mount' };
-const KNOWN_JSDOC_TAGS = new Set(['cpu', 'padcheck']);
+const KNOWN_JSDOC_TAGS = new Set(['cpu', 'padcheck', 'rulecheck']);
 const IOCTL_TAGS = new Set(['unimplemented']);
 const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const U32_MAX = 4294967295;
@@ -287,7 +287,7 @@ class Loader {
     }
   }
 
-  /* the tags of a struct: @cpu, @padcheck */
+  /* the tags of a struct: @cpu, @padcheck, @rulecheck */
   private structTags(decl: InterfaceDeclaration): Set<string> {
     const tags = new Set<string>();
     for (const doc of decl.getJsDocs()) {
@@ -406,6 +406,7 @@ class Loader {
         area,
         cpu: tags.has('cpu'),
         padcheck: tags.has('padcheck'),
+        rulecheck: tags.has('rulecheck'),
         fields: [],
         where: this.where(decl),
       },

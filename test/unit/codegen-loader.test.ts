@@ -263,7 +263,7 @@ describe('loader: JSDoc, imports, duplicates', () => {
           '}',
         ],
       }),
-    ).toEqual(['format/a.ts:5: unknown schema tag @packed (known: @cpu, @padcheck)']);
+    ).toEqual(['format/a.ts:5: unknown schema tag @packed (known: @cpu, @padcheck, @rulecheck)']);
     const l = layoutOf({
       'a.ts': [
         IMPORT_ALL,

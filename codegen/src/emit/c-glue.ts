@@ -20,7 +20,7 @@ import {
   snake,
 } from '../names';
 import { cComment, cDeclarator, cHeaderComment, guard } from './common';
-import { FlatRule, flatRules, structsWithRules } from '../rules';
+import { FlatRule, flatRules, kernelRuleStructs } from '../rules';
 
 function hasPads(t: FieldType, layout: Layout): boolean {
   switch (t.kind) {
@@ -397,7 +397,7 @@ export function emitRulesH(layout: Layout): string {
     ' * breaks, as a sentence naming the field, with the bad value in *bad;',
     ' * NULL when the struct keeps them all.',
     ' */',
-    ...structsWithRules(layout).map((s) => `${invalidProto(s.name)};`),
+    ...kernelRuleStructs(layout).map((s) => `${invalidProto(s.name)};`),
     '',
     `#endif /* ${g} */\n`,
   ].join('\n');
@@ -410,7 +410,7 @@ export function emitRulesC(layout: Layout): string {
     ).replace('/* SPDX-License-Identifier: GPL-2.0 */', '// SPDX-License-Identifier: GPL-2.0'),
     '#ifdef __KERNEL__\n#include <linux/kernel.h>\n#include <linux/string.h>\n#endif\n#include "rules.h"\n',
   ];
-  for (const s of structsWithRules(layout)) {
+  for (const s of kernelRuleStructs(layout)) {
     const rules = flatRules(s, layout);
     out.push(invalidProto(s.name), '{');
     if (rules.some((r) => r.kind === 'pad')) out.push('\tconst u8 *nz;', '');

@@ -17,8 +17,9 @@
  *     out in order with natural alignment; any gap is an error, so padding is
  *     always an explicit `Pad<N>` field.  A JSDoc tag `@cpu` on the interface
  *     asks for a CPU-order copy of the struct and conversion helpers in the
- *     kernel glue, `@padcheck` for scoutfs_<name>_pads_zero(); the glue has
- *     only what the module uses.
+ *     kernel glue, `@padcheck` for scoutfs_<name>_pads_zero(), `@rulecheck`
+ *     for scoutfs_<name>_invalid() (its field rules and pads, rules.c); the
+ *     kernel gets only what the module uses, `check` every struct's rules.
  *   - `export enum Name { MEMBER = <number>, ... }`: every member needs an
  *     explicit value; values only ever grow at the end, removed ones stay
  *     reserved.
