@@ -49,7 +49,7 @@ test: deps codegen-check build module module-6.12
 	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
 	@node scripts/test-summary.js $(JEST_RESULTS)
 
-test-unit: build module
+test-unit: build module module-6.12
 	npx jest --ci --selectProjects unit
 
 test-vm: build module module-6.12

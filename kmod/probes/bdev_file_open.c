@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.9: block devices are opened as files, closed with bdev_fput() */
 #include <linux/blkdev.h>
 #include <linux/fs.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.8: ->error_remove_page became ->error_remove_folio */
 #include <linux/fs.h>
 #include <linux/mm.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.6: the inode's ctime only through inode_{get,set}_ctime*() */
 #include <linux/fs.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.7: the inode's mtime and atime only through inode_{get,set}_[am]time*() */
 #include <linux/fs.h>
 

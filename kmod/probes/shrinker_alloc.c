@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.7: shrinkers are allocated by shrinker_alloc() and carry private_data */
 #include <linux/shrinker.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.8: block_page_mkwrite_return() became vmf_fs_error() */
 #include <linux/mm.h>
 

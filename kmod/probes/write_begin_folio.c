@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* 6.12: ->write_begin and ->write_end pass a folio, not a page */
 #include <linux/fs.h>
 #include <linux/buffer_head.h>
