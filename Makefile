@@ -1,7 +1,7 @@
 # scoutfs top-level targets.  `make help` lists them.
 SHELL := /bin/bash
 
-.PHONY: help deps build codegen codegen-check module test test-unit test-vm \
+.PHONY: help deps build codegen codegen-check module module-6.12 test test-unit test-vm \
 	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
@@ -9,7 +9,9 @@ help:
 	@echo "make codegen       regenerate kmod/src/gen and utils/src/gen from format/"
 	@echo "make codegen-check fail if generated files or format/format.lock are stale"
 	@echo "make build         compile the TypeScript utilities into build/"
-	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers"
+	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers (6.1)"
+	@echo "make module KVER=ABI  build kmod/build/ABI/scoutfs.ko for /lib/modules/ABI/build"
+	@echo "make module-6.12   the same for Debian 12's 6.12 kernel (linux-headers-6.12-amd64)"
 	@echo "make test          everything: unit, codegen, C layout, module build, VM suites"
 	@echo "make test-unit     jest unit and generator tests only (no VM)"
 	@echo "make test-vm       VM scenario suites only"
@@ -37,17 +39,20 @@ build: node_modules/.package-lock.json
 module:
 	$(MAKE) -C kmod module
 
+module-6.12:
+	$(MAKE) -C kmod module KVER=$$(scripts/kernel-abi.sh 6.12)
+
 JEST_RESULTS := build/jest-results.json
 
-test: deps codegen-check build module
+test: deps codegen-check build module module-6.12
 	@mkdir -p build
 	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
 	@node scripts/test-summary.js $(JEST_RESULTS)
 
-test-unit: build module
+test-unit: build module module-6.12
 	npx jest --ci --selectProjects unit
 
-test-vm: build module
+test-vm: build module module-6.12
 	npx jest --ci --selectProjects vm
 
 vm-setup:
