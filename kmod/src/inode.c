@@ -45,6 +45,8 @@ struct inode *scoutfs_alloc_inode(struct super_block *sb)
 {
 	struct scoutfs_inode_info *si;
 
+	if (scoutfs_alloc_fault(GFP_NOFS))
+		return NULL;
 	si = alloc_inode_sb(sb, scoutfs_inode_cachep, GFP_NOFS);
 	if (!si)
 		return NULL;

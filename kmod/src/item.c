@@ -351,7 +351,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	if (unlikely(READ_ONCE(fail_item_change)) && inject_failure())
 		return -ENOMEM;
 
-	ins = kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), scoutfs_trans_gfp());
+	ins = scoutfs_kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), scoutfs_trans_gfp());
 	if (!ins)
 		return -ENOMEM;
 	ins->key = *key;
@@ -481,7 +481,7 @@ int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
 	down_write(&ic->rwsem);
 	if (ic->nr == 0)
 		goto out;
-	chg = kvmalloc_array(ic->nr, sizeof(*chg), GFP_NOFS);
+	chg = scoutfs_kvmalloc_array(ic->nr, sizeof(*chg));
 	if (!chg) {
 		ret = -ENOMEM;
 		goto out;

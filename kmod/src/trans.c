@@ -121,6 +121,38 @@ gfp_t scoutfs_trans_gfp(void)
 }
 
 /*
+ * Testing only: when set to N, the Nth allocation from then on at one of
+ * the module's own allocation sites fails as if the allocator had
+ * returned NULL, and the count goes back to 0.  One that may not fail
+ * (__GFP_NOFAIL) counts but doesn't fail.  test/vm/tests/fault-alloc.sh
+ * walks N over each kind of operation and the commit.
+ */
+static int fail_alloc;
+module_param(fail_alloc, int, 0600);
+MODULE_PARM_DESC(fail_alloc, "testing: the Nth allocation from now fails with ENOMEM (0: never)");
+static DEFINE_SPINLOCK(fail_alloc_lock);
+
+bool scoutfs_alloc_fault(gfp_t gfp)
+{
+	bool fail = false;
+
+	if (likely(READ_ONCE(fail_alloc) <= 0))
+		return false;
+	spin_lock(&fail_alloc_lock);
+	if (fail_alloc > 0 && --fail_alloc == 0)
+		fail = !(gfp & __GFP_NOFAIL);
+	spin_unlock(&fail_alloc_lock);
+	return fail;
+}
+
+void *scoutfs_kvmalloc_array(size_t n, size_t size)
+{
+	if (scoutfs_alloc_fault(GFP_NOFS))
+		return NULL;
+	return kvmalloc_array(n, size, GFP_NOFS);
+}
+
+/*
  * An upper bound of the metadata blocks the commit of the dirty items,
  * plus extra_items more of extra_bytes, allocates at its peak.  Every
  * dirty item may sit in a leaf of its own and merge with a neighbour
@@ -285,7 +317,7 @@ static void put_tracked(struct xarray *xa)
 
 static struct xarray *new_tracked(void)
 {
-	struct xarray *xa = kmalloc(sizeof(*xa), GFP_NOFS);
+	struct xarray *xa = scoutfs_kmalloc(sizeof(*xa), GFP_NOFS);
 
 	if (xa)
 		xa_init(xa);
@@ -343,7 +375,7 @@ static int commit(struct super_block *sb)
 		goto fail;
 	}
 
-	super = kmalloc(sizeof(*super), GFP_NOFS);
+	super = scoutfs_kmalloc(sizeof(*super), GFP_NOFS);
 	if (!super) {
 		ret = -ENOMEM;
 		goto fail;

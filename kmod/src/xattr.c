@@ -236,7 +236,7 @@ static int scoutfs_xattr_get(const struct xattr_handler *handler,
 	if (name_len > SCOUTFS_XATTR_MAX_NAME_LEN)
 		return -ENODATA;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 
@@ -288,7 +288,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	if (value && size > SCOUTFS_XATTR_MAX_VAL_LEN)
 		return -E2BIG;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 
@@ -366,7 +366,7 @@ ssize_t scoutfs_listxattr(struct dentry *dentry, char *buffer, size_t size)
 	u8 *buf;
 	int ret;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 
