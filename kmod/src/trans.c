@@ -145,11 +145,36 @@ bool scoutfs_alloc_fault(gfp_t gfp)
 	return fail;
 }
 
+/*
+ * Large buffers (64 KiB blocks, the commit's arrays) in a NOFS context.
+ * GFP_KERNEL inside a NOFS scope, as kvmalloc() falls back to vmalloc()
+ * only for GFP_KERNEL on 6.1 (with GFP_NOFS it is a kmalloc() of
+ * contiguous pages that fragmentation can fail).  Where allocations may
+ * not fail (scoutfs_trans_gfp(): after a hold's first change, and in
+ * the commit's write phase) it retries until it gets the memory, since
+ * 6.1's kvmalloc() can't take __GFP_NOFAIL (6.12's can); the fallback
+ * is order-0 NOFS pages, which the page allocator hardly ever fails.
+ */
 void *scoutfs_kvmalloc_array(size_t n, size_t size)
 {
-	if (scoutfs_alloc_fault(GFP_NOFS))
+	bool nofail = scoutfs_trans_gfp() & __GFP_NOFAIL;
+	unsigned int nofs;
+	size_t bytes;
+	void *p;
+
+	if (check_mul_overflow(n, size, &bytes))
 		return NULL;
-	return kvmalloc_array(n, size, GFP_NOFS);
+	for (;;) {
+		p = NULL;
+		if (!scoutfs_alloc_fault(GFP_NOFS)) {
+			nofs = memalloc_nofs_save();
+			p = kvmalloc(bytes, GFP_KERNEL);
+			memalloc_nofs_restore(nofs);
+		}
+		if (p || !nofail)
+			return p;
+		memalloc_retry_wait(GFP_NOFS);
+	}
 }
 
 /*
@@ -375,17 +400,28 @@ static int commit(struct super_block *sb)
 		goto fail;
 	}
 
+	/*
+	 * What the write phase needs in one piece is allocated before it
+	 * changes anything: an ENOMEM here fails this commit with nothing
+	 * written, the transaction stays open and the next commit retries.
+	 */
 	super = scoutfs_kmalloc(sizeof(*super), GFP_NOFS);
-	if (!super) {
-		ret = -ENOMEM;
-		goto fail;
+	ret = super ? scoutfs_item_prepare_write(sb) : -ENOMEM;
+	if (ret) {
+		scoutfs_err(sb, "commit of transaction %llu: error %d before writing; the transaction stays open",
+			    seq, ret);
+		goto unlock;
 	}
 
 	/* 2, 3: what they allocate at the peak is held against the estimate */
 	estimate = commit_estimate(sb, 0, 0);
 	free = scoutfs_alloc_free_meta_blocks(sb);
 	scoutfs_alloc_meta_low(sb, true);
-	/* past here a failed allocation would leave a half-written commit */
+	/*
+	 * Past here a failed allocation would leave a half-written commit:
+	 * small ones are __GFP_NOFAIL and large ones retry
+	 * (scoutfs_trans_gfp(), scoutfs_kvmalloc_array()).
+	 */
 	set_hold_info(HOLD_CHANGED);
 	ret = scoutfs_item_write_dirty(sb, seq);
 	if (ret)
@@ -452,7 +488,9 @@ static void commit_worker(struct work_struct *work)
 	struct scoutfs_trans_info *tri = container_of(work, struct scoutfs_trans_info,
 						      commit_work.work);
 
-	commit(tri->sb);
+	/* the memory wasn't there before anything was written: again soon */
+	if (commit(tri->sb) == -ENOMEM)
+		queue_delayed_work(tri->wq, &tri->commit_work, HZ / 10);
 }
 
 int scoutfs_trans_sync(struct super_block *sb, int wait)
