@@ -80,6 +80,7 @@ for i in $(seq 1 60); do
 	echo "$i" > "x/m$i"
 	mkdir "y/e$i"
 	echo "$i" > "x/t$i"
+	: > "x/w$i"
 	posix_tool x setx "x/f" "user.r$i" 10 v 0
 done
 sync
@@ -93,8 +94,9 @@ op_rmdir() { rmdir "y/e$1"; }
 op_rename() { mv "x/m$1" "y/m$1"; }
 op_setxattr() { posix_tool x setx x/f "user.s$1" 300 v 0; }
 op_removexattr() { posix_tool x rmx x/f "user.r$1"; }
-# one block: a longer write may fail part way with a short write, as POSIX allows
-op_write() { dd if=/dev/zero of="x/w$1" bs=4096 count=1; }
+# one block into an empty file (created beforehand: a failed write must
+# leave no trace); a longer write may fail part way with a short write
+op_write() { dd if=/dev/zero of="x/w$1" bs=4096 count=1 conv=notrunc; }
 op_truncate() { truncate -s 1000 "x/t$1"; }
 
 # what a call that succeeded must have done
