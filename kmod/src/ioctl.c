@@ -35,6 +35,7 @@
 #include "msg.h"
 #include "dir.h"
 #include "rules.h"
+#include "item_rules.h"
 #include "ioctl.h"
 
 /* ---------------------------------------------------------------- walk */
@@ -61,6 +62,7 @@ static int walk_pos_cmp(const struct scoutfs_ioctl_walk_inodes_entry *a,
 }
 
 struct walk_fill {
+	struct super_block *sb;
 	struct scoutfs_ioctl_walk_inodes_entry *ents;
 	struct scoutfs_key last_key;
 	u32 nr;
@@ -71,8 +73,19 @@ struct walk_fill {
 static int walk_fill(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
 {
 	struct walk_fill *fill = arg;
-	struct scoutfs_ioctl_walk_inodes_entry *ent = &fill->ents[fill->nr++];
+	struct scoutfs_ioctl_walk_inodes_entry *ent;
+	const char *why;
+	u64 bad;
 
+	why = scoutfs_index_key_invalid(le64_to_cpu(key->first), key->type,
+					key->fourth, val_len, &bad);
+	if (why) {
+		scoutfs_err(fill->sb, "index item (seq %llu ino %llu) is corrupt: %s, found %llu",
+			    le64_to_cpu(key->second), le64_to_cpu(key->third),
+			    why, bad);
+		return -EFSCORRUPTED;
+	}
+	ent = &fill->ents[fill->nr++];
 	memset(ent, 0, sizeof(*ent));
 	ent->major = le64_to_cpu(key->second);
 	ent->ino = le64_to_cpu(key->third);
@@ -141,6 +154,7 @@ long scoutfs_ioc_walk_inodes(struct file *file, unsigned long arg)
 		 * open transaction's moves stay invisible), copied out with
 		 * no block held.
 		 */
+		fill.sb = sb;
 		fill.ents = ents;
 		fill.nr = 0;
 		fill.max = min_t(u32, WALK_BATCH, limit - count);

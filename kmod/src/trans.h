@@ -2,6 +2,8 @@
 #ifndef _SCOUTFS_TRANS_H_
 #define _SCOUTFS_TRANS_H_
 
+#include <linux/slab.h>
+
 /*
  * One open transaction per mount.  Every operation that modifies items
  * or allocates holds it for its duration; holds nest within a task and
@@ -26,6 +28,25 @@ void scoutfs_release_trans(struct super_block *sb);
  */
 gfp_t scoutfs_trans_gfp(void);
 void scoutfs_trans_changed(void);
+
+/*
+ * The module's own allocation sites go through these, so that the
+ * testing knob fail_alloc can fail the Nth of them (an allocation that
+ * may not fail, __GFP_NOFAIL, counts but never fails).
+ */
+bool scoutfs_alloc_fault(gfp_t gfp);
+static inline void *scoutfs_kmalloc(size_t size, gfp_t gfp)
+{
+	return scoutfs_alloc_fault(gfp) ? NULL : kmalloc(size, gfp);
+}
+
+static inline void *scoutfs_kzalloc(size_t size, gfp_t gfp)
+{
+	return scoutfs_alloc_fault(gfp) ? NULL : kzalloc(size, gfp);
+}
+
+/* n * size bytes, maybe vmalloc()ed (kvfree()), in a NOFS context */
+void *scoutfs_kvmalloc_array(size_t n, size_t size);
 
 /* the seq of the open transaction: valid while holding it */
 u64 scoutfs_trans_seq(struct super_block *sb);
