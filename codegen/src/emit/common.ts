@@ -184,7 +184,9 @@ export function fitC(line: string): string[] {
     if (columns(rest) <= C_COLUMNS) break;
     const fit = breaks
       .map((b) => b - offset)
-      .filter((b) => b > 0 && b < rest.length && columns(rest.slice(0, b)) <= C_COLUMNS);
+      /* past the indent of a continuation line, or it would never shrink */
+      .filter((b) => b > (offset ? pad.length : 0) && b < rest.length)
+      .filter((b) => columns(rest.slice(0, b)) <= C_COLUMNS);
     if (!fit.length) break;
     const b = fit[fit.length - 1];
     out.push(rest.slice(0, b).trimEnd());
