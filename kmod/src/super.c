@@ -298,7 +298,7 @@ static void teardown(struct super_block *sb)
 	scoutfs_block_destroy(sb);
 	if (sbi->meta_bdev)
 		scoutfs_bdev_close(&sbi->meta_claim);
-	kfree(sbi->opts.metadev_path);
+	scoutfs_mount_options_free(&sbi->opts);
 	kfree(sbi);
 	sb->s_fs_info = NULL;
 }
