@@ -113,11 +113,12 @@ export interface IrMessage {
   where: Where;
 }
 
+/* remount: tagged @remount, the option can change on a live mount */
 export type IrMountOption = (
   | { name: string; kind: 'string'; required: boolean; where: Where }
   | { name: string; kind: 'u32'; min: number; max: number; def: number | null; where: Where }
   | { name: string; kind: 'flag'; where: Where }
-) & { doc?: string };
+) & { doc?: string; remount?: true };
 
 export interface Ir {
   structs: IrStruct[];
@@ -333,13 +334,20 @@ export const IR_SCHEMA = {
               },
               where,
               doc,
+              remount: { const: true },
             },
           },
           {
             type: 'object',
             additionalProperties: false,
             required: ['name', 'kind', 'where'],
-            properties: { name: cname, kind: { const: 'flag' }, where, doc },
+            properties: {
+              name: cname,
+              kind: { const: 'flag' },
+              where,
+              doc,
+              remount: { const: true },
+            },
           },
         ],
       },

@@ -44,6 +44,10 @@ export const VOCABULARY_FILE = 'types.ts';
 const SPECIAL: Record<string, Area> = { Ioctls: 'ioctl', Messages: 'net', MountOptions: 'mount' };
 const KNOWN_JSDOC_TAGS = new Set(['cpu', 'padcheck', 'rulecheck']);
 const IOCTL_TAGS = new Set(['unimplemented']);
+/* a mount option that may change on a live mount (remount) */
+const MOUNT_TAGS = new Set(['remount']);
+/* the kernel keeps which options were given in a u64 bit mask */
+const MAX_MOUNT_OPTIONS = 64;
 const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const U32_MAX = 4294967295;
 
@@ -575,7 +579,23 @@ class Loader {
         `${what}: expected OptString<...>, OptU32<...> or OptFlag, found '${t.getText()}'`,
       );
     }
-    if (opt) this.ir.mountOptions.push(withOpt(opt, { doc: docOf(p) }));
+    if (!opt) return;
+    for (const doc of p.getJsDocs()) {
+      for (const tag of doc.getTags()) {
+        if (!MOUNT_TAGS.has(tag.getTagName()))
+          this.fail(
+            tag,
+            `${what}: unknown mount option tag @${tag.getTagName()} (known: @remount)`,
+          );
+        else if (opt.kind === 'string')
+          /* its readers take no lock: a string can't be freed under them */
+          this.fail(tag, `${what}: a string option cannot be @remount`);
+        else opt.remount = true;
+      }
+    }
+    if (this.ir.mountOptions.length === MAX_MOUNT_OPTIONS)
+      this.fail(p, `${what}: more than ${MAX_MOUNT_OPTIONS} mount options`);
+    this.ir.mountOptions.push(withOpt(opt, { doc: docOf(p) }));
   }
 
   private typeNameArg(node: TypeNode, what: string, allowed: string[]): string | undefined {

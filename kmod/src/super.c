@@ -444,15 +444,33 @@ static int remount_rw(struct super_block *sb)
 	return 0;
 }
 
+/*
+ * remount: the options given are checked against the mounted ones first
+ * (one that cannot change must keep its value), so a refused remount
+ * changes nothing; then ro/rw, then the options that can change take
+ * effect (gen/glue.c, from format/mount.ts).
+ */
 static int scoutfs_reconfigure(struct fs_context *fc)
 {
 	struct super_block *sb = fc->root->d_sb;
+	struct scoutfs_mount_options *opts = &SCOUTFS_SB(sb)->opts;
+	u32 interval_ms = opts->commit_interval_ms;
 	bool ro = fc->sb_flags & SB_RDONLY;
+	int ret;
 
+	ret = scoutfs_mount_options_remount_check(fc, opts, fc->fs_private);
+	if (ret)
+		return ret;
 	sync_filesystem(sb);
-	if (!(fc->sb_flags_mask & SB_RDONLY) || ro == scoutfs_read_only(sb))
-		return 0;
-	return ro ? remount_ro(sb) : remount_rw(sb);
+	if ((fc->sb_flags_mask & SB_RDONLY) && ro != scoutfs_read_only(sb)) {
+		ret = ro ? remount_ro(sb) : remount_rw(sb);
+		if (ret)
+			return ret;
+	}
+	scoutfs_mount_options_remount_apply(opts, fc->fs_private);
+	if (opts->commit_interval_ms != interval_ms)
+		scoutfs_trans_interval_changed(sb);
+	return 0;
 }
 
 static const struct fs_context_operations scoutfs_context_ops = {

@@ -290,6 +290,16 @@ void scoutfs_release_trans(struct super_block *sb)
 				   msecs_to_jiffies(SCOUTFS_SB(sb)->opts.commit_interval_ms));
 }
 
+void scoutfs_trans_interval_changed(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	/* a timer running at the old interval restarts at the new one */
+	if (delayed_work_pending(&tri->commit_work))
+		mod_delayed_work(tri->wq, &tri->commit_work,
+				 msecs_to_jiffies(SCOUTFS_SB(sb)->opts.commit_interval_ms));
+}
+
 u64 scoutfs_trans_seq(struct super_block *sb)
 {
 	return READ_ONCE(TRANS(sb)->seq);

@@ -56,6 +56,9 @@ u64 scoutfs_trans_stable_seq(struct super_block *sb);
 /* commit now; with wait, return once durable (or the commit's error) */
 int scoutfs_trans_sync(struct super_block *sb, int wait);
 
+/* after remount changed commit_interval_ms: re-arm a pending timer with it */
+void scoutfs_trans_interval_changed(struct super_block *sb);
+
 /*
  * Remember an inode whose dirty pages must be written before the
  * transaction that allocated their blocks commits (ordered data).

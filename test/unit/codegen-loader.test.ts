@@ -381,6 +381,45 @@ describe('loader: mount options', () => {
       { name: 'quiet', kind: 'flag', where: { file: 'format/mount.ts', line: 7 } },
     ]);
   });
+
+  test('@remount marks the options that can change on a live mount', () => {
+    const l = layoutOf({
+      'mount.ts': [
+        IMPORT_ALL,
+        'export interface MountOptions {',
+        '\tdev: OptString<Required>;',
+        '\t/** @remount */',
+        '\tms: OptU32<100, 1000, 500>;',
+        '\t/** @remount */',
+        '\tquiet: OptFlag;',
+        '}',
+      ],
+    });
+    expect(l.ir.mountOptions.map((o) => [o.name, o.remount])).toEqual([
+      ['dev', undefined],
+      ['ms', true],
+      ['quiet', true],
+    ]);
+  });
+
+  test('@remount on a string, and unknown option tags, are refused', () => {
+    expect(
+      problemsOf({
+        'mount.ts': [
+          IMPORT_ALL,
+          'export interface MountOptions {',
+          '\t/** @remount */',
+          '\tdev: OptString<Required>;',
+          '\t/** @live */',
+          '\tms: OptU32<100, 1000, 500>;',
+          '}',
+        ],
+      }),
+    ).toEqual([
+      'format/mount.ts:3: mount option dev: a string option cannot be @remount',
+      'format/mount.ts:5: mount option ms: unknown mount option tag @live (known: @remount)',
+    ]);
+  });
 });
 
 describe('loader: constants', () => {

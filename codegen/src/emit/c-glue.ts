@@ -143,6 +143,10 @@ const OPT_FNS = {
     'int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts)',
   show: 'void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts)',
   free: 'void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)',
+  remountCheck:
+    'int scoutfs_mount_options_remount_check(struct fs_context *fc, const struct scoutfs_mount_options *cur, const struct scoutfs_mount_options *req)',
+  remountApply:
+    'void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur, const struct scoutfs_mount_options *req)',
 };
 
 export function emitGlueH(layout: Layout): string {
@@ -190,7 +194,12 @@ export function emitGlueH(layout: Layout): string {
           : o.doc;
       out.push(...cComment(doc, '\t'), `\t${optMember(o)}`);
     }
-    out.push('};', '');
+    out.push(
+      '\t/* the options parsing was given: bit N for the Nth one of mount.ts */',
+      '\tu64 given;',
+      '};',
+      '',
+    );
     out.push('extern const struct fs_parameter_spec scoutfs_param_specs[];');
     out.push(...Object.values(OPT_FNS).map((f) => `${f};`), '');
   }
@@ -325,7 +334,7 @@ function mountOptions(layout: Layout): string[] {
     }
     out.push('\t\tbreak;');
   }
-  out.push('\t}', '\treturn 0;', '}', '');
+  out.push('\t}', '\topts->given |= BIT_ULL(opt);', '\treturn 0;', '}', '');
 
   out.push('/* after the last option: the required ones must have been given */');
   out.push(OPT_FNS.check, '{');
@@ -356,6 +365,79 @@ function mountOptions(layout: Layout): string[] {
 
   out.push(OPT_FNS.free, '{');
   for (const o of opts) if (o.kind === 'string') out.push(`\tkfree(${f(o)});`, `\t${f(o)} = NULL;`);
+  out.push('}', '');
+  out.push(...remount(opts));
+  return out;
+}
+
+/*
+ * Remount: the options given (mount resends every option it knows of,
+ * busybox's and util-linux's) are checked against the mounted ones, cur:
+ * one that can't change on a live mount must be given its mounted value,
+ * and the ones tagged @remount then take their new values.  An option not
+ * given keeps its value.
+ */
+function remount(opts: IrMountOption[]): string[] {
+  const given = (o: IrMountOption) => `req->given & BIT_ULL(${cMountOpt(o.name)})`;
+  const cur = (o: IrMountOption) => `cur->${cMountOptField(o.name)}`;
+  const req = (o: IrMountOption) => `req->${cMountOptField(o.name)}`;
+  const fixed = opts.filter((o) => !o.remount);
+  const out: string[] = [];
+  const refuse = (how: string, args: string, tabs = '\t\t') => [
+    `${tabs}return invalfc(fc, "%s cannot change at remount: mounted ${how}",`,
+    `${tabs}\t       ${args});`,
+  ];
+  if (fixed.some((o) => o.kind === 'string'))
+    out.push(
+      'static int fixed_str(struct fs_context *fc, const char *key, const char *cur, const char *req)',
+      '{',
+      '\tif (!cur)',
+      ...refuse('without it, asked for %s', 'key, req'),
+      ...refuse('with %s, asked for %s', 'key, cur, req', '\t'),
+      '}',
+      '',
+    );
+  if (fixed.some((o) => o.kind === 'u32'))
+    out.push(
+      'static int fixed_u32(struct fs_context *fc, const char *key, s64 cur, u32 req)',
+      '{',
+      '\tif (cur < 0)',
+      ...refuse('without it, asked for %u', 'key, req'),
+      ...refuse('with %lld, asked for %u', 'key, cur, req', '\t'),
+      '}',
+      '',
+    );
+  out.push(
+    '/* remount: the options given that cannot change must keep their mounted values */',
+    OPT_FNS.remountCheck,
+    '{',
+  );
+  for (const o of fixed) {
+    out.push(`\tif (${given(o)} &&`);
+    if (o.kind === 'string')
+      out.push(
+        `\t    (!${cur(o)} || strcmp(${cur(o)}, ${req(o)})))`,
+        `\t\treturn fixed_str(fc, "${o.name}", ${cur(o)}, ${req(o)});`,
+      );
+    else if (o.kind === 'u32')
+      out.push(
+        `\t    ${cur(o)} != ${req(o)})`,
+        `\t\treturn fixed_u32(fc, "${o.name}", ${cur(o)}, ${req(o)});`,
+      );
+    else
+      out.push(
+        `\t    !${cur(o)})`,
+        `\t\treturn invalfc(fc, "${o.name} cannot change at remount: mounted without it");`,
+      );
+  }
+  out.push('\treturn 0;', '}', '');
+  out.push(
+    '/* remount, once checked: the options given that can change (@remount) take effect */',
+    OPT_FNS.remountApply,
+    '{',
+  );
+  for (const o of opts.filter((o) => o.remount))
+    out.push(`\tif (${given(o)})`, `\t\tWRITE_ONCE(${cur(o)}, ${req(o)});`);
   out.push('}', '');
   return out;
 }

@@ -148,6 +148,7 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 		opts->data_prealloc_blocks = result.uint_32;
 		break;
 	}
+	opts->given |= BIT_ULL(opt);
 	return 0;
 }
 
@@ -175,4 +176,46 @@ void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)
 {
 	kfree(opts->metadev_path);
 	opts->metadev_path = NULL;
+}
+
+static int fixed_str(struct fs_context *fc, const char *key, const char *cur, const char *req)
+{
+	if (!cur)
+		return invalfc(fc, "%s cannot change at remount: mounted without it, asked for %s",
+			       key, req);
+	return invalfc(fc, "%s cannot change at remount: mounted with %s, asked for %s",
+		       key, cur, req);
+}
+
+static int fixed_u32(struct fs_context *fc, const char *key, s64 cur, u32 req)
+{
+	if (cur < 0)
+		return invalfc(fc, "%s cannot change at remount: mounted without it, asked for %u",
+			       key, req);
+	return invalfc(fc, "%s cannot change at remount: mounted with %lld, asked for %u",
+		       key, cur, req);
+}
+
+/* remount: the options given that cannot change must keep their mounted values */
+int scoutfs_mount_options_remount_check(struct fs_context *fc,
+					const struct scoutfs_mount_options *cur,
+					const struct scoutfs_mount_options *req)
+{
+	if (req->given & BIT_ULL(SCOUTFS_OPT_METADEV_PATH) &&
+	    (!cur->metadev_path || strcmp(cur->metadev_path, req->metadev_path)))
+		return fixed_str(fc, "metadev_path", cur->metadev_path, req->metadev_path);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_QUORUM_SLOT_NR) &&
+	    cur->quorum_slot_nr != req->quorum_slot_nr)
+		return fixed_u32(fc, "quorum_slot_nr", cur->quorum_slot_nr, req->quorum_slot_nr);
+	return 0;
+}
+
+/* remount, once checked: the options given that can change (@remount) take effect */
+void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
+					 const struct scoutfs_mount_options *req)
+{
+	if (req->given & BIT_ULL(SCOUTFS_OPT_COMMIT_INTERVAL_MS))
+		WRITE_ONCE(cur->commit_interval_ms, req->commit_interval_ms);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_DATA_PREALLOC_BLOCKS))
+		WRITE_ONCE(cur->data_prealloc_blocks, req->data_prealloc_blocks);
 }

@@ -52,6 +52,8 @@ struct scoutfs_mount_options {
 	 * (1 turns preallocation off)
 	 */
 	u32 data_prealloc_blocks;
+	/* the options parsing was given: bit N for the Nth one of mount.ts */
+	u64 given;
 };
 
 extern const struct fs_parameter_spec scoutfs_param_specs[];
@@ -61,6 +63,11 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts);
 void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts);
 void scoutfs_mount_options_free(struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_remount_check(struct fs_context *fc,
+					const struct scoutfs_mount_options *cur,
+					const struct scoutfs_mount_options *req);
+void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
+					 const struct scoutfs_mount_options *req);
 
 /* CPU-order copies of on-disk structs and their conversions */
 struct scoutfs_timespec_cpu {

@@ -9,10 +9,10 @@ export const MOUNT_OPTIONS = [
 	/** quorum slot this mount uses (0..14) */
 	{name: "quorum_slot_nr",kind: "u32",min: 0,max: 14,def: null},
 	/** milliseconds between transaction commits when nothing else forces one */
-	{name: "commit_interval_ms",kind: "u32",min: 100,max: 300000,def: 10000},
+	{name: "commit_interval_ms",kind: "u32",min: 100,max: 300000,def: 10000,remount: true},
 	/**
 	 * the most 4 KiB data blocks an extending write preallocates past EOF
 	 * (1 turns preallocation off)
 	 */
-	{name: "data_prealloc_blocks",kind: "u32",min: 1,max: 1048576,def: 2048},
+	{name: "data_prealloc_blocks",kind: "u32",min: 1,max: 1048576,def: 2048,remount: true},
 ] as const;

@@ -8,7 +8,10 @@ export interface MountOptions {
 	label: OptString<Optional>;
 	/* a number without a default */
 	slot_nr: OptU32<0, 14, NoDefault>;
-	/* a number with a default */
+	/**
+	 * a number with a default, that can change at remount
+	 * @remount
+	 */
 	interval_ms: OptU32<100, 300000, 10000>;
 	/* a flag */
 	quiet: OptFlag;

@@ -77,6 +77,7 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 		opts->quiet = true;
 		break;
 	}
+	opts->given |= BIT_ULL(opt);
 	return 0;
 }
 
@@ -108,4 +109,50 @@ void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)
 	opts->metadev_path = NULL;
 	kfree(opts->label);
 	opts->label = NULL;
+}
+
+static int fixed_str(struct fs_context *fc, const char *key, const char *cur, const char *req)
+{
+	if (!cur)
+		return invalfc(fc, "%s cannot change at remount: mounted without it, asked for %s",
+			       key, req);
+	return invalfc(fc, "%s cannot change at remount: mounted with %s, asked for %s",
+		       key, cur, req);
+}
+
+static int fixed_u32(struct fs_context *fc, const char *key, s64 cur, u32 req)
+{
+	if (cur < 0)
+		return invalfc(fc, "%s cannot change at remount: mounted without it, asked for %u",
+			       key, req);
+	return invalfc(fc, "%s cannot change at remount: mounted with %lld, asked for %u",
+		       key, cur, req);
+}
+
+/* remount: the options given that cannot change must keep their mounted values */
+int scoutfs_mount_options_remount_check(struct fs_context *fc,
+					const struct scoutfs_mount_options *cur,
+					const struct scoutfs_mount_options *req)
+{
+	if (req->given & BIT_ULL(SCOUTFS_OPT_METADEV_PATH) &&
+	    (!cur->metadev_path || strcmp(cur->metadev_path, req->metadev_path)))
+		return fixed_str(fc, "metadev_path", cur->metadev_path, req->metadev_path);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_LABEL) &&
+	    (!cur->label || strcmp(cur->label, req->label)))
+		return fixed_str(fc, "label", cur->label, req->label);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_SLOT_NR) &&
+	    cur->slot_nr != req->slot_nr)
+		return fixed_u32(fc, "slot_nr", cur->slot_nr, req->slot_nr);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_QUIET) &&
+	    !cur->quiet)
+		return invalfc(fc, "quiet cannot change at remount: mounted without it");
+	return 0;
+}
+
+/* remount, once checked: the options given that can change (@remount) take effect */
+void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
+					 const struct scoutfs_mount_options *req)
+{
+	if (req->given & BIT_ULL(SCOUTFS_OPT_INTERVAL_MS))
+		WRITE_ONCE(cur->interval_ms, req->interval_ms);
 }

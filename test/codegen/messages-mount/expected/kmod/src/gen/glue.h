@@ -26,10 +26,12 @@ struct scoutfs_mount_options {
 	char *label;
 	/* a number without a default; -1 when not given */
 	int slot_nr;
-	/* a number with a default */
+	/* a number with a default, that can change at remount */
 	u32 interval_ms;
 	/* a flag */
 	bool quiet;
+	/* the options parsing was given: bit N for the Nth one of mount.ts */
+	u64 given;
 };
 
 extern const struct fs_parameter_spec scoutfs_param_specs[];
@@ -39,5 +41,10 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts);
 void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts);
 void scoutfs_mount_options_free(struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_remount_check(struct fs_context *fc,
+					const struct scoutfs_mount_options *cur,
+					const struct scoutfs_mount_options *req);
+void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
+					 const struct scoutfs_mount_options *req);
 
 #endif /* _SCOUTFS_GEN_GLUE_H_ */

@@ -10,8 +10,8 @@ export const MOUNT_OPTIONS = [
 	{name: "label",kind: "string",required: false},
 	/** a number without a default */
 	{name: "slot_nr",kind: "u32",min: 0,max: 14,def: null},
-	/** a number with a default */
-	{name: "interval_ms",kind: "u32",min: 100,max: 300000,def: 10000},
+	/** a number with a default, that can change at remount */
+	{name: "interval_ms",kind: "u32",min: 100,max: 300000,def: 10000,remount: true},
 	/** a flag */
 	{name: "quiet",kind: "flag"},
 ] as const;
