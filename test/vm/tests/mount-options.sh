@@ -5,7 +5,13 @@
 # shows the options that differ from their defaults; data_prealloc_blocks
 # bounds what an extending write allocates past EOF, and
 # commit_interval_ms when the timer commits.  (quorum_slot_nr is checked
-# against the volume's slots in mount-refused.)
+# against the volume's slots in mount-refused.)  At remount the options
+# that can change on a live mount (commit_interval_ms,
+# data_prealloc_blocks) take effect and show; the others (metadev_path,
+# quorum_slot_nr) must keep their mounted values or the remount is
+# refused and changes nothing; an option not given keeps its value.
+# busybox's `mount -o remount,X MNT` resends the options of /proc/mounts
+# before X; `mount -o remount,X DEV MNT` sends X alone.
 t_mkfs --force > /dev/null
 M=$T_META
 D=$T_DATA
@@ -52,28 +58,97 @@ t_rc t_umount
 # data_prealloc_blocks, so the last write (block 256) allocates 256, 16
 # or 1 blocks.  Counted while the writer holds the file open (closing
 # frees them, but only to the next commit's free space).
-echo "== data_prealloc_blocks: blocks allocated for 257 written"
-for n in "" 16 1; do
-	t_mount 0 "commit_interval_ms=300000${n:+,data_prealloc_blocks=$n}" || t_fail "mount"
+# prealloc LABEL: blocks allocated writing 257 blocks to a new file
+prealloc() {
 	free0=$(stat -f -c %f "$T_MNT")
 	exec 3> "$T_MNT/f"
 	dd if=/dev/zero bs=4096 count=257 >&3 2> /dev/null
 	free1=$(stat -f -c %f "$T_MNT")
 	exec 3>&-
-	echo "data_prealloc_blocks=${n:-default}: $((free0 - free1)) blocks allocated," \
-		"st_blocks $(stat -c %b "$T_MNT/f")"
+	echo "$1: $((free0 - free1)) blocks allocated, st_blocks $(stat -c %b "$T_MNT/f")"
 	rm "$T_MNT/f"
+}
+echo "== data_prealloc_blocks: blocks allocated for 257 written"
+for n in "" 16 1; do
+	t_mount 0 "commit_interval_ms=300000${n:+,data_prealloc_blocks=$n}" || t_fail "mount"
+	prealloc "data_prealloc_blocks=${n:-default}"
 	t_umount || t_fail "umount"
 done
 
-echo "== commit_interval_ms: the timer commits a change"
-for ms in 100 300000; do
-	t_mount 0 "commit_interval_ms=$ms" || t_fail "mount"
+# committed LABEL: whether the timer commits a change within 2 s
+committed() {
 	seq0=$(scoutfs statfs -s committed_seq -p "$T_MNT")
 	touch "$T_MNT/c"
 	sleep 2
 	seq1=$(scoutfs statfs -s committed_seq -p "$T_MNT")
-	echo "commit_interval_ms=$ms: committed within 2 s: $([ "$seq1" -gt "$seq0" ] && echo yes || echo no)"
+	echo "$1: committed within 2 s: $([ "$seq1" -gt "$seq0" ] && echo yes || echo no)"
+}
+echo "== commit_interval_ms: the timer commits a change"
+for ms in 100 300000; do
+	t_mount 0 "commit_interval_ms=$ms" || t_fail "mount"
+	committed "commit_interval_ms=$ms"
 	t_umount || t_fail "umount"
 done
+
+t_expect_dmesg "remounted read-only"
+t_expect_dmesg "remounted read-write"
+# remount MNT-or-DEV-MNT OPTIONS: busybox's mount, its exit status and
+# the options /proc/mounts then shows
+remount() {
+	_opts=$1
+	shift
+	{
+		mount -o "remount,$_opts" "$@"
+		echo "rc=$? remount,$_opts $*"
+	} 2>&1 | sed 's/^mount: //'
+	shown
+}
+echo "== remount: commit_interval_ms and data_prealloc_blocks take effect"
+t_mount 0 commit_interval_ms=300000 || t_fail "mount"
+shown
+committed "commit_interval_ms=300000"
+remount commit_interval_ms=100 "$T_MNT"
+committed "remounted commit_interval_ms=100"
+remount commit_interval_ms=300000 "$T_MNT"
+committed "remounted commit_interval_ms=300000"
+prealloc "data_prealloc_blocks=default"
+remount data_prealloc_blocks=16 "$T_MNT"
+prealloc "remounted data_prealloc_blocks=16"
+remount data_prealloc_blocks=1 "$T_MNT"
+prealloc "remounted data_prealloc_blocks=1"
+
+echo "== remount: an option not given keeps its value"
+remount commit_interval_ms=100 "$T_DATA" "$T_MNT"
+remount data_prealloc_blocks=16 "$T_DATA" "$T_MNT"
+
+echo "== remount: metadev_path and quorum_slot_nr cannot change"
+t_expect_dmesg "scoutfs: metadev_path cannot change at remount: mounted with $M, asked for $D"
+remount "metadev_path=$D" "$T_MNT"
+t_expect_dmesg "scoutfs: quorum_slot_nr cannot change at remount: mounted with 0, asked for 1"
+remount quorum_slot_nr=1 "$T_MNT"
+echo "-- refused with an option that could change: nothing changes"
+remount "quorum_slot_nr=1,commit_interval_ms=300000" "$T_DATA" "$T_MNT"
+echo "-- their mounted values are accepted"
+remount "metadev_path=$M,quorum_slot_nr=0" "$T_DATA" "$T_MNT"
+t_expect_dmesg "scoutfs: option commit_interval_ms=99 is outside 100..300000"
+remount commit_interval_ms=99 "$T_MNT"
+echo "-- the mount is as it was"
+committed "commit_interval_ms=100"
+prealloc "data_prealloc_blocks=16"
+
+echo "== remount,ro and remount,rw, with options"
+# the file prealloc removed is held until its transaction commits, and
+# the VFS refuses remount,ro while a removed inode is held
+sync
+remount ro,commit_interval_ms=200 "$T_MNT"
+touch "$T_MNT/ro" 2>&1 | sed 's/^touch: //'
+remount rw,data_prealloc_blocks=32 "$T_MNT"
+committed "remounted rw"
+t_rc t_umount
+
+echo "== remount: a slot not given at mount cannot be added"
+t_expect_dmesg "scoutfs: quorum_slot_nr cannot change at remount: mounted without it, asked for 0"
+t_rc mount -t scoutfs -o "metadev_path=$M" "$D" "$T_MNT"
+remount quorum_slot_nr=0 "$T_MNT"
+t_rc t_umount
 t_pass
