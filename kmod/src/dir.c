@@ -513,6 +513,8 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 		scoutfs_trans_abort(sb, is_dir ? "rmdir" : "unlink", ret);
 release:
 	scoutfs_release_trans(sb);
+	if (ret == 0)
+		scoutfs_trans_untrack_unlinked(sb, inode);
 	return ret;
 }
 
@@ -629,6 +631,8 @@ out:
 		scoutfs_trans_abort(sb, "rename", ret);
 release:
 	scoutfs_release_trans(sb);
+	if (ret == 0 && new_inode && !exchange)
+		scoutfs_trans_untrack_unlinked(sb, new_inode);
 	return ret;
 }
 

@@ -310,12 +310,30 @@ u64 scoutfs_trans_stable_seq(struct super_block *sb)
 	return READ_ONCE(TRANS(sb)->stable_seq);
 }
 
+/*
+ * An inode whose last link is gone and that linkat can't name again (any
+ * but an O_TMPFILE without O_EXCL) is deleted at its last close, or by
+ * orphan recovery after a crash: no reader can ever see its data again,
+ * so the order of its pages and its items no longer matters.
+ */
+static bool gone_for_good(struct inode *inode)
+{
+	bool gone;
+
+	if (inode->i_nlink)
+		return false;
+	spin_lock(&inode->i_lock);
+	gone = !(inode->i_state & I_LINKABLE);
+	spin_unlock(&inode->i_lock);
+	return gone;
+}
+
 void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode)
 {
 	struct scoutfs_trans_info *tri = TRANS(sb);
 	struct inode *held;
 
-	if (xa_load(tri->tracked, inode->i_ino))
+	if (xa_load(tri->tracked, inode->i_ino) || gone_for_good(inode))
 		return;
 	held = igrab(inode);
 	if (!held)
@@ -323,6 +341,27 @@ void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode)
 	/* small and rare: ordering must never be lost to an allocation */
 	if (xa_insert(tri->tracked, inode->i_ino, held, GFP_NOFS | __GFP_NOFAIL))
 		iput(held);	/* another task tracked it first */
+}
+
+void scoutfs_trans_untrack_unlinked(struct super_block *sb, struct inode *inode)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	struct inode *held;
+
+	/* only regular files' pages are ever tracked */
+	if (WARN_ON_ONCE(hold_depth()) || !S_ISREG(inode->i_mode) ||
+	    !gone_for_good(inode))
+		return;
+	/*
+	 * A commit swaps the tracked array and uses its inodes, without
+	 * references of its own, under the mutex.
+	 */
+	mutex_lock(&tri->commit_mutex);
+	held = xa_erase(tri->tracked, inode->i_ino);
+	mutex_unlock(&tri->commit_mutex);
+	/* never the last reference: the caller's dentry holds the inode */
+	if (held)
+		iput(held);
 }
 
 static bool trans_dirty(struct super_block *sb)
@@ -383,8 +422,9 @@ static int commit(struct super_block *sb)
 	/*
 	 * 0: start writing the tracked inodes' dirty pages before holders
 	 * are shut out, so that writers stall only for the pages they dirty
-	 * meanwhile.  Only a commit removes tracked inodes, and the commit
-	 * mutex keeps other commits out, so the inodes stay referenced.
+	 * meanwhile.  Only a commit and scoutfs_trans_untrack_unlinked()
+	 * remove tracked inodes, both under the commit mutex, so the inodes
+	 * stay referenced.
 	 */
 	xa_for_each(tri->tracked, ino, inode)
 		filemap_fdatawrite(inode->i_mapping);

@@ -67,6 +67,15 @@ void scoutfs_trans_interval_changed(struct super_block *sb);
 void scoutfs_trans_track_inode(struct super_block *sb, struct inode *inode);
 
 /*
+ * After an unlink or a rename took an inode's last link, with the
+ * transaction released: the transaction lets go of the inode it tracked,
+ * whose data no reader can see again, so that its last close deletes it
+ * at once.  A held reference to an unlinked inode would make the VFS
+ * refuse remount,ro (EBUSY) until the next commit.
+ */
+void scoutfs_trans_untrack_unlinked(struct super_block *sb, struct inode *inode);
+
+/*
  * A change failed part way through its items and cannot be undone: shut
  * the mount down so that the open transaction never commits and the
  * volume keeps its last commit.  Every later hold fails with EIO.
