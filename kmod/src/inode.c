@@ -697,11 +697,54 @@ int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,
 	return 0;
 }
 
+/* what setattr changes in memory, kept to put back if its item fails */
+struct attr_undo {
+	struct timespec64 atime;
+	struct timespec64 mtime;
+	struct timespec64 ctime;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	loff_t size;
+};
+
+static void attr_save(struct inode *inode, struct attr_undo *u)
+{
+	u->atime = inode_get_atime(inode);
+	u->mtime = inode_get_mtime(inode);
+	u->ctime = inode_get_ctime(inode);
+	u->uid = inode->i_uid;
+	u->gid = inode->i_gid;
+	u->mode = inode->i_mode;
+	u->size = i_size_read(inode);
+}
+
+static void attr_restore(struct inode *inode, const struct attr_undo *u)
+{
+	inode_set_atime_to_ts(inode, u->atime);
+	inode_set_mtime_to_ts(inode, u->mtime);
+	inode_set_ctime_to_ts(inode, u->ctime);
+	inode->i_uid = u->uid;
+	inode->i_gid = u->gid;
+	inode->i_mode = u->mode;
+	i_size_write(inode, u->size);
+}
+
 /*
  * Attribute changes, including truncation.  A shrinking truncate records
  * the new size with the TRUNCATE flag first and then frees the extents
  * past it in as many transactions as it takes; the flag tells a later
  * read of the inode to finish the job after a crash.
+ *
+ * The inode item is the first and only item the hold changes: the new
+ * attributes and size go into the inode in memory, and if the item
+ * can't take them (ENOMEM) they are put back and the caller gets the
+ * error with nothing changed.  The page cache follows the size only once
+ * the item has it.  What comes before the hold changes nothing a reader
+ * sees (prealloc past EOF, zeroes past EOF when growing), except a
+ * shrink's zeroed tail: bytes below the old size, so once it is done a
+ * failed item update must shut the mount down (the transaction holding
+ * the zeroed page never commits).  A block-aligned shrink zeroes nothing.
  */
 int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr)
@@ -709,11 +752,13 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct attr_undo undo;
 	unsigned int upd = 0;
 	bool shrink = false;
 	bool zeroed = false;
-	loff_t old_size;
-	loff_t size;
+	bool resize = false;
+	loff_t old_size = 0;
+	loff_t size = 0;
 	int ret;
 
 	ret = setattr_prepare(idmap, dentry, attr);
@@ -733,6 +778,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 				if (ret < 0)
 					return ret;
 				shrink = true;
+				zeroed = (size & (SCOUTFS_BLOCK_SM_SIZE - 1)) != 0;
 			} else {
 				/* no preallocated block may end up inside */
 				ret = scoutfs_data_trim_prealloc(inode) ?:
@@ -740,8 +786,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 				if (ret < 0)
 					return ret;
 			}
-			zeroed = true;
-			truncate_setsize(inode, size);
+			resize = true;
 			/*
 			 * A size change updates mtime and ctime (POSIX);
 			 * truncate(2) doesn't ask for them, ftruncate(2) does.
@@ -751,20 +796,40 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 			attr->ia_valid |= ATTR_MTIME | ATTR_CTIME;
 		}
 	}
+	/* only a shrink's visible zeroed tail can't be taken back */
+	if (!zeroed)
+		upd |= SCOUTFS_UPD_FIRST;
 
 	ret = shrink ? scoutfs_hold_trans_freeing(sb) : scoutfs_hold_trans(sb);
 	if (ret < 0)
 		return ret;
+	attr_save(inode, &undo);
+	if (resize)
+		i_size_write(inode, size);
 	setattr_copy(idmap, inode, attr);
-	/* the zeroed tail block is written before the new size commits */
-	if (zeroed)
-		scoutfs_trans_track_inode(sb, inode);
 	if (shrink)
 		si->flags |= SCOUTFS_INO_FLAG_TRUNCATE;
 	ret = scoutfs_update_inode_item(inode, upd);
+	if (ret < 0) {
+		/* UPD_FIRST: the items are as they were */
+		attr_restore(inode, &undo);
+		if (shrink)
+			si->flags &= ~SCOUTFS_INO_FLAG_TRUNCATE;
+	} else if (resize) {
+		/* the tail zeroed is written before the new size commits */
+		scoutfs_trans_track_inode(sb, inode);
+	}
 	scoutfs_release_trans(sb);
+	if (ret < 0)
+		return ret;
 
-	if (ret == 0 && shrink)
+	if (resize) {
+		/* what truncate_setsize() does past its i_size_write() */
+		if (size > old_size)
+			pagecache_isize_extended(inode, old_size, size);
+		truncate_pagecache(inode, size);
+	}
+	if (shrink)
 		ret = scoutfs_data_truncate_extents(inode, size);
 	return ret;
 }
