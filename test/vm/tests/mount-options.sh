@@ -137,9 +137,6 @@ committed "commit_interval_ms=100"
 prealloc "data_prealloc_blocks=16"
 
 echo "== remount,ro and remount,rw, with options"
-# the file prealloc removed is held until its transaction commits, and
-# the VFS refuses remount,ro while a removed inode is held
-sync
 remount ro,commit_interval_ms=200 "$T_MNT"
 touch "$T_MNT/ro" 2>&1 | sed 's/^touch: //'
 remount rw,data_prealloc_blocks=32 "$T_MNT"
