@@ -16,10 +16,6 @@ posix_mkfs_mount
 # a commit that failed before it wrote says so; nothing may shut the mount down
 t_allow_dmesg "before writing; the transaction stays open"
 t_allow_dmesg "callbacks suppressed"
-# the truncate walk's shutdowns (the probe fails every other walk that shuts down)
-t_allow_dmesg "failed part way with error -12; the filesystem is shut down"
-t_allow_dmesg "error -5 writing file data before commit"
-t_allow_dmesg "final commit at unmount failed: error -5"
 # the final iput of an unlinked inode whose deletion can't get its memory
 # before it starts: the orphan item stays, the next mount deletes it
 t_allow_dmesg "failed: -12; its orphan item remains"
@@ -140,11 +136,7 @@ walk setxattr op_setxattr
 walk removexattr op_removexattr
 XATTRS=
 walk write op_write
-# setattr changes the size in memory (truncate_setsize()) before its item:
-# a failure there still shuts the mount down, and the volume stays as it was
-SHUT_OK=1
 walk truncate op_truncate
-SHUT_OK=
 
 # the commit: a dirty transaction, then an fsync (busybox sync FILE) with
 # its Nth allocation failing (a pending commit worker runs first: when its
