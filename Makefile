@@ -1,7 +1,8 @@
 # scoutfs top-level targets.  `make help` lists them.
 SHELL := /bin/bash
 
-.PHONY: help deps build codegen codegen-check module test test-unit test-vm \
+.PHONY: help deps build codegen codegen-check module lint lint-ts lint-sparse \
+	lint-checkpatch lint-gen-width test test-unit test-vm \
 	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
@@ -10,6 +11,8 @@ help:
 	@echo "make codegen-check fail if generated files or format/format.lock are stale"
 	@echo "make build         compile the TypeScript utilities into build/"
 	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers"
+	@echo "make lint          lint lane: eslint+prettier+tsc, sparse, checkpatch, generated C width"
+	@echo "                   (one part: make lint-ts, lint-sparse, lint-checkpatch, lint-gen-width)"
 	@echo "make test          everything: unit, codegen, C layout, module build, VM suites"
 	@echo "make test-unit     jest unit and generator tests only (no VM)"
 	@echo "make test-vm       VM scenario suites only"
@@ -36,6 +39,14 @@ build: node_modules/.package-lock.json
 
 module:
 	$(MAKE) -C kmod module
+
+# The lint lane (scripts/lint.sh; README "The lint lane"); KDIR=... lints
+# against another kernel tree.
+lint: node_modules/.package-lock.json
+	@bash scripts/lint.sh
+
+lint-ts lint-sparse lint-checkpatch lint-gen-width: node_modules/.package-lock.json
+	@bash scripts/lint.sh $(@:lint-%=%)
 
 JEST_RESULTS := build/jest-results.json
 

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# sparse and linux-source-6.12 (for its scripts/checkpatch.pl) are for make lint.
 pkgs=(build-essential gcc make kmod cpio linux-headers-amd64 qemu-system-x86
-      busybox-static dmsetup e2fsprogs python3)
+      busybox-static dmsetup e2fsprogs python3 sparse linux-source-6.12)
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -31,6 +32,9 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund
 fi
+
+# checkpatch.pl and its word lists, out of the linux-source tarball, once.
+scripts/checkpatch-path.sh >/dev/null
 
 if [ -f test/vm/setup.sh ]; then
 	bash test/vm/setup.sh
