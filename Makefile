@@ -13,7 +13,8 @@ help:
 	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers"
 	@echo "make lint          lint lane: eslint+prettier+tsc, sparse, checkpatch, generated C width"
 	@echo "                   (one part: make lint-ts, lint-sparse, lint-checkpatch, lint-gen-width)"
-	@echo "make test          everything: unit, codegen, C layout, module build, VM suites"
+	@echo "make test          everything: the fast lane (codegen-check, lint, build, unit tests),"
+	@echo "                   then, only if it passed, the VM suites"
 	@echo "make test-unit     jest unit and generator tests only (no VM)"
 	@echo "make test-vm       VM scenario suites only"
 	@echo "make demo          quick start in a VM (installs what it needs)"
@@ -48,12 +49,10 @@ lint: node_modules/.package-lock.json
 lint-ts lint-sparse lint-checkpatch lint-gen-width: node_modules/.package-lock.json
 	@bash scripts/lint.sh $(@:lint-%=%)
 
-JEST_RESULTS := build/jest-results.json
-
-test: deps codegen-check build module
-	@mkdir -p build
-	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
-	@node scripts/test-summary.js $(JEST_RESULTS)
+# The fast lane (codegen-check, lint, build, unit) and then, if it passed,
+# the VM suites; scripts/test-lanes.sh prints each lane's result and time.
+test: deps
+	@bash scripts/test-lanes.sh
 
 test-unit: build module
 	npx jest --ci --selectProjects unit
