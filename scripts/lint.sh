@@ -5,7 +5,8 @@
 #
 #   ts          eslint (typescript-eslint), prettier --check, tsc --noEmit (npm run lint:ts)
 #   sparse      the module built with sparse on every C file
-#               (make C=2 CF=-D__CHECK_ENDIAN__; KDIR picks another kernel tree)
+#               (make C=2 CF=-D__CHECK_ENDIAN__) for the default kernel and
+#               6.12 when its headers are there; KDIR= or KVER= picks one
 #   checkpatch  the kernel's checkpatch.pl --no-tree --file on the hand-written C
 #               in kmod/src, less the deliberate exceptions below
 #   gen-width   generated C (kmod/src/gen/, and any generated file in kmod/src,
@@ -62,40 +63,62 @@ part_ts() {
 	npm run --silent lint:ts
 }
 
+# sparse on the module built for one kernel: sparse_kernel LABEL [MAKE VARS...]
+sparse_kernel() {
+	local label=$1 out rc
+	shift
+	out=$(mktemp)
+	# C=2 checks every file, built or not (C=1 would only check what it
+	# recompiles); the objects are the module's own, as make module builds.
+	make --no-print-directory -C kmod module C=2 CF=-D__CHECK_ENDIAN__ "$@" >"$out" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		sed "s|$root/||g" "$out"
+		echo "lint sparse: the module did not build for $label (make -C kmod module $* exited $rc)"
+		rm -f "$out"
+		return 1
+	fi
+	# sparse: FILE:LINE:COL: warning|error: ..., with continuation lines
+	# FILE:LINE:COL:    expected/got ...  Another kernel's build reads the
+	# sources through links in kmod/build/RELEASE/: name kmod/src's files.
+	local ours others
+	ours=$(grep -E "^$root/[^:]+:[0-9]+:[0-9]+: " "$out" |
+		sed -e "s|^$root/||" \
+		    -e '\|^kmod/build/[^/]*/compat-probes\.h:|!s|^kmod/build/[^/]*/|kmod/src/|' \
+		    -e "s|\$| [$label]|")
+	others=$(grep -E '^/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$out" | grep -vc "^$root/")
+	rm -f "$out"
+	if [ "$others" -gt 0 ]; then
+		echo "lint sparse: $others findings in $label's own headers (not counted)"
+	fi
+	if [ -n "$ours" ]; then
+		echo "$ours"
+		echo "lint sparse: $(echo "$ours" | grep -cE ': (warning|error): ') findings on $label"
+		return 1
+	fi
+	echo "lint sparse: clean on $label"
+	return 0
+}
+
+# Against KDIR or KVER when given, else the default kernel (6.1) and, when
+# its headers are installed, the other one the module builds for (6.12).
 part_sparse() {
 	if ! command -v sparse >/dev/null; then
 		echo "lint sparse: sparse is not installed: run 'make deps'"
 		return 1
 	fi
-	local out rc
-	out=$(mktemp)
-	# C=2 checks every file, built or not (C=1 would only check what it
-	# recompiles); the objects are the module's own, as make module builds.
-	make --no-print-directory -C kmod module C=2 CF=-D__CHECK_ENDIAN__ >"$out" 2>&1
-	rc=$?
-	if [ $rc -ne 0 ]; then
-		sed "s|$root/||g" "$out"
-		echo "lint sparse: the module did not build (make -C kmod module exited $rc)"
-		rm -f "$out"
-		return 1
+	if [ -n "${KDIR:-}" ] || [ -n "${KVER:-}" ]; then
+		sparse_kernel "${KDIR:-$KVER}"
+		return
 	fi
-	# sparse: FILE:LINE:COL: warning|error: ..., with continuation lines
-	# FILE:LINE:COL:    expected/got ...
-	local ours others
-	ours=$(grep -E "^$root/[^:]+:[0-9]+:[0-9]+: " "$out" | sed "s|^$root/||")
-	others=$(grep -E '^/[^:]+:[0-9]+:[0-9]+: (warning|error):' "$out" | grep -v "^$root/" | wc -l)
-	rm -f "$out"
-	if [ "$others" -gt 0 ]; then
-		echo "lint sparse: $others findings in the kernel's own headers (not counted)"
+	local rc=0 abi other
+	abi=$(scripts/kernel-abi.sh) || return 1
+	sparse_kernel "$abi" || rc=1
+	other=$(scripts/kernel-abi.sh 6.12 2>/dev/null || true)
+	if [ -n "$other" ] && [ "$other" != "$abi" ] && [ -d "/lib/modules/$other/build" ]; then
+		sparse_kernel "$other" KVER="$other" || rc=1
 	fi
-	if [ -n "$ours" ]; then
-		echo "$ours"
-		local n
-		n=$(echo "$ours" | grep -cE ': (warning|error): ')
-		echo "lint sparse: $n findings"
-		return 1
-	fi
-	return 0
+	return $rc
 }
 
 part_checkpatch() {
