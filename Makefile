@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 
 .PHONY: help deps build codegen codegen-check module lint lint-ts lint-sparse \
-	lint-checkpatch lint-gen-width test test-unit test-vm \
+	lint-checkpatch lint-gen-width test test-fast test-unit test-vm \
 	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "                   (one part: make lint-ts, lint-sparse, lint-checkpatch, lint-gen-width)"
 	@echo "make test          everything: the fast lane (codegen-check, lint, build, unit tests),"
 	@echo "                   then, only if it passed, the VM suites"
+	@echo "make test-fast     the fast lane only (no VM)"
 	@echo "make test-unit     jest unit and generator tests only (no VM)"
 	@echo "make test-vm       VM scenario suites only"
 	@echo "make demo          quick start in a VM (installs what it needs)"
@@ -53,6 +54,9 @@ lint-ts lint-sparse lint-checkpatch lint-gen-width: node_modules/.package-lock.j
 # the VM suites; scripts/test-lanes.sh prints each lane's result and time.
 test: deps
 	@bash scripts/test-lanes.sh
+
+test-fast: deps
+	@bash scripts/test-lanes.sh --fast
 
 test-unit: build module
 	npx jest --ci --selectProjects unit

@@ -5,7 +5,7 @@
 //
 //   test-summary.js JEST.json              one jest result file
 //   test-summary.js --lanes LANES.tsv      the lanes of scripts/test-lanes.sh:
-//                                          "name<TAB>ok|failed|not run<TAB>seconds<TAB>jest.json|-"
+//                                          "name<TAB>ok|failed|not run<TAB>seconds<TAB>jest.json|-[<TAB>why not run]"
 //
 // A lane that is not a jest run (codegen-check, lint, build) adds nothing to
 // the counts when it passes and one failure when it fails; a jest lane adds
@@ -51,8 +51,8 @@ const lanes = fs
   .split('\n')
   .filter((l) => l.trim())
   .map((l) => {
-    const [name, status, secs, json] = l.split('\t');
-    return { name, status, secs: Number(secs), json: json && json !== '-' ? json : null };
+    const [name, status, secs, json, why] = l.split('\t');
+    return { name, status, secs: Number(secs), json: json && json !== '-' ? json : null, why };
   });
 
 const total = { passed: 0, failed: 0, skipped: 0 };
@@ -76,7 +76,7 @@ for (const l of lanes) {
     ok = false;
     notes.push(`${l.name} failed`);
   } else if (l.status === 'not run') {
-    detail = 'not run: the fast lane failed';
+    detail = `not run: ${l.why || 'the fast lane failed'}`;
     notes.push(`${l.name} not run`);
   }
   const time = l.status === 'not run' ? ' '.repeat(9) : `${l.secs.toFixed(1).padStart(7)} s`;
