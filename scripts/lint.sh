@@ -60,7 +60,11 @@ part_ts() {
 		echo "lint ts: node_modules is missing: run 'make deps' (or npm ci)"
 		return 1
 	fi
-	npm run --silent lint:ts
+	# eslint already prints path:line:col (scripts/eslint-formatter.js);
+	# tsc's path(line,col) and prettier's "[warn] path" are put the same way.
+	npm run --silent lint:ts 2>&1 |
+		sed -E -e 's/^([^ (]+\.[jt]s)\(([0-9]+),([0-9]+)\): /\1:\2:\3: /' \
+		    -e 's/^\[warn\] ([^ ]+\.[jt]s)$/\1:1: not formatted as prettier would (npm run format rewrites it)/'
 }
 
 # sparse on the module built for one kernel: sparse_kernel LABEL [MAKE VARS...]
