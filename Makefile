@@ -1,8 +1,8 @@
 # scoutfs top-level targets.  `make help` lists them.
 SHELL := /bin/bash
 
-.PHONY: help deps build codegen codegen-check module lint lint-ts lint-sparse \
-	lint-checkpatch lint-gen-width test test-fast test-unit test-vm \
+.PHONY: help deps build codegen codegen-check module module-6.12 lint lint-ts \
+	lint-sparse lint-checkpatch lint-gen-width test test-fast test-unit test-vm \
 	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
@@ -10,7 +10,9 @@ help:
 	@echo "make codegen       regenerate kmod/src/gen and utils/src/gen from format/"
 	@echo "make codegen-check fail if generated files or format/format.lock are stale"
 	@echo "make build         compile the TypeScript utilities into build/"
-	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers"
+	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers (6.1)"
+	@echo "make module KVER=ABI  build kmod/build/ABI/scoutfs.ko for /lib/modules/ABI/build"
+	@echo "make module-6.12   the same for Debian 12's 6.12 kernel (linux-headers-6.12-amd64)"
 	@echo "make lint          lint lane: eslint+prettier+tsc, sparse, checkpatch, generated C width"
 	@echo "                   (one part: make lint-ts, lint-sparse, lint-checkpatch, lint-gen-width)"
 	@echo "make test          everything: the fast lane (codegen-check, lint, build, unit tests),"
@@ -42,6 +44,9 @@ build: node_modules/.package-lock.json
 module:
 	$(MAKE) -C kmod module
 
+module-6.12:
+	$(MAKE) -C kmod module KVER=$$(scripts/kernel-abi.sh 6.12)
+
 # The lint lane (scripts/lint.sh; README "The lint lane"); KDIR=... lints
 # against another kernel tree.
 lint: node_modules/.package-lock.json
@@ -58,10 +63,10 @@ test: deps
 test-fast: deps
 	@bash scripts/test-lanes.sh --fast
 
-test-unit: build module
+test-unit: build module module-6.12
 	npx jest --ci --selectProjects unit
 
-test-vm: build module
+test-vm: build module module-6.12
 	npx jest --ci --selectProjects vm
 
 vm-setup:

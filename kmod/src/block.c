@@ -34,7 +34,7 @@ struct scoutfs_block_cache {
 	struct list_head lru;
 	unsigned long nr_lru;
 	struct list_head dirty;
-	struct shrinker shrinker;
+	struct shrinker *shrinker;
 };
 
 #define BLOCK_CACHE(sb) (SCOUTFS_SB(sb)->blocks)
@@ -455,14 +455,14 @@ int scoutfs_block_write_super(struct super_block *sb,
 
 static unsigned long block_count(struct shrinker *shrink, struct shrink_control *sc)
 {
-	struct scoutfs_block_cache *bc = container_of(shrink, struct scoutfs_block_cache, shrinker);
+	struct scoutfs_block_cache *bc = scoutfs_shrinker_private(shrink);
 
 	return READ_ONCE(bc->nr_lru);
 }
 
 static unsigned long block_scan(struct shrinker *shrink, struct shrink_control *sc)
 {
-	struct scoutfs_block_cache *bc = container_of(shrink, struct scoutfs_block_cache, shrinker);
+	struct scoutfs_block_cache *bc = scoutfs_shrinker_private(shrink);
 	struct scoutfs_block *bl;
 	struct scoutfs_block *tmp;
 	unsigned long freed = 0;
@@ -495,11 +495,10 @@ int scoutfs_block_setup(struct super_block *sb)
 	bc->root = RB_ROOT;
 	INIT_LIST_HEAD(&bc->lru);
 	INIT_LIST_HEAD(&bc->dirty);
-	bc->shrinker.count_objects = block_count;
-	bc->shrinker.scan_objects = block_scan;
-	bc->shrinker.seeks = DEFAULT_SEEKS;
-	ret = register_shrinker(&bc->shrinker, "scoutfs-blocks:%s", sb->s_id);
-	if (ret) {
+	bc->shrinker = scoutfs_shrinker_create(block_count, block_scan, bc, "scoutfs-blocks",
+					       sb->s_id);
+	if (IS_ERR(bc->shrinker)) {
+		ret = PTR_ERR(bc->shrinker);
 		kfree(bc);
 		return ret;
 	}
@@ -516,7 +515,7 @@ void scoutfs_block_destroy(struct super_block *sb)
 
 	if (!bc)
 		return;
-	unregister_shrinker(&bc->shrinker);
+	scoutfs_shrinker_destroy(bc->shrinker);
 	/* dirty blocks of a failed commit are dropped */
 	list_for_each_entry_safe(bl, tmp, &bc->dirty, dirty_head) {
 		list_del_init(&bl->dirty_head);

@@ -659,11 +659,6 @@ static void scoutfs_readahead(struct readahead_control *rac)
 	mpage_readahead(rac, scoutfs_get_block);
 }
 
-static int scoutfs_writepage(struct page *page, struct writeback_control *wbc)
-{
-	return block_write_full_page(page, get_block_writeback, wbc);
-}
-
 static int scoutfs_writepages(struct address_space *mapping,
 			      struct writeback_control *wbc)
 {
@@ -687,7 +682,7 @@ static void write_failed(struct inode *inode, loff_t end)
 
 static int scoutfs_write_begin(struct file *file,
 			       struct address_space *mapping, loff_t pos,
-			       unsigned int len, struct page **pagep,
+			       unsigned int len, struct scoutfs_wb_folio **foliop,
 			       void **fsdata)
 {
 	struct inode *inode = mapping->host;
@@ -698,7 +693,7 @@ static int scoutfs_write_begin(struct file *file,
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
 		return ret;
-	ret = block_write_begin(mapping, pos, len, pagep, get_block_write);
+	ret = block_write_begin(mapping, pos, len, foliop, get_block_write);
 	if (ret < 0) {
 		scoutfs_release_trans(sb);
 		write_failed(inode, pos + len);
@@ -708,7 +703,7 @@ static int scoutfs_write_begin(struct file *file,
 
 static int scoutfs_write_end(struct file *file, struct address_space *mapping,
 			     loff_t pos, unsigned int len, unsigned int copied,
-			     struct page *page, void *fsdata)
+			     struct scoutfs_wb_folio *folio, void *fsdata)
 {
 	struct inode *inode = mapping->host;
 	struct super_block *sb = inode->i_sb;
@@ -716,7 +711,7 @@ static int scoutfs_write_end(struct file *file, struct address_space *mapping,
 	int ret;
 	int err;
 
-	ret = generic_write_end(file, mapping, pos, len, copied, page, fsdata);
+	ret = generic_write_end(file, mapping, pos, len, copied, folio, fsdata);
 	if (i_size_read(inode) != old_size ||
 	    SCOUTFS_I(inode)->data_seq != scoutfs_trans_seq(sb)) {
 		err = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
@@ -752,7 +747,7 @@ static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
 	}
 
 	sb_end_pagefault(sb);
-	return block_page_mkwrite_return(ret);
+	return vmf_fs_error(ret);
 }
 
 const struct vm_operations_struct scoutfs_file_vm_ops = {
@@ -817,7 +812,7 @@ static int alloc_unwritten(struct inode *inode, u64 iblock, u64 last)
 		}
 		up_write(&si->extent_rwsem);
 
-		inode->i_ctime = current_time(inode);
+		inode_set_ctime_current(inode);
 		err = scoutfs_update_inode_item(inode, 0);
 		scoutfs_release_trans(sb);
 		if (ret < 0 || err < 0)
@@ -879,7 +874,7 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 			goto out;
 		scoutfs_trans_track_inode(sb, inode);
 		i_size_write(inode, end);
-		inode->i_mtime = inode->i_ctime = current_time(inode);
+		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
 		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA_VERSION);
 		scoutfs_release_trans(sb);
 	}
@@ -893,11 +888,10 @@ const struct address_space_operations scoutfs_aops = {
 	.invalidate_folio	= block_invalidate_folio,
 	.read_folio		= scoutfs_read_folio,
 	.readahead		= scoutfs_readahead,
-	.writepage		= scoutfs_writepage,
 	.writepages		= scoutfs_writepages,
 	.write_begin		= scoutfs_write_begin,
 	.write_end		= scoutfs_write_end,
 	.migrate_folio		= buffer_migrate_folio,
 	.is_partially_uptodate	= block_is_partially_uptodate,
-	.error_remove_page	= generic_error_remove_page,
+	SCOUTFS_AOPS_ERROR_REMOVE,
 };

@@ -355,7 +355,7 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 		goto discard;
 	if (S_ISDIR(mode))
 		inc_nlink(dir);
-	dir->i_mtime = dir->i_ctime = current_time(dir);
+	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
 	ret = scoutfs_update_inode_item(dir, 0);
 	if (ret < 0) {
 		/* the name is in: no way back */
@@ -376,13 +376,13 @@ out:
 	return ret;
 }
 
-static int scoutfs_create(struct user_namespace *mnt_userns, struct inode *dir,
+static int scoutfs_create(struct scoutfs_idmap *idmap, struct inode *dir,
 			  struct dentry *dentry, umode_t mode, bool excl)
 {
 	return create_common(dir, dentry, mode | S_IFREG, 0, NULL);
 }
 
-static int scoutfs_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+static int scoutfs_mknod(struct scoutfs_idmap *idmap, struct inode *dir,
 			 struct dentry *dentry, umode_t mode, dev_t rdev)
 {
 	if (!S_ISREG(mode) && !S_ISCHR(mode) && !S_ISBLK(mode) &&
@@ -391,13 +391,13 @@ static int scoutfs_mknod(struct user_namespace *mnt_userns, struct inode *dir,
 	return create_common(dir, dentry, mode, rdev, NULL);
 }
 
-static int scoutfs_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
+static int scoutfs_mkdir(struct scoutfs_idmap *idmap, struct inode *dir,
 			 struct dentry *dentry, umode_t mode)
 {
 	return create_common(dir, dentry, mode | S_IFDIR, 0, NULL);
 }
 
-static int scoutfs_symlink(struct user_namespace *mnt_userns, struct inode *dir,
+static int scoutfs_symlink(struct scoutfs_idmap *idmap, struct inode *dir,
 			   struct dentry *dentry, const char *symname)
 {
 	return create_common(dir, dentry, S_IFLNK | 0777, 0, symname);
@@ -457,7 +457,7 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 	}
 
 	inc_nlink(inode);
-	inode->i_ctime = dir->i_mtime = dir->i_ctime = current_time(dir);
+	inode_set_ctime_to_ts(inode, inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)));
 	ret = scoutfs_update_inode_item(inode, 0);
 	if (ret == 0)
 		ret = scoutfs_update_inode_item(dir, 0);
@@ -506,7 +506,7 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 	} else {
 		drop_nlink(inode);
 	}
-	inode->i_ctime = dir->i_mtime = dir->i_ctime = current_time(dir);
+	inode_set_ctime_to_ts(inode, inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)));
 	ret = unlinked(inode);
 	if (ret == 0)
 		ret = scoutfs_update_inode_item(inode, 0);
@@ -535,7 +535,7 @@ static int scoutfs_rmdir(struct inode *dir, struct dentry *dentry)
  * their new directories.  A directory that changes parent moves a link
  * count from its old parent to its new one.
  */
-static int scoutfs_rename(struct user_namespace *mnt_userns,
+static int scoutfs_rename(struct scoutfs_idmap *idmap,
 			  struct inode *old_dir, struct dentry *old_dentry,
 			  struct inode *new_dir, struct dentry *new_dentry,
 			  unsigned int flags)
@@ -614,11 +614,11 @@ static int scoutfs_rename(struct user_namespace *mnt_userns,
 	}
 
 	now = current_time(old_dir);
-	old_dir->i_mtime = old_dir->i_ctime = now;
-	new_dir->i_mtime = new_dir->i_ctime = now;
-	old_inode->i_ctime = now;
+	inode_set_mtime_to_ts(old_dir, inode_set_ctime_to_ts(old_dir, now));
+	inode_set_mtime_to_ts(new_dir, inode_set_ctime_to_ts(new_dir, now));
+	inode_set_ctime_to_ts(old_inode, now);
 	if (new_inode)
-		new_inode->i_ctime = now;
+		inode_set_ctime_to_ts(new_inode, now);
 
 	ret = scoutfs_update_inode_item(old_dir, 0);
 	if (ret == 0 && new_dir != old_dir)
@@ -639,7 +639,7 @@ release:
  * O_TMPFILE: an inode without a name, orphaned from the start so it is
  * deleted at its last close unless linkat gives it a name.
  */
-static int scoutfs_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
+static int scoutfs_tmpfile(struct scoutfs_idmap *idmap, struct inode *dir,
 			   struct file *file, umode_t mode)
 {
 	struct super_block *sb = dir->i_sb;

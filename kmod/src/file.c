@@ -124,7 +124,7 @@ const struct file_operations scoutfs_file_fops = {
 	.fsync		= scoutfs_fsync,
 	.unlocked_ioctl	= scoutfs_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.splice_read	= generic_file_splice_read,
+	.splice_read	= filemap_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fallocate	= scoutfs_fallocate,
 };

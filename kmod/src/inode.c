@@ -106,18 +106,15 @@ int scoutfs_orphan_del(struct super_block *sb, u64 ino)
 	return scoutfs_item_delete_force(sb, &key);
 }
 
-static void ts_to_cpu(struct scoutfs_timespec_cpu *c,
-		      const struct timespec64 *ts)
+static void ts_to_cpu(struct scoutfs_timespec_cpu *c, struct timespec64 ts)
 {
-	c->sec = ts->tv_sec;
-	c->nsec = ts->tv_nsec;
+	c->sec = ts.tv_sec;
+	c->nsec = ts.tv_nsec;
 }
 
-static void ts_from_cpu(struct timespec64 *ts,
-			const struct scoutfs_timespec_cpu *c)
+static struct timespec64 ts_from_cpu(const struct scoutfs_timespec_cpu *c)
 {
-	ts->tv_sec = c->sec;
-	ts->tv_nsec = c->nsec;
+	return (struct timespec64){ .tv_sec = c->sec, .tv_nsec = c->nsec };
 }
 
 /* fill an inode item from the inode; the caller serialises */
@@ -142,10 +139,10 @@ static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
 	c.mode = inode->i_mode;
 	c.rdev = new_encode_dev(inode->i_rdev);
 	c.flags = si->flags;
-	ts_to_cpu(&c.atime, &inode->i_atime);
-	ts_to_cpu(&c.ctime, &inode->i_ctime);
-	ts_to_cpu(&c.mtime, &inode->i_mtime);
-	ts_to_cpu(&c.crtime, &si->crtime);
+	ts_to_cpu(&c.atime, inode_get_atime(inode));
+	ts_to_cpu(&c.ctime, inode_get_ctime(inode));
+	ts_to_cpu(&c.mtime, inode_get_mtime(inode));
+	ts_to_cpu(&c.crtime, si->crtime);
 	scoutfs_inode_item_to_disk(item, &c);
 }
 
@@ -227,10 +224,10 @@ static void load_inode(struct inode *inode, const struct scoutfs_inode_item_cpu 
 	set_nlink(inode, c->nlink);
 	i_size_write(inode, c->size);
 	inode->i_rdev = new_decode_dev(c->rdev);
-	ts_from_cpu(&inode->i_atime, &c->atime);
-	ts_from_cpu(&inode->i_mtime, &c->mtime);
-	ts_from_cpu(&inode->i_ctime, &c->ctime);
-	ts_from_cpu(&si->crtime, &c->crtime);
+	inode_set_atime_to_ts(inode, ts_from_cpu(&c->atime));
+	inode_set_mtime_to_ts(inode, ts_from_cpu(&c->mtime));
+	inode_set_ctime_to_ts(inode, ts_from_cpu(&c->ctime));
+	si->crtime = ts_from_cpu(&c->crtime);
 	si->meta_seq = c->meta_seq;
 	si->data_seq = c->data_seq;
 	si->data_version = c->data_version;
@@ -469,11 +466,12 @@ struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
 	si = SCOUTFS_I(inode);
 
 	inode->i_ino = ino;
-	inode_init_owner(&init_user_ns, inode, dir, mode);
+	inode_init_owner(&scoutfs_nop_idmap, inode, dir, mode);
 	set_nlink(inode, nlink);
 	inode->i_rdev = rdev;
-	inode->i_mtime = inode->i_atime = inode->i_ctime = current_time(inode);
-	si->crtime = inode->i_mtime;
+	si->crtime = inode_set_ctime_current(inode);
+	inode_set_mtime_to_ts(inode, si->crtime);
+	inode_set_atime_to_ts(inode, si->crtime);
 	si->meta_seq = seq;
 	si->data_seq = S_ISREG(mode) ? seq : 0;
 	si->data_version = 0;
@@ -700,12 +698,12 @@ int scoutfs_orphan_recover(struct super_block *sb)
 	}
 }
 
-int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
+int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int query_flags)
 {
 	struct inode *inode = d_inode(path->dentry);
 
-	generic_fillattr(mnt_userns, inode, stat);
+	scoutfs_fillattr(idmap, request_mask, inode, stat);
 	/* preallocated blocks past EOF are not the file's */
 	if (S_ISREG(inode->i_mode) && stat->blocks)
 		stat->blocks -= min_t(u64, stat->blocks,
@@ -722,7 +720,7 @@ int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
  * past it in as many transactions as it takes; the flag tells a later
  * read of the inode to finish the job after a crash.
  */
-int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
+int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr)
 {
 	struct inode *inode = d_inode(dentry);
@@ -735,7 +733,7 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	loff_t size;
 	int ret;
 
-	ret = setattr_prepare(mnt_userns, dentry, attr);
+	ret = setattr_prepare(idmap, dentry, attr);
 	if (ret)
 		return ret;
 
@@ -774,7 +772,7 @@ int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	ret = shrink ? scoutfs_hold_trans_freeing(sb) : scoutfs_hold_trans(sb);
 	if (ret < 0)
 		return ret;
-	setattr_copy(mnt_userns, inode, attr);
+	setattr_copy(idmap, inode, attr);
 	/* the zeroed tail block is written before the new size commits */
 	if (zeroed)
 		scoutfs_trans_track_inode(sb, inode);

@@ -6,6 +6,7 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include "format.h"
+#include "compat.h"
 
 /*
  * SCOUTFS_MAX_FILE_SIZE (format/inode.ts), 16 TiB, keeps every byte offset
@@ -86,9 +87,9 @@ int scoutfs_orphan_add(struct super_block *sb, u64 ino);
 int scoutfs_orphan_del(struct super_block *sb, u64 ino);
 void scoutfs_inode_add_blocks(struct inode *inode, s64 blocks);
 
-int scoutfs_getattr(struct user_namespace *mnt_userns, const struct path *path,
+int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int query_flags);
-int scoutfs_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
+int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 		    struct iattr *attr);
 
 extern const struct inode_operations scoutfs_special_iops;

@@ -267,8 +267,8 @@ static long ioc_get_attr_x(struct file *file, unsigned long arg)
 	if (mask & SCOUTFS_ATTR_X_MASK_OFFLINE_BLOCKS)
 		iax.offline_blocks = si->offline_blocks;
 	if (mask & SCOUTFS_ATTR_X_MASK_CTIME) {
-		iax.ctime_sec = inode->i_ctime.tv_sec;
-		iax.ctime_nsec = inode->i_ctime.tv_nsec;
+		iax.ctime_sec = inode_get_ctime(inode).tv_sec;
+		iax.ctime_nsec = inode_get_ctime(inode).tv_nsec;
 	}
 	if (mask & SCOUTFS_ATTR_X_MASK_CRTIME) {
 		iax.crtime_sec = si->crtime.tv_sec;

@@ -39,8 +39,6 @@
 #include "msg.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
-#define META_FMODE		(FMODE_READ | FMODE_WRITE | FMODE_EXCL)
-#define META_RO_FMODE		(FMODE_READ | FMODE_EXCL)
 
 static void set_defaults(struct scoutfs_mount_options *opts)
 {
@@ -272,8 +270,9 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	}
 
 	sbi->read_only = sb_rdonly(sb);
-	sbi->meta_fmode = sbi->read_only ? META_RO_FMODE : META_FMODE;
-	sbi->meta_bdev = blkdev_get_by_path(sbi->opts.metadev_path, sbi->meta_fmode, sbi);
+	sbi->meta_write = !sbi->read_only;
+	sbi->meta_bdev = scoutfs_bdev_open_path(sbi->opts.metadev_path, sbi->meta_write, sbi,
+						 &sbi->meta_claim);
 	if (IS_ERR(sbi->meta_bdev)) {
 		ret = PTR_ERR(sbi->meta_bdev);
 		sbi->meta_bdev = NULL;
@@ -361,7 +360,7 @@ static void teardown(struct super_block *sb)
 	scoutfs_alloc_destroy(sb);
 	scoutfs_block_destroy(sb);
 	if (sbi->meta_bdev)
-		blkdev_put(sbi->meta_bdev, sbi->meta_fmode);
+		scoutfs_bdev_close(&sbi->meta_claim);
 	kfree(sbi->opts.metadev_path);
 	kfree(sbi);
 	sb->s_fs_info = NULL;
@@ -470,6 +469,7 @@ static int remount_ro(struct super_block *sb)
 static int remount_rw(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_bdev_claim claim;
 	struct block_device *bdev;
 	int ret;
 
@@ -478,18 +478,19 @@ static int remount_rw(struct super_block *sb)
 			    sbi->opts.metadev_path);
 		return -EACCES;
 	}
-	if (sbi->meta_fmode != META_FMODE) {
+	if (!sbi->meta_write) {
 		/* the same device and holder: a second claim of it */
-		bdev = blkdev_get_by_dev(sbi->meta_bdev->bd_dev, META_FMODE, sbi);
+		bdev = scoutfs_bdev_open_dev(sbi->meta_bdev->bd_dev, true, sbi, &claim);
 		if (IS_ERR(bdev)) {
 			ret = PTR_ERR(bdev);
 			scoutfs_err(sb, "cannot open metadata device %s for writing: error %d",
 				    sbi->opts.metadev_path, ret);
 			return ret;
 		}
-		blkdev_put(sbi->meta_bdev, sbi->meta_fmode);
+		scoutfs_bdev_close(&sbi->meta_claim);
 		sbi->meta_bdev = bdev;
-		sbi->meta_fmode = META_FMODE;
+		sbi->meta_claim = claim;
+		sbi->meta_write = true;
 	}
 
 	WRITE_ONCE(sbi->read_only, false);

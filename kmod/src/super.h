@@ -6,6 +6,7 @@
 #include <linux/blkdev.h>
 #include "format.h"
 #include "glue.h"
+#include "compat.h"
 
 struct scoutfs_block_cache;
 struct scoutfs_item_cache;
@@ -24,7 +25,8 @@ struct scoutfs_mount_options {
 struct scoutfs_sb_info {
 	struct super_block *sb;
 	struct block_device *meta_bdev;
-	fmode_t meta_fmode;	/* how meta_bdev is open: no write when ro */
+	struct scoutfs_bdev_claim meta_claim;	/* what closes meta_bdev */
+	bool meta_write;	/* meta_bdev is open for writing: not when ro */
 	/*
 	 * Nothing is written: a read-only mount, or one remounted so.
 	 * Ours rather than SB_RDONLY, which the VFS changes only after

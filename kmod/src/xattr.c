@@ -267,7 +267,7 @@ out:
 
 /* set (value != NULL) or remove an xattr; i_rwsem is held */
 static int scoutfs_xattr_set(const struct xattr_handler *handler,
-			     struct user_namespace *mnt_userns,
+			     struct scoutfs_idmap *idmap,
 			     struct dentry *dentry, struct inode *inode,
 			     const char *short_name, const void *value,
 			     size_t size, int flags)
@@ -326,7 +326,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 		if (ret < 0)
 			goto abort;
 	}
-	inode->i_ctime = current_time(inode);
+	inode_set_ctime_current(inode);
 	ret = scoutfs_update_inode_item(inode, 0);
 	if (ret < 0 && (value || exists))
 		goto abort;

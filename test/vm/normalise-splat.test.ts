@@ -12,6 +12,7 @@ test('normalise hides volatile values and keeps the rest', () => {
     '[   12.345678] scoutfs f.123abc.r.456def: mounted',
     'ctime 1700000000.123456789 at 2025-01-02 03:04:05 or 03:04:05',
     'dev 253:1 release 6.1.0-56-amd64 blocks 12345 port 127.0.0.1:12345',
+    'insmod /lib/modules/6.12.118+deb12-amd64/extra/scoutfs.ko',
   ].join('\n');
   expect(normalise(text)).toBe(
     [
@@ -22,6 +23,7 @@ test('normalise hides volatile values and keeps the rest', () => {
       '[<ts>] scoutfs f.<fsid>.r.<rid>: mounted',
       'ctime <time> at <time> or <time>',
       'dev <dev> release <release> blocks 12345 port 127.0.0.1:12345',
+      'insmod /lib/modules/<release>/extra/scoutfs.ko',
     ].join('\n'),
   );
 });

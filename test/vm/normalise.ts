@@ -22,8 +22,8 @@ const RULES: Rule[] = [
     to: '<root>',
   },
   {
-    what: 'Debian kernel release (moves with security updates)',
-    re: /\b\d+\.\d+\.\d+-\d+-amd64\b/g,
+    what: 'Debian kernel release (moves with security updates; 6.1.0-57-amd64, 6.12.118+deb12-amd64)',
+    re: /\b\d+\.\d+(\.\d+-\d+|\.\d+\+deb\d+)-amd64\b/g,
     to: '<release>',
   },
   { what: 'kernel log timestamp', re: /^\[\s*\d+\.\d+\]/gm, to: '[<ts>]' },

@@ -13,7 +13,29 @@ import { cpioArchive, CpioEntry } from './cpio';
 import { findSplats, isSplatLine } from './splat';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-export const SCOUTFS_KO = path.join(PROJECT_ROOT, 'kmod', 'src', 'scoutfs.ko');
+
+/** The ABI a series (e.g. "6.12") or nothing (the default kernel) resolves to. */
+export function kernelAbi(series = ''): string {
+  return execFileSync(path.join(PROJECT_ROOT, 'scripts', 'kernel-abi.sh'), series ? [series] : [], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/**
+ * The scoutfs.ko under test: `make module` builds the default kernel's in
+ * kmod/src/, `make module KVER=ABI` another's in kmod/build/ABI/.
+ * SCOUTFS_KVER (an ABI, or a series such as 6.12) picks one of those;
+ * SCOUTFS_KO names any .ko.  Boots use the kernel it was built for.
+ */
+function scoutfsKo(): string {
+  if (process.env.SCOUTFS_KO) return path.resolve(process.env.SCOUTFS_KO);
+  const src = path.join(PROJECT_ROOT, 'kmod', 'src', 'scoutfs.ko');
+  const kver = process.env.SCOUTFS_KVER ?? '';
+  if (kver === '') return src;
+  const abi = kver.endsWith('-amd64') ? kver : kernelAbi(kver);
+  return abi === kernelAbi() ? src : path.join(PROJECT_ROOT, 'kmod', 'build', abi, 'scoutfs.ko');
+}
+export const SCOUTFS_KO = scoutfsKo();
 const GUEST_DIR = path.join(__dirname, 'guest');
 const GiB = 1024 * 1024 * 1024;
 
@@ -109,20 +131,33 @@ export interface KernelCache {
   vmlinuz: string;
 }
 
-let kernel: KernelCache | undefined;
+const kernels = new Map<string, KernelCache>();
 
-/** Runs setup.sh (idempotent) and returns the extracted kernel. */
-export function kernelCache(): KernelCache {
-  if (!kernel) {
-    const out = execFileSync('bash', [path.join(__dirname, 'setup.sh')], {
+/** The kernel release a module was built for (its vermagic's first word). */
+export function moduleAbi(ko: string): string {
+  return execFileSync('modinfo', ['-F', 'vermagic', ko], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/)[0];
+}
+
+/**
+ * Runs setup.sh (idempotent) and returns the extracted kernel: the one
+ * `ko` was built for (default SCOUTFS_KO; the default kernel when that is
+ * not built), never simply the newest.
+ */
+export function kernelCache(ko: string = SCOUTFS_KO): KernelCache {
+  const abi = fs.existsSync(ko) ? moduleAbi(ko) : kernelAbi();
+  let k = kernels.get(abi);
+  if (!k) {
+    const out = execFileSync('bash', [path.join(__dirname, 'setup.sh'), abi], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const root = out.trim().split('\n').pop() ?? '';
-    const abi = path.basename(root);
-    kernel = { abi, root, vmlinuz: path.join(root, 'boot', `vmlinuz-${abi}`) };
+    k = { abi, root, vmlinuz: path.join(root, 'boot', `vmlinuz-${abi}`) };
+    kernels.set(abi, k);
   }
-  return kernel;
+  return k;
 }
 
 /** .ko paths (relative to the cache's module tree) in load order. */
@@ -368,11 +403,15 @@ export class Vm {
 
   /** Boots once on this Vm's disks; may be called again (crash + reboot). */
   async boot(o: BootOptions): Promise<RunResult> {
-    const k = kernelCache();
     const n = this.boots++;
     const modules = o.modules ?? [SCOUTFS_KO];
     for (const m of modules) {
       if (!fs.existsSync(m)) throw new Error(`vm: module ${m} not built (make module)`);
+    }
+    const k = kernelCache(modules[0]);
+    for (const m of modules) {
+      if (moduleAbi(m) !== k.abi)
+        throw new Error(`vm: ${m} is built for ${moduleAbi(m)}, not ${k.abi} like ${modules[0]}`);
     }
     const initrd = path.join(this.dir, `initrd-${n}.cpio`);
     fs.writeFileSync(

@@ -4,7 +4,11 @@
 # is never installed: that would regenerate the host's initramfs) and builds
 # its modules.dep so the runner can compute module load order.
 #
-# Prints the cache directory's absolute path on its last line.
+#   test/vm/setup.sh            the default kernel (scripts/kernel-abi.sh)
+#   test/vm/setup.sh ABI...     these ABIs (e.g. a module's vermagic)
+#   test/vm/setup.sh --all      the default and 6.12 (what `make deps` does)
+#
+# Prints the (last) cache directory's absolute path on its last line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -25,36 +29,51 @@ if ldd /bin/busybox >/dev/null 2>&1; then
 	exit 1
 fi
 
-abi=$(scripts/kernel-abi.sh)
-cache="$root/.cache/vm/$abi"
-stamp="$cache/.complete"
-if [ -f "$stamp" ]; then
-	echo "$cache"
-	exit 0
+abis=("$@")
+if [ ${#abis[@]} -eq 0 ]; then
+	abis=("$(scripts/kernel-abi.sh)")
+elif [ "${abis[0]}" = --all ]; then
+	abis=("$(scripts/kernel-abi.sh)" "$(scripts/kernel-abi.sh 6.12)")
 fi
 
-echo "vm-setup: extracting linux-image-$abi into $cache" >&2
-rm -rf "$cache"
-mkdir -p "$cache"
-tmp=$(mktemp -d "$root/.cache/vm/dl.XXXXXX")
+tmp=
 trap 'rm -rf "$tmp"' EXIT
-# Prefer the exact version of the installed headers; fall back to the
-# candidate (same ABI means the same vermagic).
-hdr_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi" 2>/dev/null || true)
-(
-	cd "$tmp"
-	if [ -z "$hdr_ver" ] || ! apt-get download -q "linux-image-$abi=$hdr_ver" >/dev/null 2>&1; then
-		if ! apt-get download -q "linux-image-$abi" >/dev/null; then
-			apt-get update -qq
-			apt-get download -q "linux-image-$abi" >/dev/null
-		fi
+extract() {
+	local abi=$1
+
+	cache="$root/.cache/vm/$abi"
+	stamp="$cache/.complete"
+	if [ -f "$stamp" ]; then
+		return 0
 	fi
-)
-deb=$(ls "$tmp"/linux-image-*.deb)
-dpkg-deb -x "$deb" "$cache"
-[ -f "$cache/boot/vmlinuz-$abi" ] || { echo "vm-setup: no vmlinuz in $deb" >&2; exit 1; }
-# The package ships modules under lib/modules/<abi>; modules.dep is made by
-# its postinst, which we never run.
-depmod -b "$cache" "$abi"
-touch "$stamp"
+
+	echo "vm-setup: extracting linux-image-$abi into $cache" >&2
+	rm -rf "$cache"
+	mkdir -p "$cache"
+	tmp=$(mktemp -d "$root/.cache/vm/dl.XXXXXX")
+	# Prefer the exact version of the installed headers; fall back to the
+	# candidate (same ABI means the same vermagic).
+	hdr_ver=$(dpkg-query -W -f='${Version}' "linux-headers-$abi" 2>/dev/null || true)
+	(
+		cd "$tmp"
+		if [ -z "$hdr_ver" ] || ! apt-get download -q "linux-image-$abi=$hdr_ver" >/dev/null 2>&1; then
+			if ! apt-get download -q "linux-image-$abi" >/dev/null; then
+				apt-get update -qq
+				apt-get download -q "linux-image-$abi" >/dev/null
+			fi
+		fi
+	)
+	deb=$(ls "$tmp"/linux-image-*.deb)
+	dpkg-deb -x "$deb" "$cache"
+	[ -f "$cache/boot/vmlinuz-$abi" ] || { echo "vm-setup: no vmlinuz in $deb" >&2; exit 1; }
+	# The package ships modules under lib/modules/<abi>; modules.dep is made by
+	# its postinst, which we never run.
+	depmod -b "$cache" "$abi"
+	rm -rf "$tmp"
+	touch "$stamp"
+}
+
+for abi in "${abis[@]}"; do
+	extract "$abi"
+done
 echo "$cache"
