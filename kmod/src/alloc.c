@@ -142,7 +142,7 @@ static int ext_insert(struct super_block *sb, struct ext_set *set, u64 start, u6
 		next->len += len;
 		return 0;
 	}
-	e = kmalloc(sizeof(*e), scoutfs_trans_gfp());
+	e = scoutfs_kmalloc(sizeof(*e), scoutfs_trans_gfp());
 	if (!e) {
 		set->total -= len;
 		return -ENOMEM;
@@ -172,7 +172,7 @@ static int ext_alloc(struct ext_set *set, u64 hint, u64 want, u64 *start, u64 *l
 		*start = hint;
 		*len = min(want, end - hint);
 		if (hint + *len < end) {
-			tail = kmalloc(sizeof(*tail), scoutfs_trans_gfp());
+			tail = scoutfs_kmalloc(sizeof(*tail), scoutfs_trans_gfp());
 			if (!tail)
 				return -ENOMEM;
 			tail->start = hint + *len;
@@ -360,7 +360,7 @@ static int remember_list_block(struct scoutfs_alloc_info *ai, u64 blkno, u64 seq
 
 	if (ai->nr_lists == *alloc) {
 		*alloc = max(16, *alloc * 2);
-		lists = kvmalloc_array(*alloc, sizeof(*lists), GFP_NOFS);
+		lists = scoutfs_kvmalloc_array(*alloc, sizeof(*lists));
 		if (!lists)
 			return -ENOMEM;
 		if (ai->nr_lists)
@@ -548,7 +548,7 @@ int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_super_block *supe
 		want[i] = DIV_ROUND_UP(sets[i]->nr, PER_BLOCK);
 		total += want[i];
 	}
-	blknos = kvmalloc_array(max(total, 1), sizeof(u64), GFP_NOFS);
+	blknos = scoutfs_kvmalloc_array(max(total, 1), sizeof(u64));
 	if (!blknos) {
 		ret = -ENOMEM;
 		goto out;

@@ -23,6 +23,7 @@
 #include "super.h"
 #include "block.h"
 #include "msg.h"
+#include "trans.h"
 
 #define BLOCK_DIRTY	0
 #define BLOCK_VERIFIED	1
@@ -48,10 +49,10 @@ static struct scoutfs_block *block_alloc(u64 blkno)
 {
 	struct scoutfs_block *bl;
 
-	bl = kzalloc(sizeof(*bl), GFP_NOFS);
+	bl = scoutfs_kzalloc(sizeof(*bl), scoutfs_trans_gfp());
 	if (!bl)
 		return NULL;
-	bl->data = kvmalloc(SCOUTFS_BLOCK_LG_SIZE, GFP_NOFS);
+	bl->data = scoutfs_kvmalloc_array(1, SCOUTFS_BLOCK_LG_SIZE);
 	if (!bl->data) {
 		kfree(bl);
 		return NULL;
@@ -438,9 +439,8 @@ int scoutfs_block_write_super(struct super_block *sb,
 	void *buf;
 	int ret;
 
-	buf = kzalloc(SCOUTFS_BLOCK_SM_SIZE, GFP_NOFS);
-	if (!buf)
-		return -ENOMEM;
+	/* the commit point: too late to fail (one page, so __GFP_NOFAIL is fine) */
+	buf = scoutfs_kzalloc(SCOUTFS_BLOCK_SM_SIZE, GFP_NOFS | __GFP_NOFAIL);
 	memcpy(buf, super, sizeof(*super));
 	sup = buf;
 	sup->hdr.crc = cpu_to_le32(scoutfs_block_crc(buf, SCOUTFS_BLOCK_SM_SIZE));

@@ -32,6 +32,7 @@
 #include "item.h"
 #include "alloc.h"
 #include "msg.h"
+#include "trans.h"
 
 /* bit in scoutfs_block.flags: btree contents verified */
 #define BLOCK_BTREE_CHECKED	8
@@ -390,9 +391,9 @@ static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u6
 
 	if (o->nr == o->alloc) {
 		n = max(16, o->alloc * 2);
-		ents = kvmalloc_array(n, sizeof(*ents), GFP_NOFS);
-		refs = kvmalloc_array(n, sizeof(*refs), GFP_NOFS);
-		fills = kvmalloc_array(n, sizeof(*fills), GFP_NOFS);
+		ents = scoutfs_kvmalloc_array(n, sizeof(*ents));
+		refs = scoutfs_kvmalloc_array(n, sizeof(*refs));
+		fills = scoutfs_kvmalloc_array(n, sizeof(*fills));
 		if (!ents || !refs || !fills) {
 			kvfree(ents);
 			kvfree(refs);
@@ -562,7 +563,7 @@ static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *ki
 	}
 	bound = kids->ents[b - 1].key;
 
-	ents = kvmalloc_array(nr_items, sizeof(*ents), GFP_NOFS);
+	ents = scoutfs_kvmalloc_array(nr_items, sizeof(*ents));
 	if (!ents) {
 		ret = -ENOMEM;
 		goto out;
@@ -670,7 +671,7 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 
 	if (level == 0) {
 		/* merge old items and changes; changes win, deletions drop */
-		ents = kvmalloc_array(nr_old + nr_chg, sizeof(*ents), GFP_NOFS);
+		ents = scoutfs_kvmalloc_array(nr_old + nr_chg, sizeof(*ents));
 		if (!ents) {
 			ret = -ENOMEM;
 			goto out;

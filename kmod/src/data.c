@@ -40,6 +40,7 @@
 #include "format.h"
 #include "glue.h"
 #include "rules.h"
+#include "item_rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -101,23 +102,14 @@ static int decode_ext(struct super_block *sb, u64 ino,
 	if (val_len != sizeof(*val)) {
 		why = "value length";
 		bad = val_len;
-	} else if (len == 0 || len > last + 1 || last >= MAX_BLOCKS ||
-		   key->fourth != 0) {
-		why = "key: not a block range inside the largest file";
-		bad = len;
-	} else if ((why = scoutfs_data_extent_invalid(val, &bad))) {
-		/* why and bad are set */
-	} else if (ext->flags & SCOUTFS_EXTENT_FLAG_OFFLINE) {
-		if (ext->blkno != 0) {
-			why = "blkno: an offline extent maps blocks";
-			bad = ext->blkno;
-		}
-	} else if (ext->blkno < SCOUTFS_DATA_DEV_START_BLKNO ||
-		   ext->blkno + len < ext->blkno ||
-		   ext->blkno + len > total) {
-		/* never the super block, the blocks before it, or past the end */
-		why = "blkno: the blocks are not inside the data device's data area";
-		bad = ext->blkno;
+	} else {
+		/* the rules `scoutfs check` shares (item_rules.h, gen/rules.c) */
+		why = scoutfs_extent_key_invalid(last, len, key->fourth, &bad);
+		if (!why)
+			why = scoutfs_data_extent_invalid(val, &bad);
+		if (!why)
+			why = scoutfs_extent_blocks_invalid(ext->blkno, len,
+							    ext->flags, total, &bad);
 	}
 
 	if (why) {

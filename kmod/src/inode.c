@@ -24,6 +24,7 @@
 #include "format.h"
 #include "glue.h"
 #include "rules.h"
+#include "item_rules.h"
 #include "super.h"
 #include "item.h"
 #include "trans.h"
@@ -44,6 +45,8 @@ struct inode *scoutfs_alloc_inode(struct super_block *sb)
 {
 	struct scoutfs_inode_info *si;
 
+	if (scoutfs_alloc_fault(GFP_NOFS))
+		return NULL;
 	si = alloc_inode_sb(sb, scoutfs_inode_cachep, GFP_NOFS);
 	if (!si)
 		return NULL;
@@ -146,38 +149,6 @@ static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
 	scoutfs_inode_item_to_disk(item, &c);
 }
 
-/*
- * The rules between an inode item's fields, which the schema's field
- * rules (scoutfs_inode_item_invalid(), generated) cannot say; `scoutfs
- * check` keeps the same ones.  The reason the item can't be trusted, or
- * NULL.
- */
-static const char *invalid_inode_fields(const struct scoutfs_inode_item_cpu *c,
-					u64 *bad)
-{
-	umode_t type = c->mode & S_IFMT;
-
-	*bad = c->mode;
-	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK &&
-	    type != S_IFCHR && type != S_IFBLK && type != S_IFIFO &&
-	    type != S_IFSOCK)
-		return "mode: not a file type";
-	if (type != S_IFREG && (c->flags & SCOUTFS_INO_FLAG_TRUNCATE))
-		return "mode: not a regular file but flags has TRUNCATE";
-	*bad = c->size;
-	if (type == S_IFLNK &&
-	    (c->size == 0 || c->size >= SCOUTFS_SYMLINK_MAX_SIZE))
-		return "size: a symlink's is not 1..4095";
-	*bad = c->next_readdir_pos;
-	if (type == S_IFDIR && c->next_readdir_pos < SCOUTFS_DIRPOS_FIRST)
-		return "next_readdir_pos: a directory's is below 2";
-	/* an empty directory has 2 links, its parent's entry and its "." */
-	*bad = c->nlink;
-	if (type == S_IFDIR && c->nlink == 1)
-		return "nlink: a directory's is 1";
-	return NULL;
-}
-
 /* does the inode have an orphan item? 1, 0 or an errno */
 static int orphan_exists(struct super_block *sb, u64 ino)
 {
@@ -269,18 +240,18 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 	if (why)
 		goto corrupt;
 	scoutfs_inode_item_to_cpu(c, &item);
-	why = invalid_inode_fields(c, &bad);
+	/* the rules between fields, which `scoutfs check` keeps too */
+	why = scoutfs_inode_fields_invalid(c->mode, c->flags, c->size,
+					   c->next_readdir_pos, c->nlink, &bad);
 	if (why)
 		goto corrupt;
 	if (c->nlink == 0) {
 		ret = orphan_exists(sb, ino);
 		if (ret < 0)
 			return ret;
-		if (ret == 0) {
-			why = "nlink: 0 without an orphan item";
-			bad = 0;
+		why = scoutfs_inode_orphan_invalid(c->nlink, ret, &bad);
+		if (why)
 			goto corrupt;
-		}
 	}
 	return 0;
 
@@ -650,6 +621,8 @@ int scoutfs_orphan_recover(struct super_block *sb)
 	struct scoutfs_key last;
 	struct scoutfs_key key;
 	struct inode *inode;
+	const char *why;
+	u64 bad;
 	u64 ino;
 	int ret;
 
@@ -664,6 +637,14 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			return 0;
 		if (ret < 0)
 			return ret;
+		why = scoutfs_orphan_key_invalid(le64_to_cpu(key.first), key.type,
+						 le64_to_cpu(key.third), key.fourth,
+						 ret, &bad);
+		if (why) {
+			scoutfs_err(sb, "orphan item (ino %llu) is corrupt: %s, found %llu",
+				    le64_to_cpu(key.second), why, bad);
+			return -EFSCORRUPTED;
+		}
 		ino = le64_to_cpu(key.second);
 
 		inode = scoutfs_iget(sb, ino);

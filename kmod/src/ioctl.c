@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "dir.h"
 #include "rules.h"
+#include "item_rules.h"
 #include "ioctl.h"
 
 /* ---------------------------------------------------------------- walk */
@@ -59,6 +60,7 @@ static int walk_pos_cmp(const struct scoutfs_ioctl_walk_inodes_entry *a,
 }
 
 struct walk_fill {
+	struct super_block *sb;
 	struct scoutfs_ioctl_walk_inodes_entry *ents;
 	struct scoutfs_key last_key;
 	u32 nr;
@@ -69,8 +71,19 @@ struct walk_fill {
 static int walk_fill(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
 {
 	struct walk_fill *fill = arg;
-	struct scoutfs_ioctl_walk_inodes_entry *ent = &fill->ents[fill->nr++];
+	struct scoutfs_ioctl_walk_inodes_entry *ent;
+	const char *why;
+	u64 bad;
 
+	why = scoutfs_index_key_invalid(le64_to_cpu(key->first), key->type,
+					key->fourth, val_len, &bad);
+	if (why) {
+		scoutfs_err(fill->sb, "index item (seq %llu ino %llu) is corrupt: %s, found %llu",
+			    le64_to_cpu(key->second), le64_to_cpu(key->third),
+			    why, bad);
+		return -EFSCORRUPTED;
+	}
+	ent = &fill->ents[fill->nr++];
 	memset(ent, 0, sizeof(*ent));
 	ent->major = le64_to_cpu(key->second);
 	ent->ino = le64_to_cpu(key->third);
@@ -139,6 +152,7 @@ static long ioc_walk_inodes(struct file *file, unsigned long arg)
 		 * open transaction's moves stay invisible), copied out with
 		 * no block held.
 		 */
+		fill.sb = sb;
 		fill.ents = ents;
 		fill.nr = 0;
 		fill.max = min_t(u32, WALK_BATCH, limit - count);

@@ -44,6 +44,9 @@ struct scoutfs_item_cache {
 	struct rb_root root;
 	unsigned long nr;
 	unsigned long bytes;
+	/* the commit's array of changes, allocated before it writes */
+	struct scoutfs_btree_change *chg;
+	unsigned long chg_nr;
 };
 
 #define ITEMS(sb) (SCOUTFS_SB(sb)->items)
@@ -353,7 +356,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	if (unlikely(READ_ONCE(fail_item_change)) && inject_failure())
 		return -ENOMEM;
 
-	ins = kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), scoutfs_trans_gfp());
+	ins = scoutfs_kmalloc(sizeof(*ins) + (deletion ? 0 : val_len), scoutfs_trans_gfp());
 	if (!ins)
 		return -ENOMEM;
 	ins->key = *key;
@@ -465,6 +468,26 @@ unsigned long scoutfs_item_dirty_bytes(struct super_block *sb)
 }
 
 /*
+ * The commit, before it changes anything: the array of every dirty item's
+ * change (the transaction is write-locked, no holder adds items), so
+ * that an ENOMEM fails the commit with nothing written.  The write
+ * frees it.
+ */
+int scoutfs_item_prepare_write(struct super_block *sb)
+{
+	struct scoutfs_item_cache *ic = ITEMS(sb);
+
+	down_write(&ic->rwsem);
+	kvfree(ic->chg);
+	ic->chg = NULL;
+	ic->chg_nr = ic->nr;
+	if (ic->nr)
+		ic->chg = scoutfs_kvmalloc_array(ic->nr, sizeof(*ic->chg));
+	up_write(&ic->rwsem);
+	return ic->chg_nr && !ic->chg ? -ENOMEM : 0;
+}
+
+/*
  * The commit: apply every dirty item to the btree as one sorted batch.
  * Called with the transaction write-locked, so no holder adds items.
  * On error the dirty items stay so nothing is silently lost (the mount
@@ -481,11 +504,12 @@ int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
 	int ret = 0;
 
 	down_write(&ic->rwsem);
+	chg = ic->chg;
+	ic->chg = NULL;
 	if (ic->nr == 0)
 		goto out;
-	chg = kvmalloc_array(ic->nr, sizeof(*chg), GFP_NOFS);
-	if (!chg) {
-		ret = -ENOMEM;
+	if (WARN_ON_ONCE(!chg || ic->chg_nr != ic->nr)) {
+		ret = -EINVAL;
 		goto out;
 	}
 	for (n = rb_first(&ic->root); n; n = rb_next(n)) {
@@ -545,6 +569,7 @@ void scoutfs_item_destroy(struct super_block *sb)
 		rb_erase(n, &ic->root);
 		kfree(rb_entry(n, struct dirty_item, node));
 	}
+	kvfree(ic->chg);
 	kfree(ic);
 	SCOUTFS_SB(sb)->items = NULL;
 }

@@ -85,6 +85,7 @@ int scoutfs_item_setup(struct super_block *sb);
 void scoutfs_item_destroy(struct super_block *sb);
 
 /* used by the commit: apply dirty items to the btree, drop them */
+int scoutfs_item_prepare_write(struct super_block *sb);
 int scoutfs_item_write_dirty(struct super_block *sb, u64 seq);
 unsigned long scoutfs_item_dirty_bytes(struct super_block *sb);
 unsigned long scoutfs_item_dirty_nr(struct super_block *sb);

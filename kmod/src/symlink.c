@@ -17,6 +17,7 @@
 #include "inode.h"
 #include "xattr.h"
 #include "symlink.h"
+#include "trans.h"
 
 static void symlink_key(struct scoutfs_key *key, u64 ino, u64 nr)
 {
@@ -65,7 +66,7 @@ static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
 	/* the inode item was checked when read */
-	buf = kmalloc(size, GFP_NOFS);
+	buf = scoutfs_kmalloc(size, GFP_NOFS);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 

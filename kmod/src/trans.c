@@ -121,6 +121,63 @@ gfp_t scoutfs_trans_gfp(void)
 }
 
 /*
+ * Testing only: when set to N, the Nth allocation from then on at one of
+ * the module's own allocation sites fails as if the allocator had
+ * returned NULL, and the count goes back to 0.  One that may not fail
+ * (__GFP_NOFAIL) counts but doesn't fail.  test/vm/tests/fault-alloc.sh
+ * walks N over each kind of operation and the commit.
+ */
+static int fail_alloc;
+module_param(fail_alloc, int, 0600);
+MODULE_PARM_DESC(fail_alloc, "testing: the Nth allocation from now fails with ENOMEM (0: never)");
+static DEFINE_SPINLOCK(fail_alloc_lock);
+
+bool scoutfs_alloc_fault(gfp_t gfp)
+{
+	bool fail = false;
+
+	if (likely(READ_ONCE(fail_alloc) <= 0))
+		return false;
+	spin_lock(&fail_alloc_lock);
+	if (fail_alloc > 0 && --fail_alloc == 0)
+		fail = !(gfp & __GFP_NOFAIL);
+	spin_unlock(&fail_alloc_lock);
+	return fail;
+}
+
+/*
+ * Large buffers (64 KiB blocks, the commit's arrays) in a NOFS context.
+ * GFP_KERNEL inside a NOFS scope, as kvmalloc() falls back to vmalloc()
+ * only for GFP_KERNEL on 6.1 (with GFP_NOFS it is a kmalloc() of
+ * contiguous pages that fragmentation can fail).  Where allocations may
+ * not fail (scoutfs_trans_gfp(): after a hold's first change, and in
+ * the commit's write phase) it retries until it gets the memory, since
+ * 6.1's kvmalloc() can't take __GFP_NOFAIL (6.12's can); the fallback
+ * is order-0 NOFS pages, which the page allocator hardly ever fails.
+ */
+void *scoutfs_kvmalloc_array(size_t n, size_t size)
+{
+	bool nofail = scoutfs_trans_gfp() & __GFP_NOFAIL;
+	unsigned int nofs;
+	size_t bytes;
+	void *p;
+
+	if (check_mul_overflow(n, size, &bytes))
+		return NULL;
+	for (;;) {
+		p = NULL;
+		if (!scoutfs_alloc_fault(GFP_NOFS)) {
+			nofs = memalloc_nofs_save();
+			p = kvmalloc(bytes, GFP_KERNEL);
+			memalloc_nofs_restore(nofs);
+		}
+		if (p || !nofail)
+			return p;
+		memalloc_retry_wait(GFP_NOFS);
+	}
+}
+
+/*
  * An upper bound of the metadata blocks the commit of the dirty items,
  * plus extra_items more of extra_bytes, allocates at its peak.  Every
  * dirty item may sit in a leaf of its own and merge with a neighbour
@@ -285,7 +342,7 @@ static void put_tracked(struct xarray *xa)
 
 static struct xarray *new_tracked(void)
 {
-	struct xarray *xa = kmalloc(sizeof(*xa), GFP_NOFS);
+	struct xarray *xa = scoutfs_kmalloc(sizeof(*xa), GFP_NOFS);
 
 	if (xa)
 		xa_init(xa);
@@ -343,17 +400,28 @@ static int commit_trans(struct super_block *sb)
 		goto fail;
 	}
 
-	super = kmalloc(sizeof(*super), GFP_NOFS);
-	if (!super) {
-		ret = -ENOMEM;
-		goto fail;
+	/*
+	 * What the write phase needs in one piece is allocated before it
+	 * changes anything: an ENOMEM here fails this commit with nothing
+	 * written, the transaction stays open and the next commit retries.
+	 */
+	super = scoutfs_kmalloc(sizeof(*super), GFP_NOFS);
+	ret = super ? scoutfs_item_prepare_write(sb) : -ENOMEM;
+	if (ret) {
+		scoutfs_err(sb, "commit of transaction %llu: error %d before writing; the transaction stays open",
+			    seq, ret);
+		goto unlock;
 	}
 
 	/* 2, 3: what they allocate at the peak is held against the estimate */
 	estimate = commit_estimate(sb, 0, 0);
 	free = scoutfs_alloc_free_meta_blocks(sb);
 	scoutfs_alloc_meta_low(sb, true);
-	/* past here a failed allocation would leave a half-written commit */
+	/*
+	 * Past here a failed allocation would leave a half-written commit:
+	 * small ones are __GFP_NOFAIL and large ones retry
+	 * (scoutfs_trans_gfp(), scoutfs_kvmalloc_array()).
+	 */
 	set_hold_info(HOLD_CHANGED);
 	ret = scoutfs_item_write_dirty(sb, seq);
 	if (ret)
@@ -420,7 +488,9 @@ static void commit_worker(struct work_struct *work)
 	struct scoutfs_trans_info *tri = container_of(work, struct scoutfs_trans_info,
 						      commit_work.work);
 
-	commit_trans(tri->sb);
+	/* the memory wasn't there before anything was written: again soon */
+	if (commit_trans(tri->sb) == -ENOMEM)
+		queue_delayed_work(tri->wq, &tri->commit_work, HZ / 10);
 }
 
 int scoutfs_trans_sync(struct super_block *sb, int wait)

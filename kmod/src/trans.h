@@ -27,6 +27,19 @@ void scoutfs_release_trans(struct super_block *sb);
 gfp_t scoutfs_trans_gfp(void);
 void scoutfs_trans_changed(void);
 
+/*
+ * The module's own allocation sites go through these, so that the
+ * testing knob fail_alloc can fail the Nth of them (an allocation that
+ * may not fail, __GFP_NOFAIL, counts but never fails).
+ */
+bool scoutfs_alloc_fault(gfp_t gfp);
+#define scoutfs_kmalloc(size, gfp) \
+	(scoutfs_alloc_fault(gfp) ? NULL : kmalloc(size, gfp))
+#define scoutfs_kzalloc(size, gfp) \
+	(scoutfs_alloc_fault(gfp) ? NULL : kzalloc(size, gfp))
+/* n * size bytes, maybe vmalloc()ed (kvfree()), in a NOFS context */
+void *scoutfs_kvmalloc_array(size_t n, size_t size);
+
 /* the seq of the open transaction: valid while holding it */
 u64 scoutfs_trans_seq(struct super_block *sb);
 /* the greatest committed (durable) transaction seq */

@@ -167,17 +167,25 @@ static int read_value(struct inode *inode, const struct xattr_found *xf,
 	return 0;
 }
 
+/*
+ * Delete the parts, on past a failure once one went; a failure of the
+ * first changes nothing, and returns at once with *changed false.
+ */
 static int delete_parts(struct super_block *sb, u64 ino, u64 hash, u64 id,
-			unsigned int nr)
+			unsigned int nr, bool *changed)
 {
 	struct scoutfs_key key;
 	unsigned int i;
 	int ret = 0;
 	int err;
 
+	*changed = false;
 	for (i = 0; i < nr; i++) {
 		xattr_key(&key, ino, hash, id, i);
 		err = scoutfs_item_delete_force(sb, &key);
+		if (err < 0 && i == 0)
+			return err;
+		*changed = true;
 		ret = ret ?: err;
 	}
 	return ret;
@@ -196,6 +204,7 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 	unsigned int part;
 	unsigned int vcopied;
 	unsigned int nr;
+	bool changed;
 	int ret;
 
 	memset(hdr, 0, HDR_SIZE);
@@ -216,7 +225,7 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 			vcopied += part;
 		}
 		if (ret < 0) {
-			if (delete_parts(sb, scoutfs_ino(inode), hash, id, nr) < 0)
+			if (delete_parts(sb, scoutfs_ino(inode), hash, id, nr, &changed) < 0)
 				scoutfs_trans_abort(sb, "setting an xattr", ret);
 			return ret;
 		}
@@ -238,7 +247,7 @@ static int scoutfs_xattr_get(const struct xattr_handler *handler,
 	if (name_len > SCOUTFS_XATTR_MAX_NAME_LEN)
 		return -ENODATA;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 
@@ -278,6 +287,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	unsigned int name_len = strlen(name);
 	u64 hash = scoutfs_name_hash(name, name_len);
 	struct xattr_found xf;
+	bool changed;
 	bool exists;
 	u64 id;
 	u8 *buf;
@@ -290,7 +300,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	if (value && size > SCOUTFS_XATTR_MAX_VAL_LEN)
 		return -E2BIG;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 
@@ -322,9 +332,12 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	/* past the first change, a failure aborts */
 	if (exists) {
 		ret = delete_parts(sb, scoutfs_ino(inode), xf.hash, xf.id,
-				   nr_parts(xf.name_len, xf.val_len));
-		if (ret < 0)
+				   nr_parts(xf.name_len, xf.val_len), &changed);
+		/* a removal whose first delete failed changed nothing */
+		if (ret < 0 && (value || changed))
 			goto abort;
+		if (ret < 0)
+			goto release;
 	}
 	inode_set_ctime_current(inode);
 	ret = scoutfs_update_inode_item(inode, 0);
@@ -368,7 +381,7 @@ ssize_t scoutfs_listxattr(struct dentry *dentry, char *buffer, size_t size)
 	u8 *buf;
 	int ret;
 
-	buf = kmalloc(PART_SIZE, GFP_NOFS);
+	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
 

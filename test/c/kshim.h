@@ -12,6 +12,8 @@
 #include <endian.h>
 
 typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define le16_to_cpu(x) le16toh(x)

@@ -107,6 +107,19 @@ t_rc cat e
 unpoke
 if [ "$(data_super)" = "$super_sum" ]; then echo "data device super block unchanged"; else echo "data device super block CHANGED"; fi
 
+echo "== an index item with a stray key field (only check refused it)"
+t_expect_dmesg "is corrupt: index key: fourth is not 0, found 1"
+poke meta_seq 0 key.fourth 1 -1
+scoutfs walk-inodes meta_seq 0 -1 "$T_MNT" > /dev/null
+echo "rc=$? walk-inodes meta_seq"
+unpoke
+echo "== an orphan item with a stray key field: the mount refuses it"
+t_expect_dmesg "is corrupt: orphan key: third is not 0, found"
+t_expect_dmesg "error -117 deleting orphaned inodes"
+dd if="$T_TMP/pristine" of="$T_META" bs=1M conv=fsync 2> /dev/null
+node "$T_VM/tools/poke.js" "$T_META" data_seq 0 key.zone,key.type 8,4 -1
+if t_mount 0 2> /dev/null; then echo "mounted"; t_umount; else echo "mount refused"; fi
+
 echo "== the pristine volume is clean and intact"
 dd if="$T_TMP/pristine" of="$T_META" bs=1M conv=fsync 2> /dev/null
 t_check

@@ -40,7 +40,6 @@ import {
   DATA_DEV_START_BLKNO,
   DataExtent,
   Dirent,
-  DIRPOS_FIRST,
   ExtentFlag,
   ExtentListBlock,
   ExtentListRoot,
@@ -50,8 +49,6 @@ import {
   FreeExtent,
   FsItemType,
   IndexItemType,
-  MAX_FILE_BLOCKS,
-  INO_FLAG_TRUNCATE,
   InodeItem,
   ITEM_FLAG_DELETION,
   ITEM_MAX_VAL_SIZE,
@@ -59,13 +56,11 @@ import {
   KeyZone,
   META_DEV_START_BLKNO,
   NAME_LEN,
-  OrphanItemType,
   QUORUM_MAX_SLOTS,
   ROOT_INO,
   SUPER_BLKNO,
   SUPER_FLAG_META_DEV,
   SuperBlock,
-  SYMLINK_MAX_SIZE,
   XattrHdr,
 } from '../gen/format';
 import { FORMAT_HASH } from '../gen/hash';
@@ -73,6 +68,14 @@ import { invalid } from '../codec';
 import type { Codec } from '../codec';
 import { blockProblem, crc32cRaw } from './crc';
 import { Device, readAt } from './device';
+import {
+  extentBlocksInvalid,
+  extentKeyInvalid,
+  indexKeyInvalid,
+  inodeFieldsInvalid,
+  inodeOrphanInvalid,
+  orphanKeyInvalid,
+} from './item-rules';
 import { compareKeys, keyString } from './key';
 import { hex64, readQuorumBlock, SUPER_OFFSET } from './volume';
 
@@ -627,17 +630,15 @@ export class VolumeChecker {
     switch (key.zone) {
       case KeyZone.INODE_INDEX:
         return this.indexItem(key, seq, value, k);
-      case KeyZone.ORPHAN:
-        if (
-          key.type !== OrphanItemType.ORPHAN ||
-          key.first !== 0n ||
-          key.third !== 0n ||
-          key.fourth !== 0
-        )
-          return this.problem(`item ${k}: not a valid orphan key`);
-        if (value.length) this.problem(`item ${k}: orphan item has a ${value.length} byte value`);
-        this.orphans.add(key.second);
+      case KeyZone.ORPHAN: {
+        /* as the kernel's orphan scan: item_rules.h */
+        const r = orphanKeyInvalid(key.first, key.type, key.third, key.fourth, value.length);
+        if (r) this.problem(`item ${k}: ${r.why}, found ${r.bad}`);
+        /* with a good key (whatever its value), count it as the inode's */
+        if (!orphanKeyInvalid(key.first, key.type, key.third, key.fourth, 0))
+          this.orphans.add(key.second);
         return;
+      }
       case KeyZone.FS:
         return this.fsItem(key, seq, value, k);
       default:
@@ -652,9 +653,10 @@ export class VolumeChecker {
         : key.type === IndexItemType.DATA_SEQ
           ? this.dataIdx
           : undefined;
-    if (!map || key.first !== 0n || key.fourth !== 0)
-      return this.problem(`item ${k}: not a valid index key`);
-    if (value.length) this.problem(`item ${k}: index item has a ${value.length} byte value`);
+    /* as the kernel's index walk: item_rules.h */
+    const r = indexKeyInvalid(key.first, key.type, key.fourth, value.length);
+    if (r) this.problem(`item ${k}: ${r.why}, found ${r.bad}`);
+    if (!map || indexKeyInvalid(key.first, key.type, key.fourth, 0)) return;
     if (seq !== key.second)
       this.problem(`item ${k}: written in transaction ${seq}, not in the one it indexes`);
     const l = map.get(key.third);
@@ -723,15 +725,9 @@ export class VolumeChecker {
     const w = `inode ${g.ino}`;
     const type = i.mode & S_IFMT;
     this.rules(InodeItem, value, 0, w);
-    /* the rules between fields, as the kernel's invalid_inode_fields() */
-    if (!FILE_TYPES[type]) this.problem(`${w}: invalid mode 0${i.mode.toString(8)}`);
-    if (i.flags & INO_FLAG_TRUNCATE && type !== S_IFREG)
-      this.problem(`${w}: a ${fileType(i.mode)} with the TRUNCATE flag`);
-    if (type === S_IFLNK && (i.size === 0n || i.size >= BigInt(SYMLINK_MAX_SIZE)))
-      this.problem(`${w}: symlink size ${i.size} is not 1..${SYMLINK_MAX_SIZE - 1}`);
-    if (type === S_IFDIR && i.next_readdir_pos < BigInt(DIRPOS_FIRST))
-      this.problem(`${w}: next_readdir_pos ${i.next_readdir_pos} is below ${DIRPOS_FIRST}`);
-    if (type === S_IFDIR && i.nlink === 1) this.problem(`${w}: a directory with nlink 1`);
+    /* the rules between fields, as the kernel's (item_rules.h) */
+    const r = inodeFieldsInvalid(i.mode, i.flags, i.size, i.next_readdir_pos, i.nlink);
+    if (r) this.problem(`${w}: ${r.why}, found ${r.bad}`);
     if (seq !== i.meta_seq)
       this.problem(
         `${w}: inode item written in transaction ${seq}, but its meta_seq is ${i.meta_seq}`,
@@ -936,26 +932,27 @@ export class VolumeChecker {
   private extentItem(g: InodeGroup, key: Key, value: Uint8Array, k: Text): void {
     const last = key.second;
     const len = key.third;
-    if (key.fourth !== 0 || len === 0n || len > last + 1n)
-      return this.problem(`item ${k}: not a valid data extent key`);
+    /* the key and block rules as the kernel's (item_rules.h) */
+    const kr = extentKeyInvalid(last, len, key.fourth);
+    if (kr) return this.problem(`item ${k}: ${kr.why}, found ${kr.bad}`);
     const start = last - len + 1n;
     const w = `inode ${g.ino} extent ${range(start, last)}`;
     if (value.length !== DataExtent.SIZE)
       return this.problem(`${w}: value is ${value.length} bytes, not ${DataExtent.SIZE}`);
     const e = DataExtent.decode(value);
     this.rules(DataExtent, value, 0, w);
-    if (last >= BigInt(MAX_FILE_BLOCKS)) this.problem(`${w}: past the largest file size`);
+    const br = extentBlocksInvalid(e.blkno, len, e.flags, this.sb.total_data_blocks);
+    if (br) this.problem(`${w}: ${br.why}, found ${br.bad}`);
     if (start <= g.lastExtentBlock)
       this.problem(`${w}: overlaps the previous extent, which ends at ${g.lastExtentBlock}`);
     if (last > g.lastExtentBlock) g.lastExtentBlock = last;
     if (e.flags & ExtentFlag.OFFLINE) {
-      if (e.blkno !== 0n) this.problem(`${w}: offline but maps block ${e.blkno}`);
       g.offlineBlocks += len;
     } else {
       g.onlineBlocks += len;
       this.dataInUse += len;
-      if (e.blkno === 0n) this.problem(`${w}: online but maps block 0`);
-      else {
+      /* a claim inside the device is checked against the others */
+      if (!br) {
         const ino = g.ino;
         this.dataClaims.push({
           start: e.blkno,
@@ -1031,7 +1028,7 @@ export class VolumeChecker {
 
     /* links */
     if (i.nlink === 0) {
-      if (!orphan) this.problem(`${w}: nlink 0 without an ORPHAN item`);
+      if (inodeOrphanInvalid(i.nlink, orphan)) this.problem(`${w}: nlink 0 without an ORPHAN item`);
       if (g.backrefs) this.problem(`${w}: nlink 0 but ${g.backrefs} link backrefs`);
     } else {
       if (orphan) this.problem(`${w}: ORPHAN item but nlink ${i.nlink}`);
