@@ -26,6 +26,7 @@ export interface ExtentListRoot {
   total_free: le64;
 }
 
+/** @padcheck */
 export interface ExtentListBlock {
   hdr: BlockHeader;
   next: BlockRef;

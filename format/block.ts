@@ -90,6 +90,7 @@ export interface QuorumConfig {
   slots: Arr<QuorumSlot, 15>;
 }
 
+/** @padcheck */
 export interface SuperBlock {
   hdr: BlockHeader;
   format_hash: le64;

@@ -19,6 +19,7 @@ export interface BtreeRoot {
   _pad: Pad<7>;
 }
 
+/** @rulecheck */
 export interface BtreeItem {
   key: Key;
   /* seq of the transaction (or lock grant) that wrote the item */

@@ -34,7 +34,10 @@ export const INO_FLAG_RETENTION = 2;
  * orphan item, size against the type) are in the kernel's inode.c and in
  * check.
  */
-/** @cpu */
+/**
+ * @cpu
+ * @rulecheck
+ */
 export interface InodeItem {
   /** @max MAX_FILE_SIZE */
   size: le64;
@@ -66,6 +69,7 @@ export interface InodeItem {
 }
 
 /* The value of DIRENT, READDIR and LINK_BACKREF items. */
+/** @rulecheck */
 export interface Dirent {
   /** @min 1 */
   ino: le64;
@@ -79,6 +83,7 @@ export interface Dirent {
 }
 
 /* Part 0 of an xattr: header, name, then the start of the value. */
+/** @rulecheck */
 export interface XattrHdr {
   /** @max XATTR_MAX_VAL_LEN */
   val_len: le32;
@@ -94,6 +99,7 @@ export enum ExtentFlag {
 }
 
 /* DATA_EXTENT item value; the key holds (ino, last logical block, length). */
+/** @rulecheck */
 export interface DataExtent {
   blkno: le64;
   /** @mask ExtentFlag */

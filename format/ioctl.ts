@@ -325,30 +325,55 @@ export interface IoctlInjectTotlDelta {
   count: s64;
 }
 
+/*
+ * The calls: number, direction and argument struct.  The module has a
+ * handler, scoutfs_ioc_<name>() in kmod/src/ioctl.c, for each one not
+ * marked @unimplemented (the build fails without it); the others fail
+ * with EOPNOTSUPP until they are implemented, and other numbers with ENOTTY.
+ */
 export interface Ioctls {
   WALK_INODES: Ioctl<1, 'W', IoctlWalkInodes>;
   INO_PATH: Ioctl<2, 'W', IoctlInoPath>;
+  /** @unimplemented */
   RELEASE: Ioctl<3, 'W', IoctlRelease>;
+  /** @unimplemented */
   STAGE: Ioctl<4, 'W', IoctlStage>;
   STAT_MORE: Ioctl<5, 'R', IoctlStatMore>;
+  /** @unimplemented */
   DATA_WAITING: Ioctl<6, 'W', IoctlDataWaiting>;
+  /** @unimplemented */
   SETATTR_MORE: Ioctl<7, 'W', IoctlSetattrMore>;
+  /** @unimplemented */
   LISTXATTR_HIDDEN: Ioctl<8, 'WR', IoctlListxattrHidden>;
+  /** @unimplemented */
   SEARCH_XATTRS: Ioctl<9, 'W', IoctlSearchXattrs>;
   STATFS_MORE: Ioctl<10, 'R', IoctlStatfsMore>;
+  /** @unimplemented */
   DATA_WAIT_ERR: Ioctl<11, 'W', IoctlDataWaitErr>;
+  /** @unimplemented */
   ALLOC_DETAIL: Ioctl<12, 'W', IoctlAllocDetail>;
+  /** @unimplemented */
   MOVE_BLOCKS: Ioctl<13, 'W', IoctlMoveBlocks>;
+  /** @unimplemented */
   RESIZE_DEVICES: Ioctl<14, 'W', IoctlResizeDevices>;
+  /** @unimplemented */
   READ_XATTR_TOTALS: Ioctl<15, 'W', IoctlReadXattrTotals>;
+  /** @unimplemented */
   GET_ALLOCATED_INOS: Ioctl<16, 'W', IoctlGetAllocatedInos>;
   GET_REFERRING_ENTRIES: Ioctl<17, 'W', IoctlGetReferringEntries>;
   GET_ATTR_X: Ioctl<18, 'W', IoctlInodeAttrX>;
+  /** @unimplemented */
   SET_ATTR_X: Ioctl<19, 'W', IoctlInodeAttrX>;
+  /** @unimplemented */
   GET_QUOTA_RULES: Ioctl<20, 'R', IoctlGetQuotaRules>;
+  /** @unimplemented */
   ADD_QUOTA_RULE: Ioctl<21, 'W', IoctlQuotaRule>;
+  /** @unimplemented */
   DEL_QUOTA_RULE: Ioctl<22, 'W', IoctlQuotaRule>;
+  /** @unimplemented */
   READ_XATTR_INDEX: Ioctl<23, 'R', IoctlReadXattrIndex>;
+  /** @unimplemented */
   PUNCH_OFFLINE: Ioctl<24, 'W', IoctlPunchOffline>;
+  /** @unimplemented */
   INJECT_TOTL_DELTA: Ioctl<25, 'W', IoctlInjectTotlDelta>;
 }

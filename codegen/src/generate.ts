@@ -17,6 +17,7 @@ import {
 import { emitGlueC, emitGlueH, emitRulesC, emitRulesH } from './emit/c-glue';
 import { emitTsArea, emitTsHash, emitTsMount } from './emit/ts-codecs';
 import { emitLayoutDumpC } from './emit/c-layout-dump';
+import { fitCText } from './emit/common';
 
 export const KMOD_GEN = 'kmod/src/gen';
 export const UTILS_GEN = 'utils/src/gen';
@@ -83,5 +84,7 @@ export function generate(formatDir: string, base: string): Generated {
     [`${UTILS_GEN}/mount.ts`, emitTsMount(ir)],
     [LAYOUT_DUMP, emitLayoutDumpC(layout)],
   ]);
+  /* generated C stays within C_COLUMNS, broken after commas as kernel style does */
+  for (const [rel, text] of files) if (/\.[ch]$/.test(rel)) files.set(rel, fitCText(text));
   return { layout, hash, files };
 }

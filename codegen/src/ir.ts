@@ -53,27 +53,44 @@ export interface IrField {
   type: FieldType;
   where: Where;
   rules?: IrRule[];
+  /* the comment above the declaration in the schema, without delimiters */
+  doc?: string;
 }
 
 export interface IrStruct {
   name: string;
   area: Area;
   cpu: boolean;
+  /* the kernel glue has scoutfs_<name>_pads_zero() (@padcheck) */
+  padcheck: boolean;
+  /* the kernel has scoutfs_<name>_invalid() for its rules (@rulecheck) */
+  rulecheck: boolean;
   fields: IrField[];
   where: Where;
+  doc?: string;
+}
+
+/*
+ * A number as the schema writes it when it is a literal ("0xe8", "1024"),
+ * so the generated C and TypeScript keep its radix.
+ */
+export interface IrValue {
+  value: string;
+  literal?: string;
+  doc?: string;
 }
 
 export interface IrEnum {
   name: string;
   area: Area;
-  members: { name: string; value: string }[];
+  members: ({ name: string } & IrValue)[];
   where: Where;
+  doc?: string;
 }
 
-export interface IrConst {
+export interface IrConst extends IrValue {
   name: string;
   area: Area;
-  value: string;
   where: Where;
 }
 
@@ -82,7 +99,10 @@ export interface IrIoctl {
   nr: number;
   dir: 'N' | 'R' | 'W' | 'WR';
   arg: string;
+  /* false for @unimplemented ones: they fail with EOPNOTSUPP */
+  implemented: boolean;
   where: Where;
+  doc?: string;
 }
 
 export interface IrMessage {
@@ -93,10 +113,11 @@ export interface IrMessage {
   where: Where;
 }
 
-export type IrMountOption =
+export type IrMountOption = (
   | { name: string; kind: 'string'; required: boolean; where: Where }
   | { name: string; kind: 'u32'; min: number; max: number; def: number | null; where: Where }
-  | { name: string; kind: 'flag'; where: Where };
+  | { name: string; kind: 'flag'; where: Where }
+) & { doc?: string };
 
 export interface Ir {
   structs: IrStruct[];
@@ -115,6 +136,8 @@ const where = {
 };
 const cname = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' };
 const bigintString = { type: 'string', pattern: '^-?[0-9]+$' };
+const doc = { type: 'string', minLength: 1 };
+const literal = { type: 'string', pattern: '^(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|[0-9]+)$' };
 
 export const IR_SCHEMA = {
   $id: 'scoutfs-ir',
@@ -167,12 +190,15 @@ export const IR_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'area', 'cpu', 'fields', 'where'],
+        required: ['name', 'area', 'cpu', 'padcheck', 'rulecheck', 'fields', 'where'],
         properties: {
           name: cname,
           area: { enum: ['disk', 'net', 'ioctl'] },
           cpu: { type: 'boolean' },
+          padcheck: { type: 'boolean' },
+          rulecheck: { type: 'boolean' },
           where,
+          doc,
           fields: {
             type: 'array',
             minItems: 1,
@@ -184,6 +210,7 @@ export const IR_SCHEMA = {
                 name: cname,
                 type: { $ref: '#/definitions/fieldType' },
                 where,
+                doc,
                 rules: {
                   type: 'array',
                   minItems: 1,
@@ -214,6 +241,7 @@ export const IR_SCHEMA = {
           name: cname,
           area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
           where,
+          doc,
           members: {
             type: 'array',
             minItems: 1,
@@ -221,7 +249,7 @@ export const IR_SCHEMA = {
               type: 'object',
               additionalProperties: false,
               required: ['name', 'value'],
-              properties: { name: cname, value: bigintString },
+              properties: { name: cname, value: bigintString, literal, doc },
             },
           },
         },
@@ -237,7 +265,9 @@ export const IR_SCHEMA = {
           name: cname,
           area: { enum: ['disk', 'net', 'ioctl', 'mount'] },
           value: bigintString,
+          literal,
           where,
+          doc,
         },
       },
     },
@@ -246,13 +276,15 @@ export const IR_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'nr', 'dir', 'arg', 'where'],
+        required: ['name', 'nr', 'dir', 'arg', 'implemented', 'where'],
         properties: {
           name: cname,
           nr: { type: 'integer', minimum: 0, maximum: 255 },
           dir: { enum: ['N', 'R', 'W', 'WR'] },
           arg: cname,
+          implemented: { type: 'boolean' },
           where,
+          doc,
         },
       },
     },
@@ -284,6 +316,7 @@ export const IR_SCHEMA = {
               kind: { const: 'string' },
               required: { type: 'boolean' },
               where,
+              doc,
             },
           },
           {
@@ -299,13 +332,14 @@ export const IR_SCHEMA = {
                 oneOf: [{ type: 'integer', minimum: 0, maximum: 4294967295 }, { type: 'null' }],
               },
               where,
+              doc,
             },
           },
           {
             type: 'object',
             additionalProperties: false,
             required: ['name', 'kind', 'where'],
-            properties: { name: cname, kind: { const: 'flag' }, where },
+            properties: { name: cname, kind: { const: 'flag' }, where, doc },
           },
         ],
       },

@@ -16,12 +16,16 @@ export interface FieldLayout {
   align: number;
   where: Where;
   rules: IrRule[];
+  doc?: string;
 }
 
 export interface StructLayout {
   name: string;
   area: Area;
   cpu: boolean;
+  padcheck: boolean;
+  rulecheck: boolean;
+  doc?: string;
   size: number;
   align: number;
   /* has a trailing flexible array */
@@ -150,6 +154,7 @@ export function computeLayout(ir: Ir): Layout {
         align: sz.align,
         where: f.where,
         rules: f.rules ?? [],
+        ...(f.doc === undefined ? {} : { doc: f.doc }),
       });
       offset += sz.size;
       align = Math.max(align, sz.align);
@@ -169,6 +174,9 @@ export function computeLayout(ir: Ir): Layout {
       name: s.name,
       area: s.area,
       cpu: s.cpu,
+      padcheck: s.padcheck,
+      rulecheck: s.rulecheck,
+      ...(s.doc === undefined ? {} : { doc: s.doc }),
       size: offset,
       align,
       flexible,

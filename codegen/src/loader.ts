@@ -42,7 +42,8 @@ export class SchemaError extends Error {
 export const VOCABULARY_FILE = 'types.ts';
 
 const SPECIAL: Record<string, Area> = { Ioctls: 'ioctl', Messages: 'net', MountOptions: 'mount' };
-const KNOWN_JSDOC_TAGS = new Set(['cpu']);
+const KNOWN_JSDOC_TAGS = new Set(['cpu', 'padcheck', 'rulecheck']);
+const IOCTL_TAGS = new Set(['unimplemented']);
 const C_IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const U32_MAX = 4294967295;
 
@@ -61,7 +62,7 @@ export function areaOfFile(file: string): Area {
 
 interface PendingEnum {
   e: IrEnum;
-  members: { name: string; init: Expression }[];
+  members: { name: string; init: Expression; doc?: string }[];
 }
 
 /* A field rule tag, resolved once every const and enum has its value. */
@@ -78,6 +79,50 @@ interface PendingConst {
   expr: Expression;
   where: Where;
   area: Area;
+  doc?: string;
+}
+
+/*
+ * The comment right above a declaration (no blank line between), without
+ * its delimiters and JSDoc tags: the generated C and TypeScript carry it.
+ */
+export function docOf(node: Node): string | undefined {
+  const sf = node.getSourceFile();
+  const text = sf.getFullText();
+  const lineOf = (pos: number) => sf.getLineAndColumnAtPos(pos).line;
+  let line = node.getStartLineNumber();
+  const kept: string[] = [];
+  for (const r of [...node.getLeadingCommentRanges()].reverse()) {
+    if (lineOf(r.getEnd()) < line - 1) break;
+    kept.unshift(text.slice(r.getPos(), r.getEnd()));
+    line = lineOf(r.getPos());
+  }
+  const lines = kept.flatMap((c) =>
+    c.startsWith('//')
+      ? [c.replace(/^\/\/ ?/, '')]
+      : c
+          .replace(/^\/\*\*?/, '')
+          .replace(/\*\/$/, '')
+          .split('\n')
+          .map((l) => l.replace(/^\s*\* ?/, '').replace(/^\s+/, '')),
+  );
+  const out = lines.map((l) => l.trimEnd()).filter((l) => !l.startsWith('@'));
+  while (out.length && !out[0]) out.shift();
+  while (out.length && !out[out.length - 1]) out.pop();
+  return out.length ? out.join('\n') : undefined;
+}
+
+/* A numeric literal as written, when C and TypeScript can both spell it so. */
+function literalOf(e: Expression): string | undefined {
+  if (!Node.isNumericLiteral(e) && !Node.isBigIntLiteral(e)) return undefined;
+  const t = e.getText().replace(/_/g, '').replace(/n$/, '');
+  return /^(0[xX][0-9a-fA-F]+|0|[1-9][0-9]*)$/.test(t) ? t : undefined;
+}
+
+/* Set optional IR properties only when they have a value (the IR is strict). */
+function withOpt<T extends object>(o: T, extra: Record<string, string | undefined>): T {
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) Object.assign(o, { [k]: v });
+  return o;
 }
 
 class Loader {
@@ -117,14 +162,25 @@ class Loader {
     for (const pe of this.pendingEnums) {
       for (const m of pe.members) {
         const v = this.evalExpr(m.init);
-        if (v !== undefined) pe.e.members.push({ name: m.name, value: v.toString() });
+        if (v !== undefined)
+          pe.e.members.push(
+            withOpt(
+              { name: m.name, value: v.toString() },
+              { literal: literalOf(m.init), doc: m.doc },
+            ),
+          );
       }
       this.ir.enums.push(pe.e);
     }
     for (const c of this.pendingConsts.values()) {
       const v = this.constValues.get(c.name);
       if (v !== undefined)
-        this.ir.consts.push({ name: c.name, area: c.area, value: v.toString(), where: c.where });
+        this.ir.consts.push(
+          withOpt(
+            { name: c.name, area: c.area, value: v.toString(), where: c.where },
+            { literal: literalOf(c.expr), doc: c.doc },
+          ),
+        );
     }
     for (const r of this.pendingRules) this.resolveRule(r);
     this.checkDuplicates();
@@ -182,7 +238,10 @@ class Loader {
       } else if (Node.isEnumDeclaration(st)) {
         if (!st.isExported()) this.fail(st, `enum ${st.getName()} must be exported`);
         const pe: PendingEnum = {
-          e: { name: st.getName(), area, members: [], where: this.where(st) },
+          e: withOpt(
+            { name: st.getName(), area, members: [], where: this.where(st) },
+            { doc: docOf(st) },
+          ),
           members: [],
         };
         for (const m of st.getMembers()) {
@@ -191,7 +250,7 @@ class Loader {
             this.fail(m, `enum member ${st.getName()}.${m.getName()} needs an explicit value`);
             continue;
           }
-          pe.members.push({ name: m.getName(), init });
+          pe.members.push({ name: m.getName(), init, doc: docOf(m) });
         }
         if (pe.members.length === 0) this.fail(st, `enum ${st.getName()} has no members`);
         this.pendingEnums.push(pe);
@@ -216,6 +275,7 @@ class Loader {
             expr: init,
             where: this.where(d),
             area,
+            doc: docOf(st),
           });
         }
       } else {
@@ -227,17 +287,21 @@ class Loader {
     }
   }
 
-  private checkJsDoc(decl: InterfaceDeclaration): boolean {
-    let cpu = false;
+  /* the tags of a struct: @cpu, @padcheck, @rulecheck */
+  private structTags(decl: InterfaceDeclaration): Set<string> {
+    const tags = new Set<string>();
     for (const doc of decl.getJsDocs()) {
       for (const tag of doc.getTags()) {
         const name = tag.getTagName();
         if (!KNOWN_JSDOC_TAGS.has(name))
-          this.fail(tag, `unknown schema tag @${name} (known: @cpu)`);
-        if (name === 'cpu') cpu = true;
+          this.fail(
+            tag,
+            `unknown schema tag @${name} (known: ${[...KNOWN_JSDOC_TAGS].map((t) => '@' + t).join(', ')})`,
+          );
+        tags.add(name);
       }
     }
-    return cpu;
+    return tags;
   }
 
   /* @min/@max/@mask tags of a field: only on integer fields */
@@ -335,8 +399,19 @@ class Loader {
       return;
     }
 
-    const cpu = this.checkJsDoc(decl);
-    const s: IrStruct = { name, area, cpu, fields: [], where: this.where(decl) };
+    const tags = this.structTags(decl);
+    const s: IrStruct = withOpt(
+      {
+        name,
+        area,
+        cpu: tags.has('cpu'),
+        padcheck: tags.has('padcheck'),
+        rulecheck: tags.has('rulecheck'),
+        fields: [],
+        where: this.where(decl),
+      },
+      { doc: docOf(decl) },
+    );
     for (const p of props) {
       if (!C_IDENT.test(p.getName())) {
         this.fail(p, `${name}.${p.getName()}: field names must be C identifiers`);
@@ -344,7 +419,10 @@ class Loader {
       }
       const t = this.fieldType(p.getTypeNodeOrThrow(), `${name}.${p.getName()}`, area);
       if (!t) continue;
-      const field: IrField = { name: p.getName(), type: t, where: this.where(p) };
+      const field: IrField = withOpt(
+        { name: p.getName(), type: t, where: this.where(p) },
+        { doc: docOf(p) },
+      );
       this.fieldRules(p, field, `${name}.${p.getName()}`);
       s.fields.push(field);
     }
@@ -421,7 +499,20 @@ class Loader {
       this.fail(p, `${what}: number ${nr} out of range 0..255`);
       return;
     }
-    this.ir.ioctls.push({ name: p.getName(), nr, dir, arg, where: this.where(p) });
+    let implemented = true;
+    for (const doc of p.getJsDocs()) {
+      for (const tag of doc.getTags()) {
+        if (!IOCTL_TAGS.has(tag.getTagName()))
+          this.fail(tag, `${what}: unknown ioctl tag @${tag.getTagName()} (known: @unimplemented)`);
+        if (tag.getTagName() === 'unimplemented') implemented = false;
+      }
+    }
+    this.ir.ioctls.push(
+      withOpt(
+        { name: p.getName(), nr, dir, arg, implemented, where: this.where(p) },
+        { doc: docOf(p) },
+      ),
+    );
   }
 
   private loadMessage(p: PropertySignature): void {
@@ -470,6 +561,9 @@ class Loader {
         }
       }
       if (min > max) this.fail(p, `${what}: min ${min} > max ${max}`);
+      /* the kernel keeps an option without a default in an int, -1 when not given */
+      if (def === null && max > 0x7fffffff)
+        this.fail(p, `${what}: an option without a default must stay below 2^31 (max ${max})`);
       if (def !== null && (def < min || def > max))
         this.fail(p, `${what}: default ${def} outside ${min}..${max}`);
       opt = { name: p.getName(), kind: 'u32', min, max, def, where: w };
@@ -481,7 +575,7 @@ class Loader {
         `${what}: expected OptString<...>, OptU32<...> or OptFlag, found '${t.getText()}'`,
       );
     }
-    if (opt) this.ir.mountOptions.push(opt);
+    if (opt) this.ir.mountOptions.push(withOpt(opt, { doc: docOf(p) }));
   }
 
   private typeNameArg(node: TypeNode, what: string, allowed: string[]): string | undefined {

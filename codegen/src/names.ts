@@ -19,6 +19,9 @@ export const cConst = (name: string): string => `SCOUTFS_${name}`;
 export const cIoctl = (name: string): string => `SCOUTFS_IOC_${name}`;
 export const cNetCmd = (name: string): string => `SCOUTFS_NET_CMD_${name}`;
 export const cMountOpt = (name: string): string => `SCOUTFS_OPT_${name.toUpperCase()}`;
+export const cMountOptField = (name: string): string => name;
+/* the handler in the module of an ioctl: WALK_INODES -> scoutfs_ioc_walk_inodes */
+export const cIoctlHandler = (name: string): string => `scoutfs_ioc_${name.toLowerCase()}`;
 
 /* TypeScript names: schema names are kept as they are. */
 export const tsStruct = (name: string): string => name;

@@ -9,6 +9,7 @@
  */
 import { FieldType, Prim, RuleKind } from './ir';
 import { Layout, StructLayout } from './layout';
+import { SchemaError } from './loader';
 
 export interface FlatRule {
   /* C member path below the struct pointer: "atime.nsec", "slots[2].port" */
@@ -111,4 +112,18 @@ export function flatRules(s: StructLayout, layout: Layout): FlatRule[] {
 /* Structs that declare a rule of their own or embed one that does. */
 export function structsWithRules(layout: Layout): StructLayout[] {
   return layout.structs.filter((s) => flatRules(s, layout).some((r) => r.kind !== 'pad'));
+}
+
+/*
+ * The structs the kernel checks, @rulecheck ones: rules.c has a
+ * scoutfs_*_invalid() for each (the TypeScript codecs carry every
+ * struct's rules).  A tag on a struct without rules is an error.
+ */
+export function kernelRuleStructs(layout: Layout): StructLayout[] {
+  const withRules = new Set(structsWithRules(layout).map((s) => s.name));
+  const problems = layout.structs
+    .filter((s) => s.rulecheck && !withRules.has(s.name))
+    .map((s) => `${s.where.file}:${s.where.line}: ${s.name} is @rulecheck but has no rules`);
+  if (problems.length) throw new SchemaError(problems);
+  return layout.structs.filter((s) => s.rulecheck);
 }

@@ -19,15 +19,16 @@
  *
  * Preallocation: a write that extends a file of at least PREALLOC_MIN
  * blocks allocates up to as many blocks again as the file has (at most
- * PREALLOC_MAX) in one extent, so a streaming writer pays for one
- * allocation and one extent item per chunk rather than per block.  The
- * blocks past EOF are never part of the file: a written extent's blocks
- * at or past the block holding EOF hold no data, and are mapped for a
- * write as new blocks (zeroed where the write doesn't cover them).  They
- * are freed before anything else grows the size over them (a write
- * starting past EOF, truncate up, fallocate), when a writer closes the
- * file, and by truncate and deletion; a crash can leave them past EOF,
- * where they stay harmless until one of those frees them.
+ * the data_prealloc_blocks mount option, 2048 by default) in one extent,
+ * so a streaming writer pays for one allocation and one extent item per
+ * chunk rather than per block.  The blocks past EOF are never part of
+ * the file: a written extent's blocks at or past the block holding EOF
+ * hold no data, and are mapped for a write as new blocks (zeroed where
+ * the write doesn't cover them).  They are freed before anything else
+ * grows the size over them (a write starting past EOF, truncate up,
+ * fallocate), when a writer closes the file, and by truncate and
+ * deletion; a crash can leave them past EOF, where they stay harmless
+ * until one of those frees them.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -55,9 +56,8 @@
 #define EXTENT_BATCH	64
 /* the most blocks fallocate asks the allocator for at once */
 #define FALLOC_MAX_COUNT (1ULL << 20)
-/* extending writes preallocate from this file size (blocks) on, up to MAX */
+/* extending writes preallocate from this file size (blocks) on */
 #define PREALLOC_MIN	16
-#define PREALLOC_MAX	2048
 
 struct ext {
 	u64 start;	/* first logical block */
@@ -278,8 +278,9 @@ static int get_block_writeback(struct inode *inode, sector_t iblock,
 /*
  * How many blocks to allocate for the hole at iblock: one, or for an
  * extending write to a file that has grown past PREALLOC_MIN blocks,
- * as many again as it has, up to PREALLOC_MAX and the next extent, while
- * free space is plentiful.  next_start is U64_MAX without a next extent.
+ * as many again as it has, up to the data_prealloc_blocks mount option
+ * and the next extent, while free space is plentiful.  next_start is
+ * U64_MAX without a next extent.
  */
 static u64 alloc_want(struct inode *inode, u64 iblock, u64 next_start)
 {
@@ -287,7 +288,8 @@ static u64 alloc_want(struct inode *inode, u64 iblock, u64 next_start)
 
 	if (iblock < PREALLOC_MIN || iblock < eof_block(inode))
 		return 1;
-	want = min_t(u64, iblock, PREALLOC_MAX);
+	want = min_t(u64, iblock,
+		     SCOUTFS_SB(inode->i_sb)->opts.data_prealloc_blocks);
 	want = min(want, next_start - iblock);
 	want = min(want, MAX_BLOCKS - iblock);
 	if (scoutfs_alloc_free_data_blocks(inode->i_sb) < (want << 4))

@@ -14,7 +14,8 @@
  * they stay free for later use.  Everything copied out is built in a
  * zeroed kernel buffer first, so no uninitialised kernel memory ever
  * reaches userspace.  Known upstream calls this module doesn't implement
- * yet fail with EOPNOTSUPP; other commands with ENOTTY.
+ * yet (@unimplemented in format/ioctl.ts) fail with EOPNOTSUPP; other
+ * commands with ENOTTY.
  */
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -23,6 +24,7 @@
 #include <linux/namei.h>
 #include <linux/sched/signal.h>
 #include <linux/log2.h>
+#include <linux/nospec.h>
 
 #include "format.h"
 #include "glue.h"
@@ -98,7 +100,7 @@ static int walk_fill(void *arg, const struct scoutfs_key *key, const void *val, 
  * only move to a greater seq later, never appear anew at or below S.
  * minor (and the entries' pads) are ignored on input, 0 on output.
  */
-static long ioc_walk_inodes(struct file *file, unsigned long arg)
+long scoutfs_ioc_walk_inodes(struct file *file, unsigned long arg)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
 	struct scoutfs_ioctl_walk_inodes walk;
@@ -185,7 +187,7 @@ static long ioc_walk_inodes(struct file *file, unsigned long arg)
 
 /* ------------------------------------------------------ stat and statfs */
 
-static long ioc_stat_more(struct file *file, unsigned long arg)
+long scoutfs_ioc_stat_more(struct file *file, unsigned long arg)
 {
 	struct inode *inode = file_inode(file);
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
@@ -207,7 +209,7 @@ static long ioc_stat_more(struct file *file, unsigned long arg)
 	return 0;
 }
 
-static long ioc_statfs_more(struct file *file, unsigned long arg)
+long scoutfs_ioc_statfs_more(struct file *file, unsigned long arg)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
@@ -243,7 +245,7 @@ static const u8 attr_x_end[] = {
 #define ATTR_X_MASK_V2	(SCOUTFS_ATTR_X_MASK_RETENTION | \
 			 SCOUTFS_ATTR_X_MASK_PROJECT_ID)
 
-static long ioc_get_attr_x(struct file *file, unsigned long arg)
+long scoutfs_ioc_get_attr_x(struct file *file, unsigned long arg)
 {
 	struct scoutfs_ioctl_inode_attr_x __user *uiax = (void __user *)arg;
 	struct inode *inode = file_inode(file);
@@ -395,7 +397,7 @@ static int prepend_name(char *path, int *start, const struct backref *br)
  * moved while we climb make us start over.  Not serialised with renames:
  * a path is what the links said while we read them.
  */
-static long ioc_ino_path(struct file *file, unsigned long arg)
+long scoutfs_ioc_ino_path(struct file *file, unsigned long arg)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
 	struct scoutfs_ioctl_ino_path args;
@@ -484,7 +486,7 @@ static unsigned int dirent_bytes(unsigned int name_len)
  * LAST.  Returns the number of records; EINVAL when not even the first
  * one fits.
  */
-static long ioc_get_referring_entries(struct file *file, unsigned long arg)
+long scoutfs_ioc_get_referring_entries(struct file *file, unsigned long arg)
 {
 	struct super_block *sb = file_inode(file)->i_sb;
 	struct scoutfs_ioctl_get_referring_entries args;
@@ -561,27 +563,21 @@ out:
 
 /* ------------------------------------------------------------ dispatch */
 
+/*
+ * The table is generated from format/ioctl.ts (gen/glue.c): an entry
+ * matches only the exact command (number, direction and argument size).
+ */
 long scoutfs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	const struct scoutfs_ioctl_op *op;
 	unsigned int nr = _IOC_NR(cmd);
 
-	switch (cmd) {
-	case SCOUTFS_IOC_WALK_INODES:
-		return ioc_walk_inodes(file, arg);
-	case SCOUTFS_IOC_INO_PATH:
-		return ioc_ino_path(file, arg);
-	case SCOUTFS_IOC_STAT_MORE:
-		return ioc_stat_more(file, arg);
-	case SCOUTFS_IOC_STATFS_MORE:
-		return ioc_statfs_more(file, arg);
-	case SCOUTFS_IOC_GET_REFERRING_ENTRIES:
-		return ioc_get_referring_entries(file, arg);
-	case SCOUTFS_IOC_GET_ATTR_X:
-		return ioc_get_attr_x(file, arg);
-	}
-
-	if (_IOC_TYPE(cmd) == SCOUTFS_IOCTL_MAGIC && nr < SCOUTFS_IOCTL_NR &&
-	    scoutfs_ioctl_info[nr].cmd == cmd)
+	if (_IOC_TYPE(cmd) != SCOUTFS_IOCTL_MAGIC || nr >= SCOUTFS_IOCTL_NR)
+		return -ENOTTY;
+	op = &scoutfs_ioctl_ops[array_index_nospec(nr, SCOUTFS_IOCTL_NR)];
+	if (op->cmd != cmd)
+		return -ENOTTY;
+	if (!op->handler)
 		return -EOPNOTSUPP;
-	return -ENOTTY;
+	return op->handler(file, arg);
 }

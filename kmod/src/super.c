@@ -40,74 +40,15 @@
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
 
-static void set_defaults(struct scoutfs_mount_options *opts)
-{
-	const struct scoutfs_mount_opt_info *info = scoutfs_mount_opt_info;
-
-	opts->quorum_slot_nr = -1;
-	opts->commit_interval_ms = info[SCOUTFS_OPT_COMMIT_INTERVAL_MS].def;
-	opts->orphan_scan_delay_ms = info[SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS].def;
-	opts->quorum_heartbeat_timeout_ms = info[SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS].def;
-	opts->data_prealloc_blocks = info[SCOUTFS_OPT_DATA_PREALLOC_BLOCKS].def;
-}
-
+/* the option code itself is generated from format/mount.ts (gen/glue.c) */
 static int scoutfs_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
-	struct scoutfs_mount_options *opts = fc->fs_private;
-	const struct scoutfs_mount_opt_info *info;
-	struct fs_parse_result result;
-	int opt;
-
-	opt = fs_parse(fc, scoutfs_param_specs, param, &result);
-	if (opt < 0)
-		return opt;
-	info = &scoutfs_mount_opt_info[opt];
-	if (info->kind == SCOUTFS_OPT_KIND_U32 &&
-	    (result.uint_32 < info->min || result.uint_32 > info->max))
-		return invalfc(fc, "option %s=%u is outside %u..%u", info->name,
-			       result.uint_32, info->min, info->max);
-
-	switch (opt) {
-	case SCOUTFS_OPT_METADEV_PATH:
-		kfree(opts->metadev_path);
-		opts->metadev_path = param->string;
-		param->string = NULL;
-		break;
-	case SCOUTFS_OPT_QUORUM_SLOT_NR:
-		opts->quorum_slot_nr = result.uint_32;
-		break;
-	case SCOUTFS_OPT_COMMIT_INTERVAL_MS:
-		opts->commit_interval_ms = result.uint_32;
-		break;
-	case SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS:
-		opts->orphan_scan_delay_ms = result.uint_32;
-		break;
-	case SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS:
-		opts->quorum_heartbeat_timeout_ms = result.uint_32;
-		break;
-	case SCOUTFS_OPT_DATA_PREALLOC_BLOCKS:
-		opts->data_prealloc_blocks = result.uint_32;
-		break;
-	}
-	return 0;
+	return scoutfs_mount_options_parse(fc, param, fc->fs_private);
 }
 
 static int scoutfs_show_options(struct seq_file *seq, struct dentry *root)
 {
-	struct scoutfs_mount_options *opts = &SCOUTFS_SB(root->d_sb)->opts;
-	const struct scoutfs_mount_opt_info *info = scoutfs_mount_opt_info;
-
-	seq_show_option(seq, "metadev_path", opts->metadev_path);
-	if (opts->quorum_slot_nr >= 0)
-		seq_printf(seq, ",quorum_slot_nr=%d", opts->quorum_slot_nr);
-	if (opts->commit_interval_ms != info[SCOUTFS_OPT_COMMIT_INTERVAL_MS].def)
-		seq_printf(seq, ",commit_interval_ms=%u", opts->commit_interval_ms);
-	if (opts->orphan_scan_delay_ms != info[SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS].def)
-		seq_printf(seq, ",orphan_scan_delay_ms=%u", opts->orphan_scan_delay_ms);
-	if (opts->quorum_heartbeat_timeout_ms != info[SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS].def)
-		seq_printf(seq, ",quorum_heartbeat_timeout_ms=%u", opts->quorum_heartbeat_timeout_ms);
-	if (opts->data_prealloc_blocks != info[SCOUTFS_OPT_DATA_PREALLOC_BLOCKS].def)
-		seq_printf(seq, ",data_prealloc_blocks=%u", opts->data_prealloc_blocks);
+	scoutfs_mount_options_show(seq, &SCOUTFS_SB(root->d_sb)->opts);
 	return 0;
 }
 
@@ -260,10 +201,6 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_max_links = SCOUTFS_LINK_MAX;
 	sb->s_op = NULL;
 
-	if (!sbi->opts.metadev_path) {
-		scoutfs_err(sb, "the metadev_path= mount option is required: it names the metadata device");
-		return -EINVAL;
-	}
 	if (!sb_set_blocksize(sb, SCOUTFS_BLOCK_SM_SIZE)) {
 		scoutfs_err(sb, "data device does not support %u byte blocks", SCOUTFS_BLOCK_SM_SIZE);
 		return -EINVAL;
@@ -429,7 +366,8 @@ const struct super_operations scoutfs_super_ops = {
 
 static int scoutfs_get_tree(struct fs_context *fc)
 {
-	return get_tree_bdev(fc, scoutfs_fill_super);
+	return scoutfs_mount_options_check(fc, fc->fs_private) ?:
+	       get_tree_bdev(fc, scoutfs_fill_super);
 }
 
 static void scoutfs_free_fc(struct fs_context *fc)
@@ -437,7 +375,7 @@ static void scoutfs_free_fc(struct fs_context *fc)
 	struct scoutfs_mount_options *opts = fc->fs_private;
 
 	if (opts) {
-		kfree(opts->metadev_path);
+		scoutfs_mount_options_free(opts);
 		kfree(opts);
 	}
 }
@@ -531,7 +469,7 @@ static int scoutfs_init_fs_context(struct fs_context *fc)
 	opts = kzalloc(sizeof(*opts), GFP_KERNEL);
 	if (!opts)
 		return -ENOMEM;
-	set_defaults(opts);
+	scoutfs_mount_options_init(opts);
 	fc->fs_private = opts;
 	fc->ops = &scoutfs_context_ops;
 	return 0;

@@ -13,15 +13,6 @@ struct scoutfs_item_cache;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
 
-struct scoutfs_mount_options {
-	char *metadev_path;
-	int quorum_slot_nr;		/* -1 when not given */
-	u32 commit_interval_ms;
-	u32 orphan_scan_delay_ms;
-	u32 quorum_heartbeat_timeout_ms;
-	u32 data_prealloc_blocks;
-};
-
 struct scoutfs_sb_info {
 	struct super_block *sb;
 	struct block_device *meta_bdev;
@@ -36,6 +27,7 @@ struct scoutfs_sb_info {
 	u64 fsid;
 	/* random id of this mount among the mounts of the volume */
 	u64 rid;
+	/* generated from format/mount.ts (gen/glue.h) */
 	struct scoutfs_mount_options opts;
 
 	/*

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { computeLayout } from '../../codegen/src/layout';
 import { loadSchemas } from '../../codegen/src/loader';
-import { iocNumber } from '../../codegen/src/emit/common';
+import { fitC, iocNumber } from '../../codegen/src/emit/common';
 import { cStruct } from '../../codegen/src/names';
 import { IOC } from '../../utils/src/gen/ioctl';
 import { REAL_FORMAT, ROOT } from './helpers/schema';
@@ -110,7 +110,9 @@ test('ondisk_check.h catches a wrong number: a struct size off by 8 fails to com
   if (!s) throw new Error('no on-disk struct');
   const name = `struct ${cStruct(s.name)}`;
   const check = fs.readFileSync(path.join(GEN, 'ondisk_check.h'), 'utf8');
-  const assert = `_Static_assert(sizeof(${name}) == ${s.size}, "${name}: size must be ${s.size}");`;
+  const assert = fitC(
+    `_Static_assert(sizeof(${name}) == ${s.size}, "${name}: size must be ${s.size}");`,
+  ).join('\n');
   expect(check).toContain(assert);
   const broken = path.join(tmp, 'broken');
   fs.mkdirSync(broken, { recursive: true });

@@ -263,7 +263,7 @@ describe('loader: JSDoc, imports, duplicates', () => {
           '}',
         ],
       }),
-    ).toEqual(['format/a.ts:5: unknown schema tag @packed (known: @cpu)']);
+    ).toEqual(['format/a.ts:5: unknown schema tag @packed (known: @cpu, @padcheck, @rulecheck)']);
     const l = layoutOf({
       'a.ts': [
         IMPORT_ALL,
@@ -461,4 +461,70 @@ test('every problem of a schema set is reported at once, in file order', () => {
     'format/a.ts:3: enum E has no members',
     'format/b.ts:3: S.a: optional fields are not allowed',
   ]);
+});
+
+describe('loader: ioctl and mount option tags, comments and radix', () => {
+  test('an unknown ioctl tag names its line; @unimplemented marks the ioctl', () => {
+    const ioctl = (tag: string) => ({
+      'ioctl.ts': [
+        IMPORT_ALL,
+        'export interface A {',
+        '\tx: u64;',
+        '}',
+        'export interface Ioctls {',
+        `\t/** ${tag} */`,
+        "\tDO: Ioctl<1, 'W', A>;",
+        '}',
+      ],
+    });
+    expect(problemsOf(ioctl('@later'))).toEqual([
+      'format/ioctl.ts:6: ioctl DO: unknown ioctl tag @later (known: @unimplemented)',
+    ]);
+    expect(layoutOf(ioctl('@unimplemented')).ir.ioctls[0].implemented).toBe(false);
+  });
+
+  test('a u32 option without a default must fit the int the kernel keeps it in', () => {
+    expect(
+      problemsOf({
+        'mount.ts': [
+          IMPORT_ALL,
+          'export interface MountOptions {',
+          '\tslot: OptU32<0, 4294967295, NoDefault>;',
+          '}',
+        ],
+      }),
+    ).toEqual([
+      'format/mount.ts:3: mount option slot: an option without a default must stay below 2^31 (max 4294967295)',
+    ]);
+  });
+
+  test('the comment right above a declaration and the radix of a literal are kept', () => {
+    const ir = layoutOf({
+      'a.ts': [
+        IMPORT_ALL,
+        '',
+        '/* not this one: a blank line follows */',
+        '',
+        '/* the magic */',
+        'export const MAGIC = 0xE8;',
+        'export const SUM = MAGIC + 1;',
+        '/** @cpu */',
+        'export interface S {',
+        '\t/*',
+        '\t * two',
+        '\t * lines',
+        '\t */',
+        '\ta: le64;',
+        '\t// after a line comment',
+        '\tb: le64;',
+        '}',
+      ],
+    }).ir;
+    expect(ir.consts).toEqual([
+      expect.objectContaining({ name: 'MAGIC', value: '232', literal: '0xE8', doc: 'the magic' }),
+      expect.not.objectContaining({ literal: expect.anything() }),
+    ]);
+    expect(ir.structs[0].doc).toBeUndefined();
+    expect(ir.structs[0].fields.map((f) => f.doc)).toEqual(['two\nlines', 'after a line comment']);
+  });
 });

@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { fitC } from '../../codegen/src/emit/common';
 import { computeLayout } from '../../codegen/src/layout';
 import { loadSchemas } from '../../codegen/src/loader';
 import * as ioctl from '../../utils/src/gen/ioctl';
@@ -328,6 +329,6 @@ test('ioctl.h uses upstream C names for the structs and request macros', () => {
   const mac: Record<Dir, string> = { R: '_IOR', W: '_IOW', WR: '_IOWR' };
   for (const [nr, name, dir, arg] of IOCTLS)
     expect(h).toContain(
-      `\n#define SCOUTFS_IOC_${name} ${mac[dir]}(SCOUTFS_IOCTL_MAGIC, ${nr}, struct scoutfs_ioctl_${C_NAMES[arg]})\n`,
+      `\n${fitC(`#define SCOUTFS_IOC_${name} ${mac[dir]}(SCOUTFS_IOCTL_MAGIC, ${nr}, struct scoutfs_ioctl_${C_NAMES[arg]})`).join('\n')}\n`,
     );
 });

@@ -1,14 +1,26 @@
 /*
  * Kernel glue generated from the schemas, so the module's tables can never
- * drift from the format: network command table with payload sizes and
- * validation, ioctl table, enum name lookups, pad checks, CPU-order copies
- * of @cpu structs with conversion helpers, and the mount option spec.
+ * drift from the format: the ioctl dispatch table with its handler
+ * prototypes, the pad checks of @padcheck structs, CPU-order copies of @cpu
+ * structs with conversion helpers, and the mount options (struct, parsing,
+ * defaults, ranges, required options and show_options).
+ *
+ * Only what the module uses is emitted: userspace reads the same schemas
+ * through the TypeScript codecs.
  */
-import { FieldType, IrEnum } from '../ir';
+import { FieldType, IrMountOption } from '../ir';
 import { Layout, StructLayout } from '../layout';
-import { cCpuStruct, cEnumMember, cIoctl, cMountOpt, cNetCmd, cStruct, snake } from '../names';
-import { cDeclarator, cHeaderComment, guard } from './common';
-import { FlatRule, flatRules, structsWithRules } from '../rules';
+import {
+  cCpuStruct,
+  cIoctl,
+  cIoctlHandler,
+  cMountOpt,
+  cMountOptField,
+  cStruct,
+  snake,
+} from '../names';
+import { cComment, cDeclarator, cHeaderComment, guard } from './common';
+import { FlatRule, flatRules, kernelRuleStructs } from '../rules';
 
 function hasPads(t: FieldType, layout: Layout): boolean {
   switch (t.kind) {
@@ -43,7 +55,6 @@ function ruleCheck(r: FlatRule): string[] {
   const cond = r.kind === 'min' ? `${v} < ${b}` : r.kind === 'max' ? `${v} > ${b}` : `${v} & ~${b}`;
   return [`	if (${cond}) {`, `		*bad = ${v};`, ...ret];
 }
-const nameFn = (e: string) => `scoutfs_${snake(e)}_name`;
 
 /* The structs that need CPU-order copies: @cpu ones and what they embed. */
 function cpuStructs(layout: Layout): StructLayout[] {
@@ -65,7 +76,9 @@ function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk', dept
   const t = f.type;
   const d = `d->${f.name}`;
   const c = `c->${f.name}`;
-  if (t.kind === 'pad') return dir === 'disk' ? [`\tmemset(${d}, 0, sizeof(${d}));`] : [];
+  /* a one-byte pad is a scalar (cDeclarator) */
+  const at = t.kind === 'pad' && t.len === 1 ? '&' : '';
+  if (t.kind === 'pad') return dir === 'disk' ? [`\tmemset(${at}${d}, 0, sizeof(${d}));`] : [];
   if (t.kind === 'flex') return [];
   if (t.kind === 'prim') {
     if (!t.prim.startsWith('le')) return [dir === 'cpu' ? `\t${c} = ${d};` : `\t${d} = ${c};`];
@@ -86,66 +99,101 @@ function convert(f: { name: string; type: FieldType }, dir: 'cpu' | 'disk', dept
   return [`\tfor (${i} = 0; ${i} < ${t.len}; ${i}++)`, ...inner];
 }
 
+/*
+ * The structs that get scoutfs_*_pads_zero(): @padcheck ones (exported)
+ * and the structs with pads they embed (static helpers), in layout order.
+ */
+function padStructs(layout: Layout): { s: StructLayout; exported: boolean }[] {
+  const need = new Set<string>();
+  const add = (s: StructLayout) => {
+    if (need.has(s.name)) return;
+    need.add(s.name);
+    for (const f of s.fields) {
+      let t = f.type;
+      while (t.kind === 'array') t = t.elem;
+      if (t.kind === 'struct' && hasPads(t, layout)) add(layout.byName.get(t.name)!);
+    }
+  };
+  layout.structs.filter((s) => s.padcheck).forEach(add);
+  return layout.structs.filter((s) => need.has(s.name)).map((s) => ({ s, exported: s.padcheck }));
+}
+
+const padsProto = (s: StructLayout) => `bool ${padsFn(s.name)}(const struct ${cStruct(s.name)} *p)`;
+
+const HANDLER_ARGS = '(struct file *file, unsigned long arg)';
+
+/* The C member of a mount option in struct scoutfs_mount_options. */
+function optMember(o: IrMountOption): string {
+  const f = cMountOptField(o.name);
+  switch (o.kind) {
+    case 'string':
+      return `char *${f};`;
+    case 'u32':
+      return o.def === null ? `int ${f};` : `u32 ${f};`;
+    case 'flag':
+      return `bool ${f};`;
+  }
+}
+
+const OPT_FNS = {
+  init: 'void scoutfs_mount_options_init(struct scoutfs_mount_options *opts)',
+  parse:
+    'int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *param, struct scoutfs_mount_options *opts)',
+  check:
+    'int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts)',
+  show: 'void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts)',
+  free: 'void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)',
+};
+
 export function emitGlueH(layout: Layout): string {
   const ir = layout.ir;
   const g = guard('glue.h');
+  const nr = ir.ioctls.length ? Math.max(...ir.ioctls.map((i) => i.nr)) + 1 : 0;
   const out: string[] = [
     cHeaderComment('Kernel glue generated from the schemas (see glue.c).'),
     `#ifndef ${g}\n#define ${g}\n`,
-    '#include <linux/types.h>\n#include <linux/fs_parser.h>\n#include "format.h"\n#include "ioctl.h"\n#include "messages.h"\n',
-    '/* network commands */',
-    'struct scoutfs_net_cmd_info {',
-    '\tconst char *name;',
-    '\tu16 req_size;',
-    '\tu16 reply_size;',
-    '\tbool valid;',
-    '};',
-    'extern const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR];',
-    'int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len);',
-    '',
-    '/* ioctls */',
-    'struct scoutfs_ioctl_info {',
-    '\tconst char *name;',
-    '\tunsigned int cmd;',
-    '\tu8 nr;',
-    '\tu16 arg_size;',
-    '};',
-    `#define SCOUTFS_IOCTL_NR ${ir.ioctls.length ? Math.max(...ir.ioctls.map((i) => i.nr)) + 1 : 0}`,
-    'extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];',
-    '',
-    '/* enum value names (NULL when unknown) */',
-    ...ir.enums
-      .filter((e) => e.area !== 'mount')
-      .map((e) => `const char *${nameFn(e.name)}(u64 val);`),
-    '',
-    '/* true when every explicit pad byte (also of embedded structs) is zero */',
-    ...layout.structs
-      .filter((s) => s.fields.some((f) => hasPads(f.type, layout)))
-      .map((s) => `bool ${padsFn(s.name)}(const struct ${cStruct(s.name)} *p);`),
-    '',
-    '/* mount options */',
-    'enum scoutfs_mount_opt {',
-    ...ir.mountOptions.map((o) => `\t${cMountOpt(o.name)},`),
-    '\tSCOUTFS_OPT_NR,',
-    '};',
-    'enum scoutfs_mount_opt_kind {',
-    '\tSCOUTFS_OPT_KIND_STRING,',
-    '\tSCOUTFS_OPT_KIND_U32,',
-    '\tSCOUTFS_OPT_KIND_FLAG,',
-    '};',
-    'struct scoutfs_mount_opt_info {',
-    '\tconst char *name;',
-    '\tenum scoutfs_mount_opt_kind kind;',
-    '\tbool required;',
-    '\tbool has_def;',
-    '\tu32 min;',
-    '\tu32 max;',
-    '\tu32 def;',
-    '};',
-    'extern const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR];',
-    'extern const struct fs_parameter_spec scoutfs_param_specs[];',
-    '',
+    '#include <linux/types.h>\n#include <linux/fs_parser.h>\n#include "format.h"\n#include "ioctl.h"\n',
+    'struct file;\nstruct seq_file;\n',
   ];
+  if (nr)
+    out.push(
+      '/*',
+      ' * ioctls (format/ioctl.ts): the handler of each one not marked',
+      ' * @unimplemented, and the table scoutfs_ioctl() dispatches through.',
+      ' */',
+      ...ir.ioctls
+        .filter((i) => i.implemented)
+        .map((i) => `long ${cIoctlHandler(i.name)}${HANDLER_ARGS};`),
+      '',
+      'struct scoutfs_ioctl_op {',
+      '\tunsigned int cmd;',
+      `\tlong (*handler)${HANDLER_ARGS};`,
+      '};',
+      '',
+    );
+  out.push(`#define SCOUTFS_IOCTL_NR ${nr}`);
+  if (nr) out.push('extern const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR];');
+  out.push('');
+
+  const pads = padStructs(layout).filter((p) => p.exported);
+  if (pads.length) {
+    out.push('/* true when every explicit pad byte (also of embedded structs) is zero */');
+    out.push(...pads.map((p) => `${padsProto(p.s)};`), '');
+  }
+
+  if (ir.mountOptions.length) {
+    out.push('/* mount options (format/mount.ts) */', 'struct scoutfs_mount_options {');
+    for (const o of ir.mountOptions) {
+      const doc =
+        o.kind === 'u32' && o.def === null
+          ? `${o.doc ? o.doc + '; ' : ''}-1 when not given`
+          : o.doc;
+      out.push(...cComment(doc, '\t'), `\t${optMember(o)}`);
+    }
+    out.push('};', '');
+    out.push('extern const struct fs_parameter_spec scoutfs_param_specs[];');
+    out.push(...Object.values(OPT_FNS).map((f) => `${f};`), '');
+  }
 
   const cpus = cpuStructs(layout);
   if (cpus.length) out.push('/* CPU-order copies of on-disk structs and their conversions */');
@@ -176,7 +224,10 @@ function padCheck(expr: string, t: FieldType, layout: Layout, depth: number): st
   const ind = '\t'.repeat(depth);
   switch (t.kind) {
     case 'pad':
-      return [`${ind}if (memchr_inv(${expr}, 0, sizeof(${expr})))`, `${ind}\treturn false;`];
+      return [
+        `${ind}if (memchr_inv(${t.len === 1 ? '&' : ''}${expr}, 0, sizeof(${expr})))`,
+        `${ind}\treturn false;`,
+      ];
     case 'struct':
       return hasPads(t, layout)
         ? [`${ind}if (!${padsFn(t.name)}(&${expr}))`, `${ind}\treturn false;`]
@@ -195,92 +246,137 @@ function padCheck(expr: string, t: FieldType, layout: Layout, depth: number): st
   }
 }
 
-function enumNameFn(e: IrEnum): string[] {
+function ioctlTable(layout: Layout): string[] {
+  const ir = layout.ir;
+  if (!ir.ioctls.length) return [];
   return [
-    `const char *${nameFn(e.name)}(u64 val)`,
-    '{',
-    '\tswitch (val) {',
-    ...e.members.flatMap((m) => [
-      `\tcase ${cEnumMember(e.name, m.name)}:`,
-      `\t\treturn "${m.name}";`,
-    ]),
-    '\t}',
-    '\treturn NULL;',
-    '}',
+    '/*',
+    ' * Indexed by ioctl number.  cmd holds the direction and the size of the',
+    ' * argument struct (the _IOC encoding of ioctl.h), so a call matches only',
+    ' * with the exact ABI.  A NULL handler is an ioctl format/ioctl.ts marks',
+    ' * @unimplemented: the module does not implement it yet (EOPNOTSUPP).',
+    ' */',
+    'const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {',
+    ...[...ir.ioctls]
+      .sort((a, b) => a.nr - b.nr)
+      .map(
+        (i) =>
+          `\t[${i.nr}] = { ${cIoctl(i.name)}, ${i.implemented ? cIoctlHandler(i.name) : 'NULL'} },`,
+      ),
+    '};',
     '',
   ];
 }
 
+function mountOptions(layout: Layout): string[] {
+  const opts = layout.ir.mountOptions;
+  if (!opts.length) return [];
+  const f = (o: IrMountOption) => `opts->${cMountOptField(o.name)}`;
+  const out: string[] = [
+    'enum scoutfs_mount_opt {',
+    ...opts.map((o) => `\t${cMountOpt(o.name)},`),
+    '};',
+    '',
+    'const struct fs_parameter_spec scoutfs_param_specs[] = {',
+    ...opts.map((o) => {
+      const mac = { string: 'fsparam_string', u32: 'fsparam_u32', flag: 'fsparam_flag' }[o.kind];
+      return `\t${mac}("${o.name}", ${cMountOpt(o.name)}),`;
+    }),
+    '\t{}',
+    '};',
+    '',
+    '/* the defaults of the options that have one; -1 for numbers without */',
+    OPT_FNS.init,
+    '{',
+  ];
+  for (const o of opts)
+    if (o.kind === 'u32') out.push(`\t${f(o)} = ${o.def === null ? -1 : o.def};`);
+  out.push('}', '');
+
+  const u32s = opts.filter((o) => o.kind === 'u32');
+  if (u32s.length)
+    out.push(
+      'static int out_of_range(struct fs_context *fc, const char *key, u32 val, u32 min, u32 max)',
+      '{',
+      '\treturn invalfc(fc, "option %s=%u is outside %u..%u", key, val, min, max);',
+      '}',
+      '',
+    );
+  out.push('/* one option: unknown ones and values out of range are refused */');
+  out.push(OPT_FNS.parse, '{', '\tstruct fs_parse_result result;', '\tint opt;', '');
+  out.push('\topt = fs_parse(fc, scoutfs_param_specs, param, &result);', '\tif (opt < 0)');
+  out.push('\t\treturn opt;', '', '\tswitch (opt) {');
+  for (const o of opts) {
+    out.push(`\tcase ${cMountOpt(o.name)}:`);
+    if (o.kind === 'string') {
+      out.push(`\t\tkfree(${f(o)});`, `\t\t${f(o)} = param->string;`, '\t\tparam->string = NULL;');
+    } else if (o.kind === 'u32') {
+      const conds = [];
+      if (o.min > 0) conds.push(`result.uint_32 < ${o.min}`);
+      if (o.max < 0xffffffff) conds.push(`result.uint_32 > ${o.max}`);
+      if (conds.length)
+        out.push(
+          `\t\tif (${conds.join(' || ')})`,
+          `\t\t\treturn out_of_range(fc, param->key, result.uint_32, ${o.min}, ${o.max});`,
+        );
+      out.push(`\t\t${f(o)} = result.uint_32;`);
+    } else {
+      out.push(`\t\t${f(o)} = true;`);
+    }
+    out.push('\t\tbreak;');
+  }
+  out.push('\t}', '\treturn 0;', '}', '');
+
+  out.push('/* after the last option: the required ones must have been given */');
+  out.push(OPT_FNS.check, '{');
+  for (const o of opts)
+    if (o.kind === 'string' && o.required)
+      out.push(
+        `\tif (!${f(o)})`,
+        `\t\treturn invalfc(fc, "the ${o.name}= mount option is required");`,
+      );
+  out.push('\treturn 0;', '}', '');
+
+  out.push('/* the options as /proc/mounts shows them: numbers only when not the default */');
+  out.push(OPT_FNS.show, '{');
+  for (const o of opts) {
+    if (o.kind === 'string') {
+      if (!o.required) out.push(`\tif (${f(o)})`);
+      out.push(`${o.required ? '' : '\t'}\tseq_show_option(seq, "${o.name}", ${f(o)});`);
+    } else if (o.kind === 'u32') {
+      out.push(
+        o.def === null ? `\tif (${f(o)} >= 0)` : `\tif (${f(o)} != ${o.def})`,
+        `\t\tseq_printf(seq, ",${o.name}=%${o.def === null ? 'd' : 'u'}", ${f(o)});`,
+      );
+    } else {
+      out.push(`\tif (${f(o)})`, `\t\tseq_puts(seq, ",${o.name}");`);
+    }
+  }
+  out.push('}', '');
+
+  out.push(OPT_FNS.free, '{');
+  for (const o of opts) if (o.kind === 'string') out.push(`\tkfree(${f(o)});`, `\t${f(o)} = NULL;`);
+  out.push('}', '');
+  return out;
+}
+
 export function emitGlueC(layout: Layout): string {
-  const ir = layout.ir;
-  const size = (n: string | null) => (n === null ? '0' : `sizeof(struct ${cStruct(n)})`);
   const out: string[] = [
     cHeaderComment('Kernel glue generated from the schemas.').replace(
       '/* SPDX-License-Identifier: GPL-2.0 */',
       '// SPDX-License-Identifier: GPL-2.0',
     ),
-    '#include <linux/kernel.h>\n#include <linux/string.h>\n#include <linux/errno.h>\n#include "glue.h"\n',
-    'const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR] = {',
-    ...[...ir.messages]
-      .sort((a, b) => a.cmd - b.cmd)
-      .map(
-        (m) =>
-          `\t[${cNetCmd(m.name)}] = { .name = "${m.name}", .req_size = ${size(m.req)}, .reply_size = ${size(m.reply)}, .valid = true },`,
-      ),
-    '};',
-    '',
-    '/*',
-    ' * Payloads are fixed-size per command and direction: anything else is',
-    ' * a malformed or hostile message and is refused before a handler runs.',
-    ' */',
-    'int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len)',
-    '{',
-    '\tconst struct scoutfs_net_cmd_info *info;',
-    '',
-    '\tif (cmd >= SCOUTFS_NET_CMD_NR || !scoutfs_net_cmd_info[cmd].valid)',
-    '\t\treturn -EPROTO;',
-    '\tinfo = &scoutfs_net_cmd_info[cmd];',
-    '\tif (data_len != (reply ? info->reply_size : info->req_size))',
-    '\t\treturn -EBADMSG;',
-    '\treturn 0;',
-    '}',
-    '',
-    'const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR] = {',
-    ...ir.ioctls.map(
-      (i) =>
-        `\t[${i.nr}] = { .name = "${i.name}", .cmd = ${cIoctl(i.name)}, .nr = ${i.nr}, .arg_size = ${size(i.arg)} },`,
-    ),
-    '};',
-    '',
-    ...ir.enums.filter((e) => e.area !== 'mount').flatMap(enumNameFn),
+    '#include <linux/kernel.h>\n#include <linux/string.h>\n#include <linux/slab.h>\n#include <linux/seq_file.h>\n#include <linux/fs_context.h>\n#include "glue.h"\n',
+    ...ioctlTable(layout),
   ];
-  for (const s of layout.structs) {
-    if (!s.fields.some((f) => hasPads(f.type, layout))) continue;
+  for (const { s, exported } of padStructs(layout)) {
     const checks = s.fields.flatMap((f) => padCheck(`p->${f.name}`, f.type, layout, 1));
     const vars = [...new Set(checks.join('\n').match(/\bi\d+(?= = 0)/g) ?? [])];
-    out.push(`bool ${padsFn(s.name)}(const struct ${cStruct(s.name)} *p)`, '{');
+    out.push(`${exported ? '' : 'static '}${padsProto(s)}`, '{');
     if (vars.length) out.push(`\tint ${vars.join(', ')};`, '');
     out.push(...checks, '\treturn true;', '}', '');
   }
-  out.push('const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR] = {');
-  for (const o of ir.mountOptions) {
-    const fields =
-      o.kind === 'string'
-        ? `.kind = SCOUTFS_OPT_KIND_STRING, .required = ${o.required}`
-        : o.kind === 'u32'
-          ? `.kind = SCOUTFS_OPT_KIND_U32, .min = ${o.min}, .max = ${o.max}` +
-            (o.def === null ? '' : `, .has_def = true, .def = ${o.def}`)
-          : '.kind = SCOUTFS_OPT_KIND_FLAG';
-    out.push(`\t[${cMountOpt(o.name)}] = { .name = "${o.name}", ${fields} },`);
-  }
-  out.push('};', '');
-  out.push('const struct fs_parameter_spec scoutfs_param_specs[] = {');
-  for (const o of ir.mountOptions) {
-    const mac =
-      o.kind === 'string' ? 'fsparam_string' : o.kind === 'u32' ? 'fsparam_u32' : 'fsparam_flag';
-    out.push(`\t${mac}("${o.name}", ${cMountOpt(o.name)}),`);
-  }
-  out.push('\t{}', '};', '');
+  out.push(...mountOptions(layout));
   return out.join('\n');
 }
 
@@ -301,7 +397,7 @@ export function emitRulesH(layout: Layout): string {
     ' * breaks, as a sentence naming the field, with the bad value in *bad;',
     ' * NULL when the struct keeps them all.',
     ' */',
-    ...structsWithRules(layout).map((s) => `${invalidProto(s.name)};`),
+    ...kernelRuleStructs(layout).map((s) => `${invalidProto(s.name)};`),
     '',
     `#endif /* ${g} */\n`,
   ].join('\n');
@@ -314,7 +410,7 @@ export function emitRulesC(layout: Layout): string {
     ).replace('/* SPDX-License-Identifier: GPL-2.0 */', '// SPDX-License-Identifier: GPL-2.0'),
     '#ifdef __KERNEL__\n#include <linux/kernel.h>\n#include <linux/string.h>\n#endif\n#include "rules.h"\n',
   ];
-  for (const s of structsWithRules(layout)) {
+  for (const s of kernelRuleStructs(layout)) {
     const rules = flatRules(s, layout);
     out.push(invalidProto(s.name), '{');
     if (rules.some((r) => r.kind === 'pad')) out.push('\tconst u8 *nz;', '');

@@ -6,17 +6,22 @@
 import { Area, Ir } from '../ir';
 import { Layout } from '../layout';
 import { cConst, cEnumMember, cIoctl, cNetCmd, cStruct } from '../names';
-import { cHeaderComment, cNumber, cStructDef, guard, structsOf } from './common';
+import { cComment, cHeaderComment, cStructDef, cValue, guard, structsOf } from './common';
 
 function constsAndEnums(ir: Ir, area: Area): string {
   const out: string[] = [];
-  for (const c of ir.consts.filter((c) => c.area === area))
-    out.push(`#define ${cConst(c.name)} ${cNumber(BigInt(c.value))}`);
+  for (const c of ir.consts.filter((c) => c.area === area)) {
+    if (c.doc && out.length) out.push('');
+    out.push(...cComment(c.doc), `#define ${cConst(c.name)} ${cValue(c.value, c.literal)}`);
+  }
   for (const e of ir.enums.filter((e) => e.area === area)) {
     out.push('');
-    out.push(`/* ${e.name} */`);
+    out.push(...cComment(e.doc ? `${e.name}: ${e.doc}` : e.name));
     for (const m of e.members)
-      out.push(`#define ${cEnumMember(e.name, m.name)} ${cNumber(BigInt(m.value))}`);
+      out.push(
+        ...cComment(m.doc),
+        `#define ${cEnumMember(e.name, m.name)} ${cValue(m.value, m.literal)}`,
+      );
   }
   return out.join('\n');
 }
@@ -45,11 +50,12 @@ export function emitFormatH(layout: Layout): string {
 
 export function emitIoctlH(layout: Layout): string {
   const ir = layout.ir;
-  const ioc = ir.ioctls.map((i) => {
+  const ioc = ir.ioctls.flatMap((i) => {
     const m = cConst('IOCTL_MAGIC');
-    if (i.dir === 'N') return `#define ${cIoctl(i.name)} _IO(${m}, ${i.nr})`;
+    const doc = cComment(i.doc);
+    if (i.dir === 'N') return [...doc, `#define ${cIoctl(i.name)} _IO(${m}, ${i.nr})`];
     const mac = { R: '_IOR', W: '_IOW', WR: '_IOWR' }[i.dir];
-    return `#define ${cIoctl(i.name)} ${mac}(${m}, ${i.nr}, struct ${cStruct(i.arg)})`;
+    return [...doc, `#define ${cIoctl(i.name)} ${mac}(${m}, ${i.nr}, struct ${cStruct(i.arg)})`];
   });
   return header(
     'ioctl.h',

@@ -42,7 +42,8 @@ export function cDeclarator(
     dims += base.kind === 'array' ? `[${base.len}]` : '[]';
     base = base.elem;
   }
-  if (base.kind === 'pad') return `__u8 ${name}[${base.len}]`;
+  /* a one-byte pad is a scalar: `x[1]` reads as an old-style flexible array */
+  if (base.kind === 'pad') return base.len === 1 ? `__u8 ${name}` : `__u8 ${name}[${base.len}]`;
   if (base.kind === 'prim') return `${cPrim(base.prim, cpu)} ${name}${dims}`;
   const sname = cpu && cpuName ? cpuName(base.name) : cStruct(base.name);
   return `struct ${sname} ${name}${dims}`;
@@ -62,8 +63,9 @@ export function structsOf(layout: Layout, area: Area): StructLayout[] {
 }
 
 export function cStructDef(s: StructLayout): string {
-  const lines = [`struct ${cStruct(s.name)} {`];
-  for (const f of s.fields) lines.push(`\t${cDeclarator(f.name, f.type)};`);
+  const lines = [...cComment(s.doc), `struct ${cStruct(s.name)} {`];
+  for (const f of s.fields)
+    lines.push(...cComment(f.doc, '\t'), `\t${cDeclarator(f.name, f.type)};`);
   lines.push('};');
   return lines.join('\n');
 }
@@ -80,4 +82,121 @@ export function iocNumber(
   /* _IO() carries no size */
   const sz = dir === 'N' ? 0 : size;
   return ((IOC_DIR[dir] << 30) | (sz << 16) | (magic << 8) | nr) >>> 0;
+}
+
+/* Generated C stays within this many columns (tabs count 8). */
+export const C_COLUMNS = 100;
+
+export function columns(line: string): number {
+  let n = 0;
+  for (const ch of line) n = ch === '\t' ? (n + 8) & ~7 : n + 1;
+  return n;
+}
+
+/* Words of text in lines of at most width columns after prefix. */
+function wrapWords(text: string, prefix: string, width: number): string[] {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    let cur = '';
+    for (const w of para.split(/ +/)) {
+      const next = cur ? `${cur} ${w}` : w;
+      if (cur && columns(prefix + next) > width) {
+        out.push(cur);
+        cur = w;
+      } else cur = next;
+    }
+    out.push(cur);
+  }
+  return out;
+}
+
+/* A schema comment as a C comment at indent: one line when it fits. */
+export function cComment(doc: string | undefined, indent = ''): string[] {
+  if (!doc) return [];
+  const one = `${indent}/* ${doc} */`;
+  if (!doc.includes('\n') && columns(one) <= C_COLUMNS) return [one];
+  const body = wrapWords(doc, `${indent} * `, C_COLUMNS);
+  return [
+    `${indent}/*`,
+    ...body.map((l) => (l ? `${indent} * ${l}` : `${indent} *`)),
+    `${indent} */`,
+  ];
+}
+
+/* A schema comment as a TypeScript doc comment at indent. */
+export function tsComment(doc: string | undefined, indent = ''): string[] {
+  if (!doc) return [];
+  if (!doc.includes('\n')) return [`${indent}/** ${doc} */`];
+  return [
+    `${indent}/**`,
+    ...doc.split('\n').map((l) => (l ? `${indent} * ${l}` : `${indent} *`)),
+    `${indent} */`,
+  ];
+}
+
+/* A C integer constant: the schema's literal (its radix) when it has one. */
+export function cValue(value: string, literal?: string): string {
+  const v = BigInt(value);
+  if (literal === undefined) return cNumber(v);
+  if (v > 0xffffffffn) return `${literal}ULL`;
+  if (v > 0x7fffffffn) return `${literal}U`;
+  return literal;
+}
+
+/* A TypeScript number or bigint: the schema's literal when it has one. */
+export function tsValue(value: string, literal?: string): string {
+  const v = BigInt(value);
+  const safe = v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER);
+  const text = literal ?? v.toString();
+  return safe ? text : `${text}n`;
+}
+
+/*
+ * Break a C line wider than C_COLUMNS after the commas of its first
+ * parenthesis (outside strings), continuing aligned with that parenthesis
+ * as kernel style does.  Lines it cannot break are left as they are.
+ */
+export function fitC(line: string): string[] {
+  if (columns(line) <= C_COLUMNS) return [line];
+  const def = /^(#define \w+) (.*)$/.exec(line);
+  if (def) return [`${def[1]} \\`, `\t${def[2]}`];
+  const open = line.indexOf('(');
+  if (open < 0) return [line];
+  const breaks: number[] = [];
+  let depth = 0;
+  let str = false;
+  for (let i = open; i < line.length; i++) {
+    const ch = line[i];
+    if (str) {
+      if (ch === '\\') i++;
+      else if (ch === '"') str = false;
+    } else if (ch === '"') str = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 1 && line[i + 1] === ' ') breaks.push(i + 1);
+  }
+  const col = columns(line.slice(0, open + 1));
+  const pad = '\t'.repeat(Math.floor(col / 8)) + ' '.repeat(col % 8);
+  const out: string[] = [];
+  let rest = line;
+  let offset = 0;
+  for (;;) {
+    if (columns(rest) <= C_COLUMNS) break;
+    const fit = breaks
+      .map((b) => b - offset)
+      .filter((b) => b > 0 && b < rest.length && columns(rest.slice(0, b)) <= C_COLUMNS);
+    if (!fit.length) break;
+    const b = fit[fit.length - 1];
+    out.push(rest.slice(0, b).trimEnd());
+    const next = pad + rest.slice(b).trimStart();
+    offset += b + (rest.slice(b).length - rest.slice(b).trimStart().length) - pad.length;
+    rest = next;
+  }
+  out.push(rest);
+  return out;
+}
+
+/* fitC over every line of a generated C file. */
+export function fitCText(text: string): string {
+  return text.split('\n').flatMap(fitC).join('\n');
 }

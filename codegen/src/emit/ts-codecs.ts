@@ -7,7 +7,7 @@
  */
 import { Area, FieldType, Ir } from '../ir';
 import { Layout, StructLayout } from '../layout';
-import { iocNumber, structsOf, tsHeaderComment } from './common';
+import { iocNumber, structsOf, tsComment, tsHeaderComment, tsValue } from './common';
 import { flatRules } from '../rules';
 
 function tsType(t: FieldType): string {
@@ -107,8 +107,8 @@ function pads(s: StructLayout, layout: Layout, base = 0): [number, number][] {
 function codec(s: StructLayout, layout: Layout): string {
   const vf = s.fields.filter((f) => f.type.kind !== 'pad' && f.type.kind !== 'flex');
   const o: string[] = [];
-  o.push(`export interface ${s.name} {`);
-  for (const f of vf) o.push(`\t${f.name}: ${tsType(f.type)};`);
+  o.push(...tsComment(s.doc), `export interface ${s.name} {`);
+  for (const f of vf) o.push(...tsComment(f.doc, '\t'), `\t${f.name}: ${tsType(f.type)};`);
   o.push('}');
   o.push(`export const ${s.name}: Codec<${s.name}> = {`);
   o.push(`\tNAME: '${s.name}',`, `\tSIZE: ${s.size},`, `\tALIGN: ${s.align},`);
@@ -150,14 +150,12 @@ function codec(s: StructLayout, layout: Layout): string {
 
 function constsAndEnums(ir: Ir, area: Area): string[] {
   const o: string[] = [];
-  for (const c of ir.consts.filter((c) => c.area === area)) {
-    const v = BigInt(c.value);
-    const safe = v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER);
-    o.push(`export const ${c.name} = ${safe ? v.toString() : `${v}n`};`);
-  }
+  for (const c of ir.consts.filter((c) => c.area === area))
+    o.push(...tsComment(c.doc), `export const ${c.name} = ${tsValue(c.value, c.literal)};`);
   for (const e of ir.enums.filter((e) => e.area === area)) {
-    o.push(`export enum ${e.name} {`);
-    for (const m of e.members) o.push(`\t${m.name} = ${m.value},`);
+    o.push(...tsComment(e.doc), `export enum ${e.name} {`);
+    for (const m of e.members)
+      o.push(...tsComment(m.doc, '\t'), `\t${m.name} = ${tsValue(m.value, m.literal)},`);
     o.push('}');
   }
   return o;
@@ -232,8 +230,9 @@ export function emitTsMount(ir: Ir): string {
     'export const MOUNT_OPTIONS = [',
   ];
   for (const m of ir.mountOptions) {
-    const { where: _w, ...rest } = m;
+    const { where: _w, doc, ...rest } = m;
     void _w;
+    o.push(...tsComment(doc, '\t'));
     o.push(`\t${JSON.stringify(rest).replace(/"([a-z_]+)":/g, '$1: ')},`);
   }
   o.push('] as const;');

@@ -15,51 +15,75 @@
 #define SCOUTFS_BLOCK_LG_SHIFT 16
 #define SCOUTFS_BLOCK_LG_SIZE 0x10000
 #define SCOUTFS_BLOCK_SM_PER_LG_SHIFT 4
+
+/* Fixed locations, in 4 KiB block numbers. */
 #define SCOUTFS_SUPER_BLKNO 16
 #define SCOUTFS_QUORUM_BLKNO 17
 #define SCOUTFS_QUORUM_MAX_SLOTS 15
+
+/* First allocatable metadata block (64 KiB units) and data block (4 KiB units). */
 #define SCOUTFS_META_DEV_START_BLKNO 2
 #define SCOUTFS_DATA_DEV_START_BLKNO 64
+
+/* The smallest devices mkfs accepts (bytes). */
 #define SCOUTFS_MIN_META_DEV_BYTES 0x4000000
 #define SCOUTFS_MIN_DATA_DEV_BYTES 0x1000000
 #define SCOUTFS_FORMAT_VERSION_MIN 1
 #define SCOUTFS_FORMAT_VERSION_MAX 1
+
+/* super.flags */
 #define SCOUTFS_SUPER_FLAG_META_DEV 1
 #define SCOUTFS_BTREE_MAX_HEIGHT 20
+
+/* btree item flags */
 #define SCOUTFS_ITEM_FLAG_DELETION 1
 #define SCOUTFS_ROOT_INO 1
-#define SCOUTFS_FIRST_USER_INO 0x400
-#define SCOUTFS_LOCK_INODE_GROUP_NR 0x400
+#define SCOUTFS_FIRST_USER_INO 1024
+#define SCOUTFS_LOCK_INODE_GROUP_NR 1024
+
+/* readdir positions 0 and 1 are "." and ".." */
 #define SCOUTFS_DIRPOS_FIRST 2
 #define SCOUTFS_NAME_LEN 255
-#define SCOUTFS_SYMLINK_MAX_SIZE 0x1000
+#define SCOUTFS_SYMLINK_MAX_SIZE 4096
 #define SCOUTFS_XATTR_MAX_NAME_LEN 255
-#define SCOUTFS_XATTR_MAX_VAL_LEN 0x10000
+#define SCOUTFS_XATTR_MAX_VAL_LEN 65536
+
+/* The largest file size (16 TiB) and the most 4 KiB blocks a file can hold. */
 #define SCOUTFS_MAX_FILE_SIZE 0x100000000000ULL
 #define SCOUTFS_MAX_FILE_BLOCKS 0x100000000ULL
+
+/* The most links an inode can have (s_max_links). */
 #define SCOUTFS_LINK_MAX 0x7fffffff
+
+/* The largest d_type a directory entry records (DT_WHT). */
 #define SCOUTFS_DIRENT_TYPE_MAX 14
+
+/* S_IFMT | 07777: the bits of a mode. */
 #define SCOUTFS_MODE_BITS 0xffff
+
+/* inode_item.flags */
 #define SCOUTFS_INO_FLAG_TRUNCATE 1
 #define SCOUTFS_INO_FLAG_RETENTION 2
-#define SCOUTFS_ITEM_MAX_VAL_SIZE 0x380
+
+/* Largest value an item can carry; bigger payloads are split into parts. */
+#define SCOUTFS_ITEM_MAX_VAL_SIZE 896
 #define SCOUTFS_QUORUM_EVENT_NR 6
 
-/* BlockMagic */
+/* BlockMagic: Distinct magic numbers per block kind. */
 #define SCOUTFS_BLOCK_MAGIC_SUPER 0x103c428b
 #define SCOUTFS_BLOCK_MAGIC_BTREE 0xe597f96dU
 #define SCOUTFS_BLOCK_MAGIC_EXTENT_LIST 0x5e6f7a8b
 #define SCOUTFS_BLOCK_MAGIC_QUORUM 0xbc310868U
 #define SCOUTFS_BLOCK_MAGIC_BLOOM 0x31d48e9c
 
-/* FormatVersion */
+/* FormatVersion: Format versions: append-only. */
 #define SCOUTFS_FORMAT_VERSION_V1 1
 
-/* QuorumAddrFamily */
+/* QuorumAddrFamily: quorum slot address family */
 #define SCOUTFS_QUORUM_ADDR_FAMILY_UNUSED 0
 #define SCOUTFS_QUORUM_ADDR_FAMILY_IPV4 1
 
-/* ExtentFlag */
+/* ExtentFlag: data_extent.flags */
 #define SCOUTFS_EXTENT_FLAG_OFFLINE 1
 #define SCOUTFS_EXTENT_FLAG_UNWRITTEN 2
 
@@ -71,14 +95,14 @@
 #define SCOUTFS_KEY_ZONE_LOG_TREES 24
 #define SCOUTFS_KEY_ZONE_MOUNTED_CLIENT 28
 
-/* IndexItemType */
+/* IndexItemType: INODE_INDEX zone: first 0, second = seq (major), third = ino */
 #define SCOUTFS_INDEX_ITEM_TYPE_META_SEQ 4
 #define SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ 8
 
-/* OrphanItemType */
+/* OrphanItemType: ORPHAN zone: second = ino */
 #define SCOUTFS_ORPHAN_ITEM_TYPE_ORPHAN 4
 
-/* FsItemType */
+/* FsItemType: FS zone: first = ino */
 #define SCOUTFS_FS_ITEM_TYPE_INODE 4
 #define SCOUTFS_FS_ITEM_TYPE_XATTR 8
 #define SCOUTFS_FS_ITEM_TYPE_DIRENT 12
@@ -87,7 +111,7 @@
 #define SCOUTFS_FS_ITEM_TYPE_SYMLINK 24
 #define SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT 28
 
-/* LockItemType */
+/* LockItemType: LOCK zone: names that are never stored. */
 #define SCOUTFS_LOCK_ITEM_TYPE_RENAME 4
 
 /* QuorumEvent */
@@ -103,6 +127,7 @@ struct scoutfs_free_extent {
 	__le64 len;
 };
 
+/* A reference to a metadata block: reads verify both blkno and seq. */
 struct scoutfs_block_ref {
 	__le64 blkno;
 	__le64 seq;
@@ -114,6 +139,10 @@ struct scoutfs_extent_list_root {
 	__le64 total_free;
 };
 
+/*
+ * crc: crc32c seeded with ~0 without final inversion, over the block from
+ * the byte after crc to the end of the block.
+ */
 struct scoutfs_block_header {
 	__le32 crc;
 	__le32 magic;
@@ -140,7 +169,7 @@ struct scoutfs_quorum_slot {
 	__le32 addr;
 	__le16 port;
 	__u8 family;
-	__u8 _pad[1];
+	__u8 _pad;
 };
 
 struct scoutfs_quorum_config {
@@ -160,18 +189,28 @@ struct scoutfs_super_block {
 	__le64 version;
 	__le64 flags;
 	__u8 uuid[16];
+	/* the next transaction seq: never reused */
 	__le64 seq;
 	__le64 next_ino;
 	__le64 inode_count;
+	/* 64 KiB blocks */
 	__le64 total_meta_blocks;
 	__le64 first_meta_blkno;
+	/* 4 KiB blocks */
 	__le64 total_data_blocks;
 	__le64 first_data_blkno;
 	struct scoutfs_quorum_config quorum;
+	/* free 64 KiB blocks of the metadata device */
 	struct scoutfs_extent_list_root meta_free;
+	/* free 4 KiB blocks of the data device */
 	struct scoutfs_extent_list_root data_free;
+	/*
+	 * Blocks freed by the transaction this super block commits: free once
+	 * it is durable, so mount adds them to the free sets.
+	 */
 	struct scoutfs_extent_list_root meta_freed;
 	struct scoutfs_extent_list_root data_freed;
+	/* all filesystem items */
 	struct scoutfs_btree_root fs_root;
 };
 
@@ -187,6 +226,7 @@ struct scoutfs_key {
 
 struct scoutfs_btree_item {
 	struct scoutfs_key key;
+	/* seq of the transaction (or lock grant) that wrote the item */
 	__le64 seq;
 	__le16 val_off;
 	__le16 val_len;
@@ -197,11 +237,19 @@ struct scoutfs_btree_item {
 struct scoutfs_btree_block {
 	struct scoutfs_block_header hdr;
 	__le32 nr_items;
+	/* offset of the lowest value byte; values grow down from the block end */
 	__le32 val_start;
 	__u8 level;
 	__u8 _pad[7];
 };
 
+/*
+ * Field tags (@min, @max, @mask) are rules every reader enforces: the
+ * kernel refuses an item that breaks one with EUCLEAN, `scoutfs check`
+ * reports it. Rules between fields (nlink against the file type and the
+ * orphan item, size against the type) are in the kernel's inode.c and in
+ * check.
+ */
 struct scoutfs_inode_item {
 	__le64 size;
 	__le64 meta_seq;
@@ -225,6 +273,7 @@ struct scoutfs_inode_item {
 	struct scoutfs_timespec crtime;
 };
 
+/* The value of DIRENT, READDIR and LINK_BACKREF items. */
 struct scoutfs_dirent {
 	__le64 ino;
 	__le64 hash;
@@ -234,12 +283,14 @@ struct scoutfs_dirent {
 	__u8 name[];
 };
 
+/* Part 0 of an xattr: header, name, then the start of the value. */
 struct scoutfs_xattr_hdr {
 	__le32 val_len;
 	__u8 name_len;
 	__u8 _pad[3];
 };
 
+/* DATA_EXTENT item value; the key holds (ino, last logical block, length). */
 struct scoutfs_data_extent {
 	__le64 blkno;
 	__u8 flags;

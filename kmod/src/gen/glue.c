@@ -7,314 +7,44 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/fs_context.h>
 #include "glue.h"
 
-const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR] = {
-	[SCOUTFS_NET_CMD_GREETING] = { .name = "GREETING", .req_size = sizeof(struct scoutfs_net_greeting), .reply_size = sizeof(struct scoutfs_net_greeting), .valid = true },
-	[SCOUTFS_NET_CMD_ALLOC_INODES] = { .name = "ALLOC_INODES", .req_size = sizeof(struct scoutfs_net_seq), .reply_size = sizeof(struct scoutfs_net_inode_alloc), .valid = true },
-	[SCOUTFS_NET_CMD_GET_LOG_TREES] = { .name = "GET_LOG_TREES", .req_size = 0, .reply_size = sizeof(struct scoutfs_log_trees), .valid = true },
-	[SCOUTFS_NET_CMD_COMMIT_LOG_TREES] = { .name = "COMMIT_LOG_TREES", .req_size = sizeof(struct scoutfs_log_trees), .reply_size = 0, .valid = true },
-	[SCOUTFS_NET_CMD_SYNC_LOG_TREES] = { .name = "SYNC_LOG_TREES", .req_size = 0, .reply_size = 0, .valid = true },
-	[SCOUTFS_NET_CMD_GET_ROOTS] = { .name = "GET_ROOTS", .req_size = 0, .reply_size = sizeof(struct scoutfs_net_roots), .valid = true },
-	[SCOUTFS_NET_CMD_GET_LAST_SEQ] = { .name = "GET_LAST_SEQ", .req_size = 0, .reply_size = sizeof(struct scoutfs_net_seq), .valid = true },
-	[SCOUTFS_NET_CMD_LOCK] = { .name = "LOCK", .req_size = sizeof(struct scoutfs_net_lock), .reply_size = sizeof(struct scoutfs_net_lock), .valid = true },
-	[SCOUTFS_NET_CMD_STATFS] = { .name = "STATFS", .req_size = 0, .reply_size = sizeof(struct scoutfs_net_statfs), .valid = true },
-	[SCOUTFS_NET_CMD_FAREWELL] = { .name = "FAREWELL", .req_size = 0, .reply_size = 0, .valid = true },
-};
-
 /*
- * Payloads are fixed-size per command and direction: anything else is
- * a malformed or hostile message and is refused before a handler runs.
+ * Indexed by ioctl number.  cmd holds the direction and the size of the
+ * argument struct (the _IOC encoding of ioctl.h), so a call matches only
+ * with the exact ABI.  A NULL handler is an ioctl format/ioctl.ts marks
+ * @unimplemented: the module does not implement it yet (EOPNOTSUPP).
  */
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len)
-{
-	const struct scoutfs_net_cmd_info *info;
-
-	if (cmd >= SCOUTFS_NET_CMD_NR || !scoutfs_net_cmd_info[cmd].valid)
-		return -EPROTO;
-	info = &scoutfs_net_cmd_info[cmd];
-	if (data_len != (reply ? info->reply_size : info->req_size))
-		return -EBADMSG;
-	return 0;
-}
-
-const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR] = {
-	[1] = { .name = "WALK_INODES", .cmd = SCOUTFS_IOC_WALK_INODES, .nr = 1, .arg_size = sizeof(struct scoutfs_ioctl_walk_inodes) },
-	[2] = { .name = "INO_PATH", .cmd = SCOUTFS_IOC_INO_PATH, .nr = 2, .arg_size = sizeof(struct scoutfs_ioctl_ino_path) },
-	[3] = { .name = "RELEASE", .cmd = SCOUTFS_IOC_RELEASE, .nr = 3, .arg_size = sizeof(struct scoutfs_ioctl_release) },
-	[4] = { .name = "STAGE", .cmd = SCOUTFS_IOC_STAGE, .nr = 4, .arg_size = sizeof(struct scoutfs_ioctl_stage) },
-	[5] = { .name = "STAT_MORE", .cmd = SCOUTFS_IOC_STAT_MORE, .nr = 5, .arg_size = sizeof(struct scoutfs_ioctl_stat_more) },
-	[6] = { .name = "DATA_WAITING", .cmd = SCOUTFS_IOC_DATA_WAITING, .nr = 6, .arg_size = sizeof(struct scoutfs_ioctl_data_waiting) },
-	[7] = { .name = "SETATTR_MORE", .cmd = SCOUTFS_IOC_SETATTR_MORE, .nr = 7, .arg_size = sizeof(struct scoutfs_ioctl_setattr_more) },
-	[8] = { .name = "LISTXATTR_HIDDEN", .cmd = SCOUTFS_IOC_LISTXATTR_HIDDEN, .nr = 8, .arg_size = sizeof(struct scoutfs_ioctl_listxattr_hidden) },
-	[9] = { .name = "SEARCH_XATTRS", .cmd = SCOUTFS_IOC_SEARCH_XATTRS, .nr = 9, .arg_size = sizeof(struct scoutfs_ioctl_search_xattrs) },
-	[10] = { .name = "STATFS_MORE", .cmd = SCOUTFS_IOC_STATFS_MORE, .nr = 10, .arg_size = sizeof(struct scoutfs_ioctl_statfs_more) },
-	[11] = { .name = "DATA_WAIT_ERR", .cmd = SCOUTFS_IOC_DATA_WAIT_ERR, .nr = 11, .arg_size = sizeof(struct scoutfs_ioctl_data_wait_err) },
-	[12] = { .name = "ALLOC_DETAIL", .cmd = SCOUTFS_IOC_ALLOC_DETAIL, .nr = 12, .arg_size = sizeof(struct scoutfs_ioctl_alloc_detail) },
-	[13] = { .name = "MOVE_BLOCKS", .cmd = SCOUTFS_IOC_MOVE_BLOCKS, .nr = 13, .arg_size = sizeof(struct scoutfs_ioctl_move_blocks) },
-	[14] = { .name = "RESIZE_DEVICES", .cmd = SCOUTFS_IOC_RESIZE_DEVICES, .nr = 14, .arg_size = sizeof(struct scoutfs_ioctl_resize_devices) },
-	[15] = { .name = "READ_XATTR_TOTALS", .cmd = SCOUTFS_IOC_READ_XATTR_TOTALS, .nr = 15, .arg_size = sizeof(struct scoutfs_ioctl_read_xattr_totals) },
-	[16] = { .name = "GET_ALLOCATED_INOS", .cmd = SCOUTFS_IOC_GET_ALLOCATED_INOS, .nr = 16, .arg_size = sizeof(struct scoutfs_ioctl_get_allocated_inos) },
-	[17] = { .name = "GET_REFERRING_ENTRIES", .cmd = SCOUTFS_IOC_GET_REFERRING_ENTRIES, .nr = 17, .arg_size = sizeof(struct scoutfs_ioctl_get_referring_entries) },
-	[18] = { .name = "GET_ATTR_X", .cmd = SCOUTFS_IOC_GET_ATTR_X, .nr = 18, .arg_size = sizeof(struct scoutfs_ioctl_inode_attr_x) },
-	[19] = { .name = "SET_ATTR_X", .cmd = SCOUTFS_IOC_SET_ATTR_X, .nr = 19, .arg_size = sizeof(struct scoutfs_ioctl_inode_attr_x) },
-	[20] = { .name = "GET_QUOTA_RULES", .cmd = SCOUTFS_IOC_GET_QUOTA_RULES, .nr = 20, .arg_size = sizeof(struct scoutfs_ioctl_get_quota_rules) },
-	[21] = { .name = "ADD_QUOTA_RULE", .cmd = SCOUTFS_IOC_ADD_QUOTA_RULE, .nr = 21, .arg_size = sizeof(struct scoutfs_ioctl_quota_rule) },
-	[22] = { .name = "DEL_QUOTA_RULE", .cmd = SCOUTFS_IOC_DEL_QUOTA_RULE, .nr = 22, .arg_size = sizeof(struct scoutfs_ioctl_quota_rule) },
-	[23] = { .name = "READ_XATTR_INDEX", .cmd = SCOUTFS_IOC_READ_XATTR_INDEX, .nr = 23, .arg_size = sizeof(struct scoutfs_ioctl_read_xattr_index) },
-	[24] = { .name = "PUNCH_OFFLINE", .cmd = SCOUTFS_IOC_PUNCH_OFFLINE, .nr = 24, .arg_size = sizeof(struct scoutfs_ioctl_punch_offline) },
-	[25] = { .name = "INJECT_TOTL_DELTA", .cmd = SCOUTFS_IOC_INJECT_TOTL_DELTA, .nr = 25, .arg_size = sizeof(struct scoutfs_ioctl_inject_totl_delta) },
+const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {
+	[1] = { SCOUTFS_IOC_WALK_INODES, scoutfs_ioc_walk_inodes },
+	[2] = { SCOUTFS_IOC_INO_PATH, scoutfs_ioc_ino_path },
+	[3] = { SCOUTFS_IOC_RELEASE, NULL },
+	[4] = { SCOUTFS_IOC_STAGE, NULL },
+	[5] = { SCOUTFS_IOC_STAT_MORE, scoutfs_ioc_stat_more },
+	[6] = { SCOUTFS_IOC_DATA_WAITING, NULL },
+	[7] = { SCOUTFS_IOC_SETATTR_MORE, NULL },
+	[8] = { SCOUTFS_IOC_LISTXATTR_HIDDEN, NULL },
+	[9] = { SCOUTFS_IOC_SEARCH_XATTRS, NULL },
+	[10] = { SCOUTFS_IOC_STATFS_MORE, scoutfs_ioc_statfs_more },
+	[11] = { SCOUTFS_IOC_DATA_WAIT_ERR, NULL },
+	[12] = { SCOUTFS_IOC_ALLOC_DETAIL, NULL },
+	[13] = { SCOUTFS_IOC_MOVE_BLOCKS, NULL },
+	[14] = { SCOUTFS_IOC_RESIZE_DEVICES, NULL },
+	[15] = { SCOUTFS_IOC_READ_XATTR_TOTALS, NULL },
+	[16] = { SCOUTFS_IOC_GET_ALLOCATED_INOS, NULL },
+	[17] = { SCOUTFS_IOC_GET_REFERRING_ENTRIES, scoutfs_ioc_get_referring_entries },
+	[18] = { SCOUTFS_IOC_GET_ATTR_X, scoutfs_ioc_get_attr_x },
+	[19] = { SCOUTFS_IOC_SET_ATTR_X, NULL },
+	[20] = { SCOUTFS_IOC_GET_QUOTA_RULES, NULL },
+	[21] = { SCOUTFS_IOC_ADD_QUOTA_RULE, NULL },
+	[22] = { SCOUTFS_IOC_DEL_QUOTA_RULE, NULL },
+	[23] = { SCOUTFS_IOC_READ_XATTR_INDEX, NULL },
+	[24] = { SCOUTFS_IOC_PUNCH_OFFLINE, NULL },
+	[25] = { SCOUTFS_IOC_INJECT_TOTL_DELTA, NULL },
 };
-
-const char *scoutfs_block_magic_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_BLOCK_MAGIC_SUPER:
-		return "SUPER";
-	case SCOUTFS_BLOCK_MAGIC_BTREE:
-		return "BTREE";
-	case SCOUTFS_BLOCK_MAGIC_EXTENT_LIST:
-		return "EXTENT_LIST";
-	case SCOUTFS_BLOCK_MAGIC_QUORUM:
-		return "QUORUM";
-	case SCOUTFS_BLOCK_MAGIC_BLOOM:
-		return "BLOOM";
-	}
-	return NULL;
-}
-
-const char *scoutfs_format_version_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_FORMAT_VERSION_V1:
-		return "V1";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quorum_addr_family_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_QUORUM_ADDR_FAMILY_UNUSED:
-		return "UNUSED";
-	case SCOUTFS_QUORUM_ADDR_FAMILY_IPV4:
-		return "IPV4";
-	}
-	return NULL;
-}
-
-const char *scoutfs_extent_flag_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_EXTENT_FLAG_OFFLINE:
-		return "OFFLINE";
-	case SCOUTFS_EXTENT_FLAG_UNWRITTEN:
-		return "UNWRITTEN";
-	}
-	return NULL;
-}
-
-const char *scoutfs_walk_inodes_index_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_WALK_INODES_INDEX_META_SEQ:
-		return "META_SEQ";
-	case SCOUTFS_WALK_INODES_INDEX_DATA_SEQ:
-		return "DATA_SEQ";
-	}
-	return NULL;
-}
-
-const char *scoutfs_data_wait_op_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_DATA_WAIT_OP_READ:
-		return "READ";
-	case SCOUTFS_DATA_WAIT_OP_WRITE:
-		return "WRITE";
-	case SCOUTFS_DATA_WAIT_OP_CHANGE_SIZE:
-		return "CHANGE_SIZE";
-	}
-	return NULL;
-}
-
-const char *scoutfs_attr_x_mask_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_ATTR_X_MASK_META_SEQ:
-		return "META_SEQ";
-	case SCOUTFS_ATTR_X_MASK_DATA_SEQ:
-		return "DATA_SEQ";
-	case SCOUTFS_ATTR_X_MASK_DATA_VERSION:
-		return "DATA_VERSION";
-	case SCOUTFS_ATTR_X_MASK_ONLINE_BLOCKS:
-		return "ONLINE_BLOCKS";
-	case SCOUTFS_ATTR_X_MASK_OFFLINE_BLOCKS:
-		return "OFFLINE_BLOCKS";
-	case SCOUTFS_ATTR_X_MASK_CTIME:
-		return "CTIME";
-	case SCOUTFS_ATTR_X_MASK_CRTIME:
-		return "CRTIME";
-	case SCOUTFS_ATTR_X_MASK_SIZE:
-		return "SIZE";
-	case SCOUTFS_ATTR_X_MASK_RETENTION:
-		return "RETENTION";
-	case SCOUTFS_ATTR_X_MASK_PROJECT_ID:
-		return "PROJECT_ID";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quota_name_source_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_QUOTA_NAME_SOURCE_LITERAL:
-		return "LITERAL";
-	case SCOUTFS_QUOTA_NAME_SOURCE_PROJ:
-		return "PROJ";
-	case SCOUTFS_QUOTA_NAME_SOURCE_UID:
-		return "UID";
-	case SCOUTFS_QUOTA_NAME_SOURCE_GID:
-		return "GID";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quota_op_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_QUOTA_OP_INODE:
-		return "INODE";
-	case SCOUTFS_QUOTA_OP_DATA:
-		return "DATA";
-	}
-	return NULL;
-}
-
-const char *scoutfs_key_zone_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_KEY_ZONE_INODE_INDEX:
-		return "INODE_INDEX";
-	case SCOUTFS_KEY_ZONE_ORPHAN:
-		return "ORPHAN";
-	case SCOUTFS_KEY_ZONE_FS:
-		return "FS";
-	case SCOUTFS_KEY_ZONE_LOCK:
-		return "LOCK";
-	case SCOUTFS_KEY_ZONE_LOG_TREES:
-		return "LOG_TREES";
-	case SCOUTFS_KEY_ZONE_MOUNTED_CLIENT:
-		return "MOUNTED_CLIENT";
-	}
-	return NULL;
-}
-
-const char *scoutfs_index_item_type_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_INDEX_ITEM_TYPE_META_SEQ:
-		return "META_SEQ";
-	case SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ:
-		return "DATA_SEQ";
-	}
-	return NULL;
-}
-
-const char *scoutfs_orphan_item_type_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_ORPHAN_ITEM_TYPE_ORPHAN:
-		return "ORPHAN";
-	}
-	return NULL;
-}
-
-const char *scoutfs_fs_item_type_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_FS_ITEM_TYPE_INODE:
-		return "INODE";
-	case SCOUTFS_FS_ITEM_TYPE_XATTR:
-		return "XATTR";
-	case SCOUTFS_FS_ITEM_TYPE_DIRENT:
-		return "DIRENT";
-	case SCOUTFS_FS_ITEM_TYPE_READDIR:
-		return "READDIR";
-	case SCOUTFS_FS_ITEM_TYPE_LINK_BACKREF:
-		return "LINK_BACKREF";
-	case SCOUTFS_FS_ITEM_TYPE_SYMLINK:
-		return "SYMLINK";
-	case SCOUTFS_FS_ITEM_TYPE_DATA_EXTENT:
-		return "DATA_EXTENT";
-	}
-	return NULL;
-}
-
-const char *scoutfs_lock_item_type_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_LOCK_ITEM_TYPE_RENAME:
-		return "RENAME";
-	}
-	return NULL;
-}
-
-const char *scoutfs_net_error_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_NET_ERROR_NONE:
-		return "NONE";
-	case SCOUTFS_NET_ERROR_ENOENT:
-		return "ENOENT";
-	case SCOUTFS_NET_ERROR_ENOMEM:
-		return "ENOMEM";
-	case SCOUTFS_NET_ERROR_EIO:
-		return "EIO";
-	case SCOUTFS_NET_ERROR_ENOSPC:
-		return "ENOSPC";
-	case SCOUTFS_NET_ERROR_EINVAL:
-		return "EINVAL";
-	case SCOUTFS_NET_ERROR_ENOLINK:
-		return "ENOLINK";
-	}
-	return NULL;
-}
-
-const char *scoutfs_lock_mode_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_LOCK_MODE_NULL:
-		return "NULL";
-	case SCOUTFS_LOCK_MODE_READ:
-		return "READ";
-	case SCOUTFS_LOCK_MODE_WRITE:
-		return "WRITE";
-	case SCOUTFS_LOCK_MODE_WRITE_ONLY:
-		return "WRITE_ONLY";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quorum_event_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_QUORUM_EVENT_BEGIN:
-		return "BEGIN";
-	case SCOUTFS_QUORUM_EVENT_TERM:
-		return "TERM";
-	case SCOUTFS_QUORUM_EVENT_ELECT:
-		return "ELECT";
-	case SCOUTFS_QUORUM_EVENT_FENCE:
-		return "FENCE";
-	case SCOUTFS_QUORUM_EVENT_STOP:
-		return "STOP";
-	case SCOUTFS_QUORUM_EVENT_END:
-		return "END";
-	}
-	return NULL;
-}
 
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p)
 {
@@ -323,21 +53,14 @@ bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block 
 	return true;
 }
 
-bool scoutfs_timespec_pads_zero(const struct scoutfs_timespec *p)
+static bool scoutfs_quorum_slot_pads_zero(const struct scoutfs_quorum_slot *p)
 {
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
+	if (memchr_inv(&p->_pad, 0, sizeof(p->_pad)))
 		return false;
 	return true;
 }
 
-bool scoutfs_quorum_slot_pads_zero(const struct scoutfs_quorum_slot *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p)
+static bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p)
 {
 	int i1;
 
@@ -348,7 +71,7 @@ bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p)
 	return true;
 }
 
-bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p)
+static bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p)
 {
 	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
 		return false;
@@ -364,236 +87,92 @@ bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p)
 	return true;
 }
 
-bool scoutfs_key_pads_zero(const struct scoutfs_key *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_btree_item_pads_zero(const struct scoutfs_btree_item *p)
-{
-	if (!scoutfs_key_pads_zero(&p->key))
-		return false;
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_btree_block_pads_zero(const struct scoutfs_btree_block *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_inode_item_pads_zero(const struct scoutfs_inode_item *p)
-{
-	if (!scoutfs_timespec_pads_zero(&p->atime))
-		return false;
-	if (!scoutfs_timespec_pads_zero(&p->ctime))
-		return false;
-	if (!scoutfs_timespec_pads_zero(&p->mtime))
-		return false;
-	if (!scoutfs_timespec_pads_zero(&p->crtime))
-		return false;
-	return true;
-}
-
-bool scoutfs_dirent_pads_zero(const struct scoutfs_dirent *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_xattr_hdr_pads_zero(const struct scoutfs_xattr_hdr *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_data_extent_pads_zero(const struct scoutfs_data_extent *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_key_pads_zero(const struct scoutfs_ioctl_key *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_walk_inodes_entry_pads_zero(const struct scoutfs_ioctl_walk_inodes_entry *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_walk_inodes_pads_zero(const struct scoutfs_ioctl_walk_inodes *p)
-{
-	if (!scoutfs_ioctl_walk_inodes_entry_pads_zero(&p->first))
-		return false;
-	if (!scoutfs_ioctl_walk_inodes_entry_pads_zero(&p->last))
-		return false;
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_ino_path_pads_zero(const struct scoutfs_ioctl_ino_path *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_ino_path_result_pads_zero(const struct scoutfs_ioctl_ino_path_result *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_stage_pads_zero(const struct scoutfs_ioctl_stage *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_stat_more_pads_zero(const struct scoutfs_ioctl_stat_more *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_data_waiting_entry_pads_zero(const struct scoutfs_ioctl_data_waiting_entry *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_data_waiting_pads_zero(const struct scoutfs_ioctl_data_waiting *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_search_xattrs_pads_zero(const struct scoutfs_ioctl_search_xattrs *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_alloc_detail_entry_pads_zero(const struct scoutfs_ioctl_alloc_detail_entry *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_quota_rule_pads_zero(const struct scoutfs_ioctl_quota_rule *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_xattr_index_entry_pads_zero(const struct scoutfs_ioctl_xattr_index_entry *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_read_xattr_index_pads_zero(const struct scoutfs_ioctl_read_xattr_index *p)
-{
-	if (!scoutfs_ioctl_xattr_index_entry_pads_zero(&p->first))
-		return false;
-	if (!scoutfs_ioctl_xattr_index_entry_pads_zero(&p->last))
-		return false;
-	return true;
-}
-
-bool scoutfs_net_header_pads_zero(const struct scoutfs_net_header *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_log_trees_pads_zero(const struct scoutfs_log_trees *p)
-{
-	if (!scoutfs_btree_root_pads_zero(&p->item_root))
-		return false;
-	return true;
-}
-
-bool scoutfs_net_roots_pads_zero(const struct scoutfs_net_roots *p)
-{
-	if (!scoutfs_btree_root_pads_zero(&p->fs_root))
-		return false;
-	if (!scoutfs_btree_root_pads_zero(&p->logs_root))
-		return false;
-	if (!scoutfs_btree_root_pads_zero(&p->srch_root))
-		return false;
-	return true;
-}
-
-bool scoutfs_net_lock_pads_zero(const struct scoutfs_net_lock *p)
-{
-	if (!scoutfs_key_pads_zero(&p->start))
-		return false;
-	if (!scoutfs_key_pads_zero(&p->end))
-		return false;
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_quorum_event_record_pads_zero(const struct scoutfs_quorum_event_record *p)
-{
-	if (!scoutfs_timespec_pads_zero(&p->ts))
-		return false;
-	return true;
-}
-
-bool scoutfs_quorum_block_pads_zero(const struct scoutfs_quorum_block *p)
-{
-	int i1;
-
-	for (i1 = 0; i1 < 6; i1++) {
-		if (!scoutfs_quorum_event_record_pads_zero(&p->events[i1]))
-			return false;
-	}
-	return true;
-}
-
-const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR] = {
-	[SCOUTFS_OPT_METADEV_PATH] = { .name = "metadev_path", .kind = SCOUTFS_OPT_KIND_STRING, .required = true },
-	[SCOUTFS_OPT_QUORUM_SLOT_NR] = { .name = "quorum_slot_nr", .kind = SCOUTFS_OPT_KIND_U32, .min = 0, .max = 14 },
-	[SCOUTFS_OPT_COMMIT_INTERVAL_MS] = { .name = "commit_interval_ms", .kind = SCOUTFS_OPT_KIND_U32, .min = 100, .max = 300000, .has_def = true, .def = 10000 },
-	[SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS] = { .name = "orphan_scan_delay_ms", .kind = SCOUTFS_OPT_KIND_U32, .min = 100, .max = 3600000, .has_def = true, .def = 10000 },
-	[SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS] = { .name = "quorum_heartbeat_timeout_ms", .kind = SCOUTFS_OPT_KIND_U32, .min = 2000, .max = 60000, .has_def = true, .def = 10000 },
-	[SCOUTFS_OPT_DATA_PREALLOC_BLOCKS] = { .name = "data_prealloc_blocks", .kind = SCOUTFS_OPT_KIND_U32, .min = 1, .max = 1048576, .has_def = true, .def = 2048 },
+enum scoutfs_mount_opt {
+	SCOUTFS_OPT_METADEV_PATH,
+	SCOUTFS_OPT_QUORUM_SLOT_NR,
+	SCOUTFS_OPT_COMMIT_INTERVAL_MS,
+	SCOUTFS_OPT_DATA_PREALLOC_BLOCKS,
 };
 
 const struct fs_parameter_spec scoutfs_param_specs[] = {
 	fsparam_string("metadev_path", SCOUTFS_OPT_METADEV_PATH),
 	fsparam_u32("quorum_slot_nr", SCOUTFS_OPT_QUORUM_SLOT_NR),
 	fsparam_u32("commit_interval_ms", SCOUTFS_OPT_COMMIT_INTERVAL_MS),
-	fsparam_u32("orphan_scan_delay_ms", SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS),
-	fsparam_u32("quorum_heartbeat_timeout_ms", SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS),
 	fsparam_u32("data_prealloc_blocks", SCOUTFS_OPT_DATA_PREALLOC_BLOCKS),
 	{}
 };
+
+/* the defaults of the options that have one; -1 for numbers without */
+void scoutfs_mount_options_init(struct scoutfs_mount_options *opts)
+{
+	opts->quorum_slot_nr = -1;
+	opts->commit_interval_ms = 10000;
+	opts->data_prealloc_blocks = 2048;
+}
+
+static int out_of_range(struct fs_context *fc, const char *key, u32 val, u32 min, u32 max)
+{
+	return invalfc(fc, "option %s=%u is outside %u..%u", key, val, min, max);
+}
+
+/* one option: unknown ones and values out of range are refused */
+int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *param,
+				struct scoutfs_mount_options *opts)
+{
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, scoutfs_param_specs, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case SCOUTFS_OPT_METADEV_PATH:
+		kfree(opts->metadev_path);
+		opts->metadev_path = param->string;
+		param->string = NULL;
+		break;
+	case SCOUTFS_OPT_QUORUM_SLOT_NR:
+		if (result.uint_32 > 14)
+			return out_of_range(fc, param->key, result.uint_32, 0, 14);
+		opts->quorum_slot_nr = result.uint_32;
+		break;
+	case SCOUTFS_OPT_COMMIT_INTERVAL_MS:
+		if (result.uint_32 < 100 || result.uint_32 > 300000)
+			return out_of_range(fc, param->key, result.uint_32, 100, 300000);
+		opts->commit_interval_ms = result.uint_32;
+		break;
+	case SCOUTFS_OPT_DATA_PREALLOC_BLOCKS:
+		if (result.uint_32 < 1 || result.uint_32 > 1048576)
+			return out_of_range(fc, param->key, result.uint_32, 1, 1048576);
+		opts->data_prealloc_blocks = result.uint_32;
+		break;
+	}
+	return 0;
+}
+
+/* after the last option: the required ones must have been given */
+int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts)
+{
+	if (!opts->metadev_path)
+		return invalfc(fc, "the metadev_path= mount option is required");
+	return 0;
+}
+
+/* the options as /proc/mounts shows them: numbers only when not the default */
+void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts)
+{
+	seq_show_option(seq, "metadev_path", opts->metadev_path);
+	if (opts->quorum_slot_nr >= 0)
+		seq_printf(seq, ",quorum_slot_nr=%d", opts->quorum_slot_nr);
+	if (opts->commit_interval_ms != 10000)
+		seq_printf(seq, ",commit_interval_ms=%u", opts->commit_interval_ms);
+	if (opts->data_prealloc_blocks != 2048)
+		seq_printf(seq, ",data_prealloc_blocks=%u", opts->data_prealloc_blocks);
+}
+
+void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)
+{
+	kfree(opts->metadev_path);
+	opts->metadev_path = NULL;
+}

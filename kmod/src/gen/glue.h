@@ -12,108 +12,55 @@
 #include <linux/fs_parser.h>
 #include "format.h"
 #include "ioctl.h"
-#include "messages.h"
 
-/* network commands */
-struct scoutfs_net_cmd_info {
-	const char *name;
-	u16 req_size;
-	u16 reply_size;
-	bool valid;
-};
-extern const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR];
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len);
+struct file;
+struct seq_file;
 
-/* ioctls */
-struct scoutfs_ioctl_info {
-	const char *name;
+/*
+ * ioctls (format/ioctl.ts): the handler of each one not marked
+ * @unimplemented, and the table scoutfs_ioctl() dispatches through.
+ */
+long scoutfs_ioc_walk_inodes(struct file *file, unsigned long arg);
+long scoutfs_ioc_ino_path(struct file *file, unsigned long arg);
+long scoutfs_ioc_stat_more(struct file *file, unsigned long arg);
+long scoutfs_ioc_statfs_more(struct file *file, unsigned long arg);
+long scoutfs_ioc_get_referring_entries(struct file *file, unsigned long arg);
+long scoutfs_ioc_get_attr_x(struct file *file, unsigned long arg);
+
+struct scoutfs_ioctl_op {
 	unsigned int cmd;
-	u8 nr;
-	u16 arg_size;
+	long (*handler)(struct file *file, unsigned long arg);
 };
-#define SCOUTFS_IOCTL_NR 26
-extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];
 
-/* enum value names (NULL when unknown) */
-const char *scoutfs_block_magic_name(u64 val);
-const char *scoutfs_format_version_name(u64 val);
-const char *scoutfs_quorum_addr_family_name(u64 val);
-const char *scoutfs_extent_flag_name(u64 val);
-const char *scoutfs_walk_inodes_index_name(u64 val);
-const char *scoutfs_data_wait_op_name(u64 val);
-const char *scoutfs_attr_x_mask_name(u64 val);
-const char *scoutfs_quota_name_source_name(u64 val);
-const char *scoutfs_quota_op_name(u64 val);
-const char *scoutfs_key_zone_name(u64 val);
-const char *scoutfs_index_item_type_name(u64 val);
-const char *scoutfs_orphan_item_type_name(u64 val);
-const char *scoutfs_fs_item_type_name(u64 val);
-const char *scoutfs_lock_item_type_name(u64 val);
-const char *scoutfs_net_error_name(u64 val);
-const char *scoutfs_lock_mode_name(u64 val);
-const char *scoutfs_quorum_event_name(u64 val);
+#define SCOUTFS_IOCTL_NR 26
+extern const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR];
 
 /* true when every explicit pad byte (also of embedded structs) is zero */
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p);
-bool scoutfs_timespec_pads_zero(const struct scoutfs_timespec *p);
-bool scoutfs_quorum_slot_pads_zero(const struct scoutfs_quorum_slot *p);
-bool scoutfs_quorum_config_pads_zero(const struct scoutfs_quorum_config *p);
-bool scoutfs_btree_root_pads_zero(const struct scoutfs_btree_root *p);
 bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p);
-bool scoutfs_key_pads_zero(const struct scoutfs_key *p);
-bool scoutfs_btree_item_pads_zero(const struct scoutfs_btree_item *p);
-bool scoutfs_btree_block_pads_zero(const struct scoutfs_btree_block *p);
-bool scoutfs_inode_item_pads_zero(const struct scoutfs_inode_item *p);
-bool scoutfs_dirent_pads_zero(const struct scoutfs_dirent *p);
-bool scoutfs_xattr_hdr_pads_zero(const struct scoutfs_xattr_hdr *p);
-bool scoutfs_data_extent_pads_zero(const struct scoutfs_data_extent *p);
-bool scoutfs_ioctl_key_pads_zero(const struct scoutfs_ioctl_key *p);
-bool scoutfs_ioctl_walk_inodes_entry_pads_zero(const struct scoutfs_ioctl_walk_inodes_entry *p);
-bool scoutfs_ioctl_walk_inodes_pads_zero(const struct scoutfs_ioctl_walk_inodes *p);
-bool scoutfs_ioctl_ino_path_pads_zero(const struct scoutfs_ioctl_ino_path *p);
-bool scoutfs_ioctl_ino_path_result_pads_zero(const struct scoutfs_ioctl_ino_path_result *p);
-bool scoutfs_ioctl_stage_pads_zero(const struct scoutfs_ioctl_stage *p);
-bool scoutfs_ioctl_stat_more_pads_zero(const struct scoutfs_ioctl_stat_more *p);
-bool scoutfs_ioctl_data_waiting_entry_pads_zero(const struct scoutfs_ioctl_data_waiting_entry *p);
-bool scoutfs_ioctl_data_waiting_pads_zero(const struct scoutfs_ioctl_data_waiting *p);
-bool scoutfs_ioctl_search_xattrs_pads_zero(const struct scoutfs_ioctl_search_xattrs *p);
-bool scoutfs_ioctl_alloc_detail_entry_pads_zero(const struct scoutfs_ioctl_alloc_detail_entry *p);
-bool scoutfs_ioctl_quota_rule_pads_zero(const struct scoutfs_ioctl_quota_rule *p);
-bool scoutfs_ioctl_xattr_index_entry_pads_zero(const struct scoutfs_ioctl_xattr_index_entry *p);
-bool scoutfs_ioctl_read_xattr_index_pads_zero(const struct scoutfs_ioctl_read_xattr_index *p);
-bool scoutfs_net_header_pads_zero(const struct scoutfs_net_header *p);
-bool scoutfs_log_trees_pads_zero(const struct scoutfs_log_trees *p);
-bool scoutfs_net_roots_pads_zero(const struct scoutfs_net_roots *p);
-bool scoutfs_net_lock_pads_zero(const struct scoutfs_net_lock *p);
-bool scoutfs_quorum_event_record_pads_zero(const struct scoutfs_quorum_event_record *p);
-bool scoutfs_quorum_block_pads_zero(const struct scoutfs_quorum_block *p);
 
-/* mount options */
-enum scoutfs_mount_opt {
-	SCOUTFS_OPT_METADEV_PATH,
-	SCOUTFS_OPT_QUORUM_SLOT_NR,
-	SCOUTFS_OPT_COMMIT_INTERVAL_MS,
-	SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS,
-	SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS,
-	SCOUTFS_OPT_DATA_PREALLOC_BLOCKS,
-	SCOUTFS_OPT_NR,
+/* mount options (format/mount.ts) */
+struct scoutfs_mount_options {
+	/* path of the metadata device; the mount source is the data device */
+	char *metadev_path;
+	/* quorum slot this mount uses (0..14); -1 when not given */
+	int quorum_slot_nr;
+	/* milliseconds between transaction commits when nothing else forces one */
+	u32 commit_interval_ms;
+	/*
+	 * the most 4 KiB data blocks an extending write preallocates past EOF
+	 * (1 turns preallocation off)
+	 */
+	u32 data_prealloc_blocks;
 };
-enum scoutfs_mount_opt_kind {
-	SCOUTFS_OPT_KIND_STRING,
-	SCOUTFS_OPT_KIND_U32,
-	SCOUTFS_OPT_KIND_FLAG,
-};
-struct scoutfs_mount_opt_info {
-	const char *name;
-	enum scoutfs_mount_opt_kind kind;
-	bool required;
-	bool has_def;
-	u32 min;
-	u32 max;
-	u32 def;
-};
-extern const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR];
+
 extern const struct fs_parameter_spec scoutfs_param_specs[];
+void scoutfs_mount_options_init(struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *param,
+				struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts);
+void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts);
+void scoutfs_mount_options_free(struct scoutfs_mount_options *opts);
 
 /* CPU-order copies of on-disk structs and their conversions */
 struct scoutfs_timespec_cpu {
@@ -121,13 +68,15 @@ struct scoutfs_timespec_cpu {
 	u32 nsec;
 };
 
-static inline void scoutfs_timespec_to_cpu(struct scoutfs_timespec_cpu *c, const struct scoutfs_timespec *d)
+static inline void scoutfs_timespec_to_cpu(struct scoutfs_timespec_cpu *c,
+					   const struct scoutfs_timespec *d)
 {
 	c->sec = le64_to_cpu(d->sec);
 	c->nsec = le32_to_cpu(d->nsec);
 }
 
-static inline void scoutfs_timespec_to_disk(struct scoutfs_timespec *d, const struct scoutfs_timespec_cpu *c)
+static inline void scoutfs_timespec_to_disk(struct scoutfs_timespec *d,
+					    const struct scoutfs_timespec_cpu *c)
 {
 	d->sec = cpu_to_le64(c->sec);
 	d->nsec = cpu_to_le32(c->nsec);
@@ -157,7 +106,8 @@ struct scoutfs_inode_item_cpu {
 	struct scoutfs_timespec_cpu crtime;
 };
 
-static inline void scoutfs_inode_item_to_cpu(struct scoutfs_inode_item_cpu *c, const struct scoutfs_inode_item *d)
+static inline void scoutfs_inode_item_to_cpu(struct scoutfs_inode_item_cpu *c,
+					     const struct scoutfs_inode_item *d)
 {
 	c->size = le64_to_cpu(d->size);
 	c->meta_seq = le64_to_cpu(d->meta_seq);
@@ -181,7 +131,8 @@ static inline void scoutfs_inode_item_to_cpu(struct scoutfs_inode_item_cpu *c, c
 	scoutfs_timespec_to_cpu(&c->crtime, &d->crtime);
 }
 
-static inline void scoutfs_inode_item_to_disk(struct scoutfs_inode_item *d, const struct scoutfs_inode_item_cpu *c)
+static inline void scoutfs_inode_item_to_disk(struct scoutfs_inode_item *d,
+					      const struct scoutfs_inode_item_cpu *c)
 {
 	d->size = cpu_to_le64(c->size);
 	d->meta_seq = cpu_to_le64(c->meta_seq);

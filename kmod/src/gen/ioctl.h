@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define SCOUTFS_IOCTL_MAGIC 232
+#define SCOUTFS_IOCTL_MAGIC 0xe8
 #define SCOUTFS_WALK_INODES_INDEX_UNKNOWN 2
 #define SCOUTFS_DATA_WAIT_OP_UNKNOWN_MASK 0x7f8
 #define SCOUTFS_SETATTR_MORE_OFFLINE 1
@@ -27,16 +27,16 @@
 #define SCOUTFS_QUOTA_NAME_FLAG_SELECT 1
 #define SCOUTFS_QUOTA_RULE_FLAG_TOTL_COUNT 1
 
-/* WalkInodesIndex */
+/* WalkInodesIndex: walk_inodes.index */
 #define SCOUTFS_WALK_INODES_INDEX_META_SEQ 0
 #define SCOUTFS_WALK_INODES_INDEX_DATA_SEQ 1
 
-/* DataWaitOp */
+/* DataWaitOp: data waiting ops */
 #define SCOUTFS_DATA_WAIT_OP_READ 1
 #define SCOUTFS_DATA_WAIT_OP_WRITE 2
 #define SCOUTFS_DATA_WAIT_OP_CHANGE_SIZE 4
 
-/* AttrXMask */
+/* AttrXMask: inode_attr_x.x_mask */
 #define SCOUTFS_ATTR_X_MASK_META_SEQ 1
 #define SCOUTFS_ATTR_X_MASK_DATA_SEQ 2
 #define SCOUTFS_ATTR_X_MASK_DATA_VERSION 4
@@ -45,8 +45,8 @@
 #define SCOUTFS_ATTR_X_MASK_CTIME 32
 #define SCOUTFS_ATTR_X_MASK_CRTIME 64
 #define SCOUTFS_ATTR_X_MASK_SIZE 128
-#define SCOUTFS_ATTR_X_MASK_RETENTION 0x100
-#define SCOUTFS_ATTR_X_MASK_PROJECT_ID 0x200
+#define SCOUTFS_ATTR_X_MASK_RETENTION 256
+#define SCOUTFS_ATTR_X_MASK_PROJECT_ID 512
 
 /* QuotaNameSource */
 #define SCOUTFS_QUOTA_NAME_SOURCE_LITERAL 0
@@ -58,6 +58,7 @@
 #define SCOUTFS_QUOTA_OP_INODE 0
 #define SCOUTFS_QUOTA_OP_DATA 1
 
+/* Defined by the ABI but not used by any call. */
 struct scoutfs_ioctl_key {
 	__u64 _sk_first;
 	__u64 _sk_second;
@@ -193,6 +194,7 @@ struct scoutfs_ioctl_alloc_detail {
 	__u64 entries_nr;
 };
 
+/* flags: ALLOC_DETAIL_META (bit 0), ALLOC_DETAIL_AVAIL (bit 1) */
 struct scoutfs_ioctl_alloc_detail_entry {
 	__u64 id;
 	__u64 blocks;
@@ -241,6 +243,10 @@ struct scoutfs_ioctl_get_referring_entries {
 	__u64 entries_bytes;
 };
 
+/*
+ * One record of GET_REFERRING_ENTRIES: entry_bytes is the record's padded
+ * length, name is NUL terminated and runs past the nominal 3 bytes.
+ */
 struct scoutfs_ioctl_dirent {
 	__u64 dir_ino;
 	__u64 dir_pos;
@@ -321,23 +327,31 @@ struct scoutfs_ioctl_inject_totl_delta {
 #define SCOUTFS_IOC_STAT_MORE _IOR(SCOUTFS_IOCTL_MAGIC, 5, struct scoutfs_ioctl_stat_more)
 #define SCOUTFS_IOC_DATA_WAITING _IOW(SCOUTFS_IOCTL_MAGIC, 6, struct scoutfs_ioctl_data_waiting)
 #define SCOUTFS_IOC_SETATTR_MORE _IOW(SCOUTFS_IOCTL_MAGIC, 7, struct scoutfs_ioctl_setattr_more)
-#define SCOUTFS_IOC_LISTXATTR_HIDDEN _IOWR(SCOUTFS_IOCTL_MAGIC, 8, struct scoutfs_ioctl_listxattr_hidden)
+#define SCOUTFS_IOC_LISTXATTR_HIDDEN \
+	_IOWR(SCOUTFS_IOCTL_MAGIC, 8, struct scoutfs_ioctl_listxattr_hidden)
 #define SCOUTFS_IOC_SEARCH_XATTRS _IOW(SCOUTFS_IOCTL_MAGIC, 9, struct scoutfs_ioctl_search_xattrs)
 #define SCOUTFS_IOC_STATFS_MORE _IOR(SCOUTFS_IOCTL_MAGIC, 10, struct scoutfs_ioctl_statfs_more)
 #define SCOUTFS_IOC_DATA_WAIT_ERR _IOW(SCOUTFS_IOCTL_MAGIC, 11, struct scoutfs_ioctl_data_wait_err)
 #define SCOUTFS_IOC_ALLOC_DETAIL _IOW(SCOUTFS_IOCTL_MAGIC, 12, struct scoutfs_ioctl_alloc_detail)
 #define SCOUTFS_IOC_MOVE_BLOCKS _IOW(SCOUTFS_IOCTL_MAGIC, 13, struct scoutfs_ioctl_move_blocks)
-#define SCOUTFS_IOC_RESIZE_DEVICES _IOW(SCOUTFS_IOCTL_MAGIC, 14, struct scoutfs_ioctl_resize_devices)
-#define SCOUTFS_IOC_READ_XATTR_TOTALS _IOW(SCOUTFS_IOCTL_MAGIC, 15, struct scoutfs_ioctl_read_xattr_totals)
-#define SCOUTFS_IOC_GET_ALLOCATED_INOS _IOW(SCOUTFS_IOCTL_MAGIC, 16, struct scoutfs_ioctl_get_allocated_inos)
-#define SCOUTFS_IOC_GET_REFERRING_ENTRIES _IOW(SCOUTFS_IOCTL_MAGIC, 17, struct scoutfs_ioctl_get_referring_entries)
+#define SCOUTFS_IOC_RESIZE_DEVICES \
+	_IOW(SCOUTFS_IOCTL_MAGIC, 14, struct scoutfs_ioctl_resize_devices)
+#define SCOUTFS_IOC_READ_XATTR_TOTALS \
+	_IOW(SCOUTFS_IOCTL_MAGIC, 15, struct scoutfs_ioctl_read_xattr_totals)
+#define SCOUTFS_IOC_GET_ALLOCATED_INOS \
+	_IOW(SCOUTFS_IOCTL_MAGIC, 16, struct scoutfs_ioctl_get_allocated_inos)
+#define SCOUTFS_IOC_GET_REFERRING_ENTRIES \
+	_IOW(SCOUTFS_IOCTL_MAGIC, 17, struct scoutfs_ioctl_get_referring_entries)
 #define SCOUTFS_IOC_GET_ATTR_X _IOW(SCOUTFS_IOCTL_MAGIC, 18, struct scoutfs_ioctl_inode_attr_x)
 #define SCOUTFS_IOC_SET_ATTR_X _IOW(SCOUTFS_IOCTL_MAGIC, 19, struct scoutfs_ioctl_inode_attr_x)
-#define SCOUTFS_IOC_GET_QUOTA_RULES _IOR(SCOUTFS_IOCTL_MAGIC, 20, struct scoutfs_ioctl_get_quota_rules)
+#define SCOUTFS_IOC_GET_QUOTA_RULES \
+	_IOR(SCOUTFS_IOCTL_MAGIC, 20, struct scoutfs_ioctl_get_quota_rules)
 #define SCOUTFS_IOC_ADD_QUOTA_RULE _IOW(SCOUTFS_IOCTL_MAGIC, 21, struct scoutfs_ioctl_quota_rule)
 #define SCOUTFS_IOC_DEL_QUOTA_RULE _IOW(SCOUTFS_IOCTL_MAGIC, 22, struct scoutfs_ioctl_quota_rule)
-#define SCOUTFS_IOC_READ_XATTR_INDEX _IOR(SCOUTFS_IOCTL_MAGIC, 23, struct scoutfs_ioctl_read_xattr_index)
+#define SCOUTFS_IOC_READ_XATTR_INDEX \
+	_IOR(SCOUTFS_IOCTL_MAGIC, 23, struct scoutfs_ioctl_read_xattr_index)
 #define SCOUTFS_IOC_PUNCH_OFFLINE _IOW(SCOUTFS_IOCTL_MAGIC, 24, struct scoutfs_ioctl_punch_offline)
-#define SCOUTFS_IOC_INJECT_TOTL_DELTA _IOW(SCOUTFS_IOCTL_MAGIC, 25, struct scoutfs_ioctl_inject_totl_delta)
+#define SCOUTFS_IOC_INJECT_TOTL_DELTA \
+	_IOW(SCOUTFS_IOCTL_MAGIC, 25, struct scoutfs_ioctl_inject_totl_delta)
 
 #endif /* _SCOUTFS_GEN_IOCTL_H_ */

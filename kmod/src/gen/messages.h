@@ -11,13 +11,19 @@
 #include <linux/types.h>
 #include "format.h"
 
-#define SCOUTFS_NET_MAX_DATA_LEN 0x44c
+#define SCOUTFS_NET_MAX_DATA_LEN 1100
+
+/* header.flags */
 #define SCOUTFS_NET_FLAG_RESPONSE 1
+
+/* greeting.flags */
 #define SCOUTFS_NET_GREETING_FLAG_FAREWELL 1
 #define SCOUTFS_NET_GREETING_FLAG_QUORUM 2
+
+/* log_trees.flags */
 #define SCOUTFS_LOG_TREES_FINALIZED 1
 
-/* NetError */
+/* NetError: Errors that may cross the wire in header.error. */
 #define SCOUTFS_NET_ERROR_NONE 0
 #define SCOUTFS_NET_ERROR_ENOENT 1
 #define SCOUTFS_NET_ERROR_ENOMEM 2
@@ -45,6 +51,7 @@ struct scoutfs_net_header {
 	__u8 data[];
 };
 
+/* Both sides refuse a peer whose format_hash differs from their own. */
 struct scoutfs_net_greeting {
 	__le64 fsid;
 	__le64 format_hash;

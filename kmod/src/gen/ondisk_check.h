@@ -18,433 +18,795 @@
 #include "ioctl.h"
 #include "messages.h"
 
-_Static_assert(sizeof(struct scoutfs_free_extent) == 16, "struct scoutfs_free_extent: size must be 16");
-_Static_assert(offsetof(struct scoutfs_free_extent, blkno) == 0, "struct scoutfs_free_extent: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_free_extent, len) == 8, "struct scoutfs_free_extent: len must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_free_extent) == 16,
+	       "struct scoutfs_free_extent: size must be 16");
+_Static_assert(offsetof(struct scoutfs_free_extent, blkno) == 0,
+	       "struct scoutfs_free_extent: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_free_extent, len) == 8,
+	       "struct scoutfs_free_extent: len must be at offset 8");
 
 _Static_assert(sizeof(struct scoutfs_block_ref) == 16, "struct scoutfs_block_ref: size must be 16");
-_Static_assert(offsetof(struct scoutfs_block_ref, blkno) == 0, "struct scoutfs_block_ref: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_block_ref, seq) == 8, "struct scoutfs_block_ref: seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_block_ref, blkno) == 0,
+	       "struct scoutfs_block_ref: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_block_ref, seq) == 8,
+	       "struct scoutfs_block_ref: seq must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_extent_list_root) == 32, "struct scoutfs_extent_list_root: size must be 32");
-_Static_assert(offsetof(struct scoutfs_extent_list_root, ref) == 0, "struct scoutfs_extent_list_root: ref must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_extent_list_root, nr_extents) == 16, "struct scoutfs_extent_list_root: nr_extents must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_extent_list_root, total_free) == 24, "struct scoutfs_extent_list_root: total_free must be at offset 24");
+_Static_assert(sizeof(struct scoutfs_extent_list_root) == 32,
+	       "struct scoutfs_extent_list_root: size must be 32");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, ref) == 0,
+	       "struct scoutfs_extent_list_root: ref must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, nr_extents) == 16,
+	       "struct scoutfs_extent_list_root: nr_extents must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_extent_list_root, total_free) == 24,
+	       "struct scoutfs_extent_list_root: total_free must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_block_header) == 32, "struct scoutfs_block_header: size must be 32");
-_Static_assert(offsetof(struct scoutfs_block_header, crc) == 0, "struct scoutfs_block_header: crc must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_block_header, magic) == 4, "struct scoutfs_block_header: magic must be at offset 4");
-_Static_assert(offsetof(struct scoutfs_block_header, fsid) == 8, "struct scoutfs_block_header: fsid must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_block_header, seq) == 16, "struct scoutfs_block_header: seq must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_block_header, blkno) == 24, "struct scoutfs_block_header: blkno must be at offset 24");
+_Static_assert(sizeof(struct scoutfs_block_header) == 32,
+	       "struct scoutfs_block_header: size must be 32");
+_Static_assert(offsetof(struct scoutfs_block_header, crc) == 0,
+	       "struct scoutfs_block_header: crc must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_block_header, magic) == 4,
+	       "struct scoutfs_block_header: magic must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_block_header, fsid) == 8,
+	       "struct scoutfs_block_header: fsid must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_block_header, seq) == 16,
+	       "struct scoutfs_block_header: seq must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_block_header, blkno) == 24,
+	       "struct scoutfs_block_header: blkno must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_extent_list_block) == 56, "struct scoutfs_extent_list_block: size must be 56");
-_Static_assert(offsetof(struct scoutfs_extent_list_block, hdr) == 0, "struct scoutfs_extent_list_block: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_extent_list_block, next) == 32, "struct scoutfs_extent_list_block: next must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_extent_list_block, nr) == 48, "struct scoutfs_extent_list_block: nr must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_extent_list_block, _pad) == 52, "struct scoutfs_extent_list_block: _pad must be at offset 52");
-_Static_assert(offsetof(struct scoutfs_extent_list_block, extents) == 56, "struct scoutfs_extent_list_block: extents must be at offset 56");
+_Static_assert(sizeof(struct scoutfs_extent_list_block) == 56,
+	       "struct scoutfs_extent_list_block: size must be 56");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, hdr) == 0,
+	       "struct scoutfs_extent_list_block: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, next) == 32,
+	       "struct scoutfs_extent_list_block: next must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, nr) == 48,
+	       "struct scoutfs_extent_list_block: nr must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, _pad) == 52,
+	       "struct scoutfs_extent_list_block: _pad must be at offset 52");
+_Static_assert(offsetof(struct scoutfs_extent_list_block, extents) == 56,
+	       "struct scoutfs_extent_list_block: extents must be at offset 56");
 
 _Static_assert(sizeof(struct scoutfs_timespec) == 16, "struct scoutfs_timespec: size must be 16");
-_Static_assert(offsetof(struct scoutfs_timespec, sec) == 0, "struct scoutfs_timespec: sec must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_timespec, nsec) == 8, "struct scoutfs_timespec: nsec must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_timespec, _pad) == 12, "struct scoutfs_timespec: _pad must be at offset 12");
+_Static_assert(offsetof(struct scoutfs_timespec, sec) == 0,
+	       "struct scoutfs_timespec: sec must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_timespec, nsec) == 8,
+	       "struct scoutfs_timespec: nsec must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_timespec, _pad) == 12,
+	       "struct scoutfs_timespec: _pad must be at offset 12");
 
-_Static_assert(sizeof(struct scoutfs_quorum_slot) == 8, "struct scoutfs_quorum_slot: size must be 8");
-_Static_assert(offsetof(struct scoutfs_quorum_slot, addr) == 0, "struct scoutfs_quorum_slot: addr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_quorum_slot, port) == 4, "struct scoutfs_quorum_slot: port must be at offset 4");
-_Static_assert(offsetof(struct scoutfs_quorum_slot, family) == 6, "struct scoutfs_quorum_slot: family must be at offset 6");
-_Static_assert(offsetof(struct scoutfs_quorum_slot, _pad) == 7, "struct scoutfs_quorum_slot: _pad must be at offset 7");
+_Static_assert(sizeof(struct scoutfs_quorum_slot) == 8,
+	       "struct scoutfs_quorum_slot: size must be 8");
+_Static_assert(offsetof(struct scoutfs_quorum_slot, addr) == 0,
+	       "struct scoutfs_quorum_slot: addr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_quorum_slot, port) == 4,
+	       "struct scoutfs_quorum_slot: port must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_quorum_slot, family) == 6,
+	       "struct scoutfs_quorum_slot: family must be at offset 6");
+_Static_assert(offsetof(struct scoutfs_quorum_slot, _pad) == 7,
+	       "struct scoutfs_quorum_slot: _pad must be at offset 7");
 
-_Static_assert(sizeof(struct scoutfs_quorum_config) == 128, "struct scoutfs_quorum_config: size must be 128");
-_Static_assert(offsetof(struct scoutfs_quorum_config, version) == 0, "struct scoutfs_quorum_config: version must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_quorum_config, slots) == 8, "struct scoutfs_quorum_config: slots must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_quorum_config) == 128,
+	       "struct scoutfs_quorum_config: size must be 128");
+_Static_assert(offsetof(struct scoutfs_quorum_config, version) == 0,
+	       "struct scoutfs_quorum_config: version must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_quorum_config, slots) == 8,
+	       "struct scoutfs_quorum_config: slots must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_btree_root) == 24, "struct scoutfs_btree_root: size must be 24");
-_Static_assert(offsetof(struct scoutfs_btree_root, ref) == 0, "struct scoutfs_btree_root: ref must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_btree_root, height) == 16, "struct scoutfs_btree_root: height must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17, "struct scoutfs_btree_root: _pad must be at offset 17");
+_Static_assert(sizeof(struct scoutfs_btree_root) == 24,
+	       "struct scoutfs_btree_root: size must be 24");
+_Static_assert(offsetof(struct scoutfs_btree_root, ref) == 0,
+	       "struct scoutfs_btree_root: ref must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_btree_root, height) == 16,
+	       "struct scoutfs_btree_root: height must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17,
+	       "struct scoutfs_btree_root: _pad must be at offset 17");
 
-_Static_assert(sizeof(struct scoutfs_super_block) == 408, "struct scoutfs_super_block: size must be 408");
-_Static_assert(offsetof(struct scoutfs_super_block, hdr) == 0, "struct scoutfs_super_block: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_super_block, format_hash) == 32, "struct scoutfs_super_block: format_hash must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_super_block, version) == 40, "struct scoutfs_super_block: version must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_super_block, flags) == 48, "struct scoutfs_super_block: flags must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_super_block, uuid) == 56, "struct scoutfs_super_block: uuid must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_super_block, seq) == 72, "struct scoutfs_super_block: seq must be at offset 72");
-_Static_assert(offsetof(struct scoutfs_super_block, next_ino) == 80, "struct scoutfs_super_block: next_ino must be at offset 80");
-_Static_assert(offsetof(struct scoutfs_super_block, inode_count) == 88, "struct scoutfs_super_block: inode_count must be at offset 88");
-_Static_assert(offsetof(struct scoutfs_super_block, total_meta_blocks) == 96, "struct scoutfs_super_block: total_meta_blocks must be at offset 96");
-_Static_assert(offsetof(struct scoutfs_super_block, first_meta_blkno) == 104, "struct scoutfs_super_block: first_meta_blkno must be at offset 104");
-_Static_assert(offsetof(struct scoutfs_super_block, total_data_blocks) == 112, "struct scoutfs_super_block: total_data_blocks must be at offset 112");
-_Static_assert(offsetof(struct scoutfs_super_block, first_data_blkno) == 120, "struct scoutfs_super_block: first_data_blkno must be at offset 120");
-_Static_assert(offsetof(struct scoutfs_super_block, quorum) == 128, "struct scoutfs_super_block: quorum must be at offset 128");
-_Static_assert(offsetof(struct scoutfs_super_block, meta_free) == 256, "struct scoutfs_super_block: meta_free must be at offset 256");
-_Static_assert(offsetof(struct scoutfs_super_block, data_free) == 288, "struct scoutfs_super_block: data_free must be at offset 288");
-_Static_assert(offsetof(struct scoutfs_super_block, meta_freed) == 320, "struct scoutfs_super_block: meta_freed must be at offset 320");
-_Static_assert(offsetof(struct scoutfs_super_block, data_freed) == 352, "struct scoutfs_super_block: data_freed must be at offset 352");
-_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 384, "struct scoutfs_super_block: fs_root must be at offset 384");
+_Static_assert(sizeof(struct scoutfs_super_block) == 408,
+	       "struct scoutfs_super_block: size must be 408");
+_Static_assert(offsetof(struct scoutfs_super_block, hdr) == 0,
+	       "struct scoutfs_super_block: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_super_block, format_hash) == 32,
+	       "struct scoutfs_super_block: format_hash must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_super_block, version) == 40,
+	       "struct scoutfs_super_block: version must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_super_block, flags) == 48,
+	       "struct scoutfs_super_block: flags must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_super_block, uuid) == 56,
+	       "struct scoutfs_super_block: uuid must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_super_block, seq) == 72,
+	       "struct scoutfs_super_block: seq must be at offset 72");
+_Static_assert(offsetof(struct scoutfs_super_block, next_ino) == 80,
+	       "struct scoutfs_super_block: next_ino must be at offset 80");
+_Static_assert(offsetof(struct scoutfs_super_block, inode_count) == 88,
+	       "struct scoutfs_super_block: inode_count must be at offset 88");
+_Static_assert(offsetof(struct scoutfs_super_block, total_meta_blocks) == 96,
+	       "struct scoutfs_super_block: total_meta_blocks must be at offset 96");
+_Static_assert(offsetof(struct scoutfs_super_block, first_meta_blkno) == 104,
+	       "struct scoutfs_super_block: first_meta_blkno must be at offset 104");
+_Static_assert(offsetof(struct scoutfs_super_block, total_data_blocks) == 112,
+	       "struct scoutfs_super_block: total_data_blocks must be at offset 112");
+_Static_assert(offsetof(struct scoutfs_super_block, first_data_blkno) == 120,
+	       "struct scoutfs_super_block: first_data_blkno must be at offset 120");
+_Static_assert(offsetof(struct scoutfs_super_block, quorum) == 128,
+	       "struct scoutfs_super_block: quorum must be at offset 128");
+_Static_assert(offsetof(struct scoutfs_super_block, meta_free) == 256,
+	       "struct scoutfs_super_block: meta_free must be at offset 256");
+_Static_assert(offsetof(struct scoutfs_super_block, data_free) == 288,
+	       "struct scoutfs_super_block: data_free must be at offset 288");
+_Static_assert(offsetof(struct scoutfs_super_block, meta_freed) == 320,
+	       "struct scoutfs_super_block: meta_freed must be at offset 320");
+_Static_assert(offsetof(struct scoutfs_super_block, data_freed) == 352,
+	       "struct scoutfs_super_block: data_freed must be at offset 352");
+_Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 384,
+	       "struct scoutfs_super_block: fs_root must be at offset 384");
 
 _Static_assert(sizeof(struct scoutfs_key) == 32, "struct scoutfs_key: size must be 32");
-_Static_assert(offsetof(struct scoutfs_key, first) == 0, "struct scoutfs_key: first must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_key, second) == 8, "struct scoutfs_key: second must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_key, third) == 16, "struct scoutfs_key: third must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_key, fourth) == 24, "struct scoutfs_key: fourth must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_key, type) == 25, "struct scoutfs_key: type must be at offset 25");
-_Static_assert(offsetof(struct scoutfs_key, zone) == 26, "struct scoutfs_key: zone must be at offset 26");
-_Static_assert(offsetof(struct scoutfs_key, _pad) == 27, "struct scoutfs_key: _pad must be at offset 27");
+_Static_assert(offsetof(struct scoutfs_key, first) == 0,
+	       "struct scoutfs_key: first must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_key, second) == 8,
+	       "struct scoutfs_key: second must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_key, third) == 16,
+	       "struct scoutfs_key: third must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_key, fourth) == 24,
+	       "struct scoutfs_key: fourth must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_key, type) == 25,
+	       "struct scoutfs_key: type must be at offset 25");
+_Static_assert(offsetof(struct scoutfs_key, zone) == 26,
+	       "struct scoutfs_key: zone must be at offset 26");
+_Static_assert(offsetof(struct scoutfs_key, _pad) == 27,
+	       "struct scoutfs_key: _pad must be at offset 27");
 
-_Static_assert(sizeof(struct scoutfs_btree_item) == 48, "struct scoutfs_btree_item: size must be 48");
-_Static_assert(offsetof(struct scoutfs_btree_item, key) == 0, "struct scoutfs_btree_item: key must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_btree_item, seq) == 32, "struct scoutfs_btree_item: seq must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_btree_item, val_off) == 40, "struct scoutfs_btree_item: val_off must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_btree_item, val_len) == 42, "struct scoutfs_btree_item: val_len must be at offset 42");
-_Static_assert(offsetof(struct scoutfs_btree_item, flags) == 44, "struct scoutfs_btree_item: flags must be at offset 44");
-_Static_assert(offsetof(struct scoutfs_btree_item, _pad) == 45, "struct scoutfs_btree_item: _pad must be at offset 45");
+_Static_assert(sizeof(struct scoutfs_btree_item) == 48,
+	       "struct scoutfs_btree_item: size must be 48");
+_Static_assert(offsetof(struct scoutfs_btree_item, key) == 0,
+	       "struct scoutfs_btree_item: key must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_btree_item, seq) == 32,
+	       "struct scoutfs_btree_item: seq must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_btree_item, val_off) == 40,
+	       "struct scoutfs_btree_item: val_off must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_btree_item, val_len) == 42,
+	       "struct scoutfs_btree_item: val_len must be at offset 42");
+_Static_assert(offsetof(struct scoutfs_btree_item, flags) == 44,
+	       "struct scoutfs_btree_item: flags must be at offset 44");
+_Static_assert(offsetof(struct scoutfs_btree_item, _pad) == 45,
+	       "struct scoutfs_btree_item: _pad must be at offset 45");
 
-_Static_assert(sizeof(struct scoutfs_btree_block) == 48, "struct scoutfs_btree_block: size must be 48");
-_Static_assert(offsetof(struct scoutfs_btree_block, hdr) == 0, "struct scoutfs_btree_block: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_btree_block, nr_items) == 32, "struct scoutfs_btree_block: nr_items must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_btree_block, val_start) == 36, "struct scoutfs_btree_block: val_start must be at offset 36");
-_Static_assert(offsetof(struct scoutfs_btree_block, level) == 40, "struct scoutfs_btree_block: level must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_btree_block, _pad) == 41, "struct scoutfs_btree_block: _pad must be at offset 41");
+_Static_assert(sizeof(struct scoutfs_btree_block) == 48,
+	       "struct scoutfs_btree_block: size must be 48");
+_Static_assert(offsetof(struct scoutfs_btree_block, hdr) == 0,
+	       "struct scoutfs_btree_block: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_btree_block, nr_items) == 32,
+	       "struct scoutfs_btree_block: nr_items must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_btree_block, val_start) == 36,
+	       "struct scoutfs_btree_block: val_start must be at offset 36");
+_Static_assert(offsetof(struct scoutfs_btree_block, level) == 40,
+	       "struct scoutfs_btree_block: level must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_btree_block, _pad) == 41,
+	       "struct scoutfs_btree_block: _pad must be at offset 41");
 
-_Static_assert(sizeof(struct scoutfs_inode_item) == 168, "struct scoutfs_inode_item: size must be 168");
-_Static_assert(offsetof(struct scoutfs_inode_item, size) == 0, "struct scoutfs_inode_item: size must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_inode_item, meta_seq) == 8, "struct scoutfs_inode_item: meta_seq must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_inode_item, data_seq) == 16, "struct scoutfs_inode_item: data_seq must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_inode_item, data_version) == 24, "struct scoutfs_inode_item: data_version must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_inode_item, online_blocks) == 32, "struct scoutfs_inode_item: online_blocks must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_inode_item, offline_blocks) == 40, "struct scoutfs_inode_item: offline_blocks must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_inode_item, next_readdir_pos) == 48, "struct scoutfs_inode_item: next_readdir_pos must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_inode_item, next_xattr_id) == 56, "struct scoutfs_inode_item: next_xattr_id must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_inode_item, version) == 64, "struct scoutfs_inode_item: version must be at offset 64");
-_Static_assert(offsetof(struct scoutfs_inode_item, proj) == 72, "struct scoutfs_inode_item: proj must be at offset 72");
-_Static_assert(offsetof(struct scoutfs_inode_item, nlink) == 80, "struct scoutfs_inode_item: nlink must be at offset 80");
-_Static_assert(offsetof(struct scoutfs_inode_item, uid) == 84, "struct scoutfs_inode_item: uid must be at offset 84");
-_Static_assert(offsetof(struct scoutfs_inode_item, gid) == 88, "struct scoutfs_inode_item: gid must be at offset 88");
-_Static_assert(offsetof(struct scoutfs_inode_item, mode) == 92, "struct scoutfs_inode_item: mode must be at offset 92");
-_Static_assert(offsetof(struct scoutfs_inode_item, rdev) == 96, "struct scoutfs_inode_item: rdev must be at offset 96");
-_Static_assert(offsetof(struct scoutfs_inode_item, flags) == 100, "struct scoutfs_inode_item: flags must be at offset 100");
-_Static_assert(offsetof(struct scoutfs_inode_item, atime) == 104, "struct scoutfs_inode_item: atime must be at offset 104");
-_Static_assert(offsetof(struct scoutfs_inode_item, ctime) == 120, "struct scoutfs_inode_item: ctime must be at offset 120");
-_Static_assert(offsetof(struct scoutfs_inode_item, mtime) == 136, "struct scoutfs_inode_item: mtime must be at offset 136");
-_Static_assert(offsetof(struct scoutfs_inode_item, crtime) == 152, "struct scoutfs_inode_item: crtime must be at offset 152");
+_Static_assert(sizeof(struct scoutfs_inode_item) == 168,
+	       "struct scoutfs_inode_item: size must be 168");
+_Static_assert(offsetof(struct scoutfs_inode_item, size) == 0,
+	       "struct scoutfs_inode_item: size must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_inode_item, meta_seq) == 8,
+	       "struct scoutfs_inode_item: meta_seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_inode_item, data_seq) == 16,
+	       "struct scoutfs_inode_item: data_seq must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_inode_item, data_version) == 24,
+	       "struct scoutfs_inode_item: data_version must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_inode_item, online_blocks) == 32,
+	       "struct scoutfs_inode_item: online_blocks must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_inode_item, offline_blocks) == 40,
+	       "struct scoutfs_inode_item: offline_blocks must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_inode_item, next_readdir_pos) == 48,
+	       "struct scoutfs_inode_item: next_readdir_pos must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_inode_item, next_xattr_id) == 56,
+	       "struct scoutfs_inode_item: next_xattr_id must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_inode_item, version) == 64,
+	       "struct scoutfs_inode_item: version must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_inode_item, proj) == 72,
+	       "struct scoutfs_inode_item: proj must be at offset 72");
+_Static_assert(offsetof(struct scoutfs_inode_item, nlink) == 80,
+	       "struct scoutfs_inode_item: nlink must be at offset 80");
+_Static_assert(offsetof(struct scoutfs_inode_item, uid) == 84,
+	       "struct scoutfs_inode_item: uid must be at offset 84");
+_Static_assert(offsetof(struct scoutfs_inode_item, gid) == 88,
+	       "struct scoutfs_inode_item: gid must be at offset 88");
+_Static_assert(offsetof(struct scoutfs_inode_item, mode) == 92,
+	       "struct scoutfs_inode_item: mode must be at offset 92");
+_Static_assert(offsetof(struct scoutfs_inode_item, rdev) == 96,
+	       "struct scoutfs_inode_item: rdev must be at offset 96");
+_Static_assert(offsetof(struct scoutfs_inode_item, flags) == 100,
+	       "struct scoutfs_inode_item: flags must be at offset 100");
+_Static_assert(offsetof(struct scoutfs_inode_item, atime) == 104,
+	       "struct scoutfs_inode_item: atime must be at offset 104");
+_Static_assert(offsetof(struct scoutfs_inode_item, ctime) == 120,
+	       "struct scoutfs_inode_item: ctime must be at offset 120");
+_Static_assert(offsetof(struct scoutfs_inode_item, mtime) == 136,
+	       "struct scoutfs_inode_item: mtime must be at offset 136");
+_Static_assert(offsetof(struct scoutfs_inode_item, crtime) == 152,
+	       "struct scoutfs_inode_item: crtime must be at offset 152");
 
 _Static_assert(sizeof(struct scoutfs_dirent) == 32, "struct scoutfs_dirent: size must be 32");
-_Static_assert(offsetof(struct scoutfs_dirent, ino) == 0, "struct scoutfs_dirent: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_dirent, hash) == 8, "struct scoutfs_dirent: hash must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_dirent, pos) == 16, "struct scoutfs_dirent: pos must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_dirent, type) == 24, "struct scoutfs_dirent: type must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_dirent, _pad) == 25, "struct scoutfs_dirent: _pad must be at offset 25");
-_Static_assert(offsetof(struct scoutfs_dirent, name) == 32, "struct scoutfs_dirent: name must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_dirent, ino) == 0,
+	       "struct scoutfs_dirent: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_dirent, hash) == 8,
+	       "struct scoutfs_dirent: hash must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_dirent, pos) == 16,
+	       "struct scoutfs_dirent: pos must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_dirent, type) == 24,
+	       "struct scoutfs_dirent: type must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_dirent, _pad) == 25,
+	       "struct scoutfs_dirent: _pad must be at offset 25");
+_Static_assert(offsetof(struct scoutfs_dirent, name) == 32,
+	       "struct scoutfs_dirent: name must be at offset 32");
 
 _Static_assert(sizeof(struct scoutfs_xattr_hdr) == 8, "struct scoutfs_xattr_hdr: size must be 8");
-_Static_assert(offsetof(struct scoutfs_xattr_hdr, val_len) == 0, "struct scoutfs_xattr_hdr: val_len must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_xattr_hdr, name_len) == 4, "struct scoutfs_xattr_hdr: name_len must be at offset 4");
-_Static_assert(offsetof(struct scoutfs_xattr_hdr, _pad) == 5, "struct scoutfs_xattr_hdr: _pad must be at offset 5");
+_Static_assert(offsetof(struct scoutfs_xattr_hdr, val_len) == 0,
+	       "struct scoutfs_xattr_hdr: val_len must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_xattr_hdr, name_len) == 4,
+	       "struct scoutfs_xattr_hdr: name_len must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_xattr_hdr, _pad) == 5,
+	       "struct scoutfs_xattr_hdr: _pad must be at offset 5");
 
-_Static_assert(sizeof(struct scoutfs_data_extent) == 16, "struct scoutfs_data_extent: size must be 16");
-_Static_assert(offsetof(struct scoutfs_data_extent, blkno) == 0, "struct scoutfs_data_extent: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_data_extent, flags) == 8, "struct scoutfs_data_extent: flags must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_data_extent, _pad) == 9, "struct scoutfs_data_extent: _pad must be at offset 9");
+_Static_assert(sizeof(struct scoutfs_data_extent) == 16,
+	       "struct scoutfs_data_extent: size must be 16");
+_Static_assert(offsetof(struct scoutfs_data_extent, blkno) == 0,
+	       "struct scoutfs_data_extent: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_data_extent, flags) == 8,
+	       "struct scoutfs_data_extent: flags must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_data_extent, _pad) == 9,
+	       "struct scoutfs_data_extent: _pad must be at offset 9");
 
 _Static_assert(sizeof(struct scoutfs_ioctl_key) == 32, "struct scoutfs_ioctl_key: size must be 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_first) == 0, "struct scoutfs_ioctl_key: _sk_first must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_second) == 8, "struct scoutfs_ioctl_key: _sk_second must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_third) == 16, "struct scoutfs_ioctl_key: _sk_third must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_fourth) == 24, "struct scoutfs_ioctl_key: _sk_fourth must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, sk_type) == 25, "struct scoutfs_ioctl_key: sk_type must be at offset 25");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, sk_zone) == 26, "struct scoutfs_ioctl_key: sk_zone must be at offset 26");
-_Static_assert(offsetof(struct scoutfs_ioctl_key, _pad) == 27, "struct scoutfs_ioctl_key: _pad must be at offset 27");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_first) == 0,
+	       "struct scoutfs_ioctl_key: _sk_first must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_second) == 8,
+	       "struct scoutfs_ioctl_key: _sk_second must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_third) == 16,
+	       "struct scoutfs_ioctl_key: _sk_third must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, _sk_fourth) == 24,
+	       "struct scoutfs_ioctl_key: _sk_fourth must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, sk_type) == 25,
+	       "struct scoutfs_ioctl_key: sk_type must be at offset 25");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, sk_zone) == 26,
+	       "struct scoutfs_ioctl_key: sk_zone must be at offset 26");
+_Static_assert(offsetof(struct scoutfs_ioctl_key, _pad) == 27,
+	       "struct scoutfs_ioctl_key: _pad must be at offset 27");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_walk_inodes_entry) == 24, "struct scoutfs_ioctl_walk_inodes_entry: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, major) == 0, "struct scoutfs_ioctl_walk_inodes_entry: major must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, ino) == 8, "struct scoutfs_ioctl_walk_inodes_entry: ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, minor) == 16, "struct scoutfs_ioctl_walk_inodes_entry: minor must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, _pad) == 20, "struct scoutfs_ioctl_walk_inodes_entry: _pad must be at offset 20");
+_Static_assert(sizeof(struct scoutfs_ioctl_walk_inodes_entry) == 24,
+	       "struct scoutfs_ioctl_walk_inodes_entry: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, major) == 0,
+	       "struct scoutfs_ioctl_walk_inodes_entry: major must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, ino) == 8,
+	       "struct scoutfs_ioctl_walk_inodes_entry: ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, minor) == 16,
+	       "struct scoutfs_ioctl_walk_inodes_entry: minor must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes_entry, _pad) == 20,
+	       "struct scoutfs_ioctl_walk_inodes_entry: _pad must be at offset 20");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_walk_inodes) == 72, "struct scoutfs_ioctl_walk_inodes: size must be 72");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, first) == 0, "struct scoutfs_ioctl_walk_inodes: first must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, last) == 24, "struct scoutfs_ioctl_walk_inodes: last must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, entries_ptr) == 48, "struct scoutfs_ioctl_walk_inodes: entries_ptr must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, nr_entries) == 56, "struct scoutfs_ioctl_walk_inodes: nr_entries must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, index) == 60, "struct scoutfs_ioctl_walk_inodes: index must be at offset 60");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, _pad) == 61, "struct scoutfs_ioctl_walk_inodes: _pad must be at offset 61");
+_Static_assert(sizeof(struct scoutfs_ioctl_walk_inodes) == 72,
+	       "struct scoutfs_ioctl_walk_inodes: size must be 72");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, first) == 0,
+	       "struct scoutfs_ioctl_walk_inodes: first must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, last) == 24,
+	       "struct scoutfs_ioctl_walk_inodes: last must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, entries_ptr) == 48,
+	       "struct scoutfs_ioctl_walk_inodes: entries_ptr must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, nr_entries) == 56,
+	       "struct scoutfs_ioctl_walk_inodes: nr_entries must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, index) == 60,
+	       "struct scoutfs_ioctl_walk_inodes: index must be at offset 60");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk_inodes, _pad) == 61,
+	       "struct scoutfs_ioctl_walk_inodes: _pad must be at offset 61");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_ino_path) == 40, "struct scoutfs_ioctl_ino_path: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, ino) == 0, "struct scoutfs_ioctl_ino_path: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, dir_ino) == 8, "struct scoutfs_ioctl_ino_path: dir_ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, dir_pos) == 16, "struct scoutfs_ioctl_ino_path: dir_pos must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, result_ptr) == 24, "struct scoutfs_ioctl_ino_path: result_ptr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, result_bytes) == 32, "struct scoutfs_ioctl_ino_path: result_bytes must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, _pad) == 34, "struct scoutfs_ioctl_ino_path: _pad must be at offset 34");
+_Static_assert(sizeof(struct scoutfs_ioctl_ino_path) == 40,
+	       "struct scoutfs_ioctl_ino_path: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, ino) == 0,
+	       "struct scoutfs_ioctl_ino_path: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, dir_ino) == 8,
+	       "struct scoutfs_ioctl_ino_path: dir_ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, dir_pos) == 16,
+	       "struct scoutfs_ioctl_ino_path: dir_pos must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, result_ptr) == 24,
+	       "struct scoutfs_ioctl_ino_path: result_ptr must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, result_bytes) == 32,
+	       "struct scoutfs_ioctl_ino_path: result_bytes must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path, _pad) == 34,
+	       "struct scoutfs_ioctl_ino_path: _pad must be at offset 34");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_ino_path_result) == 24, "struct scoutfs_ioctl_ino_path_result: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, dir_ino) == 0, "struct scoutfs_ioctl_ino_path_result: dir_ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, dir_pos) == 8, "struct scoutfs_ioctl_ino_path_result: dir_pos must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, path_bytes) == 16, "struct scoutfs_ioctl_ino_path_result: path_bytes must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, _pad) == 18, "struct scoutfs_ioctl_ino_path_result: _pad must be at offset 18");
-_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, path) == 24, "struct scoutfs_ioctl_ino_path_result: path must be at offset 24");
+_Static_assert(sizeof(struct scoutfs_ioctl_ino_path_result) == 24,
+	       "struct scoutfs_ioctl_ino_path_result: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, dir_ino) == 0,
+	       "struct scoutfs_ioctl_ino_path_result: dir_ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, dir_pos) == 8,
+	       "struct scoutfs_ioctl_ino_path_result: dir_pos must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, path_bytes) == 16,
+	       "struct scoutfs_ioctl_ino_path_result: path_bytes must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, _pad) == 18,
+	       "struct scoutfs_ioctl_ino_path_result: _pad must be at offset 18");
+_Static_assert(offsetof(struct scoutfs_ioctl_ino_path_result, path) == 24,
+	       "struct scoutfs_ioctl_ino_path_result: path must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_release) == 24, "struct scoutfs_ioctl_release: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_release, offset) == 0, "struct scoutfs_ioctl_release: offset must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_release, length) == 8, "struct scoutfs_ioctl_release: length must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_release, data_version) == 16, "struct scoutfs_ioctl_release: data_version must be at offset 16");
+_Static_assert(sizeof(struct scoutfs_ioctl_release) == 24,
+	       "struct scoutfs_ioctl_release: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_release, offset) == 0,
+	       "struct scoutfs_ioctl_release: offset must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_release, length) == 8,
+	       "struct scoutfs_ioctl_release: length must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_release, data_version) == 16,
+	       "struct scoutfs_ioctl_release: data_version must be at offset 16");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_stage) == 32, "struct scoutfs_ioctl_stage: size must be 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_stage, data_version) == 0, "struct scoutfs_ioctl_stage: data_version must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_stage, buf_ptr) == 8, "struct scoutfs_ioctl_stage: buf_ptr must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_stage, offset) == 16, "struct scoutfs_ioctl_stage: offset must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_stage, length) == 24, "struct scoutfs_ioctl_stage: length must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_stage, _pad) == 28, "struct scoutfs_ioctl_stage: _pad must be at offset 28");
+_Static_assert(sizeof(struct scoutfs_ioctl_stage) == 32,
+	       "struct scoutfs_ioctl_stage: size must be 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_stage, data_version) == 0,
+	       "struct scoutfs_ioctl_stage: data_version must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_stage, buf_ptr) == 8,
+	       "struct scoutfs_ioctl_stage: buf_ptr must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_stage, offset) == 16,
+	       "struct scoutfs_ioctl_stage: offset must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_stage, length) == 24,
+	       "struct scoutfs_ioctl_stage: length must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_stage, _pad) == 28,
+	       "struct scoutfs_ioctl_stage: _pad must be at offset 28");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_stat_more) == 56, "struct scoutfs_ioctl_stat_more: size must be 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, meta_seq) == 0, "struct scoutfs_ioctl_stat_more: meta_seq must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, data_seq) == 8, "struct scoutfs_ioctl_stat_more: data_seq must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, data_version) == 16, "struct scoutfs_ioctl_stat_more: data_version must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, online_blocks) == 24, "struct scoutfs_ioctl_stat_more: online_blocks must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, offline_blocks) == 32, "struct scoutfs_ioctl_stat_more: offline_blocks must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, crtime_sec) == 40, "struct scoutfs_ioctl_stat_more: crtime_sec must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, crtime_nsec) == 48, "struct scoutfs_ioctl_stat_more: crtime_nsec must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, _pad) == 52, "struct scoutfs_ioctl_stat_more: _pad must be at offset 52");
+_Static_assert(sizeof(struct scoutfs_ioctl_stat_more) == 56,
+	       "struct scoutfs_ioctl_stat_more: size must be 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, meta_seq) == 0,
+	       "struct scoutfs_ioctl_stat_more: meta_seq must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, data_seq) == 8,
+	       "struct scoutfs_ioctl_stat_more: data_seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, data_version) == 16,
+	       "struct scoutfs_ioctl_stat_more: data_version must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, online_blocks) == 24,
+	       "struct scoutfs_ioctl_stat_more: online_blocks must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, offline_blocks) == 32,
+	       "struct scoutfs_ioctl_stat_more: offline_blocks must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, crtime_sec) == 40,
+	       "struct scoutfs_ioctl_stat_more: crtime_sec must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, crtime_nsec) == 48,
+	       "struct scoutfs_ioctl_stat_more: crtime_nsec must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_stat_more, _pad) == 52,
+	       "struct scoutfs_ioctl_stat_more: _pad must be at offset 52");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_data_waiting_entry) == 24, "struct scoutfs_ioctl_data_waiting_entry: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, ino) == 0, "struct scoutfs_ioctl_data_waiting_entry: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, iblock) == 8, "struct scoutfs_ioctl_data_waiting_entry: iblock must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, op) == 16, "struct scoutfs_ioctl_data_waiting_entry: op must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, _pad) == 17, "struct scoutfs_ioctl_data_waiting_entry: _pad must be at offset 17");
+_Static_assert(sizeof(struct scoutfs_ioctl_data_waiting_entry) == 24,
+	       "struct scoutfs_ioctl_data_waiting_entry: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, ino) == 0,
+	       "struct scoutfs_ioctl_data_waiting_entry: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, iblock) == 8,
+	       "struct scoutfs_ioctl_data_waiting_entry: iblock must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, op) == 16,
+	       "struct scoutfs_ioctl_data_waiting_entry: op must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting_entry, _pad) == 17,
+	       "struct scoutfs_ioctl_data_waiting_entry: _pad must be at offset 17");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_data_waiting) == 40, "struct scoutfs_ioctl_data_waiting: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, flags) == 0, "struct scoutfs_ioctl_data_waiting: flags must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, after_ino) == 8, "struct scoutfs_ioctl_data_waiting: after_ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, after_iblock) == 16, "struct scoutfs_ioctl_data_waiting: after_iblock must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, ents_ptr) == 24, "struct scoutfs_ioctl_data_waiting: ents_ptr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, ents_nr) == 32, "struct scoutfs_ioctl_data_waiting: ents_nr must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, _pad) == 34, "struct scoutfs_ioctl_data_waiting: _pad must be at offset 34");
+_Static_assert(sizeof(struct scoutfs_ioctl_data_waiting) == 40,
+	       "struct scoutfs_ioctl_data_waiting: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, flags) == 0,
+	       "struct scoutfs_ioctl_data_waiting: flags must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, after_ino) == 8,
+	       "struct scoutfs_ioctl_data_waiting: after_ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, after_iblock) == 16,
+	       "struct scoutfs_ioctl_data_waiting: after_iblock must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, ents_ptr) == 24,
+	       "struct scoutfs_ioctl_data_waiting: ents_ptr must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, ents_nr) == 32,
+	       "struct scoutfs_ioctl_data_waiting: ents_nr must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_waiting, _pad) == 34,
+	       "struct scoutfs_ioctl_data_waiting: _pad must be at offset 34");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_setattr_more) == 48, "struct scoutfs_ioctl_setattr_more: size must be 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, data_version) == 0, "struct scoutfs_ioctl_setattr_more: data_version must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, i_size) == 8, "struct scoutfs_ioctl_setattr_more: i_size must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, flags) == 16, "struct scoutfs_ioctl_setattr_more: flags must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, ctime_sec) == 24, "struct scoutfs_ioctl_setattr_more: ctime_sec must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, ctime_nsec) == 32, "struct scoutfs_ioctl_setattr_more: ctime_nsec must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, crtime_nsec) == 36, "struct scoutfs_ioctl_setattr_more: crtime_nsec must be at offset 36");
-_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, crtime_sec) == 40, "struct scoutfs_ioctl_setattr_more: crtime_sec must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_ioctl_setattr_more) == 48,
+	       "struct scoutfs_ioctl_setattr_more: size must be 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, data_version) == 0,
+	       "struct scoutfs_ioctl_setattr_more: data_version must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, i_size) == 8,
+	       "struct scoutfs_ioctl_setattr_more: i_size must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, flags) == 16,
+	       "struct scoutfs_ioctl_setattr_more: flags must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, ctime_sec) == 24,
+	       "struct scoutfs_ioctl_setattr_more: ctime_sec must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, ctime_nsec) == 32,
+	       "struct scoutfs_ioctl_setattr_more: ctime_nsec must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, crtime_nsec) == 36,
+	       "struct scoutfs_ioctl_setattr_more: crtime_nsec must be at offset 36");
+_Static_assert(offsetof(struct scoutfs_ioctl_setattr_more, crtime_sec) == 40,
+	       "struct scoutfs_ioctl_setattr_more: crtime_sec must be at offset 40");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_listxattr_hidden) == 24, "struct scoutfs_ioctl_listxattr_hidden: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, id_pos) == 0, "struct scoutfs_ioctl_listxattr_hidden: id_pos must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_ptr) == 8, "struct scoutfs_ioctl_listxattr_hidden: buf_ptr must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_bytes) == 16, "struct scoutfs_ioctl_listxattr_hidden: buf_bytes must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, hash_pos) == 20, "struct scoutfs_ioctl_listxattr_hidden: hash_pos must be at offset 20");
+_Static_assert(sizeof(struct scoutfs_ioctl_listxattr_hidden) == 24,
+	       "struct scoutfs_ioctl_listxattr_hidden: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, id_pos) == 0,
+	       "struct scoutfs_ioctl_listxattr_hidden: id_pos must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_ptr) == 8,
+	       "struct scoutfs_ioctl_listxattr_hidden: buf_ptr must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_bytes) == 16,
+	       "struct scoutfs_ioctl_listxattr_hidden: buf_bytes must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_listxattr_hidden, hash_pos) == 20,
+	       "struct scoutfs_ioctl_listxattr_hidden: hash_pos must be at offset 20");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_search_xattrs) == 56, "struct scoutfs_ioctl_search_xattrs: size must be 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, next_ino) == 0, "struct scoutfs_ioctl_search_xattrs: next_ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, last_ino) == 8, "struct scoutfs_ioctl_search_xattrs: last_ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, name_ptr) == 16, "struct scoutfs_ioctl_search_xattrs: name_ptr must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, inodes_ptr) == 24, "struct scoutfs_ioctl_search_xattrs: inodes_ptr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, output_flags) == 32, "struct scoutfs_ioctl_search_xattrs: output_flags must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, nr_inodes) == 40, "struct scoutfs_ioctl_search_xattrs: nr_inodes must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, name_bytes) == 48, "struct scoutfs_ioctl_search_xattrs: name_bytes must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, _pad) == 50, "struct scoutfs_ioctl_search_xattrs: _pad must be at offset 50");
+_Static_assert(sizeof(struct scoutfs_ioctl_search_xattrs) == 56,
+	       "struct scoutfs_ioctl_search_xattrs: size must be 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, next_ino) == 0,
+	       "struct scoutfs_ioctl_search_xattrs: next_ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, last_ino) == 8,
+	       "struct scoutfs_ioctl_search_xattrs: last_ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, name_ptr) == 16,
+	       "struct scoutfs_ioctl_search_xattrs: name_ptr must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, inodes_ptr) == 24,
+	       "struct scoutfs_ioctl_search_xattrs: inodes_ptr must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, output_flags) == 32,
+	       "struct scoutfs_ioctl_search_xattrs: output_flags must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, nr_inodes) == 40,
+	       "struct scoutfs_ioctl_search_xattrs: nr_inodes must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, name_bytes) == 48,
+	       "struct scoutfs_ioctl_search_xattrs: name_bytes must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_search_xattrs, _pad) == 50,
+	       "struct scoutfs_ioctl_search_xattrs: _pad must be at offset 50");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_statfs_more) == 48, "struct scoutfs_ioctl_statfs_more: size must be 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, fsid) == 0, "struct scoutfs_ioctl_statfs_more: fsid must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, rid) == 8, "struct scoutfs_ioctl_statfs_more: rid must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, committed_seq) == 16, "struct scoutfs_ioctl_statfs_more: committed_seq must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, total_meta_blocks) == 24, "struct scoutfs_ioctl_statfs_more: total_meta_blocks must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, total_data_blocks) == 32, "struct scoutfs_ioctl_statfs_more: total_data_blocks must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, reserved_meta_blocks) == 40, "struct scoutfs_ioctl_statfs_more: reserved_meta_blocks must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_ioctl_statfs_more) == 48,
+	       "struct scoutfs_ioctl_statfs_more: size must be 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, fsid) == 0,
+	       "struct scoutfs_ioctl_statfs_more: fsid must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, rid) == 8,
+	       "struct scoutfs_ioctl_statfs_more: rid must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, committed_seq) == 16,
+	       "struct scoutfs_ioctl_statfs_more: committed_seq must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, total_meta_blocks) == 24,
+	       "struct scoutfs_ioctl_statfs_more: total_meta_blocks must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, total_data_blocks) == 32,
+	       "struct scoutfs_ioctl_statfs_more: total_data_blocks must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_statfs_more, reserved_meta_blocks) == 40,
+	       "struct scoutfs_ioctl_statfs_more: reserved_meta_blocks must be at offset 40");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_data_wait_err) == 48, "struct scoutfs_ioctl_data_wait_err: size must be 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, ino) == 0, "struct scoutfs_ioctl_data_wait_err: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, data_version) == 8, "struct scoutfs_ioctl_data_wait_err: data_version must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, offset) == 16, "struct scoutfs_ioctl_data_wait_err: offset must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, count) == 24, "struct scoutfs_ioctl_data_wait_err: count must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, op) == 32, "struct scoutfs_ioctl_data_wait_err: op must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, err) == 40, "struct scoutfs_ioctl_data_wait_err: err must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_ioctl_data_wait_err) == 48,
+	       "struct scoutfs_ioctl_data_wait_err: size must be 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, ino) == 0,
+	       "struct scoutfs_ioctl_data_wait_err: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, data_version) == 8,
+	       "struct scoutfs_ioctl_data_wait_err: data_version must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, offset) == 16,
+	       "struct scoutfs_ioctl_data_wait_err: offset must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, count) == 24,
+	       "struct scoutfs_ioctl_data_wait_err: count must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, op) == 32,
+	       "struct scoutfs_ioctl_data_wait_err: op must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_data_wait_err, err) == 40,
+	       "struct scoutfs_ioctl_data_wait_err: err must be at offset 40");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_alloc_detail) == 16, "struct scoutfs_ioctl_alloc_detail: size must be 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail, entries_ptr) == 0, "struct scoutfs_ioctl_alloc_detail: entries_ptr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail, entries_nr) == 8, "struct scoutfs_ioctl_alloc_detail: entries_nr must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_ioctl_alloc_detail) == 16,
+	       "struct scoutfs_ioctl_alloc_detail: size must be 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail, entries_ptr) == 0,
+	       "struct scoutfs_ioctl_alloc_detail: entries_ptr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail, entries_nr) == 8,
+	       "struct scoutfs_ioctl_alloc_detail: entries_nr must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_alloc_detail_entry) == 24, "struct scoutfs_ioctl_alloc_detail_entry: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, id) == 0, "struct scoutfs_ioctl_alloc_detail_entry: id must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, blocks) == 8, "struct scoutfs_ioctl_alloc_detail_entry: blocks must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, type) == 16, "struct scoutfs_ioctl_alloc_detail_entry: type must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, flags) == 17, "struct scoutfs_ioctl_alloc_detail_entry: flags must be at offset 17");
-_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, _pad) == 18, "struct scoutfs_ioctl_alloc_detail_entry: _pad must be at offset 18");
+_Static_assert(sizeof(struct scoutfs_ioctl_alloc_detail_entry) == 24,
+	       "struct scoutfs_ioctl_alloc_detail_entry: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, id) == 0,
+	       "struct scoutfs_ioctl_alloc_detail_entry: id must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, blocks) == 8,
+	       "struct scoutfs_ioctl_alloc_detail_entry: blocks must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, type) == 16,
+	       "struct scoutfs_ioctl_alloc_detail_entry: type must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, flags) == 17,
+	       "struct scoutfs_ioctl_alloc_detail_entry: flags must be at offset 17");
+_Static_assert(offsetof(struct scoutfs_ioctl_alloc_detail_entry, _pad) == 18,
+	       "struct scoutfs_ioctl_alloc_detail_entry: _pad must be at offset 18");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_move_blocks) == 48, "struct scoutfs_ioctl_move_blocks: size must be 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, from_fd) == 0, "struct scoutfs_ioctl_move_blocks: from_fd must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, from_off) == 8, "struct scoutfs_ioctl_move_blocks: from_off must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, len) == 16, "struct scoutfs_ioctl_move_blocks: len must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, to_off) == 24, "struct scoutfs_ioctl_move_blocks: to_off must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, data_version) == 32, "struct scoutfs_ioctl_move_blocks: data_version must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, flags) == 40, "struct scoutfs_ioctl_move_blocks: flags must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_ioctl_move_blocks) == 48,
+	       "struct scoutfs_ioctl_move_blocks: size must be 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, from_fd) == 0,
+	       "struct scoutfs_ioctl_move_blocks: from_fd must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, from_off) == 8,
+	       "struct scoutfs_ioctl_move_blocks: from_off must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, len) == 16,
+	       "struct scoutfs_ioctl_move_blocks: len must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, to_off) == 24,
+	       "struct scoutfs_ioctl_move_blocks: to_off must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, data_version) == 32,
+	       "struct scoutfs_ioctl_move_blocks: data_version must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_move_blocks, flags) == 40,
+	       "struct scoutfs_ioctl_move_blocks: flags must be at offset 40");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_resize_devices) == 16, "struct scoutfs_ioctl_resize_devices: size must be 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_resize_devices, new_total_meta_blocks) == 0, "struct scoutfs_ioctl_resize_devices: new_total_meta_blocks must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_resize_devices, new_total_data_blocks) == 8, "struct scoutfs_ioctl_resize_devices: new_total_data_blocks must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_ioctl_resize_devices) == 16,
+	       "struct scoutfs_ioctl_resize_devices: size must be 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_resize_devices, new_total_meta_blocks) == 0,
+	       "struct scoutfs_ioctl_resize_devices: new_total_meta_blocks must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_resize_devices, new_total_data_blocks) == 8,
+	       "struct scoutfs_ioctl_resize_devices: new_total_data_blocks must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_read_xattr_totals) == 40, "struct scoutfs_ioctl_read_xattr_totals: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, pos_name) == 0, "struct scoutfs_ioctl_read_xattr_totals: pos_name must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_ptr) == 24, "struct scoutfs_ioctl_read_xattr_totals: totals_ptr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_bytes) == 32, "struct scoutfs_ioctl_read_xattr_totals: totals_bytes must be at offset 32");
+_Static_assert(sizeof(struct scoutfs_ioctl_read_xattr_totals) == 40,
+	       "struct scoutfs_ioctl_read_xattr_totals: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, pos_name) == 0,
+	       "struct scoutfs_ioctl_read_xattr_totals: pos_name must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_ptr) == 24,
+	       "struct scoutfs_ioctl_read_xattr_totals: totals_ptr must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_bytes) == 32,
+	       "struct scoutfs_ioctl_read_xattr_totals: totals_bytes must be at offset 32");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_xattr_total) == 40, "struct scoutfs_ioctl_xattr_total: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, name) == 0, "struct scoutfs_ioctl_xattr_total: name must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, total) == 24, "struct scoutfs_ioctl_xattr_total: total must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, count) == 32, "struct scoutfs_ioctl_xattr_total: count must be at offset 32");
+_Static_assert(sizeof(struct scoutfs_ioctl_xattr_total) == 40,
+	       "struct scoutfs_ioctl_xattr_total: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, name) == 0,
+	       "struct scoutfs_ioctl_xattr_total: name must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, total) == 24,
+	       "struct scoutfs_ioctl_xattr_total: total must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_total, count) == 32,
+	       "struct scoutfs_ioctl_xattr_total: count must be at offset 32");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_get_allocated_inos) == 24, "struct scoutfs_ioctl_get_allocated_inos: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, start_ino) == 0, "struct scoutfs_ioctl_get_allocated_inos: start_ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_ptr) == 8, "struct scoutfs_ioctl_get_allocated_inos: inos_ptr must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_bytes) == 16, "struct scoutfs_ioctl_get_allocated_inos: inos_bytes must be at offset 16");
+_Static_assert(sizeof(struct scoutfs_ioctl_get_allocated_inos) == 24,
+	       "struct scoutfs_ioctl_get_allocated_inos: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, start_ino) == 0,
+	       "struct scoutfs_ioctl_get_allocated_inos: start_ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_ptr) == 8,
+	       "struct scoutfs_ioctl_get_allocated_inos: inos_ptr must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_bytes) == 16,
+	       "struct scoutfs_ioctl_get_allocated_inos: inos_bytes must be at offset 16");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_get_referring_entries) == 40, "struct scoutfs_ioctl_get_referring_entries: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, ino) == 0, "struct scoutfs_ioctl_get_referring_entries: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, dir_ino) == 8, "struct scoutfs_ioctl_get_referring_entries: dir_ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, dir_pos) == 16, "struct scoutfs_ioctl_get_referring_entries: dir_pos must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, entries_ptr) == 24, "struct scoutfs_ioctl_get_referring_entries: entries_ptr must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, entries_bytes) == 32, "struct scoutfs_ioctl_get_referring_entries: entries_bytes must be at offset 32");
+_Static_assert(sizeof(struct scoutfs_ioctl_get_referring_entries) == 40,
+	       "struct scoutfs_ioctl_get_referring_entries: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, ino) == 0,
+	       "struct scoutfs_ioctl_get_referring_entries: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, dir_ino) == 8,
+	       "struct scoutfs_ioctl_get_referring_entries: dir_ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, dir_pos) == 16,
+	       "struct scoutfs_ioctl_get_referring_entries: dir_pos must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, entries_ptr) == 24,
+	       "struct scoutfs_ioctl_get_referring_entries: entries_ptr must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_referring_entries, entries_bytes) == 32,
+	       "struct scoutfs_ioctl_get_referring_entries: entries_bytes must be at offset 32");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_dirent) == 32, "struct scoutfs_ioctl_dirent: size must be 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, dir_ino) == 0, "struct scoutfs_ioctl_dirent: dir_ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, dir_pos) == 8, "struct scoutfs_ioctl_dirent: dir_pos must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, ino) == 16, "struct scoutfs_ioctl_dirent: ino must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, entry_bytes) == 24, "struct scoutfs_ioctl_dirent: entry_bytes must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, flags) == 26, "struct scoutfs_ioctl_dirent: flags must be at offset 26");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, d_type) == 27, "struct scoutfs_ioctl_dirent: d_type must be at offset 27");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, name_len) == 28, "struct scoutfs_ioctl_dirent: name_len must be at offset 28");
-_Static_assert(offsetof(struct scoutfs_ioctl_dirent, name) == 29, "struct scoutfs_ioctl_dirent: name must be at offset 29");
+_Static_assert(sizeof(struct scoutfs_ioctl_dirent) == 32,
+	       "struct scoutfs_ioctl_dirent: size must be 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, dir_ino) == 0,
+	       "struct scoutfs_ioctl_dirent: dir_ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, dir_pos) == 8,
+	       "struct scoutfs_ioctl_dirent: dir_pos must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, ino) == 16,
+	       "struct scoutfs_ioctl_dirent: ino must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, entry_bytes) == 24,
+	       "struct scoutfs_ioctl_dirent: entry_bytes must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, flags) == 26,
+	       "struct scoutfs_ioctl_dirent: flags must be at offset 26");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, d_type) == 27,
+	       "struct scoutfs_ioctl_dirent: d_type must be at offset 27");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, name_len) == 28,
+	       "struct scoutfs_ioctl_dirent: name_len must be at offset 28");
+_Static_assert(offsetof(struct scoutfs_ioctl_dirent, name) == 29,
+	       "struct scoutfs_ioctl_dirent: name must be at offset 29");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_inode_attr_x) == 104, "struct scoutfs_ioctl_inode_attr_x: size must be 104");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, x_mask) == 0, "struct scoutfs_ioctl_inode_attr_x: x_mask must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, x_flags) == 8, "struct scoutfs_ioctl_inode_attr_x: x_flags must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, meta_seq) == 16, "struct scoutfs_ioctl_inode_attr_x: meta_seq must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, data_seq) == 24, "struct scoutfs_ioctl_inode_attr_x: data_seq must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, data_version) == 32, "struct scoutfs_ioctl_inode_attr_x: data_version must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, online_blocks) == 40, "struct scoutfs_ioctl_inode_attr_x: online_blocks must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, offline_blocks) == 48, "struct scoutfs_ioctl_inode_attr_x: offline_blocks must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_sec) == 56, "struct scoutfs_ioctl_inode_attr_x: ctime_sec must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_nsec) == 64, "struct scoutfs_ioctl_inode_attr_x: ctime_nsec must be at offset 64");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_nsec) == 68, "struct scoutfs_ioctl_inode_attr_x: crtime_nsec must be at offset 68");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_sec) == 72, "struct scoutfs_ioctl_inode_attr_x: crtime_sec must be at offset 72");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, size) == 80, "struct scoutfs_ioctl_inode_attr_x: size must be at offset 80");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, bits) == 88, "struct scoutfs_ioctl_inode_attr_x: bits must be at offset 88");
-_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, project_id) == 96, "struct scoutfs_ioctl_inode_attr_x: project_id must be at offset 96");
+_Static_assert(sizeof(struct scoutfs_ioctl_inode_attr_x) == 104,
+	       "struct scoutfs_ioctl_inode_attr_x: size must be 104");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, x_mask) == 0,
+	       "struct scoutfs_ioctl_inode_attr_x: x_mask must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, x_flags) == 8,
+	       "struct scoutfs_ioctl_inode_attr_x: x_flags must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, meta_seq) == 16,
+	       "struct scoutfs_ioctl_inode_attr_x: meta_seq must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, data_seq) == 24,
+	       "struct scoutfs_ioctl_inode_attr_x: data_seq must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, data_version) == 32,
+	       "struct scoutfs_ioctl_inode_attr_x: data_version must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, online_blocks) == 40,
+	       "struct scoutfs_ioctl_inode_attr_x: online_blocks must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, offline_blocks) == 48,
+	       "struct scoutfs_ioctl_inode_attr_x: offline_blocks must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_sec) == 56,
+	       "struct scoutfs_ioctl_inode_attr_x: ctime_sec must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_nsec) == 64,
+	       "struct scoutfs_ioctl_inode_attr_x: ctime_nsec must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_nsec) == 68,
+	       "struct scoutfs_ioctl_inode_attr_x: crtime_nsec must be at offset 68");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_sec) == 72,
+	       "struct scoutfs_ioctl_inode_attr_x: crtime_sec must be at offset 72");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, size) == 80,
+	       "struct scoutfs_ioctl_inode_attr_x: size must be at offset 80");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, bits) == 88,
+	       "struct scoutfs_ioctl_inode_attr_x: bits must be at offset 88");
+_Static_assert(offsetof(struct scoutfs_ioctl_inode_attr_x, project_id) == 96,
+	       "struct scoutfs_ioctl_inode_attr_x: project_id must be at offset 96");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_quota_rule) == 48, "struct scoutfs_ioctl_quota_rule: size must be 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_val) == 0, "struct scoutfs_ioctl_quota_rule: name_val must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, limit) == 24, "struct scoutfs_ioctl_quota_rule: limit must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, prio) == 32, "struct scoutfs_ioctl_quota_rule: prio must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, op) == 33, "struct scoutfs_ioctl_quota_rule: op must be at offset 33");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, rule_flags) == 34, "struct scoutfs_ioctl_quota_rule: rule_flags must be at offset 34");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_source) == 35, "struct scoutfs_ioctl_quota_rule: name_source must be at offset 35");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_flags) == 38, "struct scoutfs_ioctl_quota_rule: name_flags must be at offset 38");
-_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, _pad) == 41, "struct scoutfs_ioctl_quota_rule: _pad must be at offset 41");
+_Static_assert(sizeof(struct scoutfs_ioctl_quota_rule) == 48,
+	       "struct scoutfs_ioctl_quota_rule: size must be 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_val) == 0,
+	       "struct scoutfs_ioctl_quota_rule: name_val must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, limit) == 24,
+	       "struct scoutfs_ioctl_quota_rule: limit must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, prio) == 32,
+	       "struct scoutfs_ioctl_quota_rule: prio must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, op) == 33,
+	       "struct scoutfs_ioctl_quota_rule: op must be at offset 33");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, rule_flags) == 34,
+	       "struct scoutfs_ioctl_quota_rule: rule_flags must be at offset 34");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_source) == 35,
+	       "struct scoutfs_ioctl_quota_rule: name_source must be at offset 35");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, name_flags) == 38,
+	       "struct scoutfs_ioctl_quota_rule: name_flags must be at offset 38");
+_Static_assert(offsetof(struct scoutfs_ioctl_quota_rule, _pad) == 41,
+	       "struct scoutfs_ioctl_quota_rule: _pad must be at offset 41");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_get_quota_rules) == 32, "struct scoutfs_ioctl_get_quota_rules: size must be 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, iterator) == 0, "struct scoutfs_ioctl_get_quota_rules: iterator must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, rules_ptr) == 16, "struct scoutfs_ioctl_get_quota_rules: rules_ptr must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, rules_nr) == 24, "struct scoutfs_ioctl_get_quota_rules: rules_nr must be at offset 24");
+_Static_assert(sizeof(struct scoutfs_ioctl_get_quota_rules) == 32,
+	       "struct scoutfs_ioctl_get_quota_rules: size must be 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, iterator) == 0,
+	       "struct scoutfs_ioctl_get_quota_rules: iterator must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, rules_ptr) == 16,
+	       "struct scoutfs_ioctl_get_quota_rules: rules_ptr must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_get_quota_rules, rules_nr) == 24,
+	       "struct scoutfs_ioctl_get_quota_rules: rules_nr must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_xattr_index_entry) == 24, "struct scoutfs_ioctl_xattr_index_entry: size must be 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, minor) == 0, "struct scoutfs_ioctl_xattr_index_entry: minor must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, ino) == 8, "struct scoutfs_ioctl_xattr_index_entry: ino must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, major) == 16, "struct scoutfs_ioctl_xattr_index_entry: major must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, _pad) == 17, "struct scoutfs_ioctl_xattr_index_entry: _pad must be at offset 17");
+_Static_assert(sizeof(struct scoutfs_ioctl_xattr_index_entry) == 24,
+	       "struct scoutfs_ioctl_xattr_index_entry: size must be 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, minor) == 0,
+	       "struct scoutfs_ioctl_xattr_index_entry: minor must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, ino) == 8,
+	       "struct scoutfs_ioctl_xattr_index_entry: ino must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, major) == 16,
+	       "struct scoutfs_ioctl_xattr_index_entry: major must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_xattr_index_entry, _pad) == 17,
+	       "struct scoutfs_ioctl_xattr_index_entry: _pad must be at offset 17");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_read_xattr_index) == 72, "struct scoutfs_ioctl_read_xattr_index: size must be 72");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, flags) == 0, "struct scoutfs_ioctl_read_xattr_index: flags must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, first) == 8, "struct scoutfs_ioctl_read_xattr_index: first must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, last) == 32, "struct scoutfs_ioctl_read_xattr_index: last must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, entries_ptr) == 56, "struct scoutfs_ioctl_read_xattr_index: entries_ptr must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, entries_nr) == 64, "struct scoutfs_ioctl_read_xattr_index: entries_nr must be at offset 64");
+_Static_assert(sizeof(struct scoutfs_ioctl_read_xattr_index) == 72,
+	       "struct scoutfs_ioctl_read_xattr_index: size must be 72");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, flags) == 0,
+	       "struct scoutfs_ioctl_read_xattr_index: flags must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, first) == 8,
+	       "struct scoutfs_ioctl_read_xattr_index: first must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, last) == 32,
+	       "struct scoutfs_ioctl_read_xattr_index: last must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, entries_ptr) == 56,
+	       "struct scoutfs_ioctl_read_xattr_index: entries_ptr must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_read_xattr_index, entries_nr) == 64,
+	       "struct scoutfs_ioctl_read_xattr_index: entries_nr must be at offset 64");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_punch_offline) == 32, "struct scoutfs_ioctl_punch_offline: size must be 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, offset) == 0, "struct scoutfs_ioctl_punch_offline: offset must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, len) == 8, "struct scoutfs_ioctl_punch_offline: len must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, data_version) == 16, "struct scoutfs_ioctl_punch_offline: data_version must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, flags) == 24, "struct scoutfs_ioctl_punch_offline: flags must be at offset 24");
+_Static_assert(sizeof(struct scoutfs_ioctl_punch_offline) == 32,
+	       "struct scoutfs_ioctl_punch_offline: size must be 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, offset) == 0,
+	       "struct scoutfs_ioctl_punch_offline: offset must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, len) == 8,
+	       "struct scoutfs_ioctl_punch_offline: len must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, data_version) == 16,
+	       "struct scoutfs_ioctl_punch_offline: data_version must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_punch_offline, flags) == 24,
+	       "struct scoutfs_ioctl_punch_offline: flags must be at offset 24");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_inject_totl_delta) == 40, "struct scoutfs_ioctl_inject_totl_delta: size must be 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, name) == 0, "struct scoutfs_ioctl_inject_totl_delta: name must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, total) == 24, "struct scoutfs_ioctl_inject_totl_delta: total must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, count) == 32, "struct scoutfs_ioctl_inject_totl_delta: count must be at offset 32");
+_Static_assert(sizeof(struct scoutfs_ioctl_inject_totl_delta) == 40,
+	       "struct scoutfs_ioctl_inject_totl_delta: size must be 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, name) == 0,
+	       "struct scoutfs_ioctl_inject_totl_delta: name must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, total) == 24,
+	       "struct scoutfs_ioctl_inject_totl_delta: total must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_ioctl_inject_totl_delta, count) == 32,
+	       "struct scoutfs_ioctl_inject_totl_delta: count must be at offset 32");
 
-_Static_assert(sizeof(struct scoutfs_net_header) == 40, "struct scoutfs_net_header: size must be 40");
-_Static_assert(offsetof(struct scoutfs_net_header, clock_sync_id) == 0, "struct scoutfs_net_header: clock_sync_id must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_header, seq) == 8, "struct scoutfs_net_header: seq must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_net_header, recv_seq) == 16, "struct scoutfs_net_header: recv_seq must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_net_header, id) == 24, "struct scoutfs_net_header: id must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_net_header, data_len) == 32, "struct scoutfs_net_header: data_len must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_net_header, cmd) == 34, "struct scoutfs_net_header: cmd must be at offset 34");
-_Static_assert(offsetof(struct scoutfs_net_header, flags) == 35, "struct scoutfs_net_header: flags must be at offset 35");
-_Static_assert(offsetof(struct scoutfs_net_header, error) == 36, "struct scoutfs_net_header: error must be at offset 36");
-_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 37, "struct scoutfs_net_header: _pad must be at offset 37");
-_Static_assert(offsetof(struct scoutfs_net_header, data) == 40, "struct scoutfs_net_header: data must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_net_header) == 40,
+	       "struct scoutfs_net_header: size must be 40");
+_Static_assert(offsetof(struct scoutfs_net_header, clock_sync_id) == 0,
+	       "struct scoutfs_net_header: clock_sync_id must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_header, seq) == 8,
+	       "struct scoutfs_net_header: seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_header, recv_seq) == 16,
+	       "struct scoutfs_net_header: recv_seq must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_net_header, id) == 24,
+	       "struct scoutfs_net_header: id must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_net_header, data_len) == 32,
+	       "struct scoutfs_net_header: data_len must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_net_header, cmd) == 34,
+	       "struct scoutfs_net_header: cmd must be at offset 34");
+_Static_assert(offsetof(struct scoutfs_net_header, flags) == 35,
+	       "struct scoutfs_net_header: flags must be at offset 35");
+_Static_assert(offsetof(struct scoutfs_net_header, error) == 36,
+	       "struct scoutfs_net_header: error must be at offset 36");
+_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 37,
+	       "struct scoutfs_net_header: _pad must be at offset 37");
+_Static_assert(offsetof(struct scoutfs_net_header, data) == 40,
+	       "struct scoutfs_net_header: data must be at offset 40");
 
-_Static_assert(sizeof(struct scoutfs_net_greeting) == 40, "struct scoutfs_net_greeting: size must be 40");
-_Static_assert(offsetof(struct scoutfs_net_greeting, fsid) == 0, "struct scoutfs_net_greeting: fsid must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_greeting, format_hash) == 8, "struct scoutfs_net_greeting: format_hash must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_net_greeting, server_term) == 16, "struct scoutfs_net_greeting: server_term must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_net_greeting, rid) == 24, "struct scoutfs_net_greeting: rid must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_net_greeting, flags) == 32, "struct scoutfs_net_greeting: flags must be at offset 32");
+_Static_assert(sizeof(struct scoutfs_net_greeting) == 40,
+	       "struct scoutfs_net_greeting: size must be 40");
+_Static_assert(offsetof(struct scoutfs_net_greeting, fsid) == 0,
+	       "struct scoutfs_net_greeting: fsid must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_greeting, format_hash) == 8,
+	       "struct scoutfs_net_greeting: format_hash must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_greeting, server_term) == 16,
+	       "struct scoutfs_net_greeting: server_term must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_net_greeting, rid) == 24,
+	       "struct scoutfs_net_greeting: rid must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_net_greeting, flags) == 32,
+	       "struct scoutfs_net_greeting: flags must be at offset 32");
 
-_Static_assert(sizeof(struct scoutfs_net_inode_alloc) == 16, "struct scoutfs_net_inode_alloc: size must be 16");
-_Static_assert(offsetof(struct scoutfs_net_inode_alloc, ino) == 0, "struct scoutfs_net_inode_alloc: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_inode_alloc, nr) == 8, "struct scoutfs_net_inode_alloc: nr must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_net_inode_alloc) == 16,
+	       "struct scoutfs_net_inode_alloc: size must be 16");
+_Static_assert(offsetof(struct scoutfs_net_inode_alloc, ino) == 0,
+	       "struct scoutfs_net_inode_alloc: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_inode_alloc, nr) == 8,
+	       "struct scoutfs_net_inode_alloc: nr must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_log_trees) == 224, "struct scoutfs_log_trees: size must be 224");
-_Static_assert(offsetof(struct scoutfs_log_trees, meta_avail) == 0, "struct scoutfs_log_trees: meta_avail must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_log_trees, meta_freed) == 32, "struct scoutfs_log_trees: meta_freed must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_log_trees, item_root) == 64, "struct scoutfs_log_trees: item_root must be at offset 64");
-_Static_assert(offsetof(struct scoutfs_log_trees, bloom_ref) == 88, "struct scoutfs_log_trees: bloom_ref must be at offset 88");
-_Static_assert(offsetof(struct scoutfs_log_trees, data_avail) == 104, "struct scoutfs_log_trees: data_avail must be at offset 104");
-_Static_assert(offsetof(struct scoutfs_log_trees, data_freed) == 136, "struct scoutfs_log_trees: data_freed must be at offset 136");
-_Static_assert(offsetof(struct scoutfs_log_trees, rid) == 168, "struct scoutfs_log_trees: rid must be at offset 168");
-_Static_assert(offsetof(struct scoutfs_log_trees, nr) == 176, "struct scoutfs_log_trees: nr must be at offset 176");
-_Static_assert(offsetof(struct scoutfs_log_trees, get_trans_seq) == 184, "struct scoutfs_log_trees: get_trans_seq must be at offset 184");
-_Static_assert(offsetof(struct scoutfs_log_trees, commit_trans_seq) == 192, "struct scoutfs_log_trees: commit_trans_seq must be at offset 192");
-_Static_assert(offsetof(struct scoutfs_log_trees, max_item_seq) == 200, "struct scoutfs_log_trees: max_item_seq must be at offset 200");
-_Static_assert(offsetof(struct scoutfs_log_trees, inode_count_delta) == 208, "struct scoutfs_log_trees: inode_count_delta must be at offset 208");
-_Static_assert(offsetof(struct scoutfs_log_trees, flags) == 216, "struct scoutfs_log_trees: flags must be at offset 216");
+_Static_assert(sizeof(struct scoutfs_log_trees) == 224,
+	       "struct scoutfs_log_trees: size must be 224");
+_Static_assert(offsetof(struct scoutfs_log_trees, meta_avail) == 0,
+	       "struct scoutfs_log_trees: meta_avail must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_log_trees, meta_freed) == 32,
+	       "struct scoutfs_log_trees: meta_freed must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_log_trees, item_root) == 64,
+	       "struct scoutfs_log_trees: item_root must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_log_trees, bloom_ref) == 88,
+	       "struct scoutfs_log_trees: bloom_ref must be at offset 88");
+_Static_assert(offsetof(struct scoutfs_log_trees, data_avail) == 104,
+	       "struct scoutfs_log_trees: data_avail must be at offset 104");
+_Static_assert(offsetof(struct scoutfs_log_trees, data_freed) == 136,
+	       "struct scoutfs_log_trees: data_freed must be at offset 136");
+_Static_assert(offsetof(struct scoutfs_log_trees, rid) == 168,
+	       "struct scoutfs_log_trees: rid must be at offset 168");
+_Static_assert(offsetof(struct scoutfs_log_trees, nr) == 176,
+	       "struct scoutfs_log_trees: nr must be at offset 176");
+_Static_assert(offsetof(struct scoutfs_log_trees, get_trans_seq) == 184,
+	       "struct scoutfs_log_trees: get_trans_seq must be at offset 184");
+_Static_assert(offsetof(struct scoutfs_log_trees, commit_trans_seq) == 192,
+	       "struct scoutfs_log_trees: commit_trans_seq must be at offset 192");
+_Static_assert(offsetof(struct scoutfs_log_trees, max_item_seq) == 200,
+	       "struct scoutfs_log_trees: max_item_seq must be at offset 200");
+_Static_assert(offsetof(struct scoutfs_log_trees, inode_count_delta) == 208,
+	       "struct scoutfs_log_trees: inode_count_delta must be at offset 208");
+_Static_assert(offsetof(struct scoutfs_log_trees, flags) == 216,
+	       "struct scoutfs_log_trees: flags must be at offset 216");
 
 _Static_assert(sizeof(struct scoutfs_net_roots) == 72, "struct scoutfs_net_roots: size must be 72");
-_Static_assert(offsetof(struct scoutfs_net_roots, fs_root) == 0, "struct scoutfs_net_roots: fs_root must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_roots, logs_root) == 24, "struct scoutfs_net_roots: logs_root must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_net_roots, srch_root) == 48, "struct scoutfs_net_roots: srch_root must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_net_roots, fs_root) == 0,
+	       "struct scoutfs_net_roots: fs_root must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_roots, logs_root) == 24,
+	       "struct scoutfs_net_roots: logs_root must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_net_roots, srch_root) == 48,
+	       "struct scoutfs_net_roots: srch_root must be at offset 48");
 
 _Static_assert(sizeof(struct scoutfs_net_seq) == 8, "struct scoutfs_net_seq: size must be 8");
-_Static_assert(offsetof(struct scoutfs_net_seq, seq) == 0, "struct scoutfs_net_seq: seq must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_seq, seq) == 0,
+	       "struct scoutfs_net_seq: seq must be at offset 0");
 
 _Static_assert(sizeof(struct scoutfs_net_lock) == 80, "struct scoutfs_net_lock: size must be 80");
-_Static_assert(offsetof(struct scoutfs_net_lock, start) == 0, "struct scoutfs_net_lock: start must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_lock, end) == 32, "struct scoutfs_net_lock: end must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_net_lock, write_seq) == 64, "struct scoutfs_net_lock: write_seq must be at offset 64");
-_Static_assert(offsetof(struct scoutfs_net_lock, old_mode) == 72, "struct scoutfs_net_lock: old_mode must be at offset 72");
-_Static_assert(offsetof(struct scoutfs_net_lock, new_mode) == 73, "struct scoutfs_net_lock: new_mode must be at offset 73");
-_Static_assert(offsetof(struct scoutfs_net_lock, _pad) == 74, "struct scoutfs_net_lock: _pad must be at offset 74");
+_Static_assert(offsetof(struct scoutfs_net_lock, start) == 0,
+	       "struct scoutfs_net_lock: start must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_lock, end) == 32,
+	       "struct scoutfs_net_lock: end must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_net_lock, write_seq) == 64,
+	       "struct scoutfs_net_lock: write_seq must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_net_lock, old_mode) == 72,
+	       "struct scoutfs_net_lock: old_mode must be at offset 72");
+_Static_assert(offsetof(struct scoutfs_net_lock, new_mode) == 73,
+	       "struct scoutfs_net_lock: new_mode must be at offset 73");
+_Static_assert(offsetof(struct scoutfs_net_lock, _pad) == 74,
+	       "struct scoutfs_net_lock: _pad must be at offset 74");
 
-_Static_assert(sizeof(struct scoutfs_net_statfs) == 56, "struct scoutfs_net_statfs: size must be 56");
-_Static_assert(offsetof(struct scoutfs_net_statfs, uuid_lo) == 0, "struct scoutfs_net_statfs: uuid_lo must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_statfs, uuid_hi) == 8, "struct scoutfs_net_statfs: uuid_hi must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_net_statfs, free_meta_blocks) == 16, "struct scoutfs_net_statfs: free_meta_blocks must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_net_statfs, total_meta_blocks) == 24, "struct scoutfs_net_statfs: total_meta_blocks must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_net_statfs, free_data_blocks) == 32, "struct scoutfs_net_statfs: free_data_blocks must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_net_statfs, total_data_blocks) == 40, "struct scoutfs_net_statfs: total_data_blocks must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_net_statfs, inode_count) == 48, "struct scoutfs_net_statfs: inode_count must be at offset 48");
+_Static_assert(sizeof(struct scoutfs_net_statfs) == 56,
+	       "struct scoutfs_net_statfs: size must be 56");
+_Static_assert(offsetof(struct scoutfs_net_statfs, uuid_lo) == 0,
+	       "struct scoutfs_net_statfs: uuid_lo must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_statfs, uuid_hi) == 8,
+	       "struct scoutfs_net_statfs: uuid_hi must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_statfs, free_meta_blocks) == 16,
+	       "struct scoutfs_net_statfs: free_meta_blocks must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_net_statfs, total_meta_blocks) == 24,
+	       "struct scoutfs_net_statfs: total_meta_blocks must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_net_statfs, free_data_blocks) == 32,
+	       "struct scoutfs_net_statfs: free_data_blocks must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_net_statfs, total_data_blocks) == 40,
+	       "struct scoutfs_net_statfs: total_data_blocks must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_net_statfs, inode_count) == 48,
+	       "struct scoutfs_net_statfs: inode_count must be at offset 48");
 
-_Static_assert(sizeof(struct scoutfs_quorum_event_record) == 32, "struct scoutfs_quorum_event_record: size must be 32");
-_Static_assert(offsetof(struct scoutfs_quorum_event_record, rid) == 0, "struct scoutfs_quorum_event_record: rid must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_quorum_event_record, term) == 8, "struct scoutfs_quorum_event_record: term must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_quorum_event_record, ts) == 16, "struct scoutfs_quorum_event_record: ts must be at offset 16");
+_Static_assert(sizeof(struct scoutfs_quorum_event_record) == 32,
+	       "struct scoutfs_quorum_event_record: size must be 32");
+_Static_assert(offsetof(struct scoutfs_quorum_event_record, rid) == 0,
+	       "struct scoutfs_quorum_event_record: rid must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_quorum_event_record, term) == 8,
+	       "struct scoutfs_quorum_event_record: term must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_quorum_event_record, ts) == 16,
+	       "struct scoutfs_quorum_event_record: ts must be at offset 16");
 
-_Static_assert(sizeof(struct scoutfs_quorum_block) == 232, "struct scoutfs_quorum_block: size must be 232");
-_Static_assert(offsetof(struct scoutfs_quorum_block, hdr) == 0, "struct scoutfs_quorum_block: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_quorum_block, write_nr) == 32, "struct scoutfs_quorum_block: write_nr must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_quorum_block, events) == 40, "struct scoutfs_quorum_block: events must be at offset 40");
+_Static_assert(sizeof(struct scoutfs_quorum_block) == 232,
+	       "struct scoutfs_quorum_block: size must be 232");
+_Static_assert(offsetof(struct scoutfs_quorum_block, hdr) == 0,
+	       "struct scoutfs_quorum_block: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_quorum_block, write_nr) == 32,
+	       "struct scoutfs_quorum_block: write_nr must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_quorum_block, events) == 40,
+	       "struct scoutfs_quorum_block: events must be at offset 40");
 
 #endif /* _SCOUTFS_GEN_ONDISK_CHECK_H_ */

@@ -11,31 +11,6 @@
 #endif
 #include "rules.h"
 
-const char *scoutfs_free_extent_invalid(const struct scoutfs_free_extent *p, u64 *bad)
-{
-	if (le64_to_cpu(p->len) < 0x1ULL) {
-		*bad = le64_to_cpu(p->len);
-		return "len below 1";
-	}
-	return NULL;
-}
-
-const char *scoutfs_timespec_invalid(const struct scoutfs_timespec *p, u64 *bad)
-{
-	const u8 *nz;
-
-	if (le32_to_cpu(p->nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->nsec);
-		return "nsec above 999999999";
-	}
-	nz = memchr_inv(&p->_pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "_pad is not zero";
-	}
-	return NULL;
-}
-
 const char *scoutfs_btree_item_invalid(const struct scoutfs_btree_item *p, u64 *bad)
 {
 	const u8 *nz;
@@ -188,83 +163,6 @@ const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64
 	if (nz) {
 		*bad = *nz;
 		return "_pad is not zero";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p, u64 *bad)
-{
-	const u8 *nz;
-
-	if (le32_to_cpu(p->ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->ts.nsec);
-		return "ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "ts._pad is not zero";
-	}
-	return NULL;
-}
-
-const char *scoutfs_quorum_block_invalid(const struct scoutfs_quorum_block *p, u64 *bad)
-{
-	const u8 *nz;
-
-	if (le32_to_cpu(p->events[0].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[0].ts.nsec);
-		return "events[0].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[0].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[0].ts._pad is not zero";
-	}
-	if (le32_to_cpu(p->events[1].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[1].ts.nsec);
-		return "events[1].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[1].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[1].ts._pad is not zero";
-	}
-	if (le32_to_cpu(p->events[2].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[2].ts.nsec);
-		return "events[2].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[2].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[2].ts._pad is not zero";
-	}
-	if (le32_to_cpu(p->events[3].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[3].ts.nsec);
-		return "events[3].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[3].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[3].ts._pad is not zero";
-	}
-	if (le32_to_cpu(p->events[4].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[4].ts.nsec);
-		return "events[4].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[4].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[4].ts._pad is not zero";
-	}
-	if (le32_to_cpu(p->events[5].ts.nsec) > 0x3b9ac9ffULL) {
-		*bad = le32_to_cpu(p->events[5].ts.nsec);
-		return "events[5].ts.nsec above 999999999";
-	}
-	nz = memchr_inv(&p->events[5].ts._pad, 0, 4);
-	if (nz) {
-		*bad = *nz;
-		return "events[5].ts._pad is not zero";
 	}
 	return NULL;
 }

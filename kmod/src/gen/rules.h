@@ -15,14 +15,10 @@
  * breaks, as a sentence naming the field, with the bad value in *bad;
  * NULL when the struct keeps them all.
  */
-const char *scoutfs_free_extent_invalid(const struct scoutfs_free_extent *p, u64 *bad);
-const char *scoutfs_timespec_invalid(const struct scoutfs_timespec *p, u64 *bad);
 const char *scoutfs_btree_item_invalid(const struct scoutfs_btree_item *p, u64 *bad);
 const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *bad);
 const char *scoutfs_dirent_invalid(const struct scoutfs_dirent *p, u64 *bad);
 const char *scoutfs_xattr_hdr_invalid(const struct scoutfs_xattr_hdr *p, u64 *bad);
 const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64 *bad);
-const char *scoutfs_quorum_event_record_invalid(const struct scoutfs_quorum_event_record *p, u64 *bad);
-const char *scoutfs_quorum_block_invalid(const struct scoutfs_quorum_block *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

@@ -22,8 +22,10 @@ int main(void)
 	printf("field BlockRef.seq %zu\n", offsetof(struct scoutfs_block_ref, seq));
 	printf("struct ExtentListRoot %zu\n", sizeof(struct scoutfs_extent_list_root));
 	printf("field ExtentListRoot.ref %zu\n", offsetof(struct scoutfs_extent_list_root, ref));
-	printf("field ExtentListRoot.nr_extents %zu\n", offsetof(struct scoutfs_extent_list_root, nr_extents));
-	printf("field ExtentListRoot.total_free %zu\n", offsetof(struct scoutfs_extent_list_root, total_free));
+	printf("field ExtentListRoot.nr_extents %zu\n",
+	       offsetof(struct scoutfs_extent_list_root, nr_extents));
+	printf("field ExtentListRoot.total_free %zu\n",
+	       offsetof(struct scoutfs_extent_list_root, total_free));
 	printf("struct BlockHeader %zu\n", sizeof(struct scoutfs_block_header));
 	printf("field BlockHeader.crc %zu\n", offsetof(struct scoutfs_block_header, crc));
 	printf("field BlockHeader.magic %zu\n", offsetof(struct scoutfs_block_header, magic));
@@ -32,10 +34,13 @@ int main(void)
 	printf("field BlockHeader.blkno %zu\n", offsetof(struct scoutfs_block_header, blkno));
 	printf("struct ExtentListBlock %zu\n", sizeof(struct scoutfs_extent_list_block));
 	printf("field ExtentListBlock.hdr %zu\n", offsetof(struct scoutfs_extent_list_block, hdr));
-	printf("field ExtentListBlock.next %zu\n", offsetof(struct scoutfs_extent_list_block, next));
+	printf("field ExtentListBlock.next %zu\n",
+	       offsetof(struct scoutfs_extent_list_block, next));
 	printf("field ExtentListBlock.nr %zu\n", offsetof(struct scoutfs_extent_list_block, nr));
-	printf("field ExtentListBlock._pad %zu\n", offsetof(struct scoutfs_extent_list_block, _pad));
-	printf("field ExtentListBlock.extents %zu\n", offsetof(struct scoutfs_extent_list_block, extents));
+	printf("field ExtentListBlock._pad %zu\n",
+	       offsetof(struct scoutfs_extent_list_block, _pad));
+	printf("field ExtentListBlock.extents %zu\n",
+	       offsetof(struct scoutfs_extent_list_block, extents));
 	printf("struct Timespec %zu\n", sizeof(struct scoutfs_timespec));
 	printf("field Timespec.sec %zu\n", offsetof(struct scoutfs_timespec, sec));
 	printf("field Timespec.nsec %zu\n", offsetof(struct scoutfs_timespec, nsec));
@@ -54,22 +59,30 @@ int main(void)
 	printf("field BtreeRoot._pad %zu\n", offsetof(struct scoutfs_btree_root, _pad));
 	printf("struct SuperBlock %zu\n", sizeof(struct scoutfs_super_block));
 	printf("field SuperBlock.hdr %zu\n", offsetof(struct scoutfs_super_block, hdr));
-	printf("field SuperBlock.format_hash %zu\n", offsetof(struct scoutfs_super_block, format_hash));
+	printf("field SuperBlock.format_hash %zu\n",
+	       offsetof(struct scoutfs_super_block, format_hash));
 	printf("field SuperBlock.version %zu\n", offsetof(struct scoutfs_super_block, version));
 	printf("field SuperBlock.flags %zu\n", offsetof(struct scoutfs_super_block, flags));
 	printf("field SuperBlock.uuid %zu\n", offsetof(struct scoutfs_super_block, uuid));
 	printf("field SuperBlock.seq %zu\n", offsetof(struct scoutfs_super_block, seq));
 	printf("field SuperBlock.next_ino %zu\n", offsetof(struct scoutfs_super_block, next_ino));
-	printf("field SuperBlock.inode_count %zu\n", offsetof(struct scoutfs_super_block, inode_count));
-	printf("field SuperBlock.total_meta_blocks %zu\n", offsetof(struct scoutfs_super_block, total_meta_blocks));
-	printf("field SuperBlock.first_meta_blkno %zu\n", offsetof(struct scoutfs_super_block, first_meta_blkno));
-	printf("field SuperBlock.total_data_blocks %zu\n", offsetof(struct scoutfs_super_block, total_data_blocks));
-	printf("field SuperBlock.first_data_blkno %zu\n", offsetof(struct scoutfs_super_block, first_data_blkno));
+	printf("field SuperBlock.inode_count %zu\n",
+	       offsetof(struct scoutfs_super_block, inode_count));
+	printf("field SuperBlock.total_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_super_block, total_meta_blocks));
+	printf("field SuperBlock.first_meta_blkno %zu\n",
+	       offsetof(struct scoutfs_super_block, first_meta_blkno));
+	printf("field SuperBlock.total_data_blocks %zu\n",
+	       offsetof(struct scoutfs_super_block, total_data_blocks));
+	printf("field SuperBlock.first_data_blkno %zu\n",
+	       offsetof(struct scoutfs_super_block, first_data_blkno));
 	printf("field SuperBlock.quorum %zu\n", offsetof(struct scoutfs_super_block, quorum));
 	printf("field SuperBlock.meta_free %zu\n", offsetof(struct scoutfs_super_block, meta_free));
 	printf("field SuperBlock.data_free %zu\n", offsetof(struct scoutfs_super_block, data_free));
-	printf("field SuperBlock.meta_freed %zu\n", offsetof(struct scoutfs_super_block, meta_freed));
-	printf("field SuperBlock.data_freed %zu\n", offsetof(struct scoutfs_super_block, data_freed));
+	printf("field SuperBlock.meta_freed %zu\n",
+	       offsetof(struct scoutfs_super_block, meta_freed));
+	printf("field SuperBlock.data_freed %zu\n",
+	       offsetof(struct scoutfs_super_block, data_freed));
 	printf("field SuperBlock.fs_root %zu\n", offsetof(struct scoutfs_super_block, fs_root));
 	printf("struct Key %zu\n", sizeof(struct scoutfs_key));
 	printf("field Key.first %zu\n", offsetof(struct scoutfs_key, first));
@@ -96,11 +109,16 @@ int main(void)
 	printf("field InodeItem.size %zu\n", offsetof(struct scoutfs_inode_item, size));
 	printf("field InodeItem.meta_seq %zu\n", offsetof(struct scoutfs_inode_item, meta_seq));
 	printf("field InodeItem.data_seq %zu\n", offsetof(struct scoutfs_inode_item, data_seq));
-	printf("field InodeItem.data_version %zu\n", offsetof(struct scoutfs_inode_item, data_version));
-	printf("field InodeItem.online_blocks %zu\n", offsetof(struct scoutfs_inode_item, online_blocks));
-	printf("field InodeItem.offline_blocks %zu\n", offsetof(struct scoutfs_inode_item, offline_blocks));
-	printf("field InodeItem.next_readdir_pos %zu\n", offsetof(struct scoutfs_inode_item, next_readdir_pos));
-	printf("field InodeItem.next_xattr_id %zu\n", offsetof(struct scoutfs_inode_item, next_xattr_id));
+	printf("field InodeItem.data_version %zu\n",
+	       offsetof(struct scoutfs_inode_item, data_version));
+	printf("field InodeItem.online_blocks %zu\n",
+	       offsetof(struct scoutfs_inode_item, online_blocks));
+	printf("field InodeItem.offline_blocks %zu\n",
+	       offsetof(struct scoutfs_inode_item, offline_blocks));
+	printf("field InodeItem.next_readdir_pos %zu\n",
+	       offsetof(struct scoutfs_inode_item, next_readdir_pos));
+	printf("field InodeItem.next_xattr_id %zu\n",
+	       offsetof(struct scoutfs_inode_item, next_xattr_id));
 	printf("field InodeItem.version %zu\n", offsetof(struct scoutfs_inode_item, version));
 	printf("field InodeItem.proj %zu\n", offsetof(struct scoutfs_inode_item, proj));
 	printf("field InodeItem.nlink %zu\n", offsetof(struct scoutfs_inode_item, nlink));
@@ -137,193 +155,332 @@ int main(void)
 	printf("field IoctlKey.sk_zone %zu\n", offsetof(struct scoutfs_ioctl_key, sk_zone));
 	printf("field IoctlKey._pad %zu\n", offsetof(struct scoutfs_ioctl_key, _pad));
 	printf("struct IoctlWalkInodesEntry %zu\n", sizeof(struct scoutfs_ioctl_walk_inodes_entry));
-	printf("field IoctlWalkInodesEntry.major %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes_entry, major));
-	printf("field IoctlWalkInodesEntry.ino %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes_entry, ino));
-	printf("field IoctlWalkInodesEntry.minor %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes_entry, minor));
-	printf("field IoctlWalkInodesEntry._pad %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes_entry, _pad));
+	printf("field IoctlWalkInodesEntry.major %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes_entry, major));
+	printf("field IoctlWalkInodesEntry.ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes_entry, ino));
+	printf("field IoctlWalkInodesEntry.minor %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes_entry, minor));
+	printf("field IoctlWalkInodesEntry._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes_entry, _pad));
 	printf("struct IoctlWalkInodes %zu\n", sizeof(struct scoutfs_ioctl_walk_inodes));
-	printf("field IoctlWalkInodes.first %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, first));
-	printf("field IoctlWalkInodes.last %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, last));
-	printf("field IoctlWalkInodes.entries_ptr %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, entries_ptr));
-	printf("field IoctlWalkInodes.nr_entries %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, nr_entries));
-	printf("field IoctlWalkInodes.index %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, index));
-	printf("field IoctlWalkInodes._pad %zu\n", offsetof(struct scoutfs_ioctl_walk_inodes, _pad));
+	printf("field IoctlWalkInodes.first %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, first));
+	printf("field IoctlWalkInodes.last %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, last));
+	printf("field IoctlWalkInodes.entries_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, entries_ptr));
+	printf("field IoctlWalkInodes.nr_entries %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, nr_entries));
+	printf("field IoctlWalkInodes.index %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, index));
+	printf("field IoctlWalkInodes._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk_inodes, _pad));
 	printf("struct IoctlInoPath %zu\n", sizeof(struct scoutfs_ioctl_ino_path));
 	printf("field IoctlInoPath.ino %zu\n", offsetof(struct scoutfs_ioctl_ino_path, ino));
-	printf("field IoctlInoPath.dir_ino %zu\n", offsetof(struct scoutfs_ioctl_ino_path, dir_ino));
-	printf("field IoctlInoPath.dir_pos %zu\n", offsetof(struct scoutfs_ioctl_ino_path, dir_pos));
-	printf("field IoctlInoPath.result_ptr %zu\n", offsetof(struct scoutfs_ioctl_ino_path, result_ptr));
-	printf("field IoctlInoPath.result_bytes %zu\n", offsetof(struct scoutfs_ioctl_ino_path, result_bytes));
+	printf("field IoctlInoPath.dir_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path, dir_ino));
+	printf("field IoctlInoPath.dir_pos %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path, dir_pos));
+	printf("field IoctlInoPath.result_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path, result_ptr));
+	printf("field IoctlInoPath.result_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path, result_bytes));
 	printf("field IoctlInoPath._pad %zu\n", offsetof(struct scoutfs_ioctl_ino_path, _pad));
 	printf("struct IoctlInoPathResult %zu\n", sizeof(struct scoutfs_ioctl_ino_path_result));
-	printf("field IoctlInoPathResult.dir_ino %zu\n", offsetof(struct scoutfs_ioctl_ino_path_result, dir_ino));
-	printf("field IoctlInoPathResult.dir_pos %zu\n", offsetof(struct scoutfs_ioctl_ino_path_result, dir_pos));
-	printf("field IoctlInoPathResult.path_bytes %zu\n", offsetof(struct scoutfs_ioctl_ino_path_result, path_bytes));
-	printf("field IoctlInoPathResult._pad %zu\n", offsetof(struct scoutfs_ioctl_ino_path_result, _pad));
-	printf("field IoctlInoPathResult.path %zu\n", offsetof(struct scoutfs_ioctl_ino_path_result, path));
+	printf("field IoctlInoPathResult.dir_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path_result, dir_ino));
+	printf("field IoctlInoPathResult.dir_pos %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path_result, dir_pos));
+	printf("field IoctlInoPathResult.path_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path_result, path_bytes));
+	printf("field IoctlInoPathResult._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path_result, _pad));
+	printf("field IoctlInoPathResult.path %zu\n",
+	       offsetof(struct scoutfs_ioctl_ino_path_result, path));
 	printf("struct IoctlRelease %zu\n", sizeof(struct scoutfs_ioctl_release));
 	printf("field IoctlRelease.offset %zu\n", offsetof(struct scoutfs_ioctl_release, offset));
 	printf("field IoctlRelease.length %zu\n", offsetof(struct scoutfs_ioctl_release, length));
-	printf("field IoctlRelease.data_version %zu\n", offsetof(struct scoutfs_ioctl_release, data_version));
+	printf("field IoctlRelease.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_release, data_version));
 	printf("struct IoctlStage %zu\n", sizeof(struct scoutfs_ioctl_stage));
-	printf("field IoctlStage.data_version %zu\n", offsetof(struct scoutfs_ioctl_stage, data_version));
+	printf("field IoctlStage.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_stage, data_version));
 	printf("field IoctlStage.buf_ptr %zu\n", offsetof(struct scoutfs_ioctl_stage, buf_ptr));
 	printf("field IoctlStage.offset %zu\n", offsetof(struct scoutfs_ioctl_stage, offset));
 	printf("field IoctlStage.length %zu\n", offsetof(struct scoutfs_ioctl_stage, length));
 	printf("field IoctlStage._pad %zu\n", offsetof(struct scoutfs_ioctl_stage, _pad));
 	printf("struct IoctlStatMore %zu\n", sizeof(struct scoutfs_ioctl_stat_more));
-	printf("field IoctlStatMore.meta_seq %zu\n", offsetof(struct scoutfs_ioctl_stat_more, meta_seq));
-	printf("field IoctlStatMore.data_seq %zu\n", offsetof(struct scoutfs_ioctl_stat_more, data_seq));
-	printf("field IoctlStatMore.data_version %zu\n", offsetof(struct scoutfs_ioctl_stat_more, data_version));
-	printf("field IoctlStatMore.online_blocks %zu\n", offsetof(struct scoutfs_ioctl_stat_more, online_blocks));
-	printf("field IoctlStatMore.offline_blocks %zu\n", offsetof(struct scoutfs_ioctl_stat_more, offline_blocks));
-	printf("field IoctlStatMore.crtime_sec %zu\n", offsetof(struct scoutfs_ioctl_stat_more, crtime_sec));
-	printf("field IoctlStatMore.crtime_nsec %zu\n", offsetof(struct scoutfs_ioctl_stat_more, crtime_nsec));
+	printf("field IoctlStatMore.meta_seq %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, meta_seq));
+	printf("field IoctlStatMore.data_seq %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, data_seq));
+	printf("field IoctlStatMore.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, data_version));
+	printf("field IoctlStatMore.online_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, online_blocks));
+	printf("field IoctlStatMore.offline_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, offline_blocks));
+	printf("field IoctlStatMore.crtime_sec %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, crtime_sec));
+	printf("field IoctlStatMore.crtime_nsec %zu\n",
+	       offsetof(struct scoutfs_ioctl_stat_more, crtime_nsec));
 	printf("field IoctlStatMore._pad %zu\n", offsetof(struct scoutfs_ioctl_stat_more, _pad));
-	printf("struct IoctlDataWaitingEntry %zu\n", sizeof(struct scoutfs_ioctl_data_waiting_entry));
-	printf("field IoctlDataWaitingEntry.ino %zu\n", offsetof(struct scoutfs_ioctl_data_waiting_entry, ino));
-	printf("field IoctlDataWaitingEntry.iblock %zu\n", offsetof(struct scoutfs_ioctl_data_waiting_entry, iblock));
-	printf("field IoctlDataWaitingEntry.op %zu\n", offsetof(struct scoutfs_ioctl_data_waiting_entry, op));
-	printf("field IoctlDataWaitingEntry._pad %zu\n", offsetof(struct scoutfs_ioctl_data_waiting_entry, _pad));
+	printf("struct IoctlDataWaitingEntry %zu\n",
+	       sizeof(struct scoutfs_ioctl_data_waiting_entry));
+	printf("field IoctlDataWaitingEntry.ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting_entry, ino));
+	printf("field IoctlDataWaitingEntry.iblock %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting_entry, iblock));
+	printf("field IoctlDataWaitingEntry.op %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting_entry, op));
+	printf("field IoctlDataWaitingEntry._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting_entry, _pad));
 	printf("struct IoctlDataWaiting %zu\n", sizeof(struct scoutfs_ioctl_data_waiting));
-	printf("field IoctlDataWaiting.flags %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, flags));
-	printf("field IoctlDataWaiting.after_ino %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, after_ino));
-	printf("field IoctlDataWaiting.after_iblock %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, after_iblock));
-	printf("field IoctlDataWaiting.ents_ptr %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, ents_ptr));
-	printf("field IoctlDataWaiting.ents_nr %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, ents_nr));
-	printf("field IoctlDataWaiting._pad %zu\n", offsetof(struct scoutfs_ioctl_data_waiting, _pad));
+	printf("field IoctlDataWaiting.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, flags));
+	printf("field IoctlDataWaiting.after_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, after_ino));
+	printf("field IoctlDataWaiting.after_iblock %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, after_iblock));
+	printf("field IoctlDataWaiting.ents_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, ents_ptr));
+	printf("field IoctlDataWaiting.ents_nr %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, ents_nr));
+	printf("field IoctlDataWaiting._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_waiting, _pad));
 	printf("struct IoctlSetattrMore %zu\n", sizeof(struct scoutfs_ioctl_setattr_more));
-	printf("field IoctlSetattrMore.data_version %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, data_version));
-	printf("field IoctlSetattrMore.i_size %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, i_size));
-	printf("field IoctlSetattrMore.flags %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, flags));
-	printf("field IoctlSetattrMore.ctime_sec %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, ctime_sec));
-	printf("field IoctlSetattrMore.ctime_nsec %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, ctime_nsec));
-	printf("field IoctlSetattrMore.crtime_nsec %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, crtime_nsec));
-	printf("field IoctlSetattrMore.crtime_sec %zu\n", offsetof(struct scoutfs_ioctl_setattr_more, crtime_sec));
+	printf("field IoctlSetattrMore.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, data_version));
+	printf("field IoctlSetattrMore.i_size %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, i_size));
+	printf("field IoctlSetattrMore.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, flags));
+	printf("field IoctlSetattrMore.ctime_sec %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, ctime_sec));
+	printf("field IoctlSetattrMore.ctime_nsec %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, ctime_nsec));
+	printf("field IoctlSetattrMore.crtime_nsec %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, crtime_nsec));
+	printf("field IoctlSetattrMore.crtime_sec %zu\n",
+	       offsetof(struct scoutfs_ioctl_setattr_more, crtime_sec));
 	printf("struct IoctlListxattrHidden %zu\n", sizeof(struct scoutfs_ioctl_listxattr_hidden));
-	printf("field IoctlListxattrHidden.id_pos %zu\n", offsetof(struct scoutfs_ioctl_listxattr_hidden, id_pos));
-	printf("field IoctlListxattrHidden.buf_ptr %zu\n", offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_ptr));
-	printf("field IoctlListxattrHidden.buf_bytes %zu\n", offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_bytes));
-	printf("field IoctlListxattrHidden.hash_pos %zu\n", offsetof(struct scoutfs_ioctl_listxattr_hidden, hash_pos));
+	printf("field IoctlListxattrHidden.id_pos %zu\n",
+	       offsetof(struct scoutfs_ioctl_listxattr_hidden, id_pos));
+	printf("field IoctlListxattrHidden.buf_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_ptr));
+	printf("field IoctlListxattrHidden.buf_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_listxattr_hidden, buf_bytes));
+	printf("field IoctlListxattrHidden.hash_pos %zu\n",
+	       offsetof(struct scoutfs_ioctl_listxattr_hidden, hash_pos));
 	printf("struct IoctlSearchXattrs %zu\n", sizeof(struct scoutfs_ioctl_search_xattrs));
-	printf("field IoctlSearchXattrs.next_ino %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, next_ino));
-	printf("field IoctlSearchXattrs.last_ino %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, last_ino));
-	printf("field IoctlSearchXattrs.name_ptr %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, name_ptr));
-	printf("field IoctlSearchXattrs.inodes_ptr %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, inodes_ptr));
-	printf("field IoctlSearchXattrs.output_flags %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, output_flags));
-	printf("field IoctlSearchXattrs.nr_inodes %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, nr_inodes));
-	printf("field IoctlSearchXattrs.name_bytes %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, name_bytes));
-	printf("field IoctlSearchXattrs._pad %zu\n", offsetof(struct scoutfs_ioctl_search_xattrs, _pad));
+	printf("field IoctlSearchXattrs.next_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, next_ino));
+	printf("field IoctlSearchXattrs.last_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, last_ino));
+	printf("field IoctlSearchXattrs.name_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, name_ptr));
+	printf("field IoctlSearchXattrs.inodes_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, inodes_ptr));
+	printf("field IoctlSearchXattrs.output_flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, output_flags));
+	printf("field IoctlSearchXattrs.nr_inodes %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, nr_inodes));
+	printf("field IoctlSearchXattrs.name_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, name_bytes));
+	printf("field IoctlSearchXattrs._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_search_xattrs, _pad));
 	printf("struct IoctlStatfsMore %zu\n", sizeof(struct scoutfs_ioctl_statfs_more));
-	printf("field IoctlStatfsMore.fsid %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, fsid));
+	printf("field IoctlStatfsMore.fsid %zu\n",
+	       offsetof(struct scoutfs_ioctl_statfs_more, fsid));
 	printf("field IoctlStatfsMore.rid %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, rid));
-	printf("field IoctlStatfsMore.committed_seq %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, committed_seq));
-	printf("field IoctlStatfsMore.total_meta_blocks %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, total_meta_blocks));
-	printf("field IoctlStatfsMore.total_data_blocks %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, total_data_blocks));
-	printf("field IoctlStatfsMore.reserved_meta_blocks %zu\n", offsetof(struct scoutfs_ioctl_statfs_more, reserved_meta_blocks));
+	printf("field IoctlStatfsMore.committed_seq %zu\n",
+	       offsetof(struct scoutfs_ioctl_statfs_more, committed_seq));
+	printf("field IoctlStatfsMore.total_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_statfs_more, total_meta_blocks));
+	printf("field IoctlStatfsMore.total_data_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_statfs_more, total_data_blocks));
+	printf("field IoctlStatfsMore.reserved_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_statfs_more, reserved_meta_blocks));
 	printf("struct IoctlDataWaitErr %zu\n", sizeof(struct scoutfs_ioctl_data_wait_err));
-	printf("field IoctlDataWaitErr.ino %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, ino));
-	printf("field IoctlDataWaitErr.data_version %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, data_version));
-	printf("field IoctlDataWaitErr.offset %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, offset));
-	printf("field IoctlDataWaitErr.count %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, count));
+	printf("field IoctlDataWaitErr.ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_wait_err, ino));
+	printf("field IoctlDataWaitErr.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_wait_err, data_version));
+	printf("field IoctlDataWaitErr.offset %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_wait_err, offset));
+	printf("field IoctlDataWaitErr.count %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_wait_err, count));
 	printf("field IoctlDataWaitErr.op %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, op));
-	printf("field IoctlDataWaitErr.err %zu\n", offsetof(struct scoutfs_ioctl_data_wait_err, err));
+	printf("field IoctlDataWaitErr.err %zu\n",
+	       offsetof(struct scoutfs_ioctl_data_wait_err, err));
 	printf("struct IoctlAllocDetail %zu\n", sizeof(struct scoutfs_ioctl_alloc_detail));
-	printf("field IoctlAllocDetail.entries_ptr %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail, entries_ptr));
-	printf("field IoctlAllocDetail.entries_nr %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail, entries_nr));
-	printf("struct IoctlAllocDetailEntry %zu\n", sizeof(struct scoutfs_ioctl_alloc_detail_entry));
-	printf("field IoctlAllocDetailEntry.id %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail_entry, id));
-	printf("field IoctlAllocDetailEntry.blocks %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail_entry, blocks));
-	printf("field IoctlAllocDetailEntry.type %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail_entry, type));
-	printf("field IoctlAllocDetailEntry.flags %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail_entry, flags));
-	printf("field IoctlAllocDetailEntry._pad %zu\n", offsetof(struct scoutfs_ioctl_alloc_detail_entry, _pad));
+	printf("field IoctlAllocDetail.entries_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail, entries_ptr));
+	printf("field IoctlAllocDetail.entries_nr %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail, entries_nr));
+	printf("struct IoctlAllocDetailEntry %zu\n",
+	       sizeof(struct scoutfs_ioctl_alloc_detail_entry));
+	printf("field IoctlAllocDetailEntry.id %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail_entry, id));
+	printf("field IoctlAllocDetailEntry.blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail_entry, blocks));
+	printf("field IoctlAllocDetailEntry.type %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail_entry, type));
+	printf("field IoctlAllocDetailEntry.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail_entry, flags));
+	printf("field IoctlAllocDetailEntry._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_alloc_detail_entry, _pad));
 	printf("struct IoctlMoveBlocks %zu\n", sizeof(struct scoutfs_ioctl_move_blocks));
-	printf("field IoctlMoveBlocks.from_fd %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, from_fd));
-	printf("field IoctlMoveBlocks.from_off %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, from_off));
+	printf("field IoctlMoveBlocks.from_fd %zu\n",
+	       offsetof(struct scoutfs_ioctl_move_blocks, from_fd));
+	printf("field IoctlMoveBlocks.from_off %zu\n",
+	       offsetof(struct scoutfs_ioctl_move_blocks, from_off));
 	printf("field IoctlMoveBlocks.len %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, len));
-	printf("field IoctlMoveBlocks.to_off %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, to_off));
-	printf("field IoctlMoveBlocks.data_version %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, data_version));
-	printf("field IoctlMoveBlocks.flags %zu\n", offsetof(struct scoutfs_ioctl_move_blocks, flags));
+	printf("field IoctlMoveBlocks.to_off %zu\n",
+	       offsetof(struct scoutfs_ioctl_move_blocks, to_off));
+	printf("field IoctlMoveBlocks.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_move_blocks, data_version));
+	printf("field IoctlMoveBlocks.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_move_blocks, flags));
 	printf("struct IoctlResizeDevices %zu\n", sizeof(struct scoutfs_ioctl_resize_devices));
-	printf("field IoctlResizeDevices.new_total_meta_blocks %zu\n", offsetof(struct scoutfs_ioctl_resize_devices, new_total_meta_blocks));
-	printf("field IoctlResizeDevices.new_total_data_blocks %zu\n", offsetof(struct scoutfs_ioctl_resize_devices, new_total_data_blocks));
+	printf("field IoctlResizeDevices.new_total_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_resize_devices, new_total_meta_blocks));
+	printf("field IoctlResizeDevices.new_total_data_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_resize_devices, new_total_data_blocks));
 	printf("struct IoctlReadXattrTotals %zu\n", sizeof(struct scoutfs_ioctl_read_xattr_totals));
-	printf("field IoctlReadXattrTotals.pos_name %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_totals, pos_name));
-	printf("field IoctlReadXattrTotals.totals_ptr %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_ptr));
-	printf("field IoctlReadXattrTotals.totals_bytes %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_bytes));
+	printf("field IoctlReadXattrTotals.pos_name %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_totals, pos_name));
+	printf("field IoctlReadXattrTotals.totals_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_ptr));
+	printf("field IoctlReadXattrTotals.totals_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_totals, totals_bytes));
 	printf("struct IoctlXattrTotal %zu\n", sizeof(struct scoutfs_ioctl_xattr_total));
-	printf("field IoctlXattrTotal.name %zu\n", offsetof(struct scoutfs_ioctl_xattr_total, name));
-	printf("field IoctlXattrTotal.total %zu\n", offsetof(struct scoutfs_ioctl_xattr_total, total));
-	printf("field IoctlXattrTotal.count %zu\n", offsetof(struct scoutfs_ioctl_xattr_total, count));
-	printf("struct IoctlGetAllocatedInos %zu\n", sizeof(struct scoutfs_ioctl_get_allocated_inos));
-	printf("field IoctlGetAllocatedInos.start_ino %zu\n", offsetof(struct scoutfs_ioctl_get_allocated_inos, start_ino));
-	printf("field IoctlGetAllocatedInos.inos_ptr %zu\n", offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_ptr));
-	printf("field IoctlGetAllocatedInos.inos_bytes %zu\n", offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_bytes));
-	printf("struct IoctlGetReferringEntries %zu\n", sizeof(struct scoutfs_ioctl_get_referring_entries));
-	printf("field IoctlGetReferringEntries.ino %zu\n", offsetof(struct scoutfs_ioctl_get_referring_entries, ino));
-	printf("field IoctlGetReferringEntries.dir_ino %zu\n", offsetof(struct scoutfs_ioctl_get_referring_entries, dir_ino));
-	printf("field IoctlGetReferringEntries.dir_pos %zu\n", offsetof(struct scoutfs_ioctl_get_referring_entries, dir_pos));
-	printf("field IoctlGetReferringEntries.entries_ptr %zu\n", offsetof(struct scoutfs_ioctl_get_referring_entries, entries_ptr));
-	printf("field IoctlGetReferringEntries.entries_bytes %zu\n", offsetof(struct scoutfs_ioctl_get_referring_entries, entries_bytes));
+	printf("field IoctlXattrTotal.name %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_total, name));
+	printf("field IoctlXattrTotal.total %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_total, total));
+	printf("field IoctlXattrTotal.count %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_total, count));
+	printf("struct IoctlGetAllocatedInos %zu\n",
+	       sizeof(struct scoutfs_ioctl_get_allocated_inos));
+	printf("field IoctlGetAllocatedInos.start_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_allocated_inos, start_ino));
+	printf("field IoctlGetAllocatedInos.inos_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_ptr));
+	printf("field IoctlGetAllocatedInos.inos_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_allocated_inos, inos_bytes));
+	printf("struct IoctlGetReferringEntries %zu\n",
+	       sizeof(struct scoutfs_ioctl_get_referring_entries));
+	printf("field IoctlGetReferringEntries.ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_referring_entries, ino));
+	printf("field IoctlGetReferringEntries.dir_ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_referring_entries, dir_ino));
+	printf("field IoctlGetReferringEntries.dir_pos %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_referring_entries, dir_pos));
+	printf("field IoctlGetReferringEntries.entries_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_referring_entries, entries_ptr));
+	printf("field IoctlGetReferringEntries.entries_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_referring_entries, entries_bytes));
 	printf("struct IoctlDirent %zu\n", sizeof(struct scoutfs_ioctl_dirent));
 	printf("field IoctlDirent.dir_ino %zu\n", offsetof(struct scoutfs_ioctl_dirent, dir_ino));
 	printf("field IoctlDirent.dir_pos %zu\n", offsetof(struct scoutfs_ioctl_dirent, dir_pos));
 	printf("field IoctlDirent.ino %zu\n", offsetof(struct scoutfs_ioctl_dirent, ino));
-	printf("field IoctlDirent.entry_bytes %zu\n", offsetof(struct scoutfs_ioctl_dirent, entry_bytes));
+	printf("field IoctlDirent.entry_bytes %zu\n",
+	       offsetof(struct scoutfs_ioctl_dirent, entry_bytes));
 	printf("field IoctlDirent.flags %zu\n", offsetof(struct scoutfs_ioctl_dirent, flags));
 	printf("field IoctlDirent.d_type %zu\n", offsetof(struct scoutfs_ioctl_dirent, d_type));
 	printf("field IoctlDirent.name_len %zu\n", offsetof(struct scoutfs_ioctl_dirent, name_len));
 	printf("field IoctlDirent.name %zu\n", offsetof(struct scoutfs_ioctl_dirent, name));
 	printf("struct IoctlInodeAttrX %zu\n", sizeof(struct scoutfs_ioctl_inode_attr_x));
-	printf("field IoctlInodeAttrX.x_mask %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, x_mask));
-	printf("field IoctlInodeAttrX.x_flags %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, x_flags));
-	printf("field IoctlInodeAttrX.meta_seq %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, meta_seq));
-	printf("field IoctlInodeAttrX.data_seq %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, data_seq));
-	printf("field IoctlInodeAttrX.data_version %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, data_version));
-	printf("field IoctlInodeAttrX.online_blocks %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, online_blocks));
-	printf("field IoctlInodeAttrX.offline_blocks %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, offline_blocks));
-	printf("field IoctlInodeAttrX.ctime_sec %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_sec));
-	printf("field IoctlInodeAttrX.ctime_nsec %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_nsec));
-	printf("field IoctlInodeAttrX.crtime_nsec %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_nsec));
-	printf("field IoctlInodeAttrX.crtime_sec %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_sec));
-	printf("field IoctlInodeAttrX.size %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, size));
-	printf("field IoctlInodeAttrX.bits %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, bits));
-	printf("field IoctlInodeAttrX.project_id %zu\n", offsetof(struct scoutfs_ioctl_inode_attr_x, project_id));
+	printf("field IoctlInodeAttrX.x_mask %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, x_mask));
+	printf("field IoctlInodeAttrX.x_flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, x_flags));
+	printf("field IoctlInodeAttrX.meta_seq %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, meta_seq));
+	printf("field IoctlInodeAttrX.data_seq %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, data_seq));
+	printf("field IoctlInodeAttrX.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, data_version));
+	printf("field IoctlInodeAttrX.online_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, online_blocks));
+	printf("field IoctlInodeAttrX.offline_blocks %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, offline_blocks));
+	printf("field IoctlInodeAttrX.ctime_sec %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_sec));
+	printf("field IoctlInodeAttrX.ctime_nsec %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, ctime_nsec));
+	printf("field IoctlInodeAttrX.crtime_nsec %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_nsec));
+	printf("field IoctlInodeAttrX.crtime_sec %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, crtime_sec));
+	printf("field IoctlInodeAttrX.size %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, size));
+	printf("field IoctlInodeAttrX.bits %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, bits));
+	printf("field IoctlInodeAttrX.project_id %zu\n",
+	       offsetof(struct scoutfs_ioctl_inode_attr_x, project_id));
 	printf("struct IoctlQuotaRule %zu\n", sizeof(struct scoutfs_ioctl_quota_rule));
-	printf("field IoctlQuotaRule.name_val %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, name_val));
-	printf("field IoctlQuotaRule.limit %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, limit));
+	printf("field IoctlQuotaRule.name_val %zu\n",
+	       offsetof(struct scoutfs_ioctl_quota_rule, name_val));
+	printf("field IoctlQuotaRule.limit %zu\n",
+	       offsetof(struct scoutfs_ioctl_quota_rule, limit));
 	printf("field IoctlQuotaRule.prio %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, prio));
 	printf("field IoctlQuotaRule.op %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, op));
-	printf("field IoctlQuotaRule.rule_flags %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, rule_flags));
-	printf("field IoctlQuotaRule.name_source %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, name_source));
-	printf("field IoctlQuotaRule.name_flags %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, name_flags));
+	printf("field IoctlQuotaRule.rule_flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_quota_rule, rule_flags));
+	printf("field IoctlQuotaRule.name_source %zu\n",
+	       offsetof(struct scoutfs_ioctl_quota_rule, name_source));
+	printf("field IoctlQuotaRule.name_flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_quota_rule, name_flags));
 	printf("field IoctlQuotaRule._pad %zu\n", offsetof(struct scoutfs_ioctl_quota_rule, _pad));
 	printf("struct IoctlGetQuotaRules %zu\n", sizeof(struct scoutfs_ioctl_get_quota_rules));
-	printf("field IoctlGetQuotaRules.iterator %zu\n", offsetof(struct scoutfs_ioctl_get_quota_rules, iterator));
-	printf("field IoctlGetQuotaRules.rules_ptr %zu\n", offsetof(struct scoutfs_ioctl_get_quota_rules, rules_ptr));
-	printf("field IoctlGetQuotaRules.rules_nr %zu\n", offsetof(struct scoutfs_ioctl_get_quota_rules, rules_nr));
+	printf("field IoctlGetQuotaRules.iterator %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_quota_rules, iterator));
+	printf("field IoctlGetQuotaRules.rules_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_quota_rules, rules_ptr));
+	printf("field IoctlGetQuotaRules.rules_nr %zu\n",
+	       offsetof(struct scoutfs_ioctl_get_quota_rules, rules_nr));
 	printf("struct IoctlXattrIndexEntry %zu\n", sizeof(struct scoutfs_ioctl_xattr_index_entry));
-	printf("field IoctlXattrIndexEntry.minor %zu\n", offsetof(struct scoutfs_ioctl_xattr_index_entry, minor));
-	printf("field IoctlXattrIndexEntry.ino %zu\n", offsetof(struct scoutfs_ioctl_xattr_index_entry, ino));
-	printf("field IoctlXattrIndexEntry.major %zu\n", offsetof(struct scoutfs_ioctl_xattr_index_entry, major));
-	printf("field IoctlXattrIndexEntry._pad %zu\n", offsetof(struct scoutfs_ioctl_xattr_index_entry, _pad));
+	printf("field IoctlXattrIndexEntry.minor %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_index_entry, minor));
+	printf("field IoctlXattrIndexEntry.ino %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_index_entry, ino));
+	printf("field IoctlXattrIndexEntry.major %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_index_entry, major));
+	printf("field IoctlXattrIndexEntry._pad %zu\n",
+	       offsetof(struct scoutfs_ioctl_xattr_index_entry, _pad));
 	printf("struct IoctlReadXattrIndex %zu\n", sizeof(struct scoutfs_ioctl_read_xattr_index));
-	printf("field IoctlReadXattrIndex.flags %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_index, flags));
-	printf("field IoctlReadXattrIndex.first %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_index, first));
-	printf("field IoctlReadXattrIndex.last %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_index, last));
-	printf("field IoctlReadXattrIndex.entries_ptr %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_index, entries_ptr));
-	printf("field IoctlReadXattrIndex.entries_nr %zu\n", offsetof(struct scoutfs_ioctl_read_xattr_index, entries_nr));
+	printf("field IoctlReadXattrIndex.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_index, flags));
+	printf("field IoctlReadXattrIndex.first %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_index, first));
+	printf("field IoctlReadXattrIndex.last %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_index, last));
+	printf("field IoctlReadXattrIndex.entries_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_index, entries_ptr));
+	printf("field IoctlReadXattrIndex.entries_nr %zu\n",
+	       offsetof(struct scoutfs_ioctl_read_xattr_index, entries_nr));
 	printf("struct IoctlPunchOffline %zu\n", sizeof(struct scoutfs_ioctl_punch_offline));
-	printf("field IoctlPunchOffline.offset %zu\n", offsetof(struct scoutfs_ioctl_punch_offline, offset));
-	printf("field IoctlPunchOffline.len %zu\n", offsetof(struct scoutfs_ioctl_punch_offline, len));
-	printf("field IoctlPunchOffline.data_version %zu\n", offsetof(struct scoutfs_ioctl_punch_offline, data_version));
-	printf("field IoctlPunchOffline.flags %zu\n", offsetof(struct scoutfs_ioctl_punch_offline, flags));
+	printf("field IoctlPunchOffline.offset %zu\n",
+	       offsetof(struct scoutfs_ioctl_punch_offline, offset));
+	printf("field IoctlPunchOffline.len %zu\n",
+	       offsetof(struct scoutfs_ioctl_punch_offline, len));
+	printf("field IoctlPunchOffline.data_version %zu\n",
+	       offsetof(struct scoutfs_ioctl_punch_offline, data_version));
+	printf("field IoctlPunchOffline.flags %zu\n",
+	       offsetof(struct scoutfs_ioctl_punch_offline, flags));
 	printf("struct IoctlInjectTotlDelta %zu\n", sizeof(struct scoutfs_ioctl_inject_totl_delta));
-	printf("field IoctlInjectTotlDelta.name %zu\n", offsetof(struct scoutfs_ioctl_inject_totl_delta, name));
-	printf("field IoctlInjectTotlDelta.total %zu\n", offsetof(struct scoutfs_ioctl_inject_totl_delta, total));
-	printf("field IoctlInjectTotlDelta.count %zu\n", offsetof(struct scoutfs_ioctl_inject_totl_delta, count));
+	printf("field IoctlInjectTotlDelta.name %zu\n",
+	       offsetof(struct scoutfs_ioctl_inject_totl_delta, name));
+	printf("field IoctlInjectTotlDelta.total %zu\n",
+	       offsetof(struct scoutfs_ioctl_inject_totl_delta, total));
+	printf("field IoctlInjectTotlDelta.count %zu\n",
+	       offsetof(struct scoutfs_ioctl_inject_totl_delta, count));
 	printf("struct NetHeader %zu\n", sizeof(struct scoutfs_net_header));
-	printf("field NetHeader.clock_sync_id %zu\n", offsetof(struct scoutfs_net_header, clock_sync_id));
+	printf("field NetHeader.clock_sync_id %zu\n",
+	       offsetof(struct scoutfs_net_header, clock_sync_id));
 	printf("field NetHeader.seq %zu\n", offsetof(struct scoutfs_net_header, seq));
 	printf("field NetHeader.recv_seq %zu\n", offsetof(struct scoutfs_net_header, recv_seq));
 	printf("field NetHeader.id %zu\n", offsetof(struct scoutfs_net_header, id));
@@ -335,8 +492,10 @@ int main(void)
 	printf("field NetHeader.data %zu\n", offsetof(struct scoutfs_net_header, data));
 	printf("struct NetGreeting %zu\n", sizeof(struct scoutfs_net_greeting));
 	printf("field NetGreeting.fsid %zu\n", offsetof(struct scoutfs_net_greeting, fsid));
-	printf("field NetGreeting.format_hash %zu\n", offsetof(struct scoutfs_net_greeting, format_hash));
-	printf("field NetGreeting.server_term %zu\n", offsetof(struct scoutfs_net_greeting, server_term));
+	printf("field NetGreeting.format_hash %zu\n",
+	       offsetof(struct scoutfs_net_greeting, format_hash));
+	printf("field NetGreeting.server_term %zu\n",
+	       offsetof(struct scoutfs_net_greeting, server_term));
 	printf("field NetGreeting.rid %zu\n", offsetof(struct scoutfs_net_greeting, rid));
 	printf("field NetGreeting.flags %zu\n", offsetof(struct scoutfs_net_greeting, flags));
 	printf("struct NetInodeAlloc %zu\n", sizeof(struct scoutfs_net_inode_alloc));
@@ -351,10 +510,14 @@ int main(void)
 	printf("field LogTrees.data_freed %zu\n", offsetof(struct scoutfs_log_trees, data_freed));
 	printf("field LogTrees.rid %zu\n", offsetof(struct scoutfs_log_trees, rid));
 	printf("field LogTrees.nr %zu\n", offsetof(struct scoutfs_log_trees, nr));
-	printf("field LogTrees.get_trans_seq %zu\n", offsetof(struct scoutfs_log_trees, get_trans_seq));
-	printf("field LogTrees.commit_trans_seq %zu\n", offsetof(struct scoutfs_log_trees, commit_trans_seq));
-	printf("field LogTrees.max_item_seq %zu\n", offsetof(struct scoutfs_log_trees, max_item_seq));
-	printf("field LogTrees.inode_count_delta %zu\n", offsetof(struct scoutfs_log_trees, inode_count_delta));
+	printf("field LogTrees.get_trans_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, get_trans_seq));
+	printf("field LogTrees.commit_trans_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, commit_trans_seq));
+	printf("field LogTrees.max_item_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, max_item_seq));
+	printf("field LogTrees.inode_count_delta %zu\n",
+	       offsetof(struct scoutfs_log_trees, inode_count_delta));
 	printf("field LogTrees.flags %zu\n", offsetof(struct scoutfs_log_trees, flags));
 	printf("struct NetRoots %zu\n", sizeof(struct scoutfs_net_roots));
 	printf("field NetRoots.fs_root %zu\n", offsetof(struct scoutfs_net_roots, fs_root));
@@ -372,15 +535,23 @@ int main(void)
 	printf("struct NetStatfs %zu\n", sizeof(struct scoutfs_net_statfs));
 	printf("field NetStatfs.uuid_lo %zu\n", offsetof(struct scoutfs_net_statfs, uuid_lo));
 	printf("field NetStatfs.uuid_hi %zu\n", offsetof(struct scoutfs_net_statfs, uuid_hi));
-	printf("field NetStatfs.free_meta_blocks %zu\n", offsetof(struct scoutfs_net_statfs, free_meta_blocks));
-	printf("field NetStatfs.total_meta_blocks %zu\n", offsetof(struct scoutfs_net_statfs, total_meta_blocks));
-	printf("field NetStatfs.free_data_blocks %zu\n", offsetof(struct scoutfs_net_statfs, free_data_blocks));
-	printf("field NetStatfs.total_data_blocks %zu\n", offsetof(struct scoutfs_net_statfs, total_data_blocks));
-	printf("field NetStatfs.inode_count %zu\n", offsetof(struct scoutfs_net_statfs, inode_count));
+	printf("field NetStatfs.free_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_net_statfs, free_meta_blocks));
+	printf("field NetStatfs.total_meta_blocks %zu\n",
+	       offsetof(struct scoutfs_net_statfs, total_meta_blocks));
+	printf("field NetStatfs.free_data_blocks %zu\n",
+	       offsetof(struct scoutfs_net_statfs, free_data_blocks));
+	printf("field NetStatfs.total_data_blocks %zu\n",
+	       offsetof(struct scoutfs_net_statfs, total_data_blocks));
+	printf("field NetStatfs.inode_count %zu\n",
+	       offsetof(struct scoutfs_net_statfs, inode_count));
 	printf("struct QuorumEventRecord %zu\n", sizeof(struct scoutfs_quorum_event_record));
-	printf("field QuorumEventRecord.rid %zu\n", offsetof(struct scoutfs_quorum_event_record, rid));
-	printf("field QuorumEventRecord.term %zu\n", offsetof(struct scoutfs_quorum_event_record, term));
-	printf("field QuorumEventRecord.ts %zu\n", offsetof(struct scoutfs_quorum_event_record, ts));
+	printf("field QuorumEventRecord.rid %zu\n",
+	       offsetof(struct scoutfs_quorum_event_record, rid));
+	printf("field QuorumEventRecord.term %zu\n",
+	       offsetof(struct scoutfs_quorum_event_record, term));
+	printf("field QuorumEventRecord.ts %zu\n",
+	       offsetof(struct scoutfs_quorum_event_record, ts));
 	printf("struct QuorumBlock %zu\n", sizeof(struct scoutfs_quorum_block));
 	printf("field QuorumBlock.hdr %zu\n", offsetof(struct scoutfs_quorum_block, hdr));
 	printf("field QuorumBlock.write_nr %zu\n", offsetof(struct scoutfs_quorum_block, write_nr));
@@ -401,7 +572,8 @@ int main(void)
 	printf("ioctl RESIZE_DEVICES 0x%08lx\n", (unsigned long)SCOUTFS_IOC_RESIZE_DEVICES);
 	printf("ioctl READ_XATTR_TOTALS 0x%08lx\n", (unsigned long)SCOUTFS_IOC_READ_XATTR_TOTALS);
 	printf("ioctl GET_ALLOCATED_INOS 0x%08lx\n", (unsigned long)SCOUTFS_IOC_GET_ALLOCATED_INOS);
-	printf("ioctl GET_REFERRING_ENTRIES 0x%08lx\n", (unsigned long)SCOUTFS_IOC_GET_REFERRING_ENTRIES);
+	printf("ioctl GET_REFERRING_ENTRIES 0x%08lx\n",
+	       (unsigned long)SCOUTFS_IOC_GET_REFERRING_ENTRIES);
 	printf("ioctl GET_ATTR_X 0x%08lx\n", (unsigned long)SCOUTFS_IOC_GET_ATTR_X);
 	printf("ioctl SET_ATTR_X 0x%08lx\n", (unsigned long)SCOUTFS_IOC_SET_ATTR_X);
 	printf("ioctl GET_QUOTA_RULES 0x%08lx\n", (unsigned long)SCOUTFS_IOC_GET_QUOTA_RULES);

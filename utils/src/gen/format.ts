@@ -10,49 +10,65 @@ export const BLOCK_SM_SIZE = 4096;
 export const BLOCK_LG_SHIFT = 16;
 export const BLOCK_LG_SIZE = 65536;
 export const BLOCK_SM_PER_LG_SHIFT = 4;
+/** Fixed locations, in 4 KiB block numbers. */
 export const SUPER_BLKNO = 16;
 export const QUORUM_BLKNO = 17;
 export const QUORUM_MAX_SLOTS = 15;
+/** First allocatable metadata block (64 KiB units) and data block (4 KiB units). */
 export const META_DEV_START_BLKNO = 2;
 export const DATA_DEV_START_BLKNO = 64;
+/** The smallest devices mkfs accepts (bytes). */
 export const MIN_META_DEV_BYTES = 67108864;
 export const MIN_DATA_DEV_BYTES = 16777216;
 export const FORMAT_VERSION_MIN = 1;
 export const FORMAT_VERSION_MAX = 1;
+/** super.flags */
 export const SUPER_FLAG_META_DEV = 1;
 export const BTREE_MAX_HEIGHT = 20;
+/** btree item flags */
 export const ITEM_FLAG_DELETION = 1;
 export const ROOT_INO = 1;
 export const FIRST_USER_INO = 1024;
 export const LOCK_INODE_GROUP_NR = 1024;
+/** readdir positions 0 and 1 are "." and ".." */
 export const DIRPOS_FIRST = 2;
 export const NAME_LEN = 255;
 export const SYMLINK_MAX_SIZE = 4096;
 export const XATTR_MAX_NAME_LEN = 255;
 export const XATTR_MAX_VAL_LEN = 65536;
+/** The largest file size (16 TiB) and the most 4 KiB blocks a file can hold. */
 export const MAX_FILE_SIZE = 17592186044416;
 export const MAX_FILE_BLOCKS = 4294967296;
-export const LINK_MAX = 2147483647;
+/** The most links an inode can have (s_max_links). */
+export const LINK_MAX = 0x7fffffff;
+/** The largest d_type a directory entry records (DT_WHT). */
 export const DIRENT_TYPE_MAX = 14;
-export const MODE_BITS = 65535;
+/** S_IFMT | 07777: the bits of a mode. */
+export const MODE_BITS = 0xffff;
+/** inode_item.flags */
 export const INO_FLAG_TRUNCATE = 1;
 export const INO_FLAG_RETENTION = 2;
+/** Largest value an item can carry; bigger payloads are split into parts. */
 export const ITEM_MAX_VAL_SIZE = 896;
 export const QUORUM_EVENT_NR = 6;
+/** Distinct magic numbers per block kind. */
 export enum BlockMagic {
-	SUPER = 272384651,
-	BTREE = 3851942253,
-	EXTENT_LIST = 1584364171,
-	QUORUM = 3157330024,
-	BLOOM = 836013724,
+	SUPER = 0x103c428b,
+	BTREE = 0xe597f96d,
+	EXTENT_LIST = 0x5e6f7a8b,
+	QUORUM = 0xbc310868,
+	BLOOM = 0x31d48e9c,
 }
+/** Format versions: append-only. */
 export enum FormatVersion {
 	V1 = 1,
 }
+/** quorum slot address family */
 export enum QuorumAddrFamily {
 	UNUSED = 0,
 	IPV4 = 1,
 }
+/** data_extent.flags */
 export enum ExtentFlag {
 	OFFLINE = 1,
 	UNWRITTEN = 2,
@@ -65,13 +81,16 @@ export enum KeyZone {
 	LOG_TREES = 24,
 	MOUNTED_CLIENT = 28,
 }
+/** INODE_INDEX zone: first 0, second = seq (major), third = ino */
 export enum IndexItemType {
 	META_SEQ = 4,
 	DATA_SEQ = 8,
 }
+/** ORPHAN zone: second = ino */
 export enum OrphanItemType {
 	ORPHAN = 4,
 }
+/** FS zone: first = ino */
 export enum FsItemType {
 	INODE = 4,
 	XATTR = 8,
@@ -81,6 +100,7 @@ export enum FsItemType {
 	SYMLINK = 24,
 	DATA_EXTENT = 28,
 }
+/** LOCK zone: names that are never stored. */
 export enum LockItemType {
 	RENAME = 4,
 }
@@ -123,6 +143,7 @@ export const FreeExtent: Codec<FreeExtent> = {
 	},
 };
 
+/** A reference to a metadata block: reads verify both blkno and seq. */
 export interface BlockRef {
 	blkno: bigint;
 	seq: bigint;
@@ -182,6 +203,10 @@ export const ExtentListRoot: Codec<ExtentListRoot> = {
 	},
 };
 
+/**
+ * crc: crc32c seeded with ~0 without final inversion, over the block from
+ * the byte after crc to the end of the block.
+ */
 export interface BlockHeader {
 	crc: number;
 	magic: number;
@@ -400,18 +425,28 @@ export interface SuperBlock {
 	version: bigint;
 	flags: bigint;
 	uuid: Uint8Array;
+	/** the next transaction seq: never reused */
 	seq: bigint;
 	next_ino: bigint;
 	inode_count: bigint;
+	/** 64 KiB blocks */
 	total_meta_blocks: bigint;
 	first_meta_blkno: bigint;
+	/** 4 KiB blocks */
 	total_data_blocks: bigint;
 	first_data_blkno: bigint;
 	quorum: QuorumConfig;
+	/** free 64 KiB blocks of the metadata device */
 	meta_free: ExtentListRoot;
+	/** free 4 KiB blocks of the data device */
 	data_free: ExtentListRoot;
+	/**
+	 * Blocks freed by the transaction this super block commits: free once
+	 * it is durable, so mount adds them to the free sets.
+	 */
 	meta_freed: ExtentListRoot;
 	data_freed: ExtentListRoot;
+	/** all filesystem items */
 	fs_root: BtreeRoot;
 }
 export const SuperBlock: Codec<SuperBlock> = {
@@ -532,6 +567,7 @@ export const Key: Codec<Key> = {
 
 export interface BtreeItem {
 	key: Key;
+	/** seq of the transaction (or lock grant) that wrote the item */
 	seq: bigint;
 	val_off: number;
 	val_len: number;
@@ -576,6 +612,7 @@ export const BtreeItem: Codec<BtreeItem> = {
 export interface BtreeBlock {
 	hdr: BlockHeader;
 	nr_items: number;
+	/** offset of the lowest value byte; values grow down from the block end */
 	val_start: number;
 	level: number;
 }
@@ -610,6 +647,13 @@ export const BtreeBlock: Codec<BtreeBlock> = {
 	},
 };
 
+/**
+ * Field tags (@min, @max, @mask) are rules every reader enforces: the
+ * kernel refuses an item that breaks one with EUCLEAN, `scoutfs check`
+ * reports it.  Rules between fields (nlink against the file type and the
+ * orphan item, size against the type) are in the kernel's inode.c and in
+ * check.
+ */
 export interface InodeItem {
 	size: bigint;
 	meta_seq: bigint;
@@ -708,6 +752,7 @@ export const InodeItem: Codec<InodeItem> = {
 	},
 };
 
+/** The value of DIRENT, READDIR and LINK_BACKREF items. */
 export interface Dirent {
 	ino: bigint;
 	hash: bigint;
@@ -748,6 +793,7 @@ export const Dirent: Codec<Dirent> = {
 	},
 };
 
+/** Part 0 of an xattr: header, name, then the start of the value. */
 export interface XattrHdr {
 	val_len: number;
 	name_len: number;
@@ -781,6 +827,7 @@ export const XattrHdr: Codec<XattrHdr> = {
 	},
 };
 
+/** DATA_EXTENT item value; the key holds (ino, last logical block, length). */
 export interface DataExtent {
 	blkno: bigint;
 	flags: number;

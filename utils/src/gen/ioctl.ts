@@ -5,29 +5,32 @@
 
 import { Codec, arrayOf, need, rd, wr } from '../codec';
 
-export const IOCTL_MAGIC = 232;
+export const IOCTL_MAGIC = 0xe8;
 export const WALK_INODES_INDEX_UNKNOWN = 2;
-export const DATA_WAIT_OP_UNKNOWN_MASK = 2040;
+export const DATA_WAIT_OP_UNKNOWN_MASK = 0x7f8;
 export const SETATTR_MORE_OFFLINE = 1;
 export const SEARCH_XATTRS_OFLAG_END = 1;
 export const MOVE_BLOCKS_FLAG_STAGE = 1;
 export const DIRENT_FLAG_LAST = 1;
 export const ALLOC_DETAIL_META = 1;
 export const ALLOC_DETAIL_AVAIL = 2;
-export const ATTR_X_MASK_UNKNOWN = 18446744073709550592n;
+export const ATTR_X_MASK_UNKNOWN = 0xfffffffffffffc00n;
 export const ATTR_X_F_SIZE_OFFLINE = 1;
 export const ATTR_X_B_RETENTION = 1;
 export const QUOTA_NAME_FLAG_SELECT = 1;
 export const QUOTA_RULE_FLAG_TOTL_COUNT = 1;
+/** walk_inodes.index */
 export enum WalkInodesIndex {
 	META_SEQ = 0,
 	DATA_SEQ = 1,
 }
+/** data waiting ops */
 export enum DataWaitOp {
 	READ = 1,
 	WRITE = 2,
 	CHANGE_SIZE = 4,
 }
+/** inode_attr_x.x_mask */
 export enum AttrXMask {
 	META_SEQ = 1,
 	DATA_SEQ = 2,
@@ -51,6 +54,7 @@ export enum QuotaOp {
 	DATA = 1,
 }
 
+/** Defined by the ABI but not used by any call. */
 export interface IoctlKey {
 	_sk_first: bigint;
 	_sk_second: bigint;
@@ -663,6 +667,7 @@ export const IoctlAllocDetail: Codec<IoctlAllocDetail> = {
 	},
 };
 
+/** flags: ALLOC_DETAIL_META (bit 0), ALLOC_DETAIL_AVAIL (bit 1) */
 export interface IoctlAllocDetailEntry {
 	id: bigint;
 	blocks: bigint;
@@ -898,6 +903,10 @@ export const IoctlGetReferringEntries: Codec<IoctlGetReferringEntries> = {
 	},
 };
 
+/**
+ * One record of GET_REFERRING_ENTRIES: entry_bytes is the record's padded
+ * length, name is NUL terminated and runs past the nominal 3 bytes.
+ */
 export interface IoctlDirent {
 	dir_ino: bigint;
 	dir_pos: bigint;

@@ -7,10 +7,14 @@ import { Codec, need, rd, wr } from '../codec';
 import { BlockRef, BtreeRoot, ExtentListRoot, Key } from './format';
 
 export const NET_MAX_DATA_LEN = 1100;
+/** header.flags */
 export const NET_FLAG_RESPONSE = 1;
+/** greeting.flags */
 export const NET_GREETING_FLAG_FAREWELL = 1;
 export const NET_GREETING_FLAG_QUORUM = 2;
+/** log_trees.flags */
 export const LOG_TREES_FINALIZED = 1;
+/** Errors that may cross the wire in header.error. */
 export enum NetError {
 	NONE = 0,
 	ENOENT = 1,
@@ -76,6 +80,7 @@ export const NetHeader: Codec<NetHeader> = {
 	},
 };
 
+/** Both sides refuse a peer whose format_hash differs from their own. */
 export interface NetGreeting {
 	fsid: bigint;
 	format_hash: bigint;

@@ -4,10 +4,15 @@
 // Mount options: name, type, range and default.
 
 export const MOUNT_OPTIONS = [
+	/** path of the metadata device; the mount source is the data device */
 	{name: "metadev_path",kind: "string",required: true},
+	/** quorum slot this mount uses (0..14) */
 	{name: "quorum_slot_nr",kind: "u32",min: 0,max: 14,def: null},
+	/** milliseconds between transaction commits when nothing else forces one */
 	{name: "commit_interval_ms",kind: "u32",min: 100,max: 300000,def: 10000},
-	{name: "orphan_scan_delay_ms",kind: "u32",min: 100,max: 3600000,def: 10000},
-	{name: "quorum_heartbeat_timeout_ms",kind: "u32",min: 2000,max: 60000,def: 10000},
+	/**
+	 * the most 4 KiB data blocks an extending write preallocates past EOF
+	 * (1 turns preallocation off)
+	 */
 	{name: "data_prealloc_blocks",kind: "u32",min: 1,max: 1048576,def: 2048},
 ] as const;

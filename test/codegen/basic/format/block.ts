@@ -34,7 +34,10 @@ export interface Slot {
 	bias: s8;
 }
 
-/** @cpu */
+/**
+ * @cpu
+ * @rulecheck
+ */
 export interface Header {
 	crc: le32;
 	/** @mask BlockKind */

@@ -12,6 +12,7 @@ export interface Root {
 	_pad: Pad<7>;
 }
 
+/** @padcheck */
 export interface Node {
 	hdr: Header;
 	roots: Arr<Root, 2>;

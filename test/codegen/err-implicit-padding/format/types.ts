@@ -17,13 +17,20 @@
  *     out in order with natural alignment; any gap is an error, so padding is
  *     always an explicit `Pad<N>` field.  A JSDoc tag `@cpu` on the interface
  *     asks for a CPU-order copy of the struct and conversion helpers in the
- *     kernel glue.
+ *     kernel glue, `@padcheck` for scoutfs_<name>_pads_zero(), `@rulecheck`
+ *     for scoutfs_<name>_invalid() (its field rules and pads, rules.c); the
+ *     kernel gets only what the module uses, `check` every struct's rules.
  *   - `export enum Name { MEMBER = <number>, ... }`: every member needs an
  *     explicit value; values only ever grow at the end, removed ones stay
  *     reserved.
  *   - `export const NAME = <number | bigint | expression of earlier consts>;`
  *   - in ioctl.ts the `Ioctls` interface, in net.ts the `Messages` interface,
  *     in mount.ts the `MountOptions` interface (see the generic types below).
+ *     An ioctl tagged `@unimplemented` has no handler in the module yet and
+ *     fails with EOPNOTSUPP; every other one needs scoutfs_ioc_<name>().
+ *
+ * The comment right above a declaration or field is carried into the
+ * generated C and TypeScript, and a number literal keeps its radix.
  */
 
 declare const width: unique symbol;

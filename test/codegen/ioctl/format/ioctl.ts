@@ -43,5 +43,6 @@ export interface IoctlResult {
 export interface Ioctls {
 	WALK: Ioctl<1, 'W', IoctlWalk>;
 	RESULT: Ioctl<2, 'R', IoctlResult>;
+	/** @unimplemented */
 	BOTH: Ioctl<3, 'WR', IoctlWalk>;
 }

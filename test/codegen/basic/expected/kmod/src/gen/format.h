@@ -17,7 +17,7 @@
 #define SCOUTFS_NEG (-24)
 #define SCOUTFS_NR_SLOTS 3
 
-/* BlockKind */
+/* BlockKind: block kinds */
 #define SCOUTFS_BLOCK_KIND_SUPER 0x1234abcd
 #define SCOUTFS_BLOCK_KIND_DATA 2
 #define SCOUTFS_BLOCK_KIND_FREE 3

@@ -7,52 +7,19 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/fs_context.h>
 #include "glue.h"
 
-const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR] = {
-};
-
-/*
- * Payloads are fixed-size per command and direction: anything else is
- * a malformed or hostile message and is refused before a handler runs.
- */
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len)
-{
-	const struct scoutfs_net_cmd_info *info;
-
-	if (cmd >= SCOUTFS_NET_CMD_NR || !scoutfs_net_cmd_info[cmd].valid)
-		return -EPROTO;
-	info = &scoutfs_net_cmd_info[cmd];
-	if (data_len != (reply ? info->reply_size : info->req_size))
-		return -EBADMSG;
-	return 0;
-}
-
-const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR] = {
-};
-
-const char *scoutfs_block_kind_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_BLOCK_KIND_SUPER:
-		return "SUPER";
-	case SCOUTFS_BLOCK_KIND_DATA:
-		return "DATA";
-	case SCOUTFS_BLOCK_KIND_FREE:
-		return "FREE";
-	}
-	return NULL;
-}
-
-bool scoutfs_header_pads_zero(const struct scoutfs_header *p)
+static bool scoutfs_header_pads_zero(const struct scoutfs_header *p)
 {
 	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
 		return false;
 	return true;
 }
 
-bool scoutfs_root_pads_zero(const struct scoutfs_root *p)
+static bool scoutfs_root_pads_zero(const struct scoutfs_root *p)
 {
 	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
 		return false;
@@ -71,10 +38,3 @@ bool scoutfs_node_pads_zero(const struct scoutfs_node *p)
 	}
 	return true;
 }
-
-const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR] = {
-};
-
-const struct fs_parameter_spec scoutfs_param_specs[] = {
-	{}
-};

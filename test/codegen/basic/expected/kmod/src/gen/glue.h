@@ -12,56 +12,14 @@
 #include <linux/fs_parser.h>
 #include "format.h"
 #include "ioctl.h"
-#include "messages.h"
 
-/* network commands */
-struct scoutfs_net_cmd_info {
-	const char *name;
-	u16 req_size;
-	u16 reply_size;
-	bool valid;
-};
-extern const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR];
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len);
+struct file;
+struct seq_file;
 
-/* ioctls */
-struct scoutfs_ioctl_info {
-	const char *name;
-	unsigned int cmd;
-	u8 nr;
-	u16 arg_size;
-};
 #define SCOUTFS_IOCTL_NR 0
-extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];
-
-/* enum value names (NULL when unknown) */
-const char *scoutfs_block_kind_name(u64 val);
 
 /* true when every explicit pad byte (also of embedded structs) is zero */
-bool scoutfs_header_pads_zero(const struct scoutfs_header *p);
-bool scoutfs_root_pads_zero(const struct scoutfs_root *p);
 bool scoutfs_node_pads_zero(const struct scoutfs_node *p);
-
-/* mount options */
-enum scoutfs_mount_opt {
-	SCOUTFS_OPT_NR,
-};
-enum scoutfs_mount_opt_kind {
-	SCOUTFS_OPT_KIND_STRING,
-	SCOUTFS_OPT_KIND_U32,
-	SCOUTFS_OPT_KIND_FLAG,
-};
-struct scoutfs_mount_opt_info {
-	const char *name;
-	enum scoutfs_mount_opt_kind kind;
-	bool required;
-	bool has_def;
-	u32 min;
-	u32 max;
-	u32 def;
-};
-extern const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR];
-extern const struct fs_parameter_spec scoutfs_param_specs[];
 
 /* CPU-order copies of on-disk structs and their conversions */
 struct scoutfs_ref_cpu {
@@ -112,7 +70,8 @@ struct scoutfs_header_cpu {
 	u8 uuid[16];
 };
 
-static inline void scoutfs_header_to_cpu(struct scoutfs_header_cpu *c, const struct scoutfs_header *d)
+static inline void scoutfs_header_to_cpu(struct scoutfs_header_cpu *c,
+					 const struct scoutfs_header *d)
 {
 	int i0;
 
@@ -125,7 +84,8 @@ static inline void scoutfs_header_to_cpu(struct scoutfs_header_cpu *c, const str
 		c->uuid[i0] = d->uuid[i0];
 }
 
-static inline void scoutfs_header_to_disk(struct scoutfs_header *d, const struct scoutfs_header_cpu *c)
+static inline void scoutfs_header_to_disk(struct scoutfs_header *d,
+					  const struct scoutfs_header_cpu *c)
 {
 	int i0;
 

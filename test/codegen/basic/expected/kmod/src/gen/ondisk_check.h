@@ -19,32 +19,51 @@
 #include "messages.h"
 
 _Static_assert(sizeof(struct scoutfs_ref) == 16, "struct scoutfs_ref: size must be 16");
-_Static_assert(offsetof(struct scoutfs_ref, blkno) == 0, "struct scoutfs_ref: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ref, seq) == 8, "struct scoutfs_ref: seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ref, blkno) == 0,
+	       "struct scoutfs_ref: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ref, seq) == 8,
+	       "struct scoutfs_ref: seq must be at offset 8");
 
 _Static_assert(sizeof(struct scoutfs_slot) == 8, "struct scoutfs_slot: size must be 8");
-_Static_assert(offsetof(struct scoutfs_slot, addr) == 0, "struct scoutfs_slot: addr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_slot, port) == 4, "struct scoutfs_slot: port must be at offset 4");
-_Static_assert(offsetof(struct scoutfs_slot, flags) == 6, "struct scoutfs_slot: flags must be at offset 6");
-_Static_assert(offsetof(struct scoutfs_slot, bias) == 7, "struct scoutfs_slot: bias must be at offset 7");
+_Static_assert(offsetof(struct scoutfs_slot, addr) == 0,
+	       "struct scoutfs_slot: addr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_slot, port) == 4,
+	       "struct scoutfs_slot: port must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_slot, flags) == 6,
+	       "struct scoutfs_slot: flags must be at offset 6");
+_Static_assert(offsetof(struct scoutfs_slot, bias) == 7,
+	       "struct scoutfs_slot: bias must be at offset 7");
 
 _Static_assert(sizeof(struct scoutfs_header) == 72, "struct scoutfs_header: size must be 72");
-_Static_assert(offsetof(struct scoutfs_header, crc) == 0, "struct scoutfs_header: crc must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_header, kind) == 4, "struct scoutfs_header: kind must be at offset 4");
-_Static_assert(offsetof(struct scoutfs_header, ref) == 8, "struct scoutfs_header: ref must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_header, slots) == 24, "struct scoutfs_header: slots must be at offset 24");
-_Static_assert(offsetof(struct scoutfs_header, uuid) == 48, "struct scoutfs_header: uuid must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_header, _pad) == 64, "struct scoutfs_header: _pad must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_header, crc) == 0,
+	       "struct scoutfs_header: crc must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_header, kind) == 4,
+	       "struct scoutfs_header: kind must be at offset 4");
+_Static_assert(offsetof(struct scoutfs_header, ref) == 8,
+	       "struct scoutfs_header: ref must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_header, slots) == 24,
+	       "struct scoutfs_header: slots must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_header, uuid) == 48,
+	       "struct scoutfs_header: uuid must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_header, _pad) == 64,
+	       "struct scoutfs_header: _pad must be at offset 64");
 
 _Static_assert(sizeof(struct scoutfs_root) == 24, "struct scoutfs_root: size must be 24");
-_Static_assert(offsetof(struct scoutfs_root, ref) == 0, "struct scoutfs_root: ref must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_root, height) == 16, "struct scoutfs_root: height must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_root, _pad) == 17, "struct scoutfs_root: _pad must be at offset 17");
+_Static_assert(offsetof(struct scoutfs_root, ref) == 0,
+	       "struct scoutfs_root: ref must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_root, height) == 16,
+	       "struct scoutfs_root: height must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_root, _pad) == 17,
+	       "struct scoutfs_root: _pad must be at offset 17");
 
 _Static_assert(sizeof(struct scoutfs_node) == 128, "struct scoutfs_node: size must be 128");
-_Static_assert(offsetof(struct scoutfs_node, hdr) == 0, "struct scoutfs_node: hdr must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_node, roots) == 72, "struct scoutfs_node: roots must be at offset 72");
-_Static_assert(offsetof(struct scoutfs_node, nr) == 120, "struct scoutfs_node: nr must be at offset 120");
-_Static_assert(offsetof(struct scoutfs_node, items) == 128, "struct scoutfs_node: items must be at offset 128");
+_Static_assert(offsetof(struct scoutfs_node, hdr) == 0,
+	       "struct scoutfs_node: hdr must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_node, roots) == 72,
+	       "struct scoutfs_node: roots must be at offset 72");
+_Static_assert(offsetof(struct scoutfs_node, nr) == 120,
+	       "struct scoutfs_node: nr must be at offset 120");
+_Static_assert(offsetof(struct scoutfs_node, items) == 128,
+	       "struct scoutfs_node: items must be at offset 128");
 
 #endif /* _SCOUTFS_GEN_ONDISK_CHECK_H_ */

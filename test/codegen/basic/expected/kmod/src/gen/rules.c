@@ -11,23 +11,6 @@
 #endif
 #include "rules.h"
 
-const char *scoutfs_slot_invalid(const struct scoutfs_slot *p, u64 *bad)
-{
-	if (le16_to_cpu(p->port) < 0x1ULL) {
-		*bad = le16_to_cpu(p->port);
-		return "port below 1";
-	}
-	if (le16_to_cpu(p->port) > 0xfffeULL) {
-		*bad = le16_to_cpu(p->port);
-		return "port above 65534";
-	}
-	if (p->flags & ~0x5ULL) {
-		*bad = p->flags;
-		return "flags has bits outside 0x5";
-	}
-	return NULL;
-}
-
 const char *scoutfs_header_invalid(const struct scoutfs_header *p, u64 *bad)
 {
 	const u8 *nz;
@@ -76,68 +59,6 @@ const char *scoutfs_header_invalid(const struct scoutfs_header *p, u64 *bad)
 	if (nz) {
 		*bad = *nz;
 		return "_pad is not zero";
-	}
-	return NULL;
-}
-
-const char *scoutfs_node_invalid(const struct scoutfs_node *p, u64 *bad)
-{
-	const u8 *nz;
-
-	if (le32_to_cpu(p->hdr.kind) & ~0x1234abcfULL) {
-		*bad = le32_to_cpu(p->hdr.kind);
-		return "hdr.kind has bits outside BlockKind (0x1234abcf)";
-	}
-	if (le16_to_cpu(p->hdr.slots[0].port) < 0x1ULL) {
-		*bad = le16_to_cpu(p->hdr.slots[0].port);
-		return "hdr.slots[0].port below 1";
-	}
-	if (le16_to_cpu(p->hdr.slots[0].port) > 0xfffeULL) {
-		*bad = le16_to_cpu(p->hdr.slots[0].port);
-		return "hdr.slots[0].port above 65534";
-	}
-	if (p->hdr.slots[0].flags & ~0x5ULL) {
-		*bad = p->hdr.slots[0].flags;
-		return "hdr.slots[0].flags has bits outside 0x5";
-	}
-	if (le16_to_cpu(p->hdr.slots[1].port) < 0x1ULL) {
-		*bad = le16_to_cpu(p->hdr.slots[1].port);
-		return "hdr.slots[1].port below 1";
-	}
-	if (le16_to_cpu(p->hdr.slots[1].port) > 0xfffeULL) {
-		*bad = le16_to_cpu(p->hdr.slots[1].port);
-		return "hdr.slots[1].port above 65534";
-	}
-	if (p->hdr.slots[1].flags & ~0x5ULL) {
-		*bad = p->hdr.slots[1].flags;
-		return "hdr.slots[1].flags has bits outside 0x5";
-	}
-	if (le16_to_cpu(p->hdr.slots[2].port) < 0x1ULL) {
-		*bad = le16_to_cpu(p->hdr.slots[2].port);
-		return "hdr.slots[2].port below 1";
-	}
-	if (le16_to_cpu(p->hdr.slots[2].port) > 0xfffeULL) {
-		*bad = le16_to_cpu(p->hdr.slots[2].port);
-		return "hdr.slots[2].port above 65534";
-	}
-	if (p->hdr.slots[2].flags & ~0x5ULL) {
-		*bad = p->hdr.slots[2].flags;
-		return "hdr.slots[2].flags has bits outside 0x5";
-	}
-	nz = memchr_inv(&p->hdr._pad, 0, 8);
-	if (nz) {
-		*bad = *nz;
-		return "hdr._pad is not zero";
-	}
-	nz = memchr_inv(&p->roots[0]._pad, 0, 7);
-	if (nz) {
-		*bad = *nz;
-		return "roots[0]._pad is not zero";
-	}
-	nz = memchr_inv(&p->roots[1]._pad, 0, 7);
-	if (nz) {
-		*bad = *nz;
-		return "roots[1]._pad is not zero";
 	}
 	return NULL;
 }

@@ -15,8 +15,6 @@
  * breaks, as a sentence naming the field, with the bad value in *bad;
  * NULL when the struct keeps them all.
  */
-const char *scoutfs_slot_invalid(const struct scoutfs_slot *p, u64 *bad);
 const char *scoutfs_header_invalid(const struct scoutfs_header *p, u64 *bad);
-const char *scoutfs_node_invalid(const struct scoutfs_node *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

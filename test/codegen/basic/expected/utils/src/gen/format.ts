@@ -8,11 +8,12 @@ import { Codec, arrayOf, need, rd, wr } from '../codec';
 export const SHIFT = 12;
 export const BLOCK_SIZE = 4096;
 export const BLOCK_MASK = 4095;
-export const BIG = 18364758544493064720n;
+export const BIG = 0xfedcba9876543210n;
 export const NEG = -24;
 export const NR_SLOTS = 3;
+/** block kinds */
 export enum BlockKind {
-	SUPER = 305441741,
+	SUPER = 0x1234abcd,
 	DATA = 2,
 	FREE = 3,
 }

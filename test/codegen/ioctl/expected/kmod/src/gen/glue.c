@@ -7,73 +7,19 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/fs_context.h>
 #include "glue.h"
 
-const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR] = {
-};
-
 /*
- * Payloads are fixed-size per command and direction: anything else is
- * a malformed or hostile message and is refused before a handler runs.
+ * Indexed by ioctl number.  cmd holds the direction and the size of the
+ * argument struct (the _IOC encoding of ioctl.h), so a call matches only
+ * with the exact ABI.  A NULL handler is an ioctl format/ioctl.ts marks
+ * @unimplemented: the module does not implement it yet (EOPNOTSUPP).
  */
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len)
-{
-	const struct scoutfs_net_cmd_info *info;
-
-	if (cmd >= SCOUTFS_NET_CMD_NR || !scoutfs_net_cmd_info[cmd].valid)
-		return -EPROTO;
-	info = &scoutfs_net_cmd_info[cmd];
-	if (data_len != (reply ? info->reply_size : info->req_size))
-		return -EBADMSG;
-	return 0;
-}
-
-const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR] = {
-	[1] = { .name = "WALK", .cmd = SCOUTFS_IOC_WALK, .nr = 1, .arg_size = sizeof(struct scoutfs_ioctl_walk) },
-	[2] = { .name = "RESULT", .cmd = SCOUTFS_IOC_RESULT, .nr = 2, .arg_size = sizeof(struct scoutfs_ioctl_result) },
-	[3] = { .name = "BOTH", .cmd = SCOUTFS_IOC_BOTH, .nr = 3, .arg_size = sizeof(struct scoutfs_ioctl_walk) },
-};
-
-const char *scoutfs_mode_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_MODE_READ:
-		return "READ";
-	case SCOUTFS_MODE_WRITE:
-		return "WRITE";
-	}
-	return NULL;
-}
-
-bool scoutfs_ioctl_entry_pads_zero(const struct scoutfs_ioctl_entry *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_walk_pads_zero(const struct scoutfs_ioctl_walk *p)
-{
-	if (!scoutfs_ioctl_entry_pads_zero(&p->first))
-		return false;
-	if (!scoutfs_ioctl_entry_pads_zero(&p->last))
-		return false;
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-bool scoutfs_ioctl_result_pads_zero(const struct scoutfs_ioctl_result *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR] = {
-};
-
-const struct fs_parameter_spec scoutfs_param_specs[] = {
-	{}
+const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {
+	[1] = { SCOUTFS_IOC_WALK, scoutfs_ioc_walk },
+	[2] = { SCOUTFS_IOC_RESULT, scoutfs_ioc_result },
+	[3] = { SCOUTFS_IOC_BOTH, NULL },
 };

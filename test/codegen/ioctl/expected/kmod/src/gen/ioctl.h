@@ -12,7 +12,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define SCOUTFS_IOCTL_MAGIC 232
+#define SCOUTFS_IOCTL_MAGIC 0xe8
 #define SCOUTFS_FLAG_A 1
 #define SCOUTFS_FLAG_B 2
 #define SCOUTFS_MASK_UNKNOWN 0xfffffffffffffffcULL

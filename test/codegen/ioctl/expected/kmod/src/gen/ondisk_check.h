@@ -18,26 +18,45 @@
 #include "ioctl.h"
 #include "messages.h"
 
-_Static_assert(sizeof(struct scoutfs_ioctl_entry) == 16, "struct scoutfs_ioctl_entry: size must be 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_entry, ino) == 0, "struct scoutfs_ioctl_entry: ino must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_entry, minor) == 8, "struct scoutfs_ioctl_entry: minor must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_entry, mode) == 12, "struct scoutfs_ioctl_entry: mode must be at offset 12");
-_Static_assert(offsetof(struct scoutfs_ioctl_entry, _pad) == 13, "struct scoutfs_ioctl_entry: _pad must be at offset 13");
+_Static_assert(sizeof(struct scoutfs_ioctl_entry) == 16,
+	       "struct scoutfs_ioctl_entry: size must be 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_entry, ino) == 0,
+	       "struct scoutfs_ioctl_entry: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_entry, minor) == 8,
+	       "struct scoutfs_ioctl_entry: minor must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_entry, mode) == 12,
+	       "struct scoutfs_ioctl_entry: mode must be at offset 12");
+_Static_assert(offsetof(struct scoutfs_ioctl_entry, _pad) == 13,
+	       "struct scoutfs_ioctl_entry: _pad must be at offset 13");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_walk) == 88, "struct scoutfs_ioctl_walk: size must be 88");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, first) == 0, "struct scoutfs_ioctl_walk: first must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, last) == 16, "struct scoutfs_ioctl_walk: last must be at offset 16");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, entries_ptr) == 32, "struct scoutfs_ioctl_walk: entries_ptr must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, nr) == 40, "struct scoutfs_ioctl_walk: nr must be at offset 40");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, err) == 44, "struct scoutfs_ioctl_walk: err must be at offset 44");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, delta) == 48, "struct scoutfs_ioctl_walk: delta must be at offset 48");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, names) == 56, "struct scoutfs_ioctl_walk: names must be at offset 56");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, len) == 80, "struct scoutfs_ioctl_walk: len must be at offset 80");
-_Static_assert(offsetof(struct scoutfs_ioctl_walk, _pad) == 82, "struct scoutfs_ioctl_walk: _pad must be at offset 82");
+_Static_assert(sizeof(struct scoutfs_ioctl_walk) == 88,
+	       "struct scoutfs_ioctl_walk: size must be 88");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, first) == 0,
+	       "struct scoutfs_ioctl_walk: first must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, last) == 16,
+	       "struct scoutfs_ioctl_walk: last must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, entries_ptr) == 32,
+	       "struct scoutfs_ioctl_walk: entries_ptr must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, nr) == 40,
+	       "struct scoutfs_ioctl_walk: nr must be at offset 40");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, err) == 44,
+	       "struct scoutfs_ioctl_walk: err must be at offset 44");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, delta) == 48,
+	       "struct scoutfs_ioctl_walk: delta must be at offset 48");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, names) == 56,
+	       "struct scoutfs_ioctl_walk: names must be at offset 56");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, len) == 80,
+	       "struct scoutfs_ioctl_walk: len must be at offset 80");
+_Static_assert(offsetof(struct scoutfs_ioctl_walk, _pad) == 82,
+	       "struct scoutfs_ioctl_walk: _pad must be at offset 82");
 
-_Static_assert(sizeof(struct scoutfs_ioctl_result) == 8, "struct scoutfs_ioctl_result: size must be 8");
-_Static_assert(offsetof(struct scoutfs_ioctl_result, bytes) == 0, "struct scoutfs_ioctl_result: bytes must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ioctl_result, _pad) == 2, "struct scoutfs_ioctl_result: _pad must be at offset 2");
-_Static_assert(offsetof(struct scoutfs_ioctl_result, data) == 8, "struct scoutfs_ioctl_result: data must be at offset 8");
+_Static_assert(sizeof(struct scoutfs_ioctl_result) == 8,
+	       "struct scoutfs_ioctl_result: size must be 8");
+_Static_assert(offsetof(struct scoutfs_ioctl_result, bytes) == 0,
+	       "struct scoutfs_ioctl_result: bytes must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ioctl_result, _pad) == 2,
+	       "struct scoutfs_ioctl_result: _pad must be at offset 2");
+_Static_assert(offsetof(struct scoutfs_ioctl_result, data) == 8,
+	       "struct scoutfs_ioctl_result: data must be at offset 8");
 
 #endif /* _SCOUTFS_GEN_ONDISK_CHECK_H_ */

@@ -22,7 +22,8 @@ int main(void)
 	printf("struct IoctlWalk %zu\n", sizeof(struct scoutfs_ioctl_walk));
 	printf("field IoctlWalk.first %zu\n", offsetof(struct scoutfs_ioctl_walk, first));
 	printf("field IoctlWalk.last %zu\n", offsetof(struct scoutfs_ioctl_walk, last));
-	printf("field IoctlWalk.entries_ptr %zu\n", offsetof(struct scoutfs_ioctl_walk, entries_ptr));
+	printf("field IoctlWalk.entries_ptr %zu\n",
+	       offsetof(struct scoutfs_ioctl_walk, entries_ptr));
 	printf("field IoctlWalk.nr %zu\n", offsetof(struct scoutfs_ioctl_walk, nr));
 	printf("field IoctlWalk.err %zu\n", offsetof(struct scoutfs_ioctl_walk, err));
 	printf("field IoctlWalk.delta %zu\n", offsetof(struct scoutfs_ioctl_walk, delta));

@@ -5,10 +5,10 @@
 
 import { Codec, arrayOf, need, rd, wr } from '../codec';
 
-export const IOCTL_MAGIC = 232;
+export const IOCTL_MAGIC = 0xe8;
 export const FLAG_A = 1;
 export const FLAG_B = 2;
-export const MASK_UNKNOWN = 18446744073709551612n;
+export const MASK_UNKNOWN = 0xfffffffffffffffcn;
 export enum Mode {
 	READ = 0,
 	WRITE = 1,

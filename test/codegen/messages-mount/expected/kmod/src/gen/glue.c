@@ -7,59 +7,17 @@
 
 #include <linux/kernel.h>
 #include <linux/string.h>
-#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/fs_context.h>
 #include "glue.h"
 
-const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR] = {
-	[SCOUTFS_NET_CMD_HELLO] = { .name = "HELLO", .req_size = sizeof(struct scoutfs_net_hello), .reply_size = sizeof(struct scoutfs_net_hello), .valid = true },
-	[SCOUTFS_NET_CMD_GET_SEQ] = { .name = "GET_SEQ", .req_size = 0, .reply_size = sizeof(struct scoutfs_net_seq), .valid = true },
-	[SCOUTFS_NET_CMD_PUT_SEQ] = { .name = "PUT_SEQ", .req_size = sizeof(struct scoutfs_net_seq), .reply_size = 0, .valid = true },
-	[SCOUTFS_NET_CMD_SYNC] = { .name = "SYNC", .req_size = 0, .reply_size = 0, .valid = true },
-};
-
-/*
- * Payloads are fixed-size per command and direction: anything else is
- * a malformed or hostile message and is refused before a handler runs.
- */
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len)
-{
-	const struct scoutfs_net_cmd_info *info;
-
-	if (cmd >= SCOUTFS_NET_CMD_NR || !scoutfs_net_cmd_info[cmd].valid)
-		return -EPROTO;
-	info = &scoutfs_net_cmd_info[cmd];
-	if (data_len != (reply ? info->reply_size : info->req_size))
-		return -EBADMSG;
-	return 0;
-}
-
-const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR] = {
-};
-
-const char *scoutfs_net_err_name(u64 val)
-{
-	switch (val) {
-	case SCOUTFS_NET_ERR_NONE:
-		return "NONE";
-	case SCOUTFS_NET_ERR_EIO:
-		return "EIO";
-	}
-	return NULL;
-}
-
-bool scoutfs_net_header_pads_zero(const struct scoutfs_net_header *p)
-{
-	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
-		return false;
-	return true;
-}
-
-const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR] = {
-	[SCOUTFS_OPT_METADEV_PATH] = { .name = "metadev_path", .kind = SCOUTFS_OPT_KIND_STRING, .required = true },
-	[SCOUTFS_OPT_LABEL] = { .name = "label", .kind = SCOUTFS_OPT_KIND_STRING, .required = false },
-	[SCOUTFS_OPT_SLOT_NR] = { .name = "slot_nr", .kind = SCOUTFS_OPT_KIND_U32, .min = 0, .max = 14 },
-	[SCOUTFS_OPT_INTERVAL_MS] = { .name = "interval_ms", .kind = SCOUTFS_OPT_KIND_U32, .min = 100, .max = 300000, .has_def = true, .def = 10000 },
-	[SCOUTFS_OPT_QUIET] = { .name = "quiet", .kind = SCOUTFS_OPT_KIND_FLAG },
+enum scoutfs_mount_opt {
+	SCOUTFS_OPT_METADEV_PATH,
+	SCOUTFS_OPT_LABEL,
+	SCOUTFS_OPT_SLOT_NR,
+	SCOUTFS_OPT_INTERVAL_MS,
+	SCOUTFS_OPT_QUIET,
 };
 
 const struct fs_parameter_spec scoutfs_param_specs[] = {
@@ -70,3 +28,84 @@ const struct fs_parameter_spec scoutfs_param_specs[] = {
 	fsparam_flag("quiet", SCOUTFS_OPT_QUIET),
 	{}
 };
+
+/* the defaults of the options that have one; -1 for numbers without */
+void scoutfs_mount_options_init(struct scoutfs_mount_options *opts)
+{
+	opts->slot_nr = -1;
+	opts->interval_ms = 10000;
+}
+
+static int out_of_range(struct fs_context *fc, const char *key, u32 val, u32 min, u32 max)
+{
+	return invalfc(fc, "option %s=%u is outside %u..%u", key, val, min, max);
+}
+
+/* one option: unknown ones and values out of range are refused */
+int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *param,
+				struct scoutfs_mount_options *opts)
+{
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, scoutfs_param_specs, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case SCOUTFS_OPT_METADEV_PATH:
+		kfree(opts->metadev_path);
+		opts->metadev_path = param->string;
+		param->string = NULL;
+		break;
+	case SCOUTFS_OPT_LABEL:
+		kfree(opts->label);
+		opts->label = param->string;
+		param->string = NULL;
+		break;
+	case SCOUTFS_OPT_SLOT_NR:
+		if (result.uint_32 > 14)
+			return out_of_range(fc, param->key, result.uint_32, 0, 14);
+		opts->slot_nr = result.uint_32;
+		break;
+	case SCOUTFS_OPT_INTERVAL_MS:
+		if (result.uint_32 < 100 || result.uint_32 > 300000)
+			return out_of_range(fc, param->key, result.uint_32, 100, 300000);
+		opts->interval_ms = result.uint_32;
+		break;
+	case SCOUTFS_OPT_QUIET:
+		opts->quiet = true;
+		break;
+	}
+	return 0;
+}
+
+/* after the last option: the required ones must have been given */
+int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts)
+{
+	if (!opts->metadev_path)
+		return invalfc(fc, "the metadev_path= mount option is required");
+	return 0;
+}
+
+/* the options as /proc/mounts shows them: numbers only when not the default */
+void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts)
+{
+	seq_show_option(seq, "metadev_path", opts->metadev_path);
+	if (opts->label)
+		seq_show_option(seq, "label", opts->label);
+	if (opts->slot_nr >= 0)
+		seq_printf(seq, ",slot_nr=%d", opts->slot_nr);
+	if (opts->interval_ms != 10000)
+		seq_printf(seq, ",interval_ms=%u", opts->interval_ms);
+	if (opts->quiet)
+		seq_puts(seq, ",quiet");
+}
+
+void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)
+{
+	kfree(opts->metadev_path);
+	opts->metadev_path = NULL;
+	kfree(opts->label);
+	opts->label = NULL;
+}

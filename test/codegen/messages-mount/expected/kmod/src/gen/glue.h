@@ -12,58 +12,32 @@
 #include <linux/fs_parser.h>
 #include "format.h"
 #include "ioctl.h"
-#include "messages.h"
 
-/* network commands */
-struct scoutfs_net_cmd_info {
-	const char *name;
-	u16 req_size;
-	u16 reply_size;
-	bool valid;
-};
-extern const struct scoutfs_net_cmd_info scoutfs_net_cmd_info[SCOUTFS_NET_CMD_NR];
-int scoutfs_net_check_payload(u8 cmd, bool reply, unsigned int data_len);
+struct file;
+struct seq_file;
 
-/* ioctls */
-struct scoutfs_ioctl_info {
-	const char *name;
-	unsigned int cmd;
-	u8 nr;
-	u16 arg_size;
-};
 #define SCOUTFS_IOCTL_NR 0
-extern const struct scoutfs_ioctl_info scoutfs_ioctl_info[SCOUTFS_IOCTL_NR];
 
-/* enum value names (NULL when unknown) */
-const char *scoutfs_net_err_name(u64 val);
+/* mount options (format/mount.ts) */
+struct scoutfs_mount_options {
+	/* a required string */
+	char *metadev_path;
+	/* an optional string */
+	char *label;
+	/* a number without a default; -1 when not given */
+	int slot_nr;
+	/* a number with a default */
+	u32 interval_ms;
+	/* a flag */
+	bool quiet;
+};
 
-/* true when every explicit pad byte (also of embedded structs) is zero */
-bool scoutfs_net_header_pads_zero(const struct scoutfs_net_header *p);
-
-/* mount options */
-enum scoutfs_mount_opt {
-	SCOUTFS_OPT_METADEV_PATH,
-	SCOUTFS_OPT_LABEL,
-	SCOUTFS_OPT_SLOT_NR,
-	SCOUTFS_OPT_INTERVAL_MS,
-	SCOUTFS_OPT_QUIET,
-	SCOUTFS_OPT_NR,
-};
-enum scoutfs_mount_opt_kind {
-	SCOUTFS_OPT_KIND_STRING,
-	SCOUTFS_OPT_KIND_U32,
-	SCOUTFS_OPT_KIND_FLAG,
-};
-struct scoutfs_mount_opt_info {
-	const char *name;
-	enum scoutfs_mount_opt_kind kind;
-	bool required;
-	bool has_def;
-	u32 min;
-	u32 max;
-	u32 def;
-};
-extern const struct scoutfs_mount_opt_info scoutfs_mount_opt_info[SCOUTFS_OPT_NR];
 extern const struct fs_parameter_spec scoutfs_param_specs[];
+void scoutfs_mount_options_init(struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *param,
+				struct scoutfs_mount_options *opts);
+int scoutfs_mount_options_check(struct fs_context *fc, const struct scoutfs_mount_options *opts);
+void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount_options *opts);
+void scoutfs_mount_options_free(struct scoutfs_mount_options *opts);
 
 #endif /* _SCOUTFS_GEN_GLUE_H_ */

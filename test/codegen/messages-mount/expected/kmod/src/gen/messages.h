@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #include "format.h"
 
-#define SCOUTFS_NET_MAX 0x44c
+#define SCOUTFS_NET_MAX 1100
 
 /* NetErr */
 #define SCOUTFS_NET_ERR_NONE 0

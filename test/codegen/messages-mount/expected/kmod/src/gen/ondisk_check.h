@@ -19,22 +19,34 @@
 #include "messages.h"
 
 _Static_assert(sizeof(struct scoutfs_ref) == 16, "struct scoutfs_ref: size must be 16");
-_Static_assert(offsetof(struct scoutfs_ref, blkno) == 0, "struct scoutfs_ref: blkno must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_ref, seq) == 8, "struct scoutfs_ref: seq must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_ref, blkno) == 0,
+	       "struct scoutfs_ref: blkno must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_ref, seq) == 8,
+	       "struct scoutfs_ref: seq must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_net_header) == 16, "struct scoutfs_net_header: size must be 16");
-_Static_assert(offsetof(struct scoutfs_net_header, seq) == 0, "struct scoutfs_net_header: seq must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_header, data_len) == 8, "struct scoutfs_net_header: data_len must be at offset 8");
-_Static_assert(offsetof(struct scoutfs_net_header, cmd) == 10, "struct scoutfs_net_header: cmd must be at offset 10");
-_Static_assert(offsetof(struct scoutfs_net_header, error) == 11, "struct scoutfs_net_header: error must be at offset 11");
-_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 12, "struct scoutfs_net_header: _pad must be at offset 12");
-_Static_assert(offsetof(struct scoutfs_net_header, data) == 16, "struct scoutfs_net_header: data must be at offset 16");
+_Static_assert(sizeof(struct scoutfs_net_header) == 16,
+	       "struct scoutfs_net_header: size must be 16");
+_Static_assert(offsetof(struct scoutfs_net_header, seq) == 0,
+	       "struct scoutfs_net_header: seq must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_header, data_len) == 8,
+	       "struct scoutfs_net_header: data_len must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_header, cmd) == 10,
+	       "struct scoutfs_net_header: cmd must be at offset 10");
+_Static_assert(offsetof(struct scoutfs_net_header, error) == 11,
+	       "struct scoutfs_net_header: error must be at offset 11");
+_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 12,
+	       "struct scoutfs_net_header: _pad must be at offset 12");
+_Static_assert(offsetof(struct scoutfs_net_header, data) == 16,
+	       "struct scoutfs_net_header: data must be at offset 16");
 
 _Static_assert(sizeof(struct scoutfs_net_hello) == 24, "struct scoutfs_net_hello: size must be 24");
-_Static_assert(offsetof(struct scoutfs_net_hello, hash) == 0, "struct scoutfs_net_hello: hash must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_net_hello, ref) == 8, "struct scoutfs_net_hello: ref must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_hello, hash) == 0,
+	       "struct scoutfs_net_hello: hash must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_hello, ref) == 8,
+	       "struct scoutfs_net_hello: ref must be at offset 8");
 
 _Static_assert(sizeof(struct scoutfs_net_seq) == 8, "struct scoutfs_net_seq: size must be 8");
-_Static_assert(offsetof(struct scoutfs_net_seq, seq) == 0, "struct scoutfs_net_seq: seq must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_seq, seq) == 0,
+	       "struct scoutfs_net_seq: seq must be at offset 0");
 
 #endif /* _SCOUTFS_GEN_ONDISK_CHECK_H_ */

@@ -4,9 +4,14 @@
 // Mount options: name, type, range and default.
 
 export const MOUNT_OPTIONS = [
+	/** a required string */
 	{name: "metadev_path",kind: "string",required: true},
+	/** an optional string */
 	{name: "label",kind: "string",required: false},
+	/** a number without a default */
 	{name: "slot_nr",kind: "u32",min: 0,max: 14,def: null},
+	/** a number with a default */
 	{name: "interval_ms",kind: "u32",min: 100,max: 300000,def: 10000},
+	/** a flag */
 	{name: "quiet",kind: "flag"},
 ] as const;
