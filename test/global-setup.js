@@ -2,16 +2,31 @@
 //
 // Some tests run what the build makes: the CLI (build/, npm run build), the
 // native addon (build/native/, also npm run build) and the kernel module
-// (kmod/src/scoutfs.ko, make module).  On a fresh clone they are missing;
+// (kmod/src/scoutfs.ko, make module; and kmod/build/ABI/scoutfs.ko, make
+// module-6.12, when the 6.12 headers are installed).  On a fresh clone they are missing;
 // rather than let each of those tests fail on its own, stop here with one
 // message naming the make target.  Outputs older than their sources are
 // only warned about: the tests would run the old code.
 const fs = require('fs');
 const path = require('path');
+const { execFileSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
 
-const needs = [
+// the ABI of Debian's 6.12 headers (make module-6.12 builds kmod/build/ABI/),
+// or null when they are not installed
+function abi612() {
+  try {
+    return execFileSync(path.join(root, 'scripts/kernel-abi.sh'), ['6.12'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const NEEDS = [
   {
     file: 'build/utils/src/cli.js',
     target: 'make build',
@@ -43,7 +58,10 @@ function newest(dir) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'build' && e.name !== 'node_modules') walk(p);
-      } else if (/\.(ts|c|h|gyp|js)$/.test(e.name) && !/\.mod\.c$/.test(e.name)) {
+      } else if (
+        /\.(ts|c|h|gyp|js)$/.test(e.name) &&
+        !/\.mod\.c$|^compat-probes\.h$/.test(e.name)
+      ) {
         t = Math.max(t, fs.statSync(p).mtimeMs);
       }
     }
@@ -54,6 +72,14 @@ function newest(dir) {
 
 module.exports = async function globalSetup() {
   if (process.env.SCOUTFS_TEST_SKIP_BUILD_CHECK) return;
+  const abi = abi612();
+  const needs = [...NEEDS];
+  if (abi)
+    needs.push({
+      file: `kmod/build/${abi}/scoutfs.ko`,
+      target: 'make module-6.12',
+      sources: ['kmod/src'],
+    });
   const missing = needs.filter((n) => !fs.existsSync(path.join(root, n.file)));
   if (missing.length) {
     const targets = [...new Set(missing.map((n) => n.target.replace('make ', '')))];
