@@ -8,7 +8,7 @@
 #               (make C=2 CF=-D__CHECK_ENDIAN__) for the default kernel and
 #               6.12 when its headers are there; KDIR= or KVER= picks one
 #   checkpatch  the kernel's checkpatch.pl --no-tree --file on the hand-written C
-#               in kmod/src, less the deliberate exceptions below
+#               in kmod/src and kmod/probes, less the deliberate exceptions below
 #   gen-width   generated C (kmod/src/gen/, and any generated file in kmod/src,
 #               see is_generated) within 100 columns
 #
@@ -33,11 +33,11 @@ is_generated() {
 		git check-ignore -q "$1" 2>/dev/null
 }
 
-# Hand-written C of the module: kmod/src/*.[ch], less kbuild's *.mod.c and
-# generated files.
+# Hand-written C of the module: kmod/src/*.[ch] and the feature probes
+# (kmod/probes/*.c), less kbuild's *.mod.c and generated files.
 handwritten_c() {
 	local f
-	for f in kmod/src/*.c kmod/src/*.h; do
+	for f in kmod/src/*.c kmod/src/*.h kmod/probes/*.c; do
 		[ -f "$f" ] || continue
 		case "$f" in *.mod.c) continue ;; esac
 		is_generated "$f" && continue
