@@ -61,8 +61,10 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	/* the zeroed tail is written before the size that covers it commits */
 	if (grow)
 		scoutfs_trans_track_inode(sb, inode);
+	/* only the times changed in memory yet: a failure can keep them */
 	ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA |
-					SCOUTFS_UPD_DATA_VERSION);
+					SCOUTFS_UPD_DATA_VERSION |
+					SCOUTFS_UPD_FIRST);
 	scoutfs_release_trans(sb);
 	if (ret < 0)
 		goto out;

@@ -392,9 +392,11 @@ out:
 	/*
 	 * The callers have changed the inode in memory, and most have
 	 * changed other items of it (entries, extents, xattrs) that the
-	 * item must agree with: a failure shuts the mount down.
+	 * item must agree with: a failure shuts the mount down, unless the
+	 * caller says it can keep what it changed (the undo above left the
+	 * items as they were, or aborted).
 	 */
-	if (ret < 0)
+	if (ret < 0 && !(flags & SCOUTFS_UPD_FIRST))
 		scoutfs_trans_abort(sb, "updating an inode item", ret);
 	return ret;
 }

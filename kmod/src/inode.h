@@ -78,6 +78,12 @@ void scoutfs_inode_cache_exit(void);
  */
 #define SCOUTFS_UPD_DATA	(1 << 0) /* contents or size changed: data_seq */
 #define SCOUTFS_UPD_DATA_VERSION (1 << 1) /* and bump data_version */
+/*
+ * The update is its hold's first change and the caller changed nothing
+ * in memory that it can't keep: a failure that leaves the items as they
+ * were returns the error without shutting the mount down.
+ */
+#define SCOUTFS_UPD_FIRST	(1 << 2)
 int scoutfs_update_inode_item(struct inode *inode, unsigned int flags);
 
 struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,

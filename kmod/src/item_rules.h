@@ -22,8 +22,8 @@
 
 /* an inode item's mode, flags, size and counts, as read */
 static inline const char *scoutfs_inode_fields_invalid(u32 mode, u32 flags, u64 size,
-							u64 next_readdir_pos, u32 nlink,
-							u64 *bad)
+						       u64 next_readdir_pos, u32 nlink,
+						       u64 *bad)
 {
 	u32 type = mode & S_IFMT;
 
@@ -82,7 +82,7 @@ static inline const char *scoutfs_extent_key_invalid(u64 last, u64 len, u8 fourt
  * doesn't wrap.
  */
 static inline const char *scoutfs_extent_blocks_invalid(u64 blkno, u64 len, u8 flags,
-							 u64 total_data_blocks, u64 *bad)
+							u64 total_data_blocks, u64 *bad)
 {
 	*bad = blkno;
 	if (flags & SCOUTFS_EXTENT_FLAG_OFFLINE) {

@@ -454,7 +454,14 @@ static int commit_trans(struct super_block *sb)
 	tri->tracked = next_tracked;
 	next_tracked = NULL;
 	sbi->super = *super;
+	/*
+	 * Past the commit point: the freed blocks join the free set with
+	 * allocations that may not fail (an ENOMEM left them out of every
+	 * extent list the next commit writes: leaked on disk).
+	 */
+	set_hold_info(HOLD_CHANGED);
 	scoutfs_alloc_committed(sb);
+	current->journal_info = journal;
 	tri->next_ino_dirty = false;
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);

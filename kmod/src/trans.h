@@ -2,6 +2,8 @@
 #ifndef _SCOUTFS_TRANS_H_
 #define _SCOUTFS_TRANS_H_
 
+#include <linux/slab.h>
+
 /*
  * One open transaction per mount.  Every operation that modifies items
  * or allocates holds it for its duration; holds nest within a task and
@@ -33,10 +35,16 @@ void scoutfs_trans_changed(void);
  * may not fail, __GFP_NOFAIL, counts but never fails).
  */
 bool scoutfs_alloc_fault(gfp_t gfp);
-#define scoutfs_kmalloc(size, gfp) \
-	(scoutfs_alloc_fault(gfp) ? NULL : kmalloc(size, gfp))
-#define scoutfs_kzalloc(size, gfp) \
-	(scoutfs_alloc_fault(gfp) ? NULL : kzalloc(size, gfp))
+static inline void *scoutfs_kmalloc(size_t size, gfp_t gfp)
+{
+	return scoutfs_alloc_fault(gfp) ? NULL : kmalloc(size, gfp);
+}
+
+static inline void *scoutfs_kzalloc(size_t size, gfp_t gfp)
+{
+	return scoutfs_alloc_fault(gfp) ? NULL : kzalloc(size, gfp);
+}
+
 /* n * size bytes, maybe vmalloc()ed (kvfree()), in a NOFS context */
 void *scoutfs_kvmalloc_array(size_t n, size_t size);
 

@@ -300,8 +300,10 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const img = MetaImage.open(path.join(baseDir, 'meta.img'));
   const list = shuffled(plans(img), o.seed);
   const kinds = [...new Set(img.items.map((i) => i.kind))];
+  const btree = img.blocks.filter((b) => b.kind === 'btree');
+  const leaves = btree.filter((b) => b.level === 0).length;
   log(
-    `fuzz: base: ${img.items.length} items (${kinds.join(', ')}), ${img.blocks.length} metadata blocks; ${list.length} planned field settings; seed ${o.seed}`,
+    `fuzz: base: ${img.items.length} items (${kinds.join(', ')}), ${img.blocks.length} metadata blocks (btree height ${img.sb.fs_root.height}: ${leaves} leaves, ${btree.length - leaves} parents); ${list.length} planned field settings; seed ${o.seed}`,
   );
   const indexes = o.only ?? [...Array(o.count).keys()];
   const cases: Case[] = indexes.map((i) => makeCase(img, o.seed, i, list));

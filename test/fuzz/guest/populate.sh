@@ -41,6 +41,11 @@ os.symlink("small", "xlink")
 os.setxattr("xlink", "trusted.onlink", b"l" * 5, follow_symlinks=False)
 PY
 for i in $(seq 1 40); do echo "$i" > "d1/f$i"; done
+# enough items for a btree of two levels with many leaves (one leaf held
+# them all before): a mutated leaf or parent past the ones the mount
+# reads gets past the mount, to the workload
+mkdir many
+for i in $(seq 1 1200); do : > "many/f$i"; done
 yes orphan | head -c 200000 > gone
 exec 3< gone
 rm gone
