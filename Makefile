@@ -1,7 +1,8 @@
 # scoutfs top-level targets.  `make help` lists them.
 SHELL := /bin/bash
 
-.PHONY: help deps build codegen codegen-check module module-6.12 test test-unit test-vm \
+.PHONY: help deps build codegen codegen-check module module-6.12 lint lint-ts \
+	lint-sparse lint-checkpatch lint-gen-width test test-fast test-unit test-vm \
 	demo vm-setup vm-shell bench fuzz soak clean
 
 help:
@@ -12,7 +13,11 @@ help:
 	@echo "make module        build kmod/src/scoutfs.ko against the Debian headers (6.1)"
 	@echo "make module KVER=ABI  build kmod/build/ABI/scoutfs.ko for /lib/modules/ABI/build"
 	@echo "make module-6.12   the same for Debian 12's 6.12 kernel (linux-headers-6.12-amd64)"
-	@echo "make test          everything: unit, codegen, C layout, module build, VM suites"
+	@echo "make lint          lint lane: eslint+prettier+tsc, sparse, checkpatch, generated C width"
+	@echo "                   (one part: make lint-ts, lint-sparse, lint-checkpatch, lint-gen-width)"
+	@echo "make test          everything: the fast lane (codegen-check, lint, build, unit tests),"
+	@echo "                   then, only if it passed, the VM suites"
+	@echo "make test-fast     the fast lane only (no VM)"
 	@echo "make test-unit     jest unit and generator tests only (no VM)"
 	@echo "make test-vm       VM scenario suites only"
 	@echo "make demo          quick start in a VM (installs what it needs)"
@@ -42,12 +47,21 @@ module:
 module-6.12:
 	$(MAKE) -C kmod module KVER=$$(scripts/kernel-abi.sh 6.12)
 
-JEST_RESULTS := build/jest-results.json
+# The lint lane (scripts/lint.sh; README "The lint lane"); KDIR=... lints
+# against another kernel tree.
+lint: node_modules/.package-lock.json
+	@bash scripts/lint.sh
 
-test: deps codegen-check build module module-6.12
-	@mkdir -p build
-	npx jest --ci --json --outputFile=$(JEST_RESULTS) || true
-	@node scripts/test-summary.js $(JEST_RESULTS)
+lint-ts lint-sparse lint-checkpatch lint-gen-width: node_modules/.package-lock.json
+	@bash scripts/lint.sh $(@:lint-%=%)
+
+# The fast lane (codegen-check, lint, build, unit) and then, if it passed,
+# the VM suites; scripts/test-lanes.sh prints each lane's result and time.
+test: deps
+	@bash scripts/test-lanes.sh
+
+test-fast: deps
+	@bash scripts/test-lanes.sh --fast
 
 test-unit: build module module-6.12
 	npx jest --ci --selectProjects unit

@@ -4,6 +4,8 @@ const base = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: { warnOnly: false } }] },
+  // stops the run with one message when the CLI, addon or module is not built
+  globalSetup: '<rootDir>/test/global-setup.js',
 };
 module.exports = {
   projects: [

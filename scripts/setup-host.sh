@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # image package (linux-image-<ABI> | ...-unsigned), so apt installs that
 # image on the host too; --no-install-recommends cannot avoid it.  The VM
 # boots its own extracted copy (test/vm/setup.sh) either way.
+# sparse and linux-source-6.12 (for its scripts/checkpatch.pl) are for make lint.
 pkgs=(build-essential gcc make kmod cpio linux-headers-amd64 linux-headers-6.12-amd64
-      qemu-system-x86 busybox-static dmsetup e2fsprogs python3)
+      qemu-system-x86 busybox-static dmsetup e2fsprogs python3 sparse linux-source-6.12)
 missing=()
 for p in "${pkgs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -39,6 +40,9 @@ done
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund
 fi
+
+# checkpatch.pl and its word lists, out of the linux-source tarball, once.
+scripts/checkpatch-path.sh >/dev/null
 
 if [ -f test/vm/setup.sh ]; then
 	bash test/vm/setup.sh --all

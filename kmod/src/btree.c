@@ -570,9 +570,8 @@ static int merge_run(struct super_block *sb, u64 seq, int level, struct outs *ki
 	}
 	for (k = 0; k < b - a; k++) {
 		bt = bt_of(bls[k]);
-		for (i = 0; i < le32_to_cpu(bt->nr_items); i++) {
+		for (i = 0; i < le32_to_cpu(bt->nr_items); i++)
 			item_entry(bt, bt_item(bt, i), &ents[nr++]);
-		}
 	}
 	ret = write_blocks(sb, seq, level, ents, nr, &bound, &out);
 	if (ret)

@@ -90,14 +90,17 @@ static int check_dirent(struct super_block *sb, u64 dir_ino,
 	if (name_len < 1 || name_len > SCOUTFS_NAME_LEN) {
 		why = "value length: not a name of 1..255 bytes";
 		bad = val_len;
-	} else if ((why = scoutfs_dirent_invalid(d, &bad))) {
-		/* why and bad are set */
-	} else if (le64_to_cpu(d->pos) != pos) {
-		why = "pos: not the key's";
-		bad = le64_to_cpu(d->pos);
-	} else if (le64_to_cpu(d->hash) != scoutfs_name_hash(d->name, name_len)) {
-		why = "hash: not the name's";
-		bad = le64_to_cpu(d->hash);
+	} else {
+		why = scoutfs_dirent_invalid(d, &bad);
+	}
+	if (!why) {
+		if (le64_to_cpu(d->pos) != pos) {
+			why = "pos: not the key's";
+			bad = le64_to_cpu(d->pos);
+		} else if (le64_to_cpu(d->hash) != scoutfs_name_hash(d->name, name_len)) {
+			why = "hash: not the name's";
+			bad = le64_to_cpu(d->hash);
+		}
 	}
 
 	if (why) {

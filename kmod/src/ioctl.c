@@ -340,16 +340,19 @@ static int next_backref(struct super_block *sb, u64 ino, u64 dir_ino,
 	    ret > (int)sizeof(br->val)) {
 		why = "value length: not a name of 1..255 bytes";
 		bad = ret;
-	} else if ((why = scoutfs_dirent_invalid(&br->val.dent, &bad))) {
-		/* why and bad are set */
-	} else if (key.fourth != 0 || le64_to_cpu(br->val.dent.ino) != ino ||
-		   le64_to_cpu(br->val.dent.pos) != br->dir_pos) {
-		why = "ino or pos: not the key's";
-		bad = le64_to_cpu(br->val.dent.ino);
-	} else if (le64_to_cpu(br->val.dent.hash) !=
-		   scoutfs_name_hash(br->val.dent.name, br->name_len)) {
-		why = "hash: not the name's";
-		bad = le64_to_cpu(br->val.dent.hash);
+	} else {
+		why = scoutfs_dirent_invalid(&br->val.dent, &bad);
+	}
+	if (!why) {
+		if (key.fourth != 0 || le64_to_cpu(br->val.dent.ino) != ino ||
+		    le64_to_cpu(br->val.dent.pos) != br->dir_pos) {
+			why = "ino or pos: not the key's";
+			bad = le64_to_cpu(br->val.dent.ino);
+		} else if (le64_to_cpu(br->val.dent.hash) !=
+			   scoutfs_name_hash(br->val.dent.name, br->name_len)) {
+			why = "hash: not the name's";
+			bad = le64_to_cpu(br->val.dent.hash);
+		}
 	}
 	if (why) {
 		scoutfs_err(sb, "inode %llu: link backref item (dir %llu pos %llu) is corrupt: %s, found %llu",

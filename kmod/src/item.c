@@ -51,17 +51,19 @@ struct scoutfs_item_cache {
 
 #define ITEMS(sb) (SCOUTFS_SB(sb)->items)
 
+static int cmp_u64(u64 a, u64 b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
 int scoutfs_key_compare(const struct scoutfs_key *a, const struct scoutfs_key *b)
 {
-#define CMP(x, y) do { if ((x) != (y)) return (x) < (y) ? -1 : 1; } while (0)
-	CMP(a->zone, b->zone);
-	CMP(le64_to_cpu(a->first), le64_to_cpu(b->first));
-	CMP(a->type, b->type);
-	CMP(le64_to_cpu(a->second), le64_to_cpu(b->second));
-	CMP(le64_to_cpu(a->third), le64_to_cpu(b->third));
-	CMP(a->fourth, b->fourth);
-#undef CMP
-	return 0;
+	return cmp_u64(a->zone, b->zone) ?:
+	       cmp_u64(le64_to_cpu(a->first), le64_to_cpu(b->first)) ?:
+	       cmp_u64(a->type, b->type) ?:
+	       cmp_u64(le64_to_cpu(a->second), le64_to_cpu(b->second)) ?:
+	       cmp_u64(le64_to_cpu(a->third), le64_to_cpu(b->third)) ?:
+	       cmp_u64(a->fourth, b->fourth);
 }
 
 void scoutfs_key_init(struct scoutfs_key *key, u8 zone, u64 first, u8 type,

@@ -185,7 +185,7 @@ void *scoutfs_kvmalloc_array(size_t n, size_t size)
  * rewrites more existing blocks than there are (used); what the items
  * add makes new leaves at least half full, and their parents.  Then the
  * extent lists the commit writes.  The commit checks what it used
- * against this (see commit()).
+ * against this (see commit_trans()).
  */
 static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_bytes)
 {
@@ -398,7 +398,7 @@ static struct xarray *new_tracked(void)
 	return xa;
 }
 
-static int commit(struct super_block *sb)
+static int commit_trans(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct scoutfs_trans_info *tri = TRANS(sb);
@@ -546,7 +546,7 @@ static void commit_worker(struct work_struct *work)
 						      commit_work.work);
 
 	/* the memory wasn't there before anything was written: again soon */
-	if (commit(tri->sb) == -ENOMEM)
+	if (commit_trans(tri->sb) == -ENOMEM)
 		queue_delayed_work(tri->wq, &tri->commit_work, HZ / 10);
 }
 
@@ -568,7 +568,7 @@ int scoutfs_trans_sync(struct super_block *sb, int wait)
 	 */
 	if (current_work() != &tri->commit_work.work)
 		flush_delayed_work(&tri->commit_work);
-	return commit(sb);
+	return commit_trans(sb);
 }
 
 int scoutfs_trans_setup(struct super_block *sb)

@@ -74,9 +74,11 @@ static int check_part0(struct super_block *sb, u64 ino,
 	} else if (ret < (int)HDR_SIZE + 1) {
 		why = "value length: shorter than a header and a name byte";
 		bad = ret;
-	} else if ((why = scoutfs_xattr_hdr_invalid(hdr, &bad))) {
-		/* val_len at most 64 KiB: its parts' numbers fit in a u8 */
 	} else {
+		why = scoutfs_xattr_hdr_invalid(hdr, &bad);
+	}
+	/* the header's rules bound val_len to 64 KiB: its parts' numbers fit in a u8 */
+	if (!why) {
 		xf->hash = le64_to_cpu(key->second);
 		xf->id = le64_to_cpu(key->third);
 		xf->name_len = hdr->name_len;
