@@ -118,6 +118,8 @@ export interface SuperBlock {
    */
   meta_freed: ExtentListRoot;
   data_freed: ExtentListRoot;
-  /* all filesystem items */
+  /* all filesystem items, merged from the log btrees */
   fs_root: BtreeRoot;
+  /* one LogTrees item per log btree not yet merged (format/forest.ts) */
+  logs_root: BtreeRoot;
 }

@@ -5,10 +5,9 @@
  * handler sees it.
  */
 import type { Flex, le16, le64, Message, None, Pad, u8 } from './types';
-import type { BlockRef } from './block';
 import type { BtreeRoot } from './btree';
-import type { ExtentListRoot } from './alloc';
 import type { Key } from './key';
+import type { LogTrees } from './forest';
 
 export const NET_MAX_DATA_LEN = 1100;
 
@@ -57,23 +56,9 @@ export interface NetInodeAlloc {
   nr: le64;
 }
 
-/* log_trees.flags */
-export const LOG_TREES_FINALIZED = 1;
-
-export interface LogTrees {
-  meta_avail: ExtentListRoot;
-  meta_freed: ExtentListRoot;
-  item_root: BtreeRoot;
-  bloom_ref: BlockRef;
-  data_avail: ExtentListRoot;
-  data_freed: ExtentListRoot;
-  rid: le64;
-  nr: le64;
-  get_trans_seq: le64;
-  commit_trans_seq: le64;
-  max_item_seq: le64;
-  inode_count_delta: le64;
-  flags: le64;
+/* a mount's log btree record (format/forest.ts), as the server hands it out */
+export interface NetLogTrees {
+  lt: LogTrees;
 }
 
 export interface NetRoots {
@@ -115,8 +100,8 @@ export interface NetStatfs {
 export interface Messages {
   GREETING: Message<0, NetGreeting, NetGreeting>;
   ALLOC_INODES: Message<1, NetSeq, NetInodeAlloc>;
-  GET_LOG_TREES: Message<2, None, LogTrees>;
-  COMMIT_LOG_TREES: Message<3, LogTrees, None>;
+  GET_LOG_TREES: Message<2, None, NetLogTrees>;
+  COMMIT_LOG_TREES: Message<3, NetLogTrees, None>;
   SYNC_LOG_TREES: Message<4, None, None>;
   GET_ROOTS: Message<5, None, NetRoots>;
   GET_LAST_SEQ: Message<6, None, NetSeq>;

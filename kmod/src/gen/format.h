@@ -37,6 +37,9 @@
 
 /* btree item flags */
 #define SCOUTFS_ITEM_FLAG_DELETION 1
+
+/* log_trees.flags: no more commits go into it; it waits to be merged */
+#define SCOUTFS_LOG_TREES_FINALIZED 1
 #define SCOUTFS_ROOT_INO 1
 #define SCOUTFS_FIRST_USER_INO 1024
 #define SCOUTFS_LOCK_INODE_GROUP_NR 1024
@@ -82,6 +85,9 @@
 /* QuorumAddrFamily: quorum slot address family */
 #define SCOUTFS_QUORUM_ADDR_FAMILY_UNUSED 0
 #define SCOUTFS_QUORUM_ADDR_FAMILY_IPV4 1
+
+/* LogTreesItemType: LOG_TREES zone: first = rid, second = nr */
+#define SCOUTFS_LOG_TREES_ITEM_TYPE_LOG_TREES 4
 
 /* ExtentFlag: data_extent.flags */
 #define SCOUTFS_EXTENT_FLAG_OFFLINE 1
@@ -210,8 +216,10 @@ struct scoutfs_super_block {
 	 */
 	struct scoutfs_extent_list_root meta_freed;
 	struct scoutfs_extent_list_root data_freed;
-	/* all filesystem items */
+	/* all filesystem items, merged from the log btrees */
 	struct scoutfs_btree_root fs_root;
+	/* one LogTrees item per log btree not yet merged (format/forest.ts) */
+	struct scoutfs_btree_root logs_root;
 };
 
 struct scoutfs_key {
@@ -241,6 +249,28 @@ struct scoutfs_btree_block {
 	__le32 val_start;
 	__u8 level;
 	__u8 _pad[7];
+};
+
+struct scoutfs_log_trees {
+	/* the mount's allocators (a server gives each mount its own; unused on one node) */
+	struct scoutfs_extent_list_root meta_avail;
+	struct scoutfs_extent_list_root meta_freed;
+	/* the items of the commits written into this log btree */
+	struct scoutfs_btree_root item_root;
+	/* bloom filter of the lock ranges written (not built yet: zero) */
+	struct scoutfs_block_ref bloom_ref;
+	struct scoutfs_extent_list_root data_avail;
+	struct scoutfs_extent_list_root data_freed;
+	__le64 rid;
+	__le64 nr;
+	/* the first and last transaction seq committed into it */
+	__le64 get_trans_seq;
+	__le64 commit_trans_seq;
+	/* the greatest item seq in it */
+	__le64 max_item_seq;
+	/* inodes created minus deleted by its commits (two's complement) */
+	__le64 inode_count_delta;
+	__le64 flags;
 };
 
 /*

@@ -84,6 +84,8 @@ bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p)
 		return false;
 	if (!scoutfs_btree_root_pads_zero(&p->fs_root))
 		return false;
+	if (!scoutfs_btree_root_pads_zero(&p->logs_root))
+		return false;
 	return true;
 }
 

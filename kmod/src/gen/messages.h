@@ -20,9 +20,6 @@
 #define SCOUTFS_NET_GREETING_FLAG_FAREWELL 1
 #define SCOUTFS_NET_GREETING_FLAG_QUORUM 2
 
-/* log_trees.flags */
-#define SCOUTFS_LOG_TREES_FINALIZED 1
-
 /* NetError: Errors that may cross the wire in header.error. */
 #define SCOUTFS_NET_ERROR_NONE 0
 #define SCOUTFS_NET_ERROR_ENOENT 1
@@ -65,20 +62,9 @@ struct scoutfs_net_inode_alloc {
 	__le64 nr;
 };
 
-struct scoutfs_log_trees {
-	struct scoutfs_extent_list_root meta_avail;
-	struct scoutfs_extent_list_root meta_freed;
-	struct scoutfs_btree_root item_root;
-	struct scoutfs_block_ref bloom_ref;
-	struct scoutfs_extent_list_root data_avail;
-	struct scoutfs_extent_list_root data_freed;
-	__le64 rid;
-	__le64 nr;
-	__le64 get_trans_seq;
-	__le64 commit_trans_seq;
-	__le64 max_item_seq;
-	__le64 inode_count_delta;
-	__le64 flags;
+/* a mount's log btree record (format/forest.ts), as the server hands it out */
+struct scoutfs_net_log_trees {
+	struct scoutfs_log_trees lt;
 };
 
 struct scoutfs_net_roots {

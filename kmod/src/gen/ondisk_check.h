@@ -101,8 +101,8 @@ _Static_assert(offsetof(struct scoutfs_btree_root, height) == 16,
 _Static_assert(offsetof(struct scoutfs_btree_root, _pad) == 17,
 	       "struct scoutfs_btree_root: _pad must be at offset 17");
 
-_Static_assert(sizeof(struct scoutfs_super_block) == 408,
-	       "struct scoutfs_super_block: size must be 408");
+_Static_assert(sizeof(struct scoutfs_super_block) == 432,
+	       "struct scoutfs_super_block: size must be 432");
 _Static_assert(offsetof(struct scoutfs_super_block, hdr) == 0,
 	       "struct scoutfs_super_block: hdr must be at offset 0");
 _Static_assert(offsetof(struct scoutfs_super_block, format_hash) == 32,
@@ -139,6 +139,8 @@ _Static_assert(offsetof(struct scoutfs_super_block, data_freed) == 352,
 	       "struct scoutfs_super_block: data_freed must be at offset 352");
 _Static_assert(offsetof(struct scoutfs_super_block, fs_root) == 384,
 	       "struct scoutfs_super_block: fs_root must be at offset 384");
+_Static_assert(offsetof(struct scoutfs_super_block, logs_root) == 408,
+	       "struct scoutfs_super_block: logs_root must be at offset 408");
 
 _Static_assert(sizeof(struct scoutfs_key) == 32, "struct scoutfs_key: size must be 32");
 _Static_assert(offsetof(struct scoutfs_key, first) == 0,
@@ -183,6 +185,35 @@ _Static_assert(offsetof(struct scoutfs_btree_block, level) == 40,
 	       "struct scoutfs_btree_block: level must be at offset 40");
 _Static_assert(offsetof(struct scoutfs_btree_block, _pad) == 41,
 	       "struct scoutfs_btree_block: _pad must be at offset 41");
+
+_Static_assert(sizeof(struct scoutfs_log_trees) == 224,
+	       "struct scoutfs_log_trees: size must be 224");
+_Static_assert(offsetof(struct scoutfs_log_trees, meta_avail) == 0,
+	       "struct scoutfs_log_trees: meta_avail must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_log_trees, meta_freed) == 32,
+	       "struct scoutfs_log_trees: meta_freed must be at offset 32");
+_Static_assert(offsetof(struct scoutfs_log_trees, item_root) == 64,
+	       "struct scoutfs_log_trees: item_root must be at offset 64");
+_Static_assert(offsetof(struct scoutfs_log_trees, bloom_ref) == 88,
+	       "struct scoutfs_log_trees: bloom_ref must be at offset 88");
+_Static_assert(offsetof(struct scoutfs_log_trees, data_avail) == 104,
+	       "struct scoutfs_log_trees: data_avail must be at offset 104");
+_Static_assert(offsetof(struct scoutfs_log_trees, data_freed) == 136,
+	       "struct scoutfs_log_trees: data_freed must be at offset 136");
+_Static_assert(offsetof(struct scoutfs_log_trees, rid) == 168,
+	       "struct scoutfs_log_trees: rid must be at offset 168");
+_Static_assert(offsetof(struct scoutfs_log_trees, nr) == 176,
+	       "struct scoutfs_log_trees: nr must be at offset 176");
+_Static_assert(offsetof(struct scoutfs_log_trees, get_trans_seq) == 184,
+	       "struct scoutfs_log_trees: get_trans_seq must be at offset 184");
+_Static_assert(offsetof(struct scoutfs_log_trees, commit_trans_seq) == 192,
+	       "struct scoutfs_log_trees: commit_trans_seq must be at offset 192");
+_Static_assert(offsetof(struct scoutfs_log_trees, max_item_seq) == 200,
+	       "struct scoutfs_log_trees: max_item_seq must be at offset 200");
+_Static_assert(offsetof(struct scoutfs_log_trees, inode_count_delta) == 208,
+	       "struct scoutfs_log_trees: inode_count_delta must be at offset 208");
+_Static_assert(offsetof(struct scoutfs_log_trees, flags) == 216,
+	       "struct scoutfs_log_trees: flags must be at offset 216");
 
 _Static_assert(sizeof(struct scoutfs_inode_item) == 168,
 	       "struct scoutfs_inode_item: size must be 168");
@@ -719,34 +750,10 @@ _Static_assert(offsetof(struct scoutfs_net_inode_alloc, ino) == 0,
 _Static_assert(offsetof(struct scoutfs_net_inode_alloc, nr) == 8,
 	       "struct scoutfs_net_inode_alloc: nr must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_log_trees) == 224,
-	       "struct scoutfs_log_trees: size must be 224");
-_Static_assert(offsetof(struct scoutfs_log_trees, meta_avail) == 0,
-	       "struct scoutfs_log_trees: meta_avail must be at offset 0");
-_Static_assert(offsetof(struct scoutfs_log_trees, meta_freed) == 32,
-	       "struct scoutfs_log_trees: meta_freed must be at offset 32");
-_Static_assert(offsetof(struct scoutfs_log_trees, item_root) == 64,
-	       "struct scoutfs_log_trees: item_root must be at offset 64");
-_Static_assert(offsetof(struct scoutfs_log_trees, bloom_ref) == 88,
-	       "struct scoutfs_log_trees: bloom_ref must be at offset 88");
-_Static_assert(offsetof(struct scoutfs_log_trees, data_avail) == 104,
-	       "struct scoutfs_log_trees: data_avail must be at offset 104");
-_Static_assert(offsetof(struct scoutfs_log_trees, data_freed) == 136,
-	       "struct scoutfs_log_trees: data_freed must be at offset 136");
-_Static_assert(offsetof(struct scoutfs_log_trees, rid) == 168,
-	       "struct scoutfs_log_trees: rid must be at offset 168");
-_Static_assert(offsetof(struct scoutfs_log_trees, nr) == 176,
-	       "struct scoutfs_log_trees: nr must be at offset 176");
-_Static_assert(offsetof(struct scoutfs_log_trees, get_trans_seq) == 184,
-	       "struct scoutfs_log_trees: get_trans_seq must be at offset 184");
-_Static_assert(offsetof(struct scoutfs_log_trees, commit_trans_seq) == 192,
-	       "struct scoutfs_log_trees: commit_trans_seq must be at offset 192");
-_Static_assert(offsetof(struct scoutfs_log_trees, max_item_seq) == 200,
-	       "struct scoutfs_log_trees: max_item_seq must be at offset 200");
-_Static_assert(offsetof(struct scoutfs_log_trees, inode_count_delta) == 208,
-	       "struct scoutfs_log_trees: inode_count_delta must be at offset 208");
-_Static_assert(offsetof(struct scoutfs_log_trees, flags) == 216,
-	       "struct scoutfs_log_trees: flags must be at offset 216");
+_Static_assert(sizeof(struct scoutfs_net_log_trees) == 224,
+	       "struct scoutfs_net_log_trees: size must be 224");
+_Static_assert(offsetof(struct scoutfs_net_log_trees, lt) == 0,
+	       "struct scoutfs_net_log_trees: lt must be at offset 0");
 
 _Static_assert(sizeof(struct scoutfs_net_roots) == 72, "struct scoutfs_net_roots: size must be 72");
 _Static_assert(offsetof(struct scoutfs_net_roots, fs_root) == 0,

@@ -36,6 +36,22 @@ const char *scoutfs_btree_item_invalid(const struct scoutfs_btree_item *p, u64 *
 	return NULL;
 }
 
+const char *scoutfs_log_trees_invalid(const struct scoutfs_log_trees *p, u64 *bad)
+{
+	const u8 *nz;
+
+	nz = memchr_inv(&p->item_root._pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "item_root._pad is not zero";
+	}
+	if (le64_to_cpu(p->flags) & ~0x1ULL) {
+		*bad = le64_to_cpu(p->flags);
+		return "flags has bits outside LOG_TREES_FINALIZED (0x1)";
+	}
+	return NULL;
+}
+
 const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *bad)
 {
 	const u8 *nz;

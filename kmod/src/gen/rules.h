@@ -16,6 +16,7 @@
  * NULL when the struct keeps them all.
  */
 const char *scoutfs_btree_item_invalid(const struct scoutfs_btree_item *p, u64 *bad);
+const char *scoutfs_log_trees_invalid(const struct scoutfs_log_trees *p, u64 *bad);
 const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *bad);
 const char *scoutfs_dirent_invalid(const struct scoutfs_dirent *p, u64 *bad);
 const char *scoutfs_xattr_hdr_invalid(const struct scoutfs_xattr_hdr *p, u64 *bad);

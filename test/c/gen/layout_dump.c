@@ -84,6 +84,7 @@ int main(void)
 	printf("field SuperBlock.data_freed %zu\n",
 	       offsetof(struct scoutfs_super_block, data_freed));
 	printf("field SuperBlock.fs_root %zu\n", offsetof(struct scoutfs_super_block, fs_root));
+	printf("field SuperBlock.logs_root %zu\n", offsetof(struct scoutfs_super_block, logs_root));
 	printf("struct Key %zu\n", sizeof(struct scoutfs_key));
 	printf("field Key.first %zu\n", offsetof(struct scoutfs_key, first));
 	printf("field Key.second %zu\n", offsetof(struct scoutfs_key, second));
@@ -105,6 +106,24 @@ int main(void)
 	printf("field BtreeBlock.val_start %zu\n", offsetof(struct scoutfs_btree_block, val_start));
 	printf("field BtreeBlock.level %zu\n", offsetof(struct scoutfs_btree_block, level));
 	printf("field BtreeBlock._pad %zu\n", offsetof(struct scoutfs_btree_block, _pad));
+	printf("struct LogTrees %zu\n", sizeof(struct scoutfs_log_trees));
+	printf("field LogTrees.meta_avail %zu\n", offsetof(struct scoutfs_log_trees, meta_avail));
+	printf("field LogTrees.meta_freed %zu\n", offsetof(struct scoutfs_log_trees, meta_freed));
+	printf("field LogTrees.item_root %zu\n", offsetof(struct scoutfs_log_trees, item_root));
+	printf("field LogTrees.bloom_ref %zu\n", offsetof(struct scoutfs_log_trees, bloom_ref));
+	printf("field LogTrees.data_avail %zu\n", offsetof(struct scoutfs_log_trees, data_avail));
+	printf("field LogTrees.data_freed %zu\n", offsetof(struct scoutfs_log_trees, data_freed));
+	printf("field LogTrees.rid %zu\n", offsetof(struct scoutfs_log_trees, rid));
+	printf("field LogTrees.nr %zu\n", offsetof(struct scoutfs_log_trees, nr));
+	printf("field LogTrees.get_trans_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, get_trans_seq));
+	printf("field LogTrees.commit_trans_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, commit_trans_seq));
+	printf("field LogTrees.max_item_seq %zu\n",
+	       offsetof(struct scoutfs_log_trees, max_item_seq));
+	printf("field LogTrees.inode_count_delta %zu\n",
+	       offsetof(struct scoutfs_log_trees, inode_count_delta));
+	printf("field LogTrees.flags %zu\n", offsetof(struct scoutfs_log_trees, flags));
 	printf("struct InodeItem %zu\n", sizeof(struct scoutfs_inode_item));
 	printf("field InodeItem.size %zu\n", offsetof(struct scoutfs_inode_item, size));
 	printf("field InodeItem.meta_seq %zu\n", offsetof(struct scoutfs_inode_item, meta_seq));
@@ -501,24 +520,8 @@ int main(void)
 	printf("struct NetInodeAlloc %zu\n", sizeof(struct scoutfs_net_inode_alloc));
 	printf("field NetInodeAlloc.ino %zu\n", offsetof(struct scoutfs_net_inode_alloc, ino));
 	printf("field NetInodeAlloc.nr %zu\n", offsetof(struct scoutfs_net_inode_alloc, nr));
-	printf("struct LogTrees %zu\n", sizeof(struct scoutfs_log_trees));
-	printf("field LogTrees.meta_avail %zu\n", offsetof(struct scoutfs_log_trees, meta_avail));
-	printf("field LogTrees.meta_freed %zu\n", offsetof(struct scoutfs_log_trees, meta_freed));
-	printf("field LogTrees.item_root %zu\n", offsetof(struct scoutfs_log_trees, item_root));
-	printf("field LogTrees.bloom_ref %zu\n", offsetof(struct scoutfs_log_trees, bloom_ref));
-	printf("field LogTrees.data_avail %zu\n", offsetof(struct scoutfs_log_trees, data_avail));
-	printf("field LogTrees.data_freed %zu\n", offsetof(struct scoutfs_log_trees, data_freed));
-	printf("field LogTrees.rid %zu\n", offsetof(struct scoutfs_log_trees, rid));
-	printf("field LogTrees.nr %zu\n", offsetof(struct scoutfs_log_trees, nr));
-	printf("field LogTrees.get_trans_seq %zu\n",
-	       offsetof(struct scoutfs_log_trees, get_trans_seq));
-	printf("field LogTrees.commit_trans_seq %zu\n",
-	       offsetof(struct scoutfs_log_trees, commit_trans_seq));
-	printf("field LogTrees.max_item_seq %zu\n",
-	       offsetof(struct scoutfs_log_trees, max_item_seq));
-	printf("field LogTrees.inode_count_delta %zu\n",
-	       offsetof(struct scoutfs_log_trees, inode_count_delta));
-	printf("field LogTrees.flags %zu\n", offsetof(struct scoutfs_log_trees, flags));
+	printf("struct NetLogTrees %zu\n", sizeof(struct scoutfs_net_log_trees));
+	printf("field NetLogTrees.lt %zu\n", offsetof(struct scoutfs_net_log_trees, lt));
 	printf("struct NetRoots %zu\n", sizeof(struct scoutfs_net_roots));
 	printf("field NetRoots.fs_root %zu\n", offsetof(struct scoutfs_net_roots, fs_root));
 	printf("field NetRoots.logs_root %zu\n", offsetof(struct scoutfs_net_roots, logs_root));

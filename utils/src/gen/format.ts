@@ -27,6 +27,8 @@ export const SUPER_FLAG_META_DEV = 1;
 export const BTREE_MAX_HEIGHT = 20;
 /** btree item flags */
 export const ITEM_FLAG_DELETION = 1;
+/** log_trees.flags: no more commits go into it; it waits to be merged */
+export const LOG_TREES_FINALIZED = 1;
 export const ROOT_INO = 1;
 export const FIRST_USER_INO = 1024;
 export const LOCK_INODE_GROUP_NR = 1024;
@@ -67,6 +69,10 @@ export enum FormatVersion {
 export enum QuorumAddrFamily {
 	UNUSED = 0,
 	IPV4 = 1,
+}
+/** LOG_TREES zone: first = rid, second = nr */
+export enum LogTreesItemType {
+	LOG_TREES = 4,
 }
 /** data_extent.flags */
 export enum ExtentFlag {
@@ -446,15 +452,17 @@ export interface SuperBlock {
 	 */
 	meta_freed: ExtentListRoot;
 	data_freed: ExtentListRoot;
-	/** all filesystem items */
+	/** all filesystem items, merged from the log btrees */
 	fs_root: BtreeRoot;
+	/** one LogTrees item per log btree not yet merged (format/forest.ts) */
+	logs_root: BtreeRoot;
 }
 export const SuperBlock: Codec<SuperBlock> = {
 	NAME: 'SuperBlock',
-	SIZE: 408,
+	SIZE: 432,
 	ALIGN: 8,
-	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, meta_freed: 320, data_freed: 352, fs_root: 384 },
-	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [401, 7]],
+	OFFSETS: { hdr: 0, format_hash: 32, version: 40, flags: 48, uuid: 56, seq: 72, next_ino: 80, inode_count: 88, total_meta_blocks: 96, first_meta_blkno: 104, total_data_blocks: 112, first_data_blkno: 120, quorum: 128, meta_free: 256, data_free: 288, meta_freed: 320, data_freed: 352, fs_root: 384, logs_root: 408 },
+	PADS: [[143, 1], [151, 1], [159, 1], [167, 1], [175, 1], [183, 1], [191, 1], [199, 1], [207, 1], [215, 1], [223, 1], [231, 1], [239, 1], [247, 1], [255, 1], [401, 7], [425, 7]],
 	RULES: [
 		[143, 1, 'pad', 0n, 'quorum.slots[0]._pad is not zero'],
 		[151, 1, 'pad', 0n, 'quorum.slots[1]._pad is not zero'],
@@ -472,9 +480,10 @@ export const SuperBlock: Codec<SuperBlock> = {
 		[247, 1, 'pad', 0n, 'quorum.slots[13]._pad is not zero'],
 		[255, 1, 'pad', 0n, 'quorum.slots[14]._pad is not zero'],
 		[401, 7, 'pad', 0n, 'fs_root._pad is not zero'],
+		[425, 7, 'pad', 0n, 'logs_root._pad is not zero'],
 	],
 	decode(buf: Uint8Array, off = 0): SuperBlock {
-		need(buf, off, 408, 'SuperBlock');
+		need(buf, off, 432, 'SuperBlock');
 		return {
 			hdr: BlockHeader.decode(buf, off + 0),
 			format_hash: rd.u64(buf, off + 32),
@@ -494,9 +503,10 @@ export const SuperBlock: Codec<SuperBlock> = {
 			meta_freed: ExtentListRoot.decode(buf, off + 320),
 			data_freed: ExtentListRoot.decode(buf, off + 352),
 			fs_root: BtreeRoot.decode(buf, off + 384),
+			logs_root: BtreeRoot.decode(buf, off + 408),
 		};
 	},
-	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(408), off = 0): Uint8Array {
+	encode(val: SuperBlock, buf: Uint8Array = new Uint8Array(432), off = 0): Uint8Array {
 		BlockHeader.encode(val.hdr, buf, off + 0);
 		wr.u64(buf, off + 32, val.format_hash, 'SuperBlock.format_hash');
 		wr.u64(buf, off + 40, val.version, 'SuperBlock.version');
@@ -515,10 +525,11 @@ export const SuperBlock: Codec<SuperBlock> = {
 		ExtentListRoot.encode(val.meta_freed, buf, off + 320);
 		ExtentListRoot.encode(val.data_freed, buf, off + 352);
 		BtreeRoot.encode(val.fs_root, buf, off + 384);
+		BtreeRoot.encode(val.logs_root, buf, off + 408);
 		return buf;
 	},
 	zero(): SuperBlock {
-		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_free: ExtentListRoot.zero(), data_free: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), fs_root: BtreeRoot.zero() };
+		return { hdr: BlockHeader.zero(), format_hash: 0n, version: 0n, flags: 0n, uuid: new Uint8Array(16), seq: 0n, next_ino: 0n, inode_count: 0n, total_meta_blocks: 0n, first_meta_blkno: 0n, total_data_blocks: 0n, first_data_blkno: 0n, quorum: QuorumConfig.zero(), meta_free: ExtentListRoot.zero(), data_free: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), fs_root: BtreeRoot.zero(), logs_root: BtreeRoot.zero() };
 	},
 };
 
@@ -644,6 +655,76 @@ export const BtreeBlock: Codec<BtreeBlock> = {
 	},
 	zero(): BtreeBlock {
 		return { hdr: BlockHeader.zero(), nr_items: 0, val_start: 0, level: 0 };
+	},
+};
+
+export interface LogTrees {
+	/** the mount's allocators (a server gives each mount its own; unused on one node) */
+	meta_avail: ExtentListRoot;
+	meta_freed: ExtentListRoot;
+	/** the items of the commits written into this log btree */
+	item_root: BtreeRoot;
+	/** bloom filter of the lock ranges written (not built yet: zero) */
+	bloom_ref: BlockRef;
+	data_avail: ExtentListRoot;
+	data_freed: ExtentListRoot;
+	rid: bigint;
+	nr: bigint;
+	/** the first and last transaction seq committed into it */
+	get_trans_seq: bigint;
+	commit_trans_seq: bigint;
+	/** the greatest item seq in it */
+	max_item_seq: bigint;
+	/** inodes created minus deleted by its commits (two's complement) */
+	inode_count_delta: bigint;
+	flags: bigint;
+}
+export const LogTrees: Codec<LogTrees> = {
+	NAME: 'LogTrees',
+	SIZE: 224,
+	ALIGN: 8,
+	OFFSETS: { meta_avail: 0, meta_freed: 32, item_root: 64, bloom_ref: 88, data_avail: 104, data_freed: 136, rid: 168, nr: 176, get_trans_seq: 184, commit_trans_seq: 192, max_item_seq: 200, inode_count_delta: 208, flags: 216 },
+	PADS: [[81, 7]],
+	RULES: [
+		[81, 7, 'pad', 0n, 'item_root._pad is not zero'],
+		[216, 8, 'mask', 1n, 'flags has bits outside LOG_TREES_FINALIZED (0x1)'],
+	],
+	decode(buf: Uint8Array, off = 0): LogTrees {
+		need(buf, off, 224, 'LogTrees');
+		return {
+			meta_avail: ExtentListRoot.decode(buf, off + 0),
+			meta_freed: ExtentListRoot.decode(buf, off + 32),
+			item_root: BtreeRoot.decode(buf, off + 64),
+			bloom_ref: BlockRef.decode(buf, off + 88),
+			data_avail: ExtentListRoot.decode(buf, off + 104),
+			data_freed: ExtentListRoot.decode(buf, off + 136),
+			rid: rd.u64(buf, off + 168),
+			nr: rd.u64(buf, off + 176),
+			get_trans_seq: rd.u64(buf, off + 184),
+			commit_trans_seq: rd.u64(buf, off + 192),
+			max_item_seq: rd.u64(buf, off + 200),
+			inode_count_delta: rd.u64(buf, off + 208),
+			flags: rd.u64(buf, off + 216),
+		};
+	},
+	encode(val: LogTrees, buf: Uint8Array = new Uint8Array(224), off = 0): Uint8Array {
+		ExtentListRoot.encode(val.meta_avail, buf, off + 0);
+		ExtentListRoot.encode(val.meta_freed, buf, off + 32);
+		BtreeRoot.encode(val.item_root, buf, off + 64);
+		BlockRef.encode(val.bloom_ref, buf, off + 88);
+		ExtentListRoot.encode(val.data_avail, buf, off + 104);
+		ExtentListRoot.encode(val.data_freed, buf, off + 136);
+		wr.u64(buf, off + 168, val.rid, 'LogTrees.rid');
+		wr.u64(buf, off + 176, val.nr, 'LogTrees.nr');
+		wr.u64(buf, off + 184, val.get_trans_seq, 'LogTrees.get_trans_seq');
+		wr.u64(buf, off + 192, val.commit_trans_seq, 'LogTrees.commit_trans_seq');
+		wr.u64(buf, off + 200, val.max_item_seq, 'LogTrees.max_item_seq');
+		wr.u64(buf, off + 208, val.inode_count_delta, 'LogTrees.inode_count_delta');
+		wr.u64(buf, off + 216, val.flags, 'LogTrees.flags');
+		return buf;
+	},
+	zero(): LogTrees {
+		return { meta_avail: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), item_root: BtreeRoot.zero(), bloom_ref: BlockRef.zero(), data_avail: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), rid: 0n, nr: 0n, get_trans_seq: 0n, commit_trans_seq: 0n, max_item_seq: 0n, inode_count_delta: 0n, flags: 0n };
 	},
 };
 

@@ -4,7 +4,7 @@
 // Network message structs: codecs, constants, enums and commands.
 
 import { Codec, need, rd, wr } from '../codec';
-import { BlockRef, BtreeRoot, ExtentListRoot, Key } from './format';
+import { BtreeRoot, Key, LogTrees } from './format';
 
 export const NET_MAX_DATA_LEN = 1100;
 /** header.flags */
@@ -12,8 +12,6 @@ export const NET_FLAG_RESPONSE = 1;
 /** greeting.flags */
 export const NET_GREETING_FLAG_FAREWELL = 1;
 export const NET_GREETING_FLAG_QUORUM = 2;
-/** log_trees.flags */
-export const LOG_TREES_FINALIZED = 1;
 /** Errors that may cross the wire in header.error. */
 export enum NetError {
 	NONE = 0,
@@ -146,66 +144,32 @@ export const NetInodeAlloc: Codec<NetInodeAlloc> = {
 	},
 };
 
-export interface LogTrees {
-	meta_avail: ExtentListRoot;
-	meta_freed: ExtentListRoot;
-	item_root: BtreeRoot;
-	bloom_ref: BlockRef;
-	data_avail: ExtentListRoot;
-	data_freed: ExtentListRoot;
-	rid: bigint;
-	nr: bigint;
-	get_trans_seq: bigint;
-	commit_trans_seq: bigint;
-	max_item_seq: bigint;
-	inode_count_delta: bigint;
-	flags: bigint;
+/** a mount's log btree record (format/forest.ts), as the server hands it out */
+export interface NetLogTrees {
+	lt: LogTrees;
 }
-export const LogTrees: Codec<LogTrees> = {
-	NAME: 'LogTrees',
+export const NetLogTrees: Codec<NetLogTrees> = {
+	NAME: 'NetLogTrees',
 	SIZE: 224,
 	ALIGN: 8,
-	OFFSETS: { meta_avail: 0, meta_freed: 32, item_root: 64, bloom_ref: 88, data_avail: 104, data_freed: 136, rid: 168, nr: 176, get_trans_seq: 184, commit_trans_seq: 192, max_item_seq: 200, inode_count_delta: 208, flags: 216 },
+	OFFSETS: { lt: 0 },
 	PADS: [[81, 7]],
 	RULES: [
-		[81, 7, 'pad', 0n, 'item_root._pad is not zero'],
+		[81, 7, 'pad', 0n, 'lt.item_root._pad is not zero'],
+		[216, 8, 'mask', 1n, 'lt.flags has bits outside LOG_TREES_FINALIZED (0x1)'],
 	],
-	decode(buf: Uint8Array, off = 0): LogTrees {
-		need(buf, off, 224, 'LogTrees');
+	decode(buf: Uint8Array, off = 0): NetLogTrees {
+		need(buf, off, 224, 'NetLogTrees');
 		return {
-			meta_avail: ExtentListRoot.decode(buf, off + 0),
-			meta_freed: ExtentListRoot.decode(buf, off + 32),
-			item_root: BtreeRoot.decode(buf, off + 64),
-			bloom_ref: BlockRef.decode(buf, off + 88),
-			data_avail: ExtentListRoot.decode(buf, off + 104),
-			data_freed: ExtentListRoot.decode(buf, off + 136),
-			rid: rd.u64(buf, off + 168),
-			nr: rd.u64(buf, off + 176),
-			get_trans_seq: rd.u64(buf, off + 184),
-			commit_trans_seq: rd.u64(buf, off + 192),
-			max_item_seq: rd.u64(buf, off + 200),
-			inode_count_delta: rd.u64(buf, off + 208),
-			flags: rd.u64(buf, off + 216),
+			lt: LogTrees.decode(buf, off + 0),
 		};
 	},
-	encode(val: LogTrees, buf: Uint8Array = new Uint8Array(224), off = 0): Uint8Array {
-		ExtentListRoot.encode(val.meta_avail, buf, off + 0);
-		ExtentListRoot.encode(val.meta_freed, buf, off + 32);
-		BtreeRoot.encode(val.item_root, buf, off + 64);
-		BlockRef.encode(val.bloom_ref, buf, off + 88);
-		ExtentListRoot.encode(val.data_avail, buf, off + 104);
-		ExtentListRoot.encode(val.data_freed, buf, off + 136);
-		wr.u64(buf, off + 168, val.rid, 'LogTrees.rid');
-		wr.u64(buf, off + 176, val.nr, 'LogTrees.nr');
-		wr.u64(buf, off + 184, val.get_trans_seq, 'LogTrees.get_trans_seq');
-		wr.u64(buf, off + 192, val.commit_trans_seq, 'LogTrees.commit_trans_seq');
-		wr.u64(buf, off + 200, val.max_item_seq, 'LogTrees.max_item_seq');
-		wr.u64(buf, off + 208, val.inode_count_delta, 'LogTrees.inode_count_delta');
-		wr.u64(buf, off + 216, val.flags, 'LogTrees.flags');
+	encode(val: NetLogTrees, buf: Uint8Array = new Uint8Array(224), off = 0): Uint8Array {
+		LogTrees.encode(val.lt, buf, off + 0);
 		return buf;
 	},
-	zero(): LogTrees {
-		return { meta_avail: ExtentListRoot.zero(), meta_freed: ExtentListRoot.zero(), item_root: BtreeRoot.zero(), bloom_ref: BlockRef.zero(), data_avail: ExtentListRoot.zero(), data_freed: ExtentListRoot.zero(), rid: 0n, nr: 0n, get_trans_seq: 0n, commit_trans_seq: 0n, max_item_seq: 0n, inode_count_delta: 0n, flags: 0n };
+	zero(): NetLogTrees {
+		return { lt: LogTrees.zero() };
 	},
 };
 

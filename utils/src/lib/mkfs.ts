@@ -289,6 +289,7 @@ function writeVolume(meta: Device, data: Device, opts: MkfsOptions): MkfsResult 
     meta_freed: { ref: { blkno: 0n, seq: 0n }, nr_extents: 0n, total_free: 0n },
     data_freed: { ref: { blkno: 0n, seq: 0n }, nr_extents: 0n, total_free: 0n },
     fs_root: { ref: { blkno: rootBlkno, seq: MKFS_SEQ }, height: 1 },
+    logs_root: { ref: { blkno: 0n, seq: 0n }, height: 0 },
   };
   writeAt(data, SUPER_OFFSET, sealBlock(SuperBlock.encode(sb, new Uint8Array(BLOCK_SM_SIZE))));
   syncDevice(data);
