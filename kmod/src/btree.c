@@ -166,8 +166,17 @@ static int child_ref(struct scoutfs_btree_block *bt, int i, struct scoutfs_block
 	return 0;
 }
 
+static void item_meta(struct scoutfs_btree_item *it, struct scoutfs_btree_meta *meta)
+{
+	if (meta) {
+		meta->seq = le64_to_cpu(it->seq);
+		meta->flags = it->flags;
+	}
+}
+
 int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root,
-			 const struct scoutfs_key *key, void *val, int len)
+			 const struct scoutfs_key *key, void *val, int len,
+			 struct scoutfs_btree_meta *meta)
 {
 	struct scoutfs_block_ref ref = root->ref;
 	struct scoutfs_btree_block *bt;
@@ -187,7 +196,11 @@ int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root
 		bt = bt_of(bl);
 		i = find_pos(bt, key, &exact);
 		if (level == 0) {
-			ret = exact ? copy_val(bt, bt_item(bt, i), val, len) : -ENOENT;
+			ret = -ENOENT;
+			if (exact) {
+				ret = copy_val(bt, bt_item(bt, i), val, len);
+				item_meta(bt_item(bt, i), meta);
+			}
 			scoutfs_block_put(sb, bl);
 			return ret;
 		}
@@ -231,7 +244,8 @@ static int read_rec(struct super_block *sb, const struct scoutfs_block_ref *ref,
 				ret = 0;
 				break;
 			}
-			ret = cb(arg, &it->key, bt_val(bt, it), le16_to_cpu(it->val_len));
+			ret = cb(arg, &it->key, le64_to_cpu(it->seq), it->flags, bt_val(bt, it),
+				 le16_to_cpu(it->val_len));
 		} else {
 			child_ref(bt, i, &cref);
 			ret = read_rec(sb, &cref, level - 1, key, last, cb, arg);
@@ -263,10 +277,12 @@ struct next_arg {
 	void *val;
 	int len;
 	int ret;
+	struct scoutfs_btree_meta *meta;
 };
 
 /* the first item of the range ends the walk */
-static int next_cb(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
+static int next_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		   const void *val, int val_len)
 {
 	struct next_arg *a = arg;
 
@@ -274,14 +290,21 @@ static int next_cb(void *arg, const struct scoutfs_key *key, const void *val, in
 	if (a->len > 0)
 		memcpy(a->val, val, min(a->len, val_len));
 	a->ret = val_len;
+	if (a->meta) {
+		a->meta->seq = seq;
+		a->meta->flags = flags;
+	}
 	return 0;
 }
 
 int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
 		       const struct scoutfs_key *key, const struct scoutfs_key *last,
-		       struct scoutfs_key *found, void *val, int len)
+		       struct scoutfs_key *found, void *val, int len,
+		       struct scoutfs_btree_meta *meta)
 {
-	struct next_arg a = { .found = found, .val = val, .len = len, .ret = -ENOENT };
+	struct next_arg a = {
+		.found = found, .val = val, .len = len, .ret = -ENOENT, .meta = meta,
+	};
 	int ret;
 
 	ret = scoutfs_btree_read_items(sb, root, key, last, next_cb, &a);
@@ -290,7 +313,8 @@ int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
 
 static int prev_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level,
 		    const struct scoutfs_key *key, const struct scoutfs_key *first,
-		    struct scoutfs_key *found, void *val, int len)
+		    struct scoutfs_key *found, void *val, int len,
+		    struct scoutfs_btree_meta *meta)
 {
 	struct scoutfs_block_ref cref;
 	struct scoutfs_btree_block *bt;
@@ -316,6 +340,7 @@ static int prev_rec(struct super_block *sb, const struct scoutfs_block_ref *ref,
 			if (scoutfs_key_compare(&it->key, first) >= 0) {
 				*found = it->key;
 				ret = copy_val(bt, it, val, len);
+				item_meta(it, meta);
 			}
 		}
 		goto out;
@@ -328,7 +353,7 @@ static int prev_rec(struct super_block *sb, const struct scoutfs_block_ref *ref,
 		if (i < nr - 1 && scoutfs_key_compare(&bt_item(bt, i)->key, first) < 0)
 			break;
 		child_ref(bt, i, &cref);
-		ret = prev_rec(sb, &cref, level - 1, key, first, found, val, len);
+		ret = prev_rec(sb, &cref, level - 1, key, first, found, val, len, meta);
 		if (ret != -ENOENT)
 			break;
 	}
@@ -339,11 +364,12 @@ out:
 
 int scoutfs_btree_prev(struct super_block *sb, struct scoutfs_btree_root *root,
 		       const struct scoutfs_key *key, const struct scoutfs_key *first,
-		       struct scoutfs_key *found, void *val, int len)
+		       struct scoutfs_key *found, void *val, int len,
+		       struct scoutfs_btree_meta *meta)
 {
 	if (root->height == 0 || scoutfs_key_compare(key, first) < 0)
 		return -ENOENT;
-	return prev_rec(sb, &root->ref, root->height - 1, key, first, found, val, len);
+	return prev_rec(sb, &root->ref, root->height - 1, key, first, found, val, len, meta);
 }
 
 /*
@@ -354,6 +380,7 @@ struct entry {
 	struct scoutfs_key key;
 	u64 seq;
 	u16 len;
+	u8 flags;
 	const void *val;
 };
 
@@ -364,6 +391,7 @@ static void item_entry(struct scoutfs_btree_block *bt, struct scoutfs_btree_item
 	ent->key = it->key;
 	ent->seq = le64_to_cpu(it->seq);
 	ent->len = le16_to_cpu(it->val_len);
+	ent->flags = it->flags;
 	ent->val = bt_val(bt, it);
 }
 
@@ -421,6 +449,7 @@ static int outs_add(struct outs *o, const struct scoutfs_key *key, u64 blkno, u6
 	o->ents[o->nr].key = *key;
 	o->ents[o->nr].seq = seq;
 	o->ents[o->nr].len = sizeof(struct scoutfs_block_ref);
+	o->ents[o->nr].flags = 0;
 	o->ents[o->nr].val = &o->refs[o->nr];
 	o->fills[o->nr] = fill;
 	o->nr++;
@@ -490,6 +519,7 @@ static int write_blocks(struct super_block *sb, u64 seq, int level, struct entry
 		it->key = ents[i].key;
 		it->seq = cpu_to_le64(ents[i].seq);
 		it->val_len = cpu_to_le16(ents[i].len);
+		it->flags = ents[i].flags;
 		if (ents[i].len) {
 			val_start -= ents[i].len;
 			memcpy((void *)bt + val_start, ents[i].val, ents[i].len);
@@ -648,7 +678,8 @@ static int merge_underfull(struct super_block *sb, u64 seq, int level, struct ou
 
 static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block_ref *ref,
 		     int level, const struct scoutfs_key *bound,
-		     struct scoutfs_btree_change *chg, int nr_chg, struct outs *out)
+		     struct scoutfs_btree_change *chg, int nr_chg, struct outs *out,
+		     unsigned int flags)
 {
 	struct scoutfs_btree_block *bt = NULL;
 	struct scoutfs_btree_item *it;
@@ -670,7 +701,10 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 	}
 
 	if (level == 0) {
-		/* merge old items and changes; changes win, deletions drop */
+		/*
+		 * merge old items and changes; changes win, deletions drop
+		 * the item or, with MARKERS, replace it with a marker
+		 */
 		ents = scoutfs_kvmalloc_array(nr_old + nr_chg, sizeof(*ents));
 		if (!ents) {
 			ret = -ENOMEM;
@@ -693,10 +727,11 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 			}
 			if (cmp == 0)
 				i++;
-			if (!chg[c].deletion) {
+			if (!chg[c].deletion || (flags & SCOUTFS_BTREE_APPLY_MARKERS)) {
 				ents[nr].key = chg[c].key;
 				ents[nr].seq = chg[c].seq;
-				ents[nr].len = chg[c].val_len;
+				ents[nr].len = chg[c].deletion ? 0 : chg[c].val_len;
+				ents[nr].flags = chg[c].deletion ? SCOUTFS_ITEM_FLAG_DELETION : 0;
 				ents[nr].val = chg[c].val;
 				nr++;
 			}
@@ -721,7 +756,7 @@ static int apply_rec(struct super_block *sb, u64 seq, const struct scoutfs_block
 		} else {
 			ret = apply_rec(sb, seq, &cref, level - 1,
 					i == nr_old - 1 ? bound : &it->key,
-					chg + start, c - start, &kids);
+					chg + start, c - start, &kids, flags);
 		}
 		if (ret)
 			goto out;
@@ -743,7 +778,7 @@ out:
 }
 
 int scoutfs_btree_apply(struct super_block *sb, struct scoutfs_btree_root *root,
-			u64 seq, struct scoutfs_btree_change *chg, int nr)
+			u64 seq, struct scoutfs_btree_change *chg, int nr, unsigned int flags)
 {
 	struct scoutfs_btree_block *bt;
 	struct scoutfs_block_ref ref;
@@ -759,9 +794,10 @@ int scoutfs_btree_apply(struct super_block *sb, struct scoutfs_btree_root *root,
 	scoutfs_key_set_ones(&max);
 
 	if (root->height == 0)
-		ret = apply_rec(sb, seq, NULL, 0, &max, chg, nr, &out);
+		ret = apply_rec(sb, seq, NULL, 0, &max, chg, nr, &out, flags);
 	else
-		ret = apply_rec(sb, seq, &root->ref, root->height - 1, &max, chg, nr, &out);
+		ret = apply_rec(sb, seq, &root->ref, root->height - 1, &max, chg, nr, &out,
+				flags);
 	if (ret)
 		goto out;
 
@@ -813,5 +849,41 @@ int scoutfs_btree_apply(struct super_block *sb, struct scoutfs_btree_root *root,
 out:
 	outs_free(&out);
 	outs_free(&up);
+	return ret;
+}
+
+/* free every block of the tree (into the transaction's freed blocks) */
+static int free_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level)
+{
+	struct scoutfs_block_ref cref;
+	struct scoutfs_btree_block *bt;
+	struct scoutfs_block *bl;
+	int ret = 0;
+	int i;
+
+	if (level > 0) {
+		bl = get_block(sb, ref, level);
+		if (IS_ERR(bl))
+			return PTR_ERR(bl);
+		bt = bt_of(bl);
+		for (i = 0; i < le32_to_cpu(bt->nr_items) && ret == 0; i++) {
+			child_ref(bt, i, &cref);
+			ret = free_rec(sb, &cref, level - 1);
+		}
+		scoutfs_block_put(sb, bl);
+		if (ret)
+			return ret;
+	}
+	return free_block(sb, ref);
+}
+
+int scoutfs_btree_free(struct super_block *sb, struct scoutfs_btree_root *root)
+{
+	int ret = 0;
+
+	if (root->height)
+		ret = free_rec(sb, &root->ref, root->height - 1);
+	if (ret == 0)
+		memset(root, 0, sizeof(*root));
 	return ret;
 }

@@ -70,7 +70,8 @@ struct walk_fill {
 };
 
 /* index items carry no value: the entry is all in the key */
-static int walk_fill(void *arg, const struct scoutfs_key *key, const void *val, int val_len)
+static int walk_fill(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		     const void *val, int val_len)
 {
 	struct walk_fill *fill = arg;
 	struct scoutfs_ioctl_walk_inodes_entry *ent;

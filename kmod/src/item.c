@@ -23,6 +23,7 @@
 #include "btree.h"
 #include "trans.h"
 #include "msg.h"
+#include "forest.h"
 
 struct dirty_item {
 	struct rb_node node;
@@ -196,7 +197,7 @@ int scoutfs_item_lookup(struct super_block *sb, const struct scoutfs_key *key,
 	if (di)
 		ret = di->deletion ? -ENOENT : copy_dirty(di, val, val_len);
 	else
-		ret = scoutfs_btree_lookup(sb, &SCOUTFS_SB(sb)->super.fs_root, key, val, val_len);
+		ret = scoutfs_forest_lookup(sb, key, val, val_len);
 	up_read(&ic->rwsem);
 	return ret;
 }
@@ -220,7 +221,6 @@ static int item_near(struct super_block *sb, struct scoutfs_key *key,
 		     const struct scoutfs_key *limit, void *val, int val_len, bool next)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
-	struct scoutfs_btree_root *root = &SCOUTFS_SB(sb)->super.fs_root;
 	struct scoutfs_key pos = *key;
 	struct scoutfs_key found;
 	struct dirty_item *di;
@@ -239,9 +239,9 @@ static int item_near(struct super_block *sb, struct scoutfs_key *key,
 			di = NULL;
 
 		if (next)
-			ret = scoutfs_btree_next(sb, root, &pos, limit, &found, val, val_len);
+			ret = scoutfs_forest_next(sb, &pos, limit, &found, val, val_len);
 		else
-			ret = scoutfs_btree_prev(sb, root, &pos, limit, &found, val, val_len);
+			ret = scoutfs_forest_prev(sb, &pos, limit, &found, val, val_len);
 		if (ret < 0 && ret != -ENOENT)
 			break;
 
@@ -298,7 +298,7 @@ int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key
 	int ret;
 
 	down_read(&ic->rwsem);
-	ret = scoutfs_btree_read_items(sb, &SCOUTFS_SB(sb)->super.fs_root, key, last, cb, arg);
+	ret = scoutfs_forest_read_items(sb, key, last, cb, arg);
 	up_read(&ic->rwsem);
 	return ret;
 }
@@ -375,7 +375,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 		exists = false;	/* doesn't matter */
 		persistent = true;	/* not known: assume so */
 	} else {
-		ret = scoutfs_btree_lookup(sb, &SCOUTFS_SB(sb)->super.fs_root, key, NULL, 0);
+		ret = scoutfs_forest_lookup(sb, key, NULL, 0);
 		if (ret < 0 && ret != -ENOENT)
 			goto out;
 		exists = ret >= 0;
@@ -493,11 +493,11 @@ int scoutfs_item_prepare_write(struct super_block *sb)
  * On error the dirty items stay so nothing is silently lost (the mount
  * is shut down by the caller).
  */
-int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
+int scoutfs_item_write_dirty(struct super_block *sb, u64 seq,
+			     struct scoutfs_super_block *super)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
 	struct scoutfs_btree_change *chg = NULL;
-	struct scoutfs_btree_root root;
 	struct dirty_item *di;
 	struct rb_node *n;
 	int nr = 0;
@@ -506,8 +506,11 @@ int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
 	down_write(&ic->rwsem);
 	chg = ic->chg;
 	ic->chg = NULL;
-	if (ic->nr == 0)
+	if (ic->nr == 0) {
+		/* merges may have changed the roots all the same */
+		ret = scoutfs_forest_commit(sb, seq, NULL, 0, super);
 		goto out;
+	}
 	if (WARN_ON_ONCE(!chg || ic->chg_nr != ic->nr)) {
 		ret = -EINVAL;
 		goto out;
@@ -521,11 +524,9 @@ int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
 		chg[nr].val = di->val;
 		nr++;
 	}
-	root = SCOUTFS_SB(sb)->super.fs_root;
-	ret = scoutfs_btree_apply(sb, &root, seq, chg, nr);
+	ret = scoutfs_forest_commit(sb, seq, chg, nr, super);
 	if (ret)
 		goto out;
-	SCOUTFS_SB(sb)->super.fs_root = root;
 
 	while ((n = rb_first(&ic->root))) {
 		di = rb_entry(n, struct dirty_item, node);

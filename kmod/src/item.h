@@ -42,8 +42,8 @@ int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
 		      const struct scoutfs_key *last, void *val, int val_len);
 
 /*
- * The committed items only, from key to last, handed to cb a batch at a
- * time (see scoutfs_btree_read_items): what the last commit made durable,
+ * The committed items only (of the forest: no deletion markers), from key
+ * to last, handed to cb a batch at a time (see scoutfs_btree_read_items): what the last commit made durable,
  * without the open transaction's changes (walks of the change indexes,
  * which must show exactly the committed state).
  */
@@ -86,7 +86,8 @@ void scoutfs_item_destroy(struct super_block *sb);
 
 /* used by the commit: apply dirty items to the btree, drop them */
 int scoutfs_item_prepare_write(struct super_block *sb);
-int scoutfs_item_write_dirty(struct super_block *sb, u64 seq);
+int scoutfs_item_write_dirty(struct super_block *sb, u64 seq,
+			     struct scoutfs_super_block *super);
 unsigned long scoutfs_item_dirty_bytes(struct super_block *sb);
 unsigned long scoutfs_item_dirty_nr(struct super_block *sb);
 

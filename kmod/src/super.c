@@ -31,6 +31,7 @@
 #include "super.h"
 #include "block.h"
 #include "item.h"
+#include "forest.h"
 #include "alloc.h"
 #include "trans.h"
 #include "inode.h"
@@ -162,6 +163,12 @@ static int check_meta_super(struct super_block *sb, struct scoutfs_super_block *
 			    super->fs_root.height, le64_to_cpu(super->fs_root.ref.blkno));
 		return -EINVAL;
 	}
+	if (super->logs_root.height > SCOUTFS_BTREE_MAX_HEIGHT ||
+	    (super->logs_root.height == 0) != (super->logs_root.ref.blkno == 0)) {
+		scoutfs_err(sb, "super block: bad logs root (height %u blkno %llu)",
+			    super->logs_root.height, le64_to_cpu(super->logs_root.ref.blkno));
+		return -EINVAL;
+	}
 	if (le64_to_cpu(super->next_ino) < SCOUTFS_FIRST_USER_INO || le64_to_cpu(super->seq) < 2) {
 		scoutfs_err(sb, "super block: bad next_ino %llu or seq %llu",
 			    le64_to_cpu(super->next_ino), le64_to_cpu(super->seq));
@@ -245,6 +252,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ret = scoutfs_block_setup(sb) ?:
 	      scoutfs_alloc_setup(sb) ?:
 	      scoutfs_item_setup(sb) ?:
+	      scoutfs_forest_setup(sb) ?:
 	      scoutfs_trans_setup(sb);
 	if (ret)
 		goto out;
@@ -276,6 +284,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			goto out;
 		}
 	}
+	scoutfs_forest_start(sb);
 	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu%s",
 		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
 		     sbi->read_only ? ", read-only" : "");
@@ -292,6 +301,7 @@ static void teardown(struct super_block *sb)
 
 	if (!sbi)
 		return;
+	scoutfs_forest_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);
 	scoutfs_alloc_destroy(sb);
@@ -308,6 +318,7 @@ static void scoutfs_put_super(struct super_block *sb)
 	int ret;
 
 	/* evicting the last inodes may have deleted items */
+	scoutfs_forest_stop(sb);
 	ret = scoutfs_read_only(sb) ? 0 : scoutfs_trans_sync(sb, 1);
 	if (ret)
 		scoutfs_err(sb, "final commit at unmount failed: error %d", ret);
@@ -389,9 +400,11 @@ static int remount_ro(struct super_block *sb)
 {
 	int ret;
 
+	scoutfs_forest_stop(sb);
 	ret = scoutfs_trans_sync(sb, 1);
 	if (ret) {
 		scoutfs_err(sb, "commit before remounting read-only failed: error %d", ret);
+		scoutfs_forest_start(sb);
 		return ret;
 	}
 	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
@@ -440,6 +453,7 @@ static int remount_rw(struct super_block *sb)
 		WRITE_ONCE(sbi->read_only, true);
 		return ret;
 	}
+	scoutfs_forest_start(sb);
 	scoutfs_info(sb, "remounted read-write, transaction seq %llu", scoutfs_trans_seq(sb));
 	return 0;
 }

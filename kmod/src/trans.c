@@ -37,6 +37,7 @@
 #include "alloc.h"
 #include "trans.h"
 #include "msg.h"
+#include "forest.h"
 
 /* commit when this many items are dirty */
 #define DIRTY_ITEMS_LIMIT	(64 * 1024)
@@ -70,6 +71,8 @@ struct scoutfs_trans_info {
 	u64 stable_seq;
 	int shutdown;
 	bool next_ino_dirty;
+	/* a merge changed blocks (scoutfs_trans_mark_dirty) */
+	bool blocks_dirty;
 	struct workqueue_struct *wq;
 	struct delayed_work commit_work;
 	/*
@@ -107,6 +110,12 @@ static unsigned long hold_depth(void)
 static void set_hold_info(unsigned long info)
 {
 	current->journal_info = (void *)info;
+}
+
+/* a holder changed metadata blocks without dirtying items (merges) */
+void scoutfs_trans_mark_dirty(struct super_block *sb)
+{
+	WRITE_ONCE(TRANS(sb)->blocks_dirty, true);
 }
 
 void scoutfs_trans_changed(void)
@@ -192,8 +201,8 @@ static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_by
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	u64 total = le64_to_cpu(sbi->super.total_meta_blocks);
 	u64 used = total - scoutfs_alloc_free_meta_blocks(sb);
-	/* the root may grow a level */
-	u64 height = sbi->super.fs_root.height + 1;
+	/* the commit writes the log btree and its record: either may grow a level */
+	u64 height = scoutfs_forest_height(sb) + 1;
 	u64 items = scoutfs_item_dirty_nr(sb) + extra_items;
 	u64 bytes = scoutfs_item_dirty_bytes(sb) + extra_bytes;
 	u64 grown;
@@ -369,7 +378,7 @@ static bool trans_dirty(struct super_block *sb)
 	struct scoutfs_trans_info *tri = TRANS(sb);
 
 	return scoutfs_item_dirty_nr(sb) || !xa_empty(tri->tracked) ||
-	       tri->next_ino_dirty ||
+	       tri->next_ino_dirty || READ_ONCE(tri->blocks_dirty) ||
 	       SCOUTFS_SB(sb)->next_ino != le64_to_cpu(SCOUTFS_SB(sb)->super.next_ino);
 }
 
@@ -473,10 +482,10 @@ static int commit_trans(struct super_block *sb)
 	 * (scoutfs_trans_gfp(), scoutfs_kvmalloc_array()).
 	 */
 	set_hold_info(HOLD_CHANGED);
-	ret = scoutfs_item_write_dirty(sb, seq);
+	*super = sbi->super;
+	ret = scoutfs_item_write_dirty(sb, seq, super);
 	if (ret)
 		goto fail;
-	*super = sbi->super;
 	spin_lock(&sbi->ino_lock);
 	super->next_ino = cpu_to_le64(sbi->next_ino);
 	spin_unlock(&sbi->ino_lock);
@@ -513,8 +522,10 @@ static int commit_trans(struct super_block *sb)
 	scoutfs_alloc_committed(sb);
 	current->journal_info = journal;
 	tri->next_ino_dirty = false;
+	WRITE_ONCE(tri->blocks_dirty, false);
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);
+	scoutfs_forest_committed(sb);
 	goto unlock;
 
 fail:

@@ -28,6 +28,8 @@ void scoutfs_release_trans(struct super_block *sb);
  */
 gfp_t scoutfs_trans_gfp(void);
 void scoutfs_trans_changed(void);
+/* a holder changed metadata blocks without dirtying items: commit them */
+void scoutfs_trans_mark_dirty(struct super_block *sb);
 
 /*
  * The module's own allocation sites go through these, so that the

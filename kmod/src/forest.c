@@ -1,0 +1,794 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forest.c: the fs btree and the log btrees, read as one.
+ *
+ * A commit writes its dirty items, deletions as markers, into this
+ * mount's current log btree: the commit rewrites only that small tree's
+ * blocks, not one leaf of the large fs btree per scattered change.  Once
+ * a log btree has taken FINALIZE_BYTES of items it is finalized (no
+ * more commits go into it) and the next commit starts a new one.  A
+ * background worker merges finalized log btrees into the fs btree, oldest
+ * first, a batch of items per transaction hold (so commits go on between
+ * batches), and when one is fully merged drops its record and frees its
+ * blocks.  Log btrees that earlier mounts of the volume left (a crash, or
+ * a clean unmount) are finalized ones: this mount merges them.
+ *
+ * Readers merge every tree by item seq: of all copies of a key the one
+ * with the greatest seq wins and a deletion marker hides the key.  A
+ * finalized log btree partly merged holds copies equal to the fs btree's,
+ * same seq, so reading both is harmless; merging a batch again after a
+ * crash is too.
+ *
+ * The LogTrees records live in the logs btree (super logs_root), keyed
+ * (LOG_TREES, rid, LOG_TREES, nr).  The forest's rwsem orders readers
+ * against the roots changing (commit, merge batches).
+ */
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/list.h>
+#include <linux/rwsem.h>
+#include <linux/workqueue.h>
+
+#include "format.h"
+#include "glue.h"
+#include "rules.h"
+#include "super.h"
+#include "btree.h"
+#include "item.h"
+#include "trans.h"
+#include "alloc.h"
+#include "forest.h"
+#include "msg.h"
+
+/* a log btree is finalized once its commits wrote about this much */
+#define FINALIZE_BYTES		(2 * 1024 * 1024)
+/* beyond this many finalized trees the current one keeps growing instead */
+#define MAX_FINALIZED		8
+/* items, and value bytes, merged per transaction hold */
+#define MERGE_ITEMS		512
+#define MERGE_BYTES		(128 * 1024)
+/* a merge that found too little free space tries again after this */
+#define MERGE_RETRY_MS		1000
+
+struct ftree {
+	struct list_head head;
+	struct scoutfs_log_trees lt;
+};
+
+struct scoutfs_forest_info {
+	struct super_block *sb;
+	struct rw_semaphore rwsem;
+	struct scoutfs_btree_root fs_root;
+	struct scoutfs_btree_root logs_root;
+	/* this mount's current log btree; NULL until a commit has items */
+	struct ftree *cur;
+	u64 cur_bytes;
+	u64 next_nr;
+	/* finalized log btrees, oldest first */
+	struct list_head finalized;
+	unsigned int nr_finalized;
+
+	struct workqueue_struct *wq;
+	struct delayed_work merge_work;
+	bool merging;
+	/* the next key of the oldest finalized tree to merge */
+	struct scoutfs_key merge_pos;
+};
+
+#define FOREST(sb) (SCOUTFS_SB(sb)->forest)
+
+static void logs_key(struct scoutfs_key *key, u64 rid, u64 nr)
+{
+	scoutfs_key_init(key, SCOUTFS_KEY_ZONE_LOG_TREES, rid, SCOUTFS_LOG_TREES_ITEM_TYPE_LOG_TREES,
+			 nr, 0, 0);
+}
+
+/* ------------------------------------------------------------ reading */
+
+/*
+ * The roots readers merge, called with the rwsem held: the current log
+ * btree, the finalized ones, then the fs btree.  Returns NULL past the
+ * last; *pos starts at 0.
+ */
+static struct scoutfs_btree_root *next_root(struct scoutfs_forest_info *fi, int *pos,
+					    struct ftree **t)
+{
+	if (*pos == 0) {
+		(*pos)++;
+		if (fi->cur && fi->cur->lt.item_root.height)
+			return &fi->cur->lt.item_root;
+	}
+	if (*pos == 1) {
+		*t = *t ? list_next_entry(*t, head) :
+			  list_first_entry(&fi->finalized, struct ftree, head);
+		if (&(*t)->head != &fi->finalized)
+			return &(*t)->lt.item_root;
+		(*pos)++;
+	}
+	if (*pos == 2) {
+		(*pos)++;
+		return &fi->fs_root;
+	}
+	return NULL;
+}
+
+#define for_each_root(fi, root, pos, t) \
+	for (pos = 0, t = NULL; (root = next_root(fi, &pos, &t)); )
+
+static bool newer(const struct scoutfs_btree_meta *a, const struct scoutfs_btree_meta *b)
+{
+	return a->seq > b->seq;
+}
+
+int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
+			  void *val, int len)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct scoutfs_btree_root *best = NULL;
+	struct scoutfs_btree_root *root;
+	struct scoutfs_btree_meta best_meta = { 0 };
+	struct scoutfs_btree_meta meta;
+	struct ftree *t;
+	int pos;
+	int ret = 0;
+
+	down_read(&fi->rwsem);
+	for_each_root(fi, root, pos, t) {
+		ret = scoutfs_btree_lookup(sb, root, key, NULL, 0, &meta);
+		if (ret == -ENOENT)
+			continue;
+		if (ret < 0)
+			goto out;
+		if (!best || newer(&meta, &best_meta)) {
+			best = root;
+			best_meta = meta;
+		}
+	}
+	if (!best || (best_meta.flags & SCOUTFS_ITEM_FLAG_DELETION))
+		ret = -ENOENT;
+	else
+		ret = scoutfs_btree_lookup(sb, best, key, val, len, NULL);
+out:
+	up_read(&fi->rwsem);
+	return ret;
+}
+
+/* merged next (or prev): the nearest key whose newest copy isn't a marker */
+static int forest_near(struct super_block *sb, const struct scoutfs_key *key,
+		       const struct scoutfs_key *limit, struct scoutfs_key *found,
+		       void *val, int len, bool next)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct scoutfs_btree_root *best;
+	struct scoutfs_btree_root *root;
+	struct scoutfs_btree_meta best_meta;
+	struct scoutfs_btree_meta meta;
+	struct scoutfs_key best_key;
+	struct scoutfs_key pos_key = *key;
+	struct scoutfs_key k;
+	struct ftree *t;
+	int cmp;
+	int pos;
+	int ret;
+
+	down_read(&fi->rwsem);
+	for (;;) {
+		best = NULL;
+		for_each_root(fi, root, pos, t) {
+			if (next)
+				ret = scoutfs_btree_next(sb, root, &pos_key, limit, &k, NULL, 0, &meta);
+			else
+				ret = scoutfs_btree_prev(sb, root, &pos_key, limit, &k, NULL, 0, &meta);
+			if (ret == -ENOENT)
+				continue;
+			if (ret < 0)
+				goto out;
+			cmp = best ? scoutfs_key_compare(&k, &best_key) : 0;
+			if (!next)
+				cmp = -cmp;
+			if (!best || cmp < 0 || (cmp == 0 && newer(&meta, &best_meta))) {
+				best = root;
+				best_key = k;
+				best_meta = meta;
+			}
+		}
+		if (!best) {
+			ret = -ENOENT;
+			break;
+		}
+		if (!(best_meta.flags & SCOUTFS_ITEM_FLAG_DELETION)) {
+			*found = best_key;
+			ret = scoutfs_btree_lookup(sb, best, &best_key, val, len, NULL);
+			break;
+		}
+		/* a deleted key: on past it */
+		if (scoutfs_key_compare(&best_key, limit) == 0) {
+			ret = -ENOENT;
+			break;
+		}
+		pos_key = best_key;
+		if (next)
+			scoutfs_key_inc(&pos_key);
+		else
+			scoutfs_key_dec(&pos_key);
+	}
+out:
+	up_read(&fi->rwsem);
+	return ret;
+}
+
+int scoutfs_forest_next(struct super_block *sb, const struct scoutfs_key *key,
+			const struct scoutfs_key *last, struct scoutfs_key *found,
+			void *val, int len)
+{
+	return forest_near(sb, key, last, found, val, len, true);
+}
+
+int scoutfs_forest_prev(struct super_block *sb, const struct scoutfs_key *key,
+			const struct scoutfs_key *first, struct scoutfs_key *found,
+			void *val, int len)
+{
+	return forest_near(sb, key, first, found, val, len, false);
+}
+
+/*
+ * Range reads (walks of the change indexes) merge the trees a batch of
+ * items at a time: each tree has a cursor holding its next items.
+ */
+#define CUR_ITEMS	64
+#define CUR_BYTES	(CUR_ITEMS * 64)
+
+struct cur_ent {
+	struct scoutfs_key key;
+	u64 seq;
+	u32 val_off;
+	u16 val_len;
+	u8 flags;
+};
+
+struct cursor {
+	struct scoutfs_btree_root *root;
+	struct scoutfs_key pos;
+	bool done;
+	bool full;
+	int nr;
+	int i;
+	u32 vals_used;
+	u32 vals_size;
+	struct cur_ent ents[CUR_ITEMS];
+	u8 *vals;
+};
+
+static int cursor_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		     const void *val, int val_len)
+{
+	struct cursor *c = arg;
+	struct cur_ent *e;
+
+	if (c->nr == CUR_ITEMS || (c->nr && c->vals_used + val_len > c->vals_size)) {
+		c->full = true;
+		return 0;
+	}
+	if (c->vals_used + val_len > c->vals_size) {
+		/* one large value: make room */
+		u8 *vals = kvmalloc(val_len, GFP_NOFS);
+
+		if (!vals)
+			return -ENOMEM;
+		kvfree(c->vals);
+		c->vals = vals;
+		c->vals_size = val_len;
+	}
+	e = &c->ents[c->nr++];
+	e->key = *key;
+	e->seq = seq;
+	e->flags = flags;
+	e->val_len = val_len;
+	e->val_off = c->vals_used;
+	memcpy(c->vals + c->vals_used, val, val_len);
+	c->vals_used += val_len;
+	return 1;
+}
+
+/* the cursor's next entry, refilling from the tree; NULL when done */
+static int cursor_peek(struct super_block *sb, struct cursor *c,
+		       const struct scoutfs_key *last, struct cur_ent **ent)
+{
+	struct scoutfs_key max;
+	int ret;
+
+	*ent = NULL;
+	if (c->i == c->nr) {
+		if (c->done)
+			return 0;
+		c->nr = 0;
+		c->i = 0;
+		c->vals_used = 0;
+		c->full = false;
+		ret = scoutfs_btree_read_items(sb, c->root, &c->pos, last, cursor_cb, c);
+		if (ret < 0)
+			return ret;
+		/* a batch that didn't fill up reached the end of the range */
+		scoutfs_key_set_ones(&max);
+		if (!c->full || scoutfs_key_compare(&c->ents[c->nr - 1].key, &max) == 0) {
+			c->done = true;
+		} else {
+			c->pos = c->ents[c->nr - 1].key;
+			scoutfs_key_inc(&c->pos);
+		}
+		if (c->nr == 0)
+			return 0;
+	}
+	*ent = &c->ents[c->i];
+	return 0;
+}
+
+int scoutfs_forest_read_items(struct super_block *sb, const struct scoutfs_key *key,
+			      const struct scoutfs_key *last, scoutfs_btree_item_cb cb,
+			      void *arg)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct scoutfs_btree_root *root;
+	struct cursor *curs = NULL;
+	struct cur_ent *best;
+	struct cur_ent *e;
+	struct ftree *t;
+	int best_c;
+	int nr = 0;
+	int pos;
+	int ret = 0;
+	int c;
+
+	down_read(&fi->rwsem);
+	for_each_root(fi, root, pos, t)
+		nr++;
+	curs = kvcalloc(nr, sizeof(*curs), GFP_NOFS);
+	if (!curs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	c = 0;
+	for_each_root(fi, root, pos, t) {
+		curs[c].root = root;
+		curs[c].pos = *key;
+		curs[c].vals_size = CUR_BYTES;
+		curs[c].vals = kvmalloc(CUR_BYTES, GFP_NOFS);
+		if (!curs[c].vals) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		c++;
+	}
+
+	for (;;) {
+		best = NULL;
+		best_c = -1;
+		for (c = 0; c < nr; c++) {
+			ret = cursor_peek(sb, &curs[c], last, &e);
+			if (ret < 0)
+				goto out;
+			if (!e)
+				continue;
+			if (!best || scoutfs_key_compare(&e->key, &best->key) < 0 ||
+			    (scoutfs_key_compare(&e->key, &best->key) == 0 && e->seq > best->seq)) {
+				best = e;
+				best_c = c;
+			}
+		}
+		if (!best)
+			break;
+		/* every copy of the key is consumed, the newest decides */
+		for (c = 0; c < nr; c++) {
+			if (c == best_c)
+				continue;
+			ret = cursor_peek(sb, &curs[c], last, &e);
+			if (ret < 0)
+				goto out;
+			if (e && scoutfs_key_compare(&e->key, &best->key) == 0)
+				curs[c].i++;
+		}
+		curs[best_c].i++;
+		if (best->flags & SCOUTFS_ITEM_FLAG_DELETION)
+			continue;
+		ret = cb(arg, &best->key, best->seq, best->flags,
+			 curs[best_c].vals + best->val_off, best->val_len);
+		if (ret <= 0)
+			break;
+	}
+	ret = ret < 0 ? ret : 0;
+out:
+	up_read(&fi->rwsem);
+	if (curs) {
+		for (c = 0; c < nr; c++)
+			kvfree(curs[c].vals);
+		kvfree(curs);
+	}
+	return ret;
+}
+
+/* ------------------------------------------------------------- writing */
+
+static int write_record(struct super_block *sb, struct scoutfs_forest_info *fi, u64 seq,
+			struct scoutfs_log_trees *lt, bool deletion)
+{
+	struct scoutfs_btree_change chg;
+	struct scoutfs_btree_root root = fi->logs_root;
+	int ret;
+
+	logs_key(&chg.key, le64_to_cpu(lt->rid), le64_to_cpu(lt->nr));
+	chg.seq = seq;
+	chg.deletion = deletion;
+	chg.val_len = deletion ? 0 : sizeof(*lt);
+	chg.val = lt;
+	ret = scoutfs_btree_apply(sb, &root, seq, &chg, 1, 0);
+	if (ret == 0)
+		fi->logs_root = root;
+	return ret;
+}
+
+int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_change *chg,
+			  int nr, struct scoutfs_super_block *super)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct scoutfs_btree_root root;
+	struct ftree *cur;
+	bool finalize;
+	u64 max_seq = 0;
+	u64 bytes = 0;
+	int ret = 0;
+	int i;
+
+	down_write(&fi->rwsem);
+	if (nr == 0)
+		goto out;
+
+	if (!fi->cur) {
+		cur = kzalloc(sizeof(*cur), GFP_NOFS | __GFP_NOFAIL);
+		cur->lt.rid = cpu_to_le64(SCOUTFS_SB(sb)->rid);
+		cur->lt.nr = cpu_to_le64(fi->next_nr++);
+		cur->lt.get_trans_seq = cpu_to_le64(seq);
+		fi->cur = cur;
+		fi->cur_bytes = 0;
+	}
+	cur = fi->cur;
+
+	for (i = 0; i < nr; i++) {
+		max_seq = max(max_seq, chg[i].seq);
+		bytes += sizeof(struct scoutfs_btree_item) + chg[i].val_len;
+	}
+	root = cur->lt.item_root;
+	ret = scoutfs_btree_apply(sb, &root, seq, chg, nr, SCOUTFS_BTREE_APPLY_MARKERS);
+	if (ret)
+		goto out;
+	cur->lt.item_root = root;
+	cur->lt.commit_trans_seq = cpu_to_le64(seq);
+	cur->lt.max_item_seq = cpu_to_le64(max(max_seq, le64_to_cpu(cur->lt.max_item_seq)));
+	fi->cur_bytes += bytes;
+
+	finalize = fi->cur_bytes >= FINALIZE_BYTES && fi->nr_finalized < MAX_FINALIZED;
+	if (finalize)
+		cur->lt.flags |= cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
+	ret = write_record(sb, fi, seq, &cur->lt, false);
+	if (ret)
+		goto out;
+	if (finalize) {
+		list_add_tail(&cur->head, &fi->finalized);
+		fi->nr_finalized++;
+		fi->cur = NULL;
+	}
+out:
+	super->fs_root = fi->fs_root;
+	super->logs_root = fi->logs_root;
+	up_write(&fi->rwsem);
+	return ret;
+}
+
+void scoutfs_forest_committed(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+
+	if (READ_ONCE(fi->merging) && fi->nr_finalized)
+		queue_delayed_work(fi->wq, &fi->merge_work, 0);
+}
+
+int scoutfs_forest_height(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	int h;
+
+	down_read(&fi->rwsem);
+	h = max(fi->fs_root.height, fi->logs_root.height);
+	if (fi->cur)
+		h = max_t(int, h, fi->cur->lt.item_root.height);
+	up_read(&fi->rwsem);
+	return h;
+}
+
+unsigned int scoutfs_forest_nr_finalized(struct super_block *sb)
+{
+	return READ_ONCE(FOREST(sb)->nr_finalized);
+}
+
+/* -------------------------------------------------------------- merging */
+
+struct merge_batch {
+	struct scoutfs_btree_change *chg;
+	bool full;
+	int nr;
+	u8 *vals;
+	u32 used;
+};
+
+static int merge_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		    const void *val, int val_len)
+{
+	struct merge_batch *mb = arg;
+	struct scoutfs_btree_change *c;
+
+	if (mb->nr == MERGE_ITEMS || mb->used + val_len > MERGE_BYTES) {
+		mb->full = true;
+		return 0;
+	}
+	c = &mb->chg[mb->nr++];
+	c->key = *key;
+	c->seq = seq;
+	c->deletion = flags & SCOUTFS_ITEM_FLAG_DELETION;
+	c->val_len = val_len;
+	c->val = mb->vals + mb->used;
+	memcpy(mb->vals + mb->used, val, val_len);
+	mb->used += val_len;
+	return 1;
+}
+
+/*
+ * Metadata blocks a batch may allocate: each item in a leaf of its own
+ * with its path, and the records' path.
+ */
+static u64 batch_blocks(struct scoutfs_forest_info *fi)
+{
+	return (u64)MERGE_ITEMS * (fi->fs_root.height + 2) + 2 * (fi->logs_root.height + 2);
+}
+
+/*
+ * One batch of the oldest finalized tree into the fs btree, or, once it
+ * is all merged, its record and blocks freed.  1: more to do, 0: nothing
+ * left, -errno.
+ */
+static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
+		     struct merge_batch *mb)
+{
+	struct scoutfs_btree_root root;
+	struct scoutfs_log_trees lt;
+	struct scoutfs_key last;
+	struct ftree *t;
+	u64 seq;
+	int ret;
+
+	if (list_empty(&fi->finalized))
+		return 0;
+	if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi)) {
+		/* a commit frees what earlier batches replaced */
+		ret = scoutfs_trans_sync(sb, 1);
+		if (ret)
+			return ret;
+		if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi))
+			return -ENOSPC;
+	}
+
+	ret = scoutfs_hold_trans(sb);
+	if (ret)
+		return ret;
+	seq = scoutfs_trans_seq(sb);
+	/* only this worker changes the list's first tree and the fs root */
+	t = list_first_entry(&fi->finalized, struct ftree, head);
+	scoutfs_key_set_ones(&last);
+	mb->nr = 0;
+	mb->used = 0;
+	mb->full = false;
+	ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &fi->merge_pos, &last, merge_cb, mb);
+	if (ret < 0)
+		goto out;
+
+	if (mb->nr) {
+		root = fi->fs_root;
+		ret = scoutfs_btree_apply(sb, &root, seq, mb->chg, mb->nr, 0);
+		if (ret)
+			goto abort;
+		down_write(&fi->rwsem);
+		fi->fs_root = root;
+		up_write(&fi->rwsem);
+		scoutfs_trans_changed();
+		scoutfs_trans_mark_dirty(sb);
+		fi->merge_pos = mb->chg[mb->nr - 1].key;
+		if (mb->full && scoutfs_key_compare(&fi->merge_pos, &last) != 0) {
+			scoutfs_key_inc(&fi->merge_pos);
+			ret = 1;
+			goto out;
+		}
+	}
+
+	/* all merged: the tree goes */
+	lt = t->lt;
+	down_write(&fi->rwsem);
+	ret = write_record(sb, fi, seq, &lt, true);
+	if (ret == 0) {
+		list_del(&t->head);
+		fi->nr_finalized--;
+	}
+	up_write(&fi->rwsem);
+	if (ret)
+		goto abort;
+	/* readers that still hold it finish before the commit reuses blocks */
+	ret = scoutfs_btree_free(sb, &lt.item_root);
+	kfree(t);
+	if (ret)
+		goto abort;
+	scoutfs_trans_changed();
+	scoutfs_trans_mark_dirty(sb);
+	scoutfs_key_set_zeros(&fi->merge_pos);
+	ret = 1;
+	goto out;
+abort:
+	scoutfs_trans_abort(sb, "merging a log btree", ret);
+out:
+	scoutfs_release_trans(sb);
+	return ret;
+}
+
+static void merge_worker(struct work_struct *work)
+{
+	struct scoutfs_forest_info *fi = container_of(work, struct scoutfs_forest_info,
+						      merge_work.work);
+	struct super_block *sb = fi->sb;
+	struct merge_batch mb = { 0 };
+	int ret = 0;
+
+	mb.chg = kvmalloc_array(MERGE_ITEMS, sizeof(*mb.chg), GFP_NOFS);
+	mb.vals = kvmalloc(MERGE_BYTES, GFP_NOFS);
+	if (!mb.chg || !mb.vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	while (READ_ONCE(fi->merging)) {
+		ret = merge_one(sb, fi, &mb);
+		if (ret <= 0)
+			break;
+		cond_resched();
+	}
+out:
+	kvfree(mb.chg);
+	kvfree(mb.vals);
+	if (ret == -ENOSPC || ret == -ENOMEM) {
+		scoutfs_warn(sb, "merging log btrees: error %d, trying again", ret);
+		if (READ_ONCE(fi->merging))
+			queue_delayed_work(fi->wq, &fi->merge_work,
+					   msecs_to_jiffies(MERGE_RETRY_MS));
+	} else if (ret < 0 && ret != -EROFS) {
+		scoutfs_err(sb, "merging log btrees stopped: error %d", ret);
+	}
+}
+
+/* --------------------------------------------------------- setup/teardown */
+
+static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		   const void *val, int val_len)
+{
+	struct scoutfs_forest_info *fi = arg;
+	const struct scoutfs_log_trees *lt = val;
+	struct super_block *sb = fi->sb;
+	struct ftree *t;
+	struct ftree *pos;
+	const char *why = NULL;
+	u64 bad = 0;
+
+	if (key->zone != SCOUTFS_KEY_ZONE_LOG_TREES ||
+	    key->type != SCOUTFS_LOG_TREES_ITEM_TYPE_LOG_TREES || key->third || key->fourth) {
+		why = "key: not a log btree record's";
+		bad = key->zone;
+	} else if (flags) {
+		why = "flags: a marker in the logs btree";
+		bad = flags;
+	} else if (val_len != sizeof(*lt)) {
+		why = "value length";
+		bad = val_len;
+	} else {
+		why = scoutfs_log_trees_invalid(lt, &bad);
+		if (!why && (lt->rid != key->first || lt->nr != key->second)) {
+			why = "rid or nr: not the key's";
+			bad = le64_to_cpu(lt->nr);
+		} else if (!why && lt->item_root.height > SCOUTFS_BTREE_MAX_HEIGHT) {
+			why = "item root height";
+			bad = lt->item_root.height;
+		}
+	}
+	if (why) {
+		scoutfs_err(sb, "log btree record (rid %016llx nr %llu) is corrupt: %s, found %llu",
+			    le64_to_cpu(key->first), le64_to_cpu(key->second), why, bad);
+		return -EFSCORRUPTED;
+	}
+
+	t = kzalloc(sizeof(*t), GFP_NOFS);
+	if (!t)
+		return -ENOMEM;
+	t->lt = *lt;
+	/* an earlier mount's log btrees all wait to be merged, oldest first */
+	list_for_each_entry(pos, &fi->finalized, head) {
+		if (le64_to_cpu(pos->lt.get_trans_seq) > le64_to_cpu(lt->get_trans_seq))
+			break;
+	}
+	list_add_tail(&t->head, &pos->head);
+	fi->nr_finalized++;
+	return 1;
+}
+
+int scoutfs_forest_setup(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_forest_info *fi;
+	struct scoutfs_key start;
+	struct scoutfs_key end;
+	int ret;
+
+	fi = kzalloc(sizeof(*fi), GFP_KERNEL);
+	if (!fi)
+		return -ENOMEM;
+	fi->sb = sb;
+	init_rwsem(&fi->rwsem);
+	INIT_LIST_HEAD(&fi->finalized);
+	INIT_DELAYED_WORK(&fi->merge_work, merge_worker);
+	fi->fs_root = sbi->super.fs_root;
+	fi->logs_root = sbi->super.logs_root;
+	sbi->forest = fi;
+
+	fi->wq = alloc_workqueue("scoutfs_merge", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!fi->wq)
+		return -ENOMEM;
+
+	/* every item of the logs btree must be a record: read them all */
+	scoutfs_key_set_zeros(&start);
+	scoutfs_key_set_ones(&end);
+	ret = scoutfs_btree_read_items(sb, &fi->logs_root, &start, &end, load_cb, fi);
+	return ret < 0 ? ret : 0;
+}
+
+void scoutfs_forest_start(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+
+	if (scoutfs_read_only(sb))
+		return;
+	WRITE_ONCE(fi->merging, true);
+	queue_delayed_work(fi->wq, &fi->merge_work, 0);
+}
+
+void scoutfs_forest_stop(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+
+	if (!fi || !fi->wq)
+		return;
+	WRITE_ONCE(fi->merging, false);
+	cancel_delayed_work_sync(&fi->merge_work);
+}
+
+void scoutfs_forest_destroy(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t;
+	struct ftree *tmp;
+
+	if (!fi)
+		return;
+	if (fi->wq) {
+		scoutfs_forest_stop(sb);
+		destroy_workqueue(fi->wq);
+	}
+	list_for_each_entry_safe(t, tmp, &fi->finalized, head) {
+		list_del(&t->head);
+		kfree(t);
+	}
+	kfree(fi->cur);
+	kfree(fi);
+	SCOUTFS_SB(sb)->forest = NULL;
+}
