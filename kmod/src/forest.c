@@ -660,7 +660,7 @@ out:
 	kvfree(mb.chg);
 	kvfree(mb.vals);
 	if (ret == -ENOSPC || ret == -ENOMEM) {
-		scoutfs_warn(sb, "merging log btrees: error %d, trying again", ret);
+		/* a full volume: the merge waits for space like any writer */
 		if (READ_ONCE(fi->merging))
 			queue_delayed_work(fi->wq, &fi->merge_work,
 					   msecs_to_jiffies(MERGE_RETRY_MS));
