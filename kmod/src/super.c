@@ -31,6 +31,7 @@
 #include "super.h"
 #include "block.h"
 #include "item.h"
+#include "lock.h"
 #include "alloc.h"
 #include "trans.h"
 #include "inode.h"
@@ -245,6 +246,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ret = scoutfs_block_setup(sb) ?:
 	      scoutfs_alloc_setup(sb) ?:
 	      scoutfs_item_setup(sb) ?:
+	      scoutfs_lock_setup(sb) ?:
 	      scoutfs_trans_setup(sb);
 	if (ret)
 		goto out;
@@ -292,6 +294,7 @@ static void teardown(struct super_block *sb)
 
 	if (!sbi)
 		return;
+	scoutfs_lock_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);
 	scoutfs_alloc_destroy(sb);

@@ -10,6 +10,7 @@
 
 struct scoutfs_block_cache;
 struct scoutfs_item_cache;
+struct scoutfs_lock_info;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
 
@@ -44,6 +45,7 @@ struct scoutfs_sb_info {
 
 	struct scoutfs_block_cache *blocks;
 	struct scoutfs_item_cache *items;
+	struct scoutfs_lock_info *locks;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
 };
