@@ -49,6 +49,7 @@
 #include "msg.h"
 #include "inode.h"
 #include "data.h"
+#include "lock.h"
 
 #define BLOCK_SHIFT	SCOUTFS_BLOCK_SM_SHIFT
 #define MAX_BLOCKS	(SCOUTFS_MAX_FILE_SIZE >> BLOCK_SHIFT)
@@ -120,6 +121,49 @@ static int decode_ext(struct super_block *sb, u64 ino,
 	return 0;
 }
 
+/*
+ * The inode's lock that the current task holds for its page cache work:
+ * every entry point that reaches the extent items (read and write
+ * iterators, faults, fallocate, setattr, close) takes it and records it
+ * for the task (lock.h); the item calls check it covers the extents.
+ */
+static struct scoutfs_lock *data_lock(struct inode *inode)
+{
+	return scoutfs_lock_find_task(inode);
+}
+
+/*
+ * Block mapping for reads and writeback can also start where no task of
+ * ours took the lock (readahead(2), fadvise, the flusher): then use the
+ * mount's granted lock, or ask for a READ grant.  Returns the lock taken
+ * (registered for the task), NULL if the task had one, or an ERR_PTR.
+ */
+static struct scoutfs_lock *map_lock_get(struct inode *inode, struct scoutfs_lock_task *lt)
+{
+	struct scoutfs_lock *lock;
+	int ret;
+
+	if (scoutfs_lock_find_task(inode))
+		return NULL;
+	lock = scoutfs_lock_find_granted(inode, SCOUTFS_LOCK_READ);
+	if (!lock) {
+		ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, 0, inode, &lock);
+		if (ret < 0)
+			return ERR_PTR(ret);
+	}
+	scoutfs_lock_task_add(inode, lt, lock);
+	return lock;
+}
+
+static void map_lock_put(struct inode *inode, struct scoutfs_lock_task *lt,
+			 struct scoutfs_lock *lock)
+{
+	if (lock) {
+		scoutfs_lock_task_del(inode, lt);
+		scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	}
+}
+
 /* the extent containing iblock or else the first after it; -ENOENT */
 static int next_ext(struct inode *inode, u64 iblock, struct ext *ext)
 {
@@ -133,7 +177,7 @@ static int next_ext(struct inode *inode, u64 iblock, struct ext *ext)
 	ext_key(&key, ino, iblock, 0);
 	ext_key(&last, ino, U64_MAX, U64_MAX);
 	last.fourth = U8_MAX;
-	ret = scoutfs_item_next(sb, &key, &last, &val, sizeof(val));
+	ret = scoutfs_item_next(sb, &key, &last, &val, sizeof(val), data_lock(inode));
 	if (ret < 0)
 		return ret;
 	return decode_ext(sb, ino, &key, &val, ret, ext);
@@ -148,7 +192,7 @@ static int insert_ext(struct inode *inode, const struct ext *ext)
 	struct scoutfs_key key;
 
 	ext_key(&key, scoutfs_ino(inode), ext_last(ext), ext->len);
-	return scoutfs_item_create(inode->i_sb, &key, &val, sizeof(val));
+	return scoutfs_item_create(inode->i_sb, &key, &val, sizeof(val), data_lock(inode));
 }
 
 static int delete_ext(struct inode *inode, const struct ext *ext)
@@ -156,7 +200,7 @@ static int delete_ext(struct inode *inode, const struct ext *ext)
 	struct scoutfs_key key;
 
 	ext_key(&key, scoutfs_ino(inode), ext_last(ext), ext->len);
-	return scoutfs_item_delete(inode->i_sb, &key);
+	return scoutfs_item_delete(inode->i_sb, &key, data_lock(inode));
 }
 
 /* b continues a, logically and physically */
@@ -220,13 +264,19 @@ static int get_block_read(struct inode *inode, sector_t iblock,
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	unsigned int blkbits = inode->i_blkbits;
 	u64 max = bh->b_size >> blkbits;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	struct ext ext;
 	u64 off;
 	int ret;
 
+	lock = map_lock_get(inode, &lt);
+	if (IS_ERR(lock))
+		return PTR_ERR(lock);
 	down_read(&si->extent_rwsem);
 	ret = next_ext(inode, iblock, &ext);
 	up_read(&si->extent_rwsem);
+	map_lock_put(inode, &lt, lock);
 
 	if (ret == -ENOENT || (ret == 0 && ext.start > iblock) ||
 	    (ret == 0 && (ext.flags & SCOUTFS_EXTENT_FLAG_UNWRITTEN))) {
@@ -444,7 +494,7 @@ static int get_block_write(struct inode *inode, sector_t iblock,
 	}
 	/* a fresh block's write grows the size: write_end updates the item */
 	if (changed)
-		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
+		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA, data_lock(inode));
 	return ret;
 }
 
@@ -534,7 +584,7 @@ static s64 free_blocks_from(struct inode *inode, u64 first, bool written_only)
 			si->flags &= ~SCOUTFS_INO_FLAG_TRUNCATE;
 		err = 0;
 		if (!written_only || freed)
-			err = scoutfs_update_inode_item(inode, 0);
+			err = scoutfs_update_inode_item(inode, 0, data_lock(inode));
 		scoutfs_release_trans(sb);
 		if (ret < 0 || err < 0)
 			return ret ?: err;
@@ -599,6 +649,8 @@ bool scoutfs_data_has_prealloc(struct inode *inode)
 u64 scoutfs_data_blocks_past_eof(struct inode *inode)
 {
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	struct ext ext;
 	u64 count = 0;
 	u64 first;
@@ -609,6 +661,9 @@ u64 scoutfs_data_blocks_past_eof(struct inode *inode)
 	    !test_bit(SCOUTFS_INO_STATE_PREALLOC, &si->state))
 		return 0;
 
+	lock = map_lock_get(inode, &lt);
+	if (IS_ERR(lock))
+		return 0;
 	down_read(&si->extent_rwsem);
 	first = eof_block(inode);
 	pos = first;
@@ -618,6 +673,7 @@ u64 scoutfs_data_blocks_past_eof(struct inode *inode)
 		pos = ext_last(&ext) + 1;
 	}
 	up_read(&si->extent_rwsem);
+	map_lock_put(inode, &lt, lock);
 
 	/* on an error the blocks show as they are (the lookup logged it) */
 	if (ret != -ENOENT)
@@ -708,7 +764,7 @@ static int scoutfs_write_end(struct file *file, struct address_space *mapping,
 	ret = generic_write_end(file, mapping, pos, len, copied, folio, fsdata);
 	if (i_size_read(inode) != old_size ||
 	    SCOUTFS_I(inode)->data_seq != scoutfs_trans_seq(sb)) {
-		err = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA);
+		err = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA, data_lock(inode));
 		if (err < 0)
 			ret = err;
 	}
@@ -723,9 +779,15 @@ static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
 	struct vm_area_struct *vma = vmf->vma;
 	struct inode *inode = file_inode(vma->vm_file);
 	struct super_block *sb = inode->i_sb;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	int ret;
 
 	sb_start_pagefault(sb);
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0)
+		goto out;
+	scoutfs_lock_task_add(inode, &lt, lock);
 	file_update_time(vma->vm_file);
 
 	ret = scoutfs_hold_trans(sb);
@@ -733,19 +795,41 @@ static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
 		ret = block_page_mkwrite(vma, vmf, get_block_write);
 		if (ret == 0) {
 			ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA |
-							SCOUTFS_UPD_DATA_VERSION);
+							SCOUTFS_UPD_DATA_VERSION, lock);
 			if (ret < 0)
 				unlock_page(vmf->page);
 		}
 		scoutfs_release_trans(sb);
 	}
-
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+out:
 	sb_end_pagefault(sb);
 	return vmf_fs_error(ret);
 }
 
+/* a fault that reads the file maps its blocks under the inode's READ lock */
+static vm_fault_t scoutfs_fault(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
+	vm_fault_t vmret;
+	int ret;
+
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return vmf_fs_error(ret);
+	scoutfs_lock_task_add(inode, &lt, lock);
+	vmret = filemap_fault(vmf);
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	return vmret;
+}
+
 const struct vm_operations_struct scoutfs_file_vm_ops = {
-	.fault		= filemap_fault,
+	.fault		= scoutfs_fault,
 	.map_pages	= filemap_map_pages,
 	.page_mkwrite	= scoutfs_page_mkwrite,
 };
@@ -807,7 +891,7 @@ static int alloc_unwritten(struct inode *inode, u64 iblock, u64 last)
 		up_write(&si->extent_rwsem);
 
 		inode_set_ctime_current(inode);
-		err = scoutfs_update_inode_item(inode, 0);
+		err = scoutfs_update_inode_item(inode, 0, data_lock(inode));
 		scoutfs_release_trans(sb);
 		if (ret < 0 || err < 0)
 			return ret ?: err;
@@ -823,6 +907,8 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 {
 	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	loff_t end = offset + len;
 	int ret;
 
@@ -836,6 +922,10 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		return -EFBIG;
 
 	inode_lock(inode);
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0)
+		goto unlock;
+	scoutfs_lock_task_add(inode, &lt, lock);
 	/* growing the size obeys RLIMIT_FSIZE (EFBIG and SIGXFSZ) */
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
 		ret = inode_newsize_ok(inode, end);
@@ -869,10 +959,13 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		scoutfs_trans_track_inode(sb, inode);
 		i_size_write(inode, end);
 		inode_set_mtime_to_ts(inode, inode_set_ctime_current(inode));
-		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA_VERSION);
+		ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA_VERSION, lock);
 		scoutfs_release_trans(sb);
 	}
 out:
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+unlock:
 	inode_unlock(inode);
 	return ret;
 }

@@ -29,6 +29,7 @@
 #include "item.h"
 #include "trans.h"
 #include "msg.h"
+#include "lock.h"
 #include "inode.h"
 #include "file.h"
 #include "xattr.h"
@@ -112,7 +113,7 @@ static int check_dirent(struct super_block *sb, u64 dir_ino,
 }
 
 static int lookup_entry(struct inode *dir, const char *name, unsigned int len,
-			struct entry *ent)
+			struct entry *ent, struct scoutfs_lock *dir_lock)
 {
 	struct super_block *sb = dir->i_sb;
 	u64 dir_ino = scoutfs_ino(dir);
@@ -129,7 +130,7 @@ static int lookup_entry(struct inode *dir, const char *name, unsigned int len,
 	last.fourth = U8_MAX;
 
 	for (;;) {
-		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf));
+		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf), dir_lock);
 		if (ret < 0)
 			return ret;
 		ret = check_dirent(sb, dir_ino, d, ret, le64_to_cpu(key.third));
@@ -151,10 +152,15 @@ static int lookup_entry(struct inode *dir, const char *name, unsigned int len,
 	}
 }
 
-/* the three items of a name; the caller holds the transaction */
+/*
+ * The three items of a name: the entry and readdir items in the
+ * directory's lock, the back reference in the inode's.  The caller holds
+ * the transaction.
+ */
 static int add_entry_items(struct super_block *sb, u64 dir_ino, u64 hash,
 			   u64 pos, const char *name, unsigned int len,
-			   u64 ino, umode_t mode)
+			   u64 ino, umode_t mode, struct scoutfs_lock *dir_lock,
+			   struct scoutfs_lock *ino_lock)
 {
 	int val_len = sizeof(struct scoutfs_dirent) + len;
 	struct scoutfs_dirent *d;
@@ -172,43 +178,44 @@ static int add_entry_items(struct super_block *sb, u64 dir_ino, u64 hash,
 	memcpy(d->name, name, len);
 
 	dirent_key(&key, dir_ino, hash, pos);
-	ret = scoutfs_item_create(sb, &key, d, val_len);
+	ret = scoutfs_item_create(sb, &key, d, val_len, dir_lock);
 	if (ret < 0)
 		return ret;
 	readdir_key(&rd_key, dir_ino, pos);
-	ret = scoutfs_item_create(sb, &rd_key, d, val_len);
+	ret = scoutfs_item_create(sb, &rd_key, d, val_len, dir_lock);
 	if (ret < 0)
 		goto del_dirent;
 	backref_key(&key, ino, dir_ino, pos);
-	ret = scoutfs_item_create(sb, &key, d, val_len);
+	ret = scoutfs_item_create(sb, &key, d, val_len, ino_lock);
 	if (ret == 0)
 		return 0;
 
-	if (scoutfs_item_delete_force(sb, &rd_key) < 0)
+	if (scoutfs_item_delete_force(sb, &rd_key, dir_lock) < 0)
 		scoutfs_trans_abort(sb, "adding a directory entry", ret);
 del_dirent:
 	dirent_key(&key, dir_ino, hash, pos);
-	if (scoutfs_item_delete_force(sb, &key) < 0)
+	if (scoutfs_item_delete_force(sb, &key, dir_lock) < 0)
 		scoutfs_trans_abort(sb, "adding a directory entry", ret);
 	return ret;
 }
 
 static int del_entry_items(struct super_block *sb, u64 dir_ino,
-			   const struct entry *ent)
+			   const struct entry *ent, struct scoutfs_lock *dir_lock,
+			   struct scoutfs_lock *ino_lock)
 {
 	struct scoutfs_key key;
 	int ret;
 	int err;
 
 	dirent_key(&key, dir_ino, ent->hash, ent->pos);
-	ret = scoutfs_item_delete(sb, &key);
+	ret = scoutfs_item_delete(sb, &key, dir_lock);
 	if (ret < 0 && ret != -ENOENT)
 		return ret;	/* nothing changed yet */
 	readdir_key(&key, dir_ino, ent->pos);
-	err = scoutfs_item_delete(sb, &key);
+	err = scoutfs_item_delete(sb, &key, dir_lock);
 	ret = ret ?: err;
 	backref_key(&key, ent->ino, dir_ino, ent->pos);
-	err = scoutfs_item_delete(sb, &key);
+	err = scoutfs_item_delete(sb, &key, ino_lock);
 	ret = ret ?: err;
 	if (ret == -ENOENT) {
 		scoutfs_err(sb, "directory %llu entry at pos %llu is missing items",
@@ -225,7 +232,8 @@ static int del_entry_items(struct super_block *sb, u64 dir_ino,
  * transaction and writes dir's item afterwards.
  */
 static int add_name(struct inode *dir, const struct qstr *name,
-		    struct inode *inode)
+		    struct inode *inode, struct scoutfs_lock *dir_lock,
+		    struct scoutfs_lock *ino_lock)
 {
 	struct scoutfs_inode_info *dsi = SCOUTFS_I(dir);
 	u64 pos = dsi->next_readdir_pos;
@@ -237,7 +245,7 @@ static int add_name(struct inode *dir, const struct qstr *name,
 	ret = add_entry_items(dir->i_sb, scoutfs_ino(dir),
 			      scoutfs_name_hash(name->name, name->len), pos,
 			      name->name, name->len, scoutfs_ino(inode),
-			      inode->i_mode);
+			      inode->i_mode, dir_lock, ino_lock);
 	if (ret < 0)
 		return ret;
 	dsi->next_readdir_pos = pos + 1;
@@ -247,12 +255,13 @@ static int add_name(struct inode *dir, const struct qstr *name,
 
 /* remove the name for inode from dir; the caller writes dir's item */
 static int remove_name(struct inode *dir, const struct qstr *name,
-		       struct inode *inode)
+		       struct inode *inode, struct scoutfs_lock *dir_lock,
+		       struct scoutfs_lock *ino_lock)
 {
 	struct entry ent;
 	int ret;
 
-	ret = lookup_entry(dir, name->name, name->len, &ent);
+	ret = lookup_entry(dir, name->name, name->len, &ent, dir_lock);
 	if (ret == 0 && ent.ino != scoutfs_ino(inode)) {
 		scoutfs_err(dir->i_sb, "directory %llu entry at pos %llu names inode %llu, expected %llu",
 			    scoutfs_ino(dir), ent.pos, ent.ino,
@@ -264,7 +273,7 @@ static int remove_name(struct inode *dir, const struct qstr *name,
 	if (ret < 0)
 		return ret;
 
-	ret = del_entry_items(dir->i_sb, scoutfs_ino(dir), &ent);
+	ret = del_entry_items(dir->i_sb, scoutfs_ino(dir), &ent, dir_lock, ino_lock);
 	if (ret == 0)
 		i_size_write(dir, i_size_read(dir) - min_t(loff_t, name->len,
 							   i_size_read(dir)));
@@ -272,7 +281,7 @@ static int remove_name(struct inode *dir, const struct qstr *name,
 }
 
 /* 1 if the directory has no entries, 0 if it has, or an error */
-static int dir_empty(struct inode *dir)
+static int dir_empty(struct inode *dir, struct scoutfs_lock *lock)
 {
 	struct scoutfs_key last;
 	struct scoutfs_key key;
@@ -282,7 +291,7 @@ static int dir_empty(struct inode *dir)
 	readdir_key(&last, scoutfs_ino(dir), U64_MAX);
 	last.third = cpu_to_le64(U64_MAX);
 	last.fourth = U8_MAX;
-	ret = scoutfs_item_next(dir->i_sb, &key, &last, NULL, 0);
+	ret = scoutfs_item_next(dir->i_sb, &key, &last, NULL, 0, lock);
 	if (ret == -ENOENT)
 		return 1;
 	return ret < 0 ? ret : 0;
@@ -292,6 +301,7 @@ static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 				     unsigned int flags)
 {
 	struct super_block *sb = dir->i_sb;
+	struct scoutfs_lock *lock;
 	struct inode *inode = NULL;
 	struct entry ent;
 	int ret;
@@ -299,7 +309,12 @@ static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
 		return ERR_PTR(-ENAMETOOLONG);
 
-	ret = lookup_entry(dir, dentry->d_name.name, dentry->d_name.len, &ent);
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, 0, dir, &lock);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	ret = lookup_entry(dir, dentry->d_name.name, dentry->d_name.len, &ent, lock);
+	/* the inode's own lock comes after, not inside, the directory's */
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	if (ret == 0) {
 		inode = scoutfs_iget(sb, ent.ino);
 		if (IS_ERR(inode) && PTR_ERR(inode) == -ESTALE) {
@@ -320,8 +335,11 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 			 umode_t mode, dev_t rdev, const char *symname)
 {
 	struct super_block *sb = dir->i_sb;
+	struct scoutfs_lock *dir_lock;
+	struct scoutfs_lock *ino_lock;
 	struct inode *inode;
 	unsigned int sym_len = 0;
+	u64 ino;
 	int ret;
 
 	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
@@ -331,32 +349,42 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 		if (sym_len + 1 > SCOUTFS_SYMLINK_MAX_SIZE)
 			return -ENAMETOOLONG;
 	}
-	if (S_ISDIR(mode) && dir->i_nlink >= SCOUTFS_LINK_MAX)
-		return -EMLINK;
+
+	ret = scoutfs_alloc_ino(sb, &ino);
+	if (ret < 0)
+		return ret;
+	ret = scoutfs_lock_inode_new(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				     dir, &dir_lock, ino, &ino_lock);
+	if (ret < 0)
+		return ret;
+	if (S_ISDIR(mode) && dir->i_nlink >= SCOUTFS_LINK_MAX) {
+		ret = -EMLINK;
+		goto unlock;
+	}
 
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
-	inode = scoutfs_new_inode(dir, mode, rdev, S_ISDIR(mode) ? 2 : 1);
+	inode = scoutfs_new_inode(dir, ino, mode, rdev, S_ISDIR(mode) ? 2 : 1, ino_lock);
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
 		goto out;
 	}
 
 	if (symname) {
-		ret = scoutfs_symlink_create(inode, symname, sym_len);
+		ret = scoutfs_symlink_create(inode, symname, sym_len, ino_lock);
 		if (ret < 0)
 			goto discard;
 	}
 
-	ret = add_name(dir, &dentry->d_name, inode);
+	ret = add_name(dir, &dentry->d_name, inode, dir_lock, ino_lock);
 	if (ret < 0)
 		goto discard;
 	if (S_ISDIR(mode))
 		inc_nlink(dir);
 	inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir));
-	ret = scoutfs_update_inode_item(dir, 0);
+	ret = scoutfs_update_inode_item(dir, 0, dir_lock);
 	if (ret < 0) {
 		/* the name is in: no way back */
 		scoutfs_trans_abort(sb, "create", ret);
@@ -366,6 +394,7 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 	}
 
 	scoutfs_release_trans(sb);
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	d_instantiate_new(dentry, inode);
 	return 0;
 
@@ -373,6 +402,8 @@ discard:
 	scoutfs_discard_new_inode(inode);
 out:
 	scoutfs_release_trans(sb);
+unlock:
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	return ret;
 }
 
@@ -433,19 +464,28 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 {
 	struct inode *inode = d_inode(old_dentry);
 	struct super_block *sb = dir->i_sb;
-	bool was_orphan = inode->i_nlink == 0;
+	struct scoutfs_lock *dir_lock;
+	struct scoutfs_lock *ino_lock;
+	bool was_orphan;
 	int ret;
 
 	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
 		return -ENAMETOOLONG;
-	if (inode->i_nlink >= SCOUTFS_LINK_MAX)
-		return -EMLINK;
+	ret = scoutfs_lock_inodes(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				  dir, &dir_lock, inode, &ino_lock, NULL, NULL, NULL, NULL);
+	if (ret < 0)
+		return ret;
+	was_orphan = inode->i_nlink == 0;
+	if (inode->i_nlink >= SCOUTFS_LINK_MAX) {
+		ret = -EMLINK;
+		goto unlock;
+	}
 
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
-	ret = add_name(dir, &dentry->d_name, inode);
+	ret = add_name(dir, &dentry->d_name, inode, dir_lock, ino_lock);
 	if (ret < 0)
 		goto out;
 	/* past the first change, a failure aborts */
@@ -458,9 +498,9 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 
 	inc_nlink(inode);
 	inode_set_ctime_to_ts(inode, inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)));
-	ret = scoutfs_update_inode_item(inode, 0);
+	ret = scoutfs_update_inode_item(inode, 0, ino_lock);
 	if (ret == 0)
-		ret = scoutfs_update_inode_item(dir, 0);
+		ret = scoutfs_update_inode_item(dir, 0, dir_lock);
 	if (ret < 0)
 		goto abort;
 
@@ -472,6 +512,8 @@ abort:
 	scoutfs_trans_abort(sb, "link", ret);
 out:
 	scoutfs_release_trans(sb);
+unlock:
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	return ret;
 }
 
@@ -479,24 +521,32 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct inode *inode = d_inode(dentry);
 	struct super_block *sb = dir->i_sb;
+	struct scoutfs_lock *dir_lock;
+	struct scoutfs_lock *ino_lock;
 	int ret;
 
+	ret = scoutfs_lock_inodes(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				  dir, &dir_lock, inode, &ino_lock, NULL, NULL, NULL, NULL);
+	if (ret < 0)
+		return ret;
 	if (is_dir) {
-		ret = dir_empty(inode);
-		if (ret <= 0)
-			return ret ?: -ENOTEMPTY;
+		ret = dir_empty(inode, ino_lock);
+		if (ret <= 0) {
+			ret = ret ?: -ENOTEMPTY;
+			goto unlock;
+		}
 		ret = check_nlink(dir, PARENT_NLINK_MIN, "rmdir");
 	} else {
 		ret = check_nlink(inode, 1, "unlink");
 	}
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
 	ret = scoutfs_hold_trans_freeing(sb);
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
-	ret = remove_name(dir, &dentry->d_name, inode);
+	ret = remove_name(dir, &dentry->d_name, inode, dir_lock, ino_lock);
 	if (ret < 0)
 		goto release;
 
@@ -509,13 +559,15 @@ static int remove_common(struct inode *dir, struct dentry *dentry, bool is_dir)
 	inode_set_ctime_to_ts(inode, inode_set_mtime_to_ts(dir, inode_set_ctime_current(dir)));
 	ret = unlinked(inode);
 	if (ret == 0)
-		ret = scoutfs_update_inode_item(inode, 0);
+		ret = scoutfs_update_inode_item(inode, 0, ino_lock);
 	if (ret == 0)
-		ret = scoutfs_update_inode_item(dir, 0);
+		ret = scoutfs_update_inode_item(dir, 0, dir_lock);
 	if (ret < 0)
 		scoutfs_trans_abort(sb, is_dir ? "rmdir" : "unlink", ret);
 release:
 	scoutfs_release_trans(sb);
+unlock:
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	if (ret == 0)
 		scoutfs_trans_untrack_unlinked(sb, inode);
 	return ret;
@@ -546,6 +598,11 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 	struct inode *old_inode = d_inode(old_dentry);
 	struct inode *new_inode = d_inode(new_dentry);
 	bool exchange = flags & RENAME_EXCHANGE;
+	struct scoutfs_lock *rename_lock = NULL;
+	struct scoutfs_lock *old_dir_lock;
+	struct scoutfs_lock *new_dir_lock;
+	struct scoutfs_lock *old_lock;
+	struct scoutfs_lock *new_lock;
 	struct timespec64 now;
 	int ret;
 
@@ -553,10 +610,29 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 		return -EINVAL;
 	if (new_dentry->d_name.len > SCOUTFS_NAME_LEN)
 		return -ENAMETOOLONG;
+
+	/*
+	 * A move between directories takes the cluster's rename lock first,
+	 * as the VFS's s_vfs_rename_mutex does on one node: no other mount
+	 * can make the loop the VFS checked against.
+	 */
+	if (old_dir != new_dir) {
+		ret = scoutfs_lock_rename(sb, SCOUTFS_LOCK_WRITE, &rename_lock);
+		if (ret < 0)
+			return ret;
+	}
+	ret = scoutfs_lock_inodes(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				  old_dir, &old_dir_lock, new_dir, &new_dir_lock,
+				  old_inode, &old_lock, new_inode, &new_lock);
+	if (ret < 0)
+		goto unlock_rename;
+
 	if (new_inode && !exchange && S_ISDIR(new_inode->i_mode)) {
-		ret = dir_empty(new_inode);
-		if (ret <= 0)
-			return ret ?: -ENOTEMPTY;
+		ret = dir_empty(new_inode, new_lock);
+		if (ret <= 0) {
+			ret = ret ?: -ENOTEMPTY;
+			goto unlock;
+		}
 	}
 	/* the counts the moves below drop */
 	ret = 0;
@@ -568,28 +644,28 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 	if (ret == 0 && new_inode && !exchange && !S_ISDIR(new_inode->i_mode))
 		ret = check_nlink(new_inode, 1, "rename");
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
 	ret = scoutfs_hold_trans(sb);
 	if (ret < 0)
-		return ret;
+		goto unlock;
 
 	/* take the old names away; a failure past the first change aborts */
-	ret = remove_name(old_dir, &old_dentry->d_name, old_inode);
+	ret = remove_name(old_dir, &old_dentry->d_name, old_inode, old_dir_lock, old_lock);
 	if (ret < 0)
 		goto release;
 	if (new_inode) {
-		ret = remove_name(new_dir, &new_dentry->d_name, new_inode);
+		ret = remove_name(new_dir, &new_dentry->d_name, new_inode, new_dir_lock, new_lock);
 		if (ret < 0)
 			goto out;
 	}
 
 	/* and add the new ones */
-	ret = add_name(new_dir, &new_dentry->d_name, old_inode);
+	ret = add_name(new_dir, &new_dentry->d_name, old_inode, new_dir_lock, old_lock);
 	if (ret < 0)
 		goto out;
 	if (exchange) {
-		ret = add_name(old_dir, &old_dentry->d_name, new_inode);
+		ret = add_name(old_dir, &old_dentry->d_name, new_inode, old_dir_lock, new_lock);
 		if (ret < 0)
 			goto out;
 	}
@@ -622,18 +698,23 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 	if (new_inode)
 		inode_set_ctime_to_ts(new_inode, now);
 
-	ret = scoutfs_update_inode_item(old_dir, 0);
+	ret = scoutfs_update_inode_item(old_dir, 0, old_dir_lock);
 	if (ret == 0 && new_dir != old_dir)
-		ret = scoutfs_update_inode_item(new_dir, 0);
+		ret = scoutfs_update_inode_item(new_dir, 0, new_dir_lock);
 	if (ret == 0)
-		ret = scoutfs_update_inode_item(old_inode, 0);
+		ret = scoutfs_update_inode_item(old_inode, 0, old_lock);
 	if (ret == 0 && new_inode)
-		ret = scoutfs_update_inode_item(new_inode, 0);
+		ret = scoutfs_update_inode_item(new_inode, 0, new_lock);
 out:
 	if (ret < 0)
 		scoutfs_trans_abort(sb, "rename", ret);
 release:
 	scoutfs_release_trans(sb);
+unlock:
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, old_dir_lock, new_dir_lock, old_lock,
+			      new_lock);
+unlock_rename:
+	scoutfs_unlock(sb, rename_lock, SCOUTFS_LOCK_WRITE);
 	if (ret == 0 && new_inode && !exchange)
 		scoutfs_trans_untrack_unlinked(sb, new_inode);
 	return ret;
@@ -647,14 +728,24 @@ static int scoutfs_tmpfile(struct scoutfs_idmap *idmap, struct inode *dir,
 			   struct file *file, umode_t mode)
 {
 	struct super_block *sb = dir->i_sb;
+	struct scoutfs_lock *dir_lock;
+	struct scoutfs_lock *ino_lock;
 	struct inode *inode;
+	u64 ino;
 	int ret;
 
-	ret = scoutfs_hold_trans(sb);
+	ret = scoutfs_alloc_ino(sb, &ino);
 	if (ret < 0)
 		return ret;
+	ret = scoutfs_lock_inode_new(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				     dir, &dir_lock, ino, &ino_lock);
+	if (ret < 0)
+		return ret;
+	ret = scoutfs_hold_trans(sb);
+	if (ret < 0)
+		goto unlock;
 
-	inode = scoutfs_new_inode(dir, mode, 0, 0);
+	inode = scoutfs_new_inode(dir, ino, mode, 0, 0, ino_lock);
 	if (IS_ERR(inode)) {
 		ret = PTR_ERR(inode);
 		goto out;
@@ -670,6 +761,8 @@ static int scoutfs_tmpfile(struct scoutfs_idmap *idmap, struct inode *dir,
 	unlock_new_inode(inode);
 out:
 	scoutfs_release_trans(sb);
+unlock:
+	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	return finish_open_simple(file, ret);
 }
 
@@ -683,6 +776,7 @@ static int scoutfs_readdir(struct file *file, struct dir_context *ctx)
 	struct inode *dir = file_inode(file);
 	struct super_block *sb = dir->i_sb;
 	u64 dir_ino = scoutfs_ino(dir);
+	struct scoutfs_lock *lock;
 	struct scoutfs_dirent *d;
 	struct dirent_buf buf;
 	struct scoutfs_key last;
@@ -692,6 +786,9 @@ static int scoutfs_readdir(struct file *file, struct dir_context *ctx)
 
 	if (!dir_emit_dots(file, ctx))
 		return 0;
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, 0, dir, &lock);
+	if (ret < 0)
+		return ret;
 
 	d = buf_dirent(&buf);
 	readdir_key(&last, dir_ino, U64_MAX);
@@ -700,22 +797,25 @@ static int scoutfs_readdir(struct file *file, struct dir_context *ctx)
 
 	while (ctx->pos < S64_MAX) {
 		readdir_key(&key, dir_ino, ctx->pos);
-		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf));
+		ret = scoutfs_item_next(sb, &key, &last, d, sizeof(buf), lock);
 		if (ret == -ENOENT)
 			break;
 		if (ret < 0)
-			return ret;
+			goto out;
 		pos = le64_to_cpu(key.second);
 		ret = check_dirent(sb, dir_ino, d, ret, pos);
 		if (ret < 0)
-			return ret;
+			goto out;
 		if (pos >= S64_MAX)
 			break;
 		if (!dir_emit(ctx, d->name, ret, le64_to_cpu(d->ino), d->type))
 			break;
 		ctx->pos = pos + 1;
 	}
-	return 0;
+	ret = 0;
+out:
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
+	return ret;
 }
 
 static loff_t scoutfs_dir_llseek(struct file *file, loff_t offset, int whence)

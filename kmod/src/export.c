@@ -18,6 +18,7 @@
 #include "super.h"
 #include "item.h"
 #include "inode.h"
+#include "lock.h"
 #include "export.h"
 
 #define SCOUTFS_FILEID_INO		0x81
@@ -112,6 +113,7 @@ static struct dentry *scoutfs_get_parent(struct dentry *child)
 {
 	struct super_block *sb = child->d_sb;
 	u64 ino = scoutfs_ino(d_inode(child));
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
 	struct scoutfs_key last;
 	int ret;
@@ -121,7 +123,11 @@ static struct dentry *scoutfs_get_parent(struct dentry *child)
 	scoutfs_key_init(&last, SCOUTFS_KEY_ZONE_FS, ino,
 			 SCOUTFS_FS_ITEM_TYPE_LINK_BACKREF, U64_MAX, U64_MAX,
 			 U8_MAX);
-	ret = scoutfs_item_next(sb, &key, &last, NULL, 0);
+	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_READ, 0, ino, &lock);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	ret = scoutfs_item_next(sb, &key, &last, NULL, 0, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	if (ret == -ENOENT)
 		return ERR_PTR(-ESTALE);
 	if (ret < 0)

@@ -18,9 +18,52 @@
 #include "inode.h"
 #include "data.h"
 #include "xattr.h"
+#include "lock.h"
 #include "file.h"
 #include "ioctl.h"
 #include "msg.h"
+
+/*
+ * Reads map blocks under the inode's READ lock, refreshed first: the size
+ * another mount wrote is the one read against.
+ */
+static ssize_t scoutfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
+	ssize_t ret;
+
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return ret;
+	scoutfs_lock_task_add(inode, &lt, lock);
+	ret = generic_file_read_iter(iocb, to);
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	return ret;
+}
+
+static ssize_t scoutfs_file_splice_read(struct file *in, loff_t *ppos,
+					struct pipe_inode_info *pipe, size_t len,
+					unsigned int flags)
+{
+	struct inode *inode = file_inode(in);
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
+	ssize_t ret;
+
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return ret;
+	scoutfs_lock_task_add(inode, &lt, lock);
+	ret = filemap_splice_read(in, ppos, pipe, len, flags);
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	return ret;
+}
 
 static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 				       struct iov_iter *from)
@@ -28,11 +71,19 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	struct file *file = iocb->ki_filp;
 	struct inode *inode = file_inode(file);
 	struct super_block *sb = inode->i_sb;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	bool grow;
 	ssize_t ret;
 	int err;
 
 	inode_lock(inode);
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0) {
+		inode_unlock(inode);
+		return ret;
+	}
+	scoutfs_lock_task_add(inode, &lt, lock);
 	ret = generic_write_checks(iocb, from);
 	if (ret <= 0)
 		goto out;
@@ -64,7 +115,7 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	/* only the times changed in memory yet: a failure can keep them */
 	ret = scoutfs_update_inode_item(inode, SCOUTFS_UPD_DATA |
 					SCOUTFS_UPD_DATA_VERSION |
-					SCOUTFS_UPD_FIRST);
+					SCOUTFS_UPD_FIRST, lock);
 	scoutfs_release_trans(sb);
 	if (ret < 0)
 		goto out;
@@ -72,6 +123,8 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	/* advances ki_pos */
 	ret = generic_perform_write(iocb, from);
 out:
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
 	inode_unlock(inode);
 	if (ret > 0) {
 		err = generic_write_sync(iocb, ret);
@@ -84,12 +137,21 @@ out:
 /* a writer's close frees the blocks its writes preallocated past EOF */
 static int scoutfs_file_release(struct inode *inode, struct file *file)
 {
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	int ret;
 
 	if (!(file->f_mode & FMODE_WRITE) || !scoutfs_data_has_prealloc(inode))
 		return 0;
 	inode_lock(inode);
-	ret = scoutfs_data_trim_prealloc(inode);
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret == 0) {
+		scoutfs_lock_task_add(inode, &lt, lock);
+		ret = scoutfs_data_trim_prealloc(inode);
+		scoutfs_lock_task_del(inode, &lt);
+		scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_WRITE);
+	}
 	inode_unlock(inode);
 	if (ret)
 		scoutfs_err(inode->i_sb, "inode %llu: freeing preallocated blocks at close failed: %d",
@@ -118,7 +180,7 @@ int scoutfs_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 
 const struct file_operations scoutfs_file_fops = {
 	.llseek		= generic_file_llseek,
-	.read_iter	= generic_file_read_iter,
+	.read_iter	= scoutfs_file_read_iter,
 	.write_iter	= scoutfs_file_write_iter,
 	.mmap		= scoutfs_file_mmap,
 	.open		= generic_file_open,
@@ -126,7 +188,7 @@ const struct file_operations scoutfs_file_fops = {
 	.fsync		= scoutfs_fsync,
 	.unlocked_ioctl	= scoutfs_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.splice_read	= filemap_splice_read,
+	.splice_read	= scoutfs_file_splice_read,
 	.splice_write	= iter_file_splice_write,
 	.fallocate	= scoutfs_fallocate,
 };

@@ -35,6 +35,7 @@
 #include "data.h"
 #include "xattr.h"
 #include "symlink.h"
+#include "lock.h"
 
 /* items deleted per transaction when deleting an inode */
 #define DELETE_BATCH	256
@@ -77,36 +78,65 @@ static void orphan_key(struct scoutfs_key *key, u64 ino)
 			 SCOUTFS_ORPHAN_ITEM_TYPE_ORPHAN, ino, 0, 0);
 }
 
+/*
+ * Index and orphan items are changed blindly under WRITE_ONLY locks, which
+ * every writing mount holds at once; see lock.h for why taking them while
+ * holding the transaction is safe.
+ */
 static int set_index_item(struct super_block *sb, u8 type, u64 seq, u64 ino)
 {
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
+	int ret;
 
+	ret = scoutfs_lock_index(sb, SCOUTFS_LOCK_WRITE_ONLY, type, seq, &lock);
+	if (ret < 0)
+		return ret;
 	index_key(&key, type, seq, ino);
-	return scoutfs_item_set(sb, &key, NULL, 0);
+	ret = scoutfs_item_set(sb, &key, NULL, 0, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE_ONLY);
+	return ret;
 }
 
 static int del_index_item(struct super_block *sb, u8 type, u64 seq, u64 ino)
 {
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
+	int ret;
 
+	ret = scoutfs_lock_index(sb, SCOUTFS_LOCK_WRITE_ONLY, type, seq, &lock);
+	if (ret < 0)
+		return ret;
 	index_key(&key, type, seq, ino);
-	return scoutfs_item_delete_force(sb, &key);
+	ret = scoutfs_item_delete_force(sb, &key, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE_ONLY);
+	return ret;
+}
+
+static int orphan_change(struct super_block *sb, u64 ino, bool add)
+{
+	struct scoutfs_lock *lock;
+	struct scoutfs_key key;
+	int ret;
+
+	ret = scoutfs_lock_orphans(sb, SCOUTFS_LOCK_WRITE_ONLY, &lock);
+	if (ret < 0)
+		return ret;
+	orphan_key(&key, ino);
+	ret = add ? scoutfs_item_set(sb, &key, NULL, 0, lock) :
+		    scoutfs_item_delete_force(sb, &key, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE_ONLY);
+	return ret;
 }
 
 int scoutfs_orphan_add(struct super_block *sb, u64 ino)
 {
-	struct scoutfs_key key;
-
-	orphan_key(&key, ino);
-	return scoutfs_item_set(sb, &key, NULL, 0);
+	return orphan_change(sb, ino, true);
 }
 
 int scoutfs_orphan_del(struct super_block *sb, u64 ino)
 {
-	struct scoutfs_key key;
-
-	orphan_key(&key, ino);
-	return scoutfs_item_delete_force(sb, &key);
+	return orphan_change(sb, ino, false);
 }
 
 static void ts_to_cpu(struct scoutfs_timespec_cpu *c, struct timespec64 ts)
@@ -149,14 +179,22 @@ static void store_inode(struct scoutfs_inode_item *item, struct inode *inode)
 	scoutfs_inode_item_to_disk(item, &c);
 }
 
-/* does the inode have an orphan item? 1, 0 or an errno */
+/*
+ * Does the inode have an orphan item?  1, 0 or an errno.  Only reads of
+ * unlinked inodes ask, rarely: the orphan zone's READ lock is worth it.
+ */
 static int orphan_exists(struct super_block *sb, u64 ino)
 {
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
 	int ret;
 
+	ret = scoutfs_lock_orphans(sb, SCOUTFS_LOCK_READ, &lock);
+	if (ret < 0)
+		return ret;
 	orphan_key(&key, ino);
-	ret = scoutfs_item_lookup(sb, &key, NULL, 0);
+	ret = scoutfs_item_lookup(sb, &key, NULL, 0, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	if (ret == -ENOENT)
 		return 0;
 	return ret < 0 ? ret : 1;
@@ -219,7 +257,7 @@ static void load_inode(struct inode *inode, const struct scoutfs_inode_item_cpu 
  * eviction would delete the items of an inode a directory still names.
  */
 static int read_inode_item(struct super_block *sb, u64 ino,
-			   struct scoutfs_inode_item_cpu *c)
+			   struct scoutfs_inode_item_cpu *c, struct scoutfs_lock *lock)
 {
 	struct scoutfs_inode_item item;
 	struct scoutfs_key key;
@@ -228,7 +266,7 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 	int ret;
 
 	inode_key(&key, ino);
-	ret = scoutfs_item_lookup(sb, &key, &item, sizeof(item));
+	ret = scoutfs_item_lookup(sb, &key, &item, sizeof(item), lock);
 	if (ret < 0)
 		return ret;
 	if (ret != sizeof(item)) {
@@ -267,22 +305,68 @@ corrupt:
  */
 static void finish_truncate(struct inode *inode)
 {
+	struct super_block *sb = inode->i_sb;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	int ret;
 
 	inode_lock(inode);
-	if (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE) {
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret == 0 && (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE)) {
+		scoutfs_lock_task_add(inode, &lt, lock);
 		ret = scoutfs_data_truncate_extents(inode, i_size_read(inode));
-		if (ret < 0)
-			scoutfs_err(inode->i_sb, "inode %llu: finishing an interrupted truncate failed: %d",
-				    scoutfs_ino(inode), ret);
+		scoutfs_lock_task_del(inode, &lt);
 	}
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	if (ret < 0)
+		scoutfs_err(sb, "inode %llu: finishing an interrupted truncate failed: %d",
+			    scoutfs_ino(inode), ret);
 	inode_unlock(inode);
+}
+
+/*
+ * After a new grant of the inode's lock: what another mount changed is
+ * in the item.  The in-memory atime may be newer (atime alone isn't
+ * written).
+ */
+int scoutfs_inode_refresh(struct inode *inode, struct scoutfs_lock *lock)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct scoutfs_inode_item_cpu c;
+	struct timespec64 atime;
+	struct timespec64 loaded;
+	u64 gen = READ_ONCE(lock->refresh_gen);
+	int ret;
+
+	mutex_lock(&si->item_mutex);
+	if (si->refresh_gen == gen) {
+		ret = 0;
+		goto out;
+	}
+	ret = read_inode_item(inode->i_sb, scoutfs_ino(inode), &c, lock);
+	if (ret == 0 && ((c.mode ^ inode->i_mode) & S_IFMT)) {
+		scoutfs_err(inode->i_sb, "inode %llu changed type from 0%o to 0%o",
+			    scoutfs_ino(inode), inode->i_mode, c.mode);
+		ret = -EIO;
+	}
+	if (ret == 0) {
+		atime = inode_get_atime(inode);
+		load_inode(inode, &c);
+		loaded = inode_get_atime(inode);
+		if (timespec64_compare(&atime, &loaded) > 0)
+			inode_set_atime_to_ts(inode, atime);
+		si->refresh_gen = gen;
+	}
+out:
+	mutex_unlock(&si->item_mutex);
+	return ret;
 }
 
 /* -ESTALE if the inode doesn't exist */
 struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 {
 	struct scoutfs_inode_item_cpu c;
+	struct scoutfs_lock *lock;
 	struct inode *inode;
 	int ret;
 
@@ -292,14 +376,21 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 	if (!(inode->i_state & I_NEW))
 		return inode;
 
-	ret = read_inode_item(sb, ino, &c);
+	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_READ, 0, ino, &lock);
+	if (ret == 0) {
+		ret = read_inode_item(sb, ino, &c, lock);
+		if (ret == 0) {
+			load_inode(inode, &c);
+			SCOUTFS_I(inode)->refresh_gen = lock->refresh_gen;
+		}
+		scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
+	}
 	if (ret < 0) {
 		if (ret == -ENOENT)
 			ret = -ESTALE;
 		iget_failed(inode);
 		return ERR_PTR(ret);
 	}
-	load_inode(inode, &c);
 	unlock_new_inode(inode);
 
 	/* a read-only mount leaves it to the next read-write one */
@@ -314,7 +405,8 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
  * transaction's seq.  The new index items go in first and the old ones
  * go last, so a failure leaves the previous state.
  */
-int scoutfs_update_inode_item(struct inode *inode, unsigned int flags)
+int scoutfs_update_inode_item(struct inode *inode, unsigned int flags,
+			      struct scoutfs_lock *lock)
 {
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
@@ -356,7 +448,7 @@ int scoutfs_update_inode_item(struct inode *inode, unsigned int flags)
 	store_inode(&item, inode);
 
 	inode_key(&key, ino);
-	ret = scoutfs_item_update(sb, &key, &item, sizeof(item));
+	ret = scoutfs_item_update(sb, &key, &item, sizeof(item), lock);
 	if (ret == -ENOENT) {
 		scoutfs_err(sb, "inode %llu has no inode item to update", ino);
 		ret = -EIO;
@@ -417,8 +509,8 @@ void scoutfs_inode_add_blocks(struct inode *inode, s64 blocks)
  * The inode is returned locked (I_NEW): the caller instantiates it
  * (d_instantiate_new) or gives it up with scoutfs_discard_new_inode().
  */
-struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
-				unsigned int nlink)
+struct inode *scoutfs_new_inode(struct inode *dir, u64 ino, umode_t mode, dev_t rdev,
+				unsigned int nlink, struct scoutfs_lock *lock)
 {
 	struct super_block *sb = dir->i_sb;
 	struct scoutfs_inode_info *si;
@@ -426,12 +518,7 @@ struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
 	struct scoutfs_key key;
 	struct inode *inode;
 	u64 seq = scoutfs_trans_seq(sb);
-	u64 ino;
 	int ret;
-
-	ret = scoutfs_alloc_ino(sb, &ino);
-	if (ret < 0)
-		return ERR_PTR(ret);
 
 	inode = new_inode(sb);
 	if (!inode)
@@ -455,6 +542,7 @@ struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
 	si->version = 1;
 	si->proj = SCOUTFS_I(dir)->proj;
 	si->flags = 0;
+	si->refresh_gen = lock->refresh_gen;
 	set_inode_ops(inode);
 
 	ret = insert_inode_locked(inode);
@@ -475,7 +563,7 @@ struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
 	}
 	store_inode(&item, inode);
 	inode_key(&key, ino);
-	ret = scoutfs_item_create(sb, &key, &item, sizeof(item));
+	ret = scoutfs_item_create(sb, &key, &item, sizeof(item), lock);
 	if (ret < 0)
 		goto del_data;
 
@@ -500,8 +588,8 @@ fail:
  * batches of transactions; the inode item, its index items and the
  * orphan item go in the last one.
  */
-static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
-			      u64 meta_seq, u64 data_seq)
+static int delete_locked(struct super_block *sb, u64 ino, umode_t mode,
+			 u64 meta_seq, u64 data_seq, struct scoutfs_lock *lock)
 {
 	struct scoutfs_data_extent ext;
 	struct scoutfs_key last;
@@ -521,7 +609,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 		if (ret < 0)
 			return ret;
 		for (n = 0; n < DELETE_BATCH; n++) {
-			ret = scoutfs_item_next(sb, &key, &last, &ext, sizeof(ext));
+			ret = scoutfs_item_next(sb, &key, &last, &ext, sizeof(ext), lock);
 			if (ret == -ENOENT) {
 				ret = 0;
 				done = true;
@@ -530,7 +618,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 			if (ret < 0)
 				break;
 			len = ret;
-			ret = scoutfs_item_delete(sb, &key);
+			ret = scoutfs_item_delete(sb, &key, lock);
 			if (ret < 0)
 				break;
 			/* the blocks go once their extent has: a failure aborts */
@@ -553,7 +641,7 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 	if (ret < 0)
 		return ret;
 	inode_key(&key, ino);
-	ret = scoutfs_item_delete_force(sb, &key);
+	ret = scoutfs_item_delete_force(sb, &key, lock);
 	if (ret < 0)
 		goto release;	/* nothing changed yet */
 	/* past the first change, a failure aborts */
@@ -570,6 +658,20 @@ static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
 		atomic64_dec(&SCOUTFS_SB(sb)->inode_count);
 release:
 	scoutfs_release_trans(sb);
+	return ret;
+}
+
+static int delete_inode_items(struct super_block *sb, u64 ino, umode_t mode,
+			      u64 meta_seq, u64 data_seq)
+{
+	struct scoutfs_lock *lock;
+	int ret;
+
+	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_WRITE, 0, ino, &lock);
+	if (ret < 0)
+		return ret;
+	ret = delete_locked(sb, ino, mode, meta_seq, data_seq, lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
 	return ret;
 }
 
@@ -620,6 +722,7 @@ int scoutfs_drop_inode(struct inode *inode)
  */
 int scoutfs_orphan_recover(struct super_block *sb)
 {
+	struct scoutfs_lock *lock;
 	struct scoutfs_key last;
 	struct scoutfs_key key;
 	struct inode *inode;
@@ -634,7 +737,12 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			 U8_MAX);
 
 	for (;;) {
-		ret = scoutfs_item_next(sb, &key, &last, NULL, 0);
+		/* not held over iget and iput: inode locks come first */
+		ret = scoutfs_lock_orphans(sb, SCOUTFS_LOCK_READ, &lock);
+		if (ret < 0)
+			return ret;
+		ret = scoutfs_item_next(sb, &key, &last, NULL, 0, lock);
+		scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 		if (ret == -ENOENT)
 			return 0;
 		if (ret < 0)
@@ -685,7 +793,14 @@ int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,
 		    struct kstat *stat, u32 request_mask, unsigned int query_flags)
 {
 	struct inode *inode = d_inode(path->dentry);
+	struct scoutfs_lock *lock;
+	int ret;
 
+	/* what other mounts changed is read under a new grant */
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return ret;
 	scoutfs_fillattr(idmap, request_mask, inode, stat);
 	/* preallocated blocks past EOF are not the file's */
 	if (S_ISREG(inode->i_mode) && stat->blocks)
@@ -694,6 +809,7 @@ int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,
 				      (SCOUTFS_BLOCK_SM_SHIFT - 9));
 	stat->btime = SCOUTFS_I(inode)->crtime;
 	stat->result_mask |= STATX_BTIME;
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
 	return 0;
 }
 
@@ -752,6 +868,8 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	struct inode *inode = d_inode(dentry);
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock;
 	struct attr_undo undo;
 	unsigned int upd = 0;
 	bool shrink = false;
@@ -764,11 +882,17 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	ret = setattr_prepare(idmap, dentry, attr);
 	if (ret)
 		return ret;
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0)
+		return ret;
+	scoutfs_lock_task_add(inode, &lt, lock);
 
 	if ((attr->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode)) {
 		size = attr->ia_size;
-		if (size > SCOUTFS_MAX_FILE_SIZE)
-			return -EFBIG;
+		if (size > SCOUTFS_MAX_FILE_SIZE) {
+			ret = -EFBIG;
+			goto out;
+		}
 		old_size = i_size_read(inode);
 		upd = SCOUTFS_UPD_DATA;
 		if (size != old_size) {
@@ -776,7 +900,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 			if (size < old_size) {
 				ret = scoutfs_data_zero_tail(inode, size);
 				if (ret < 0)
-					return ret;
+					goto out;
 				shrink = true;
 				zeroed = (size & (SCOUTFS_BLOCK_SM_SIZE - 1)) != 0;
 			} else {
@@ -784,7 +908,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 				ret = scoutfs_data_trim_prealloc(inode) ?:
 				      scoutfs_data_zero_tail(inode, old_size);
 				if (ret < 0)
-					return ret;
+					goto out;
 			}
 			resize = true;
 			/*
@@ -802,14 +926,14 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 
 	ret = shrink ? scoutfs_hold_trans_freeing(sb) : scoutfs_hold_trans(sb);
 	if (ret < 0)
-		return ret;
+		goto out;
 	attr_save(inode, &undo);
 	if (resize)
 		i_size_write(inode, size);
 	setattr_copy(idmap, inode, attr);
 	if (shrink)
 		si->flags |= SCOUTFS_INO_FLAG_TRUNCATE;
-	ret = scoutfs_update_inode_item(inode, upd);
+	ret = scoutfs_update_inode_item(inode, upd, lock);
 	if (ret < 0) {
 		/* UPD_FIRST: the items are as they were */
 		attr_restore(inode, &undo);
@@ -821,7 +945,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	}
 	scoutfs_release_trans(sb);
 	if (ret < 0)
-		return ret;
+		goto out;
 
 	if (resize) {
 		/* what truncate_setsize() does past its i_size_write() */
@@ -831,6 +955,9 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	}
 	if (shrink)
 		ret = scoutfs_data_truncate_extents(inode, size);
+out:
+	scoutfs_lock_task_del(inode, &lt);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
 	return ret;
 }
 
@@ -845,6 +972,8 @@ static void init_once(void *p)
 	struct scoutfs_inode_info *si = p;
 
 	mutex_init(&si->item_mutex);
+	spin_lock_init(&si->lock_tasks_lock);
+	INIT_LIST_HEAD(&si->lock_tasks);
 	init_rwsem(&si->xattr_rwsem);
 	init_rwsem(&si->extent_rwsem);
 	inode_init_once(&si->inode);

@@ -8,6 +8,8 @@
 #include "format.h"
 #include "compat.h"
 
+struct scoutfs_lock;
+
 /*
  * SCOUTFS_MAX_FILE_SIZE (format/inode.ts), 16 TiB, keeps every byte offset
  * and block number far from the limits of loff_t and of the extent
@@ -43,6 +45,12 @@ struct scoutfs_inode_info {
 	/* block mapping readers against extent changes */
 	struct rw_semaphore extent_rwsem;
 
+	/* the lock grant (lock->refresh_gen) the item was last read under */
+	u64 refresh_gen;
+	/* tasks doing page cache work under a lock (lock.h) */
+	spinlock_t lock_tasks_lock;
+	struct list_head lock_tasks;
+
 	struct inode inode;
 };
 
@@ -67,6 +75,8 @@ void scoutfs_free_inode(struct inode *inode);
 void scoutfs_evict_inode(struct inode *inode);
 int scoutfs_drop_inode(struct inode *inode);
 struct inode *scoutfs_iget(struct super_block *sb, u64 ino);
+/* read the inode item again under lock (lock.c, after a new grant) */
+int scoutfs_inode_refresh(struct inode *inode, struct scoutfs_lock *lock);
 /* delete inodes left orphaned by a crash; called once mounted */
 int scoutfs_orphan_recover(struct super_block *sb);
 int scoutfs_inode_cache_init(void);
@@ -84,10 +94,12 @@ void scoutfs_inode_cache_exit(void);
  * were returns the error without shutting the mount down.
  */
 #define SCOUTFS_UPD_FIRST	(1 << 2)
-int scoutfs_update_inode_item(struct inode *inode, unsigned int flags);
+int scoutfs_update_inode_item(struct inode *inode, unsigned int flags,
+			      struct scoutfs_lock *lock);
 
-struct inode *scoutfs_new_inode(struct inode *dir, umode_t mode, dev_t rdev,
-				unsigned int nlink);
+/* ino from scoutfs_alloc_ino(), lock its WRITE lock */
+struct inode *scoutfs_new_inode(struct inode *dir, u64 ino, umode_t mode, dev_t rdev,
+				unsigned int nlink, struct scoutfs_lock *lock);
 void scoutfs_discard_new_inode(struct inode *inode);
 int scoutfs_orphan_add(struct super_block *sb, u64 ino);
 int scoutfs_orphan_del(struct super_block *sb, u64 ino);

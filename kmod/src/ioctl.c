@@ -33,6 +33,7 @@
 #include "trans.h"
 #include "inode.h"
 #include "msg.h"
+#include "lock.h"
 #include "dir.h"
 #include "rules.h"
 #include "item_rules.h"
@@ -193,7 +194,14 @@ long scoutfs_ioc_stat_more(struct file *file, unsigned long arg)
 	struct inode *inode = file_inode(file);
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	struct scoutfs_ioctl_stat_more stm;
+	struct scoutfs_lock *lock;
+	int ret;
 
+	/* what another mount changed shows: the item is read under a new grant */
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return ret;
 	memset(&stm, 0, sizeof(stm));
 	mutex_lock(&si->item_mutex);
 	stm.meta_seq = si->meta_seq;
@@ -204,6 +212,7 @@ long scoutfs_ioc_stat_more(struct file *file, unsigned long arg)
 	stm.crtime_sec = si->crtime.tv_sec;
 	stm.crtime_nsec = si->crtime.tv_nsec;
 	mutex_unlock(&si->item_mutex);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
 
 	if (copy_to_user((void __user *)arg, &stm, sizeof(stm)))
 		return -EFAULT;
@@ -252,8 +261,10 @@ long scoutfs_ioc_get_attr_x(struct file *file, unsigned long arg)
 	struct inode *inode = file_inode(file);
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	struct scoutfs_ioctl_inode_attr_x iax;
+	struct scoutfs_lock *lock;
 	u64 mask;
 	u64 flags;
+	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(attr_x_end) !=
 		     ilog2(~SCOUTFS_ATTR_X_MASK_UNKNOWN) + 1);
@@ -272,6 +283,10 @@ long scoutfs_ioc_get_attr_x(struct file *file, unsigned long arg)
 	iax.x_mask = mask;
 	iax.x_flags = flags;
 
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
+				 inode, &lock);
+	if (ret < 0)
+		return ret;
 	mutex_lock(&si->item_mutex);
 	if (mask & SCOUTFS_ATTR_X_MASK_META_SEQ)
 		iax.meta_seq = si->meta_seq;
@@ -294,6 +309,7 @@ long scoutfs_ioc_get_attr_x(struct file *file, unsigned long arg)
 	if (mask & SCOUTFS_ATTR_X_MASK_SIZE)
 		iax.size = i_size_read(inode);
 	mutex_unlock(&si->item_mutex);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
 
 	if (copy_to_user(uiax, &iax, attr_x_end[fls64(mask) - 1]))
 		return -EFAULT;
@@ -320,6 +336,7 @@ struct backref {
 static int next_backref(struct super_block *sb, u64 ino, u64 dir_ino,
 			u64 dir_pos, struct backref *br)
 {
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
 	struct scoutfs_key last;
 	const char *why = NULL;
@@ -330,7 +347,11 @@ static int next_backref(struct super_block *sb, u64 ino, u64 dir_ino,
 			 SCOUTFS_FS_ITEM_TYPE_LINK_BACKREF, dir_ino, dir_pos, 0);
 	scoutfs_key_init(&last, SCOUTFS_KEY_ZONE_FS, ino,
 			 SCOUTFS_FS_ITEM_TYPE_LINK_BACKREF, U64_MAX, U64_MAX, U8_MAX);
-	ret = scoutfs_item_next(sb, &key, &last, &br->val, sizeof(br->val));
+	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_READ, 0, ino, &lock);
+	if (ret < 0)
+		return ret;
+	ret = scoutfs_item_next(sb, &key, &last, &br->val, sizeof(br->val), lock);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	if (ret < 0)
 		return ret;
 

@@ -24,6 +24,7 @@
 #include "trans.h"
 #include "msg.h"
 #include "forest.h"
+#include "lock.h"
 
 struct dirty_item {
 	struct rb_node node;
@@ -178,6 +179,21 @@ static struct dirty_item *dirty_near(struct scoutfs_item_cache *ic, const struct
 	return best;
 }
 
+/*
+ * Every access names the lock that covers its key in a mode that allows
+ * it; anything else is a bug in the caller.
+ */
+static int check_lock(struct super_block *sb, struct scoutfs_lock *lock,
+		      const struct scoutfs_key *key, bool write, bool blind, const char *op)
+{
+	if (likely(lock && scoutfs_lock_allows(lock, key, write, blind)))
+		return 0;
+	WARN_ONCE(1, "scoutfs: item %s of zone %u first %llu type %u second %llu not covered by %s lock (mode %d)\n",
+		  op, key->zone, le64_to_cpu(key->first), key->type, le64_to_cpu(key->second),
+		  lock ? "its" : "a", lock ? lock->mode : -1);
+	return -EINVAL;
+}
+
 static int copy_dirty(struct dirty_item *di, void *val, int len)
 {
 	if (len > 0)
@@ -186,12 +202,15 @@ static int copy_dirty(struct dirty_item *di, void *val, int len)
 }
 
 int scoutfs_item_lookup(struct super_block *sb, const struct scoutfs_key *key,
-			void *val, int val_len)
+			void *val, int val_len, struct scoutfs_lock *lock)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
 	struct dirty_item *di;
 	int ret;
 
+	ret = check_lock(sb, lock, key, false, false, "lookup");
+	if (ret)
+		return ret;
 	down_read(&ic->rwsem);
 	di = dirty_find(ic, key);
 	if (di)
@@ -203,9 +222,9 @@ int scoutfs_item_lookup(struct super_block *sb, const struct scoutfs_key *key,
 }
 
 int scoutfs_item_lookup_exact(struct super_block *sb, const struct scoutfs_key *key,
-			      void *val, int val_len)
+			      void *val, int val_len, struct scoutfs_lock *lock)
 {
-	int ret = scoutfs_item_lookup(sb, key, val, val_len);
+	int ret = scoutfs_item_lookup(sb, key, val, val_len, lock);
 
 	if (ret >= 0 && ret != val_len) {
 		scoutfs_err(sb, "item zone %u first %llu type %u second %llu: value of %d bytes, expected %d",
@@ -218,7 +237,8 @@ int scoutfs_item_lookup_exact(struct super_block *sb, const struct scoutfs_key *
 
 /* merged next/prev over dirty and committed items */
 static int item_near(struct super_block *sb, struct scoutfs_key *key,
-		     const struct scoutfs_key *limit, void *val, int val_len, bool next)
+		     const struct scoutfs_key *limit, void *val, int val_len, bool next,
+		     struct scoutfs_lock *lock)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
 	struct scoutfs_key pos = *key;
@@ -226,6 +246,11 @@ static int item_near(struct super_block *sb, struct scoutfs_key *key,
 	struct dirty_item *di;
 	int cmp;
 	int ret;
+
+	ret = check_lock(sb, lock, key, false, false, next ? "next" : "prev") ?:
+	      check_lock(sb, lock, limit, false, false, next ? "next" : "prev");
+	if (ret)
+		return ret;
 
 	down_read(&ic->rwsem);
 	for (;;) {
@@ -285,9 +310,10 @@ static int item_near(struct super_block *sb, struct scoutfs_key *key,
 }
 
 int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
-		      const struct scoutfs_key *last, void *val, int val_len)
+		      const struct scoutfs_key *last, void *val, int val_len,
+		      struct scoutfs_lock *lock)
 {
-	return item_near(sb, key, last, val, val_len, true);
+	return item_near(sb, key, last, val, val_len, true, lock);
 }
 
 /* the committed items from key to last, a batch at a time: see btree.h */
@@ -304,12 +330,20 @@ int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key
 }
 
 int scoutfs_item_prev(struct super_block *sb, struct scoutfs_key *key,
-		      const struct scoutfs_key *first, void *val, int val_len)
+		      const struct scoutfs_key *first, void *val, int val_len,
+		      struct scoutfs_lock *lock)
 {
-	return item_near(sb, key, first, val, val_len, false);
+	return item_near(sb, key, first, val, val_len, false, lock);
 }
 
 enum { MUST_NOT_EXIST, MUST_EXIST, ANY };
+
+/* is the lock in use in a mode that may read (else only WRITE_ONLY)? */
+static bool mode_allows_read(struct scoutfs_lock *lock)
+{
+	return READ_ONCE(lock->users[SCOUTFS_LOCK_READ]) ||
+	       READ_ONCE(lock->users[SCOUTFS_LOCK_WRITE]);
+}
 
 /*
  * Testing only: when set to N, the Nth item change from then on fails
@@ -337,7 +371,8 @@ static bool inject_failure(void)
  * or a deletion marker, after checking existence as asked.
  */
 static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
-		       const void *val, int val_len, bool deletion, int need)
+		       const void *val, int val_len, bool deletion, int need,
+		       struct scoutfs_lock *lock)
 {
 	struct scoutfs_item_cache *ic = ITEMS(sb);
 	struct dirty_item *ins = NULL;
@@ -346,9 +381,16 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	struct rb_node *parent;
 	bool persistent;
 	bool exists;
+	bool blind;
 	int ret;
 	int cmp;
 
+	ret = check_lock(sb, lock, key, true, need == ANY,
+			 deletion ? "deletion" : need == ANY ? "set" : "change");
+	if (ret)
+		return ret;
+	/* under WRITE_ONLY nothing may be read: a deletion leaves a marker */
+	blind = need == ANY && !mode_allows_read(lock);
 	if (val_len < 0 || val_len > SCOUTFS_ITEM_MAX_VAL_SIZE)
 		return -EINVAL;
 	if (WARN_ON_ONCE(!current->journal_info))
@@ -374,6 +416,9 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	} else if (need == ANY && !deletion) {
 		exists = false;	/* doesn't matter */
 		persistent = true;	/* not known: assume so */
+	} else if (blind) {
+		exists = true;		/* not known: leave a marker */
+		persistent = true;
 	} else {
 		ret = scoutfs_forest_lookup(sb, key, NULL, 0);
 		if (ret < 0 && ret != -ENOENT)
@@ -429,37 +474,41 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 out:
 	up_write(&ic->rwsem);
 	kfree(ins);
-	if (ret == 0)
+	if (ret == 0) {
+		WRITE_ONCE(lock->dirty_trans_seq, scoutfs_trans_seq(sb));
 		scoutfs_trans_changed();
+	}
 	return ret;
 }
 
 int scoutfs_item_create(struct super_block *sb, const struct scoutfs_key *key,
-			const void *val, int val_len)
+			const void *val, int val_len, struct scoutfs_lock *lock)
 {
-	return item_modify(sb, key, val, val_len, false, MUST_NOT_EXIST);
+	return item_modify(sb, key, val, val_len, false, MUST_NOT_EXIST, lock);
 }
 
 int scoutfs_item_update(struct super_block *sb, const struct scoutfs_key *key,
-			const void *val, int val_len)
+			const void *val, int val_len, struct scoutfs_lock *lock)
 {
-	return item_modify(sb, key, val, val_len, false, MUST_EXIST);
+	return item_modify(sb, key, val, val_len, false, MUST_EXIST, lock);
 }
 
 int scoutfs_item_set(struct super_block *sb, const struct scoutfs_key *key,
-		     const void *val, int val_len)
+		     const void *val, int val_len, struct scoutfs_lock *lock)
 {
-	return item_modify(sb, key, val, val_len, false, ANY);
+	return item_modify(sb, key, val, val_len, false, ANY, lock);
 }
 
-int scoutfs_item_delete(struct super_block *sb, const struct scoutfs_key *key)
+int scoutfs_item_delete(struct super_block *sb, const struct scoutfs_key *key,
+			struct scoutfs_lock *lock)
 {
-	return item_modify(sb, key, NULL, 0, true, MUST_EXIST);
+	return item_modify(sb, key, NULL, 0, true, MUST_EXIST, lock);
 }
 
-int scoutfs_item_delete_force(struct super_block *sb, const struct scoutfs_key *key)
+int scoutfs_item_delete_force(struct super_block *sb, const struct scoutfs_key *key,
+			      struct scoutfs_lock *lock)
 {
-	return item_modify(sb, key, NULL, 0, true, ANY);
+	return item_modify(sb, key, NULL, 0, true, ANY, lock);
 }
 
 unsigned long scoutfs_item_dirty_bytes(struct super_block *sb)

@@ -5,15 +5,23 @@
 #include "format.h"
 #include "btree.h"
 
+struct scoutfs_lock;
+
 /*
  * Items: (key, seq, value) records holding all filesystem metadata.
+ *
+ * Every call names the cluster lock (lock.h) that covers its key: reads
+ * need it in READ or WRITE, changes in WRITE, and the blind changes
+ * (set, delete_force) in WRITE or WRITE_ONLY.  A key outside the lock's
+ * range or a mode that doesn't allow the access is a bug: a warning and
+ * -EINVAL.  For next and prev both ends of the range must be covered.
  *
  * Reads see the latest state: the items dirtied in the open transaction
  * over the committed btree.  Writers must hold a transaction
  * (scoutfs_hold_trans) around every modifying call; a modification made
  * under a hold is committed atomically with all others of the same
- * transaction.  Callers serialise changes to the same keys with their own
- * locks (i_rwsem and friends); the item layer only keeps its own
+ * transaction.  Tasks of one mount serialise changes to the same keys with
+ * the VFS's locks (i_rwsem and friends); the item layer only keeps its own
  * structures consistent.
  *
  * Values are at most SCOUTFS_ITEM_MAX_VAL_SIZE bytes.
@@ -27,25 +35,28 @@
  * item's full value length (which may be larger or smaller than val_len).
  */
 int scoutfs_item_lookup(struct super_block *sb, const struct scoutfs_key *key,
-			void *val, int val_len);
+			void *val, int val_len, struct scoutfs_lock *lock);
 
 /* lookup that fails with -EIO unless the value is exactly val_len bytes */
 int scoutfs_item_lookup_exact(struct super_block *sb,
 			      const struct scoutfs_key *key, void *val,
-			      int val_len);
+			      int val_len, struct scoutfs_lock *lock);
 
 /*
  * Find the first item with *key <= item key <= *last.  On success *key is
  * set to the item's key and the return value is as for lookup.
  */
 int scoutfs_item_next(struct super_block *sb, struct scoutfs_key *key,
-		      const struct scoutfs_key *last, void *val, int val_len);
+		      const struct scoutfs_key *last, void *val, int val_len,
+		      struct scoutfs_lock *lock);
 
 /*
  * The committed items only (of the forest: no deletion markers), from key
  * to last, handed to cb a batch at a time (see scoutfs_btree_read_items): what the last commit made durable,
  * without the open transaction's changes (walks of the change indexes,
- * which must show exactly the committed state).
+ * which must show exactly the committed state, and the orphan scan).  No
+ * lock: committed roots are an immutable snapshot that every mount may
+ * read.
  */
 int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key *key,
 				const struct scoutfs_key *last, scoutfs_btree_item_cb cb, void *arg);
@@ -55,22 +66,27 @@ int scoutfs_item_read_committed(struct super_block *sb, const struct scoutfs_key
  * item's key.
  */
 int scoutfs_item_prev(struct super_block *sb, struct scoutfs_key *key,
-		      const struct scoutfs_key *first, void *val, int val_len);
+		      const struct scoutfs_key *first, void *val, int val_len,
+		      struct scoutfs_lock *lock);
 
 /* -EEXIST if the item exists */
 int scoutfs_item_create(struct super_block *sb, const struct scoutfs_key *key,
-			const void *val, int val_len);
+			const void *val, int val_len, struct scoutfs_lock *lock);
 /* -ENOENT if the item doesn't exist */
 int scoutfs_item_update(struct super_block *sb, const struct scoutfs_key *key,
-			const void *val, int val_len);
-/* create or replace */
+			const void *val, int val_len, struct scoutfs_lock *lock);
+/* create or replace, blind: allowed under WRITE_ONLY */
 int scoutfs_item_set(struct super_block *sb, const struct scoutfs_key *key,
-		     const void *val, int val_len);
+		     const void *val, int val_len, struct scoutfs_lock *lock);
 /* -ENOENT if the item doesn't exist */
-int scoutfs_item_delete(struct super_block *sb, const struct scoutfs_key *key);
-/* delete if present; 0 either way */
+int scoutfs_item_delete(struct super_block *sb, const struct scoutfs_key *key,
+			struct scoutfs_lock *lock);
+/*
+ * Delete if present; 0 either way.  Blind, allowed under WRITE_ONLY: then
+ * it leaves a deletion marker without looking whether the item exists.
+ */
 int scoutfs_item_delete_force(struct super_block *sb,
-			      const struct scoutfs_key *key);
+			      const struct scoutfs_key *key, struct scoutfs_lock *lock);
 
 /* key helpers */
 int scoutfs_key_compare(const struct scoutfs_key *a, const struct scoutfs_key *b);

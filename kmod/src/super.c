@@ -32,6 +32,7 @@
 #include "block.h"
 #include "item.h"
 #include "forest.h"
+#include "lock.h"
 #include "alloc.h"
 #include "trans.h"
 #include "inode.h"
@@ -253,6 +254,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	      scoutfs_alloc_setup(sb) ?:
 	      scoutfs_item_setup(sb) ?:
 	      scoutfs_forest_setup(sb) ?:
+	      scoutfs_lock_setup(sb) ?:
 	      scoutfs_trans_setup(sb);
 	if (ret)
 		goto out;
@@ -302,6 +304,7 @@ static void teardown(struct super_block *sb)
 	if (!sbi)
 		return;
 	scoutfs_forest_destroy(sb);
+	scoutfs_lock_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);
 	scoutfs_alloc_destroy(sb);

@@ -11,6 +11,7 @@
 struct scoutfs_block_cache;
 struct scoutfs_item_cache;
 struct scoutfs_forest_info;
+struct scoutfs_lock_info;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
 
@@ -46,6 +47,7 @@ struct scoutfs_sb_info {
 	struct scoutfs_block_cache *blocks;
 	struct scoutfs_item_cache *items;
 	struct scoutfs_forest_info *forest;
+	struct scoutfs_lock_info *locks;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
 };

@@ -18,6 +18,7 @@
 #include "xattr.h"
 #include "symlink.h"
 #include "trans.h"
+#include "lock.h"
 
 static void symlink_key(struct scoutfs_key *key, u64 ino, u64 nr)
 {
@@ -31,7 +32,7 @@ static void symlink_key(struct scoutfs_key *key, u64 ino, u64 nr)
  * create are deleted with the inode.
  */
 int scoutfs_symlink_create(struct inode *inode, const char *target,
-			   unsigned int len)
+			   unsigned int len, struct scoutfs_lock *lock)
 {
 	unsigned int size = len + 1;
 	struct scoutfs_key key;
@@ -43,20 +44,21 @@ int scoutfs_symlink_create(struct inode *inode, const char *target,
 	for (nr = 0, off = 0; off < size; nr++, off += part) {
 		part = min_t(unsigned int, size - off, SCOUTFS_ITEM_MAX_VAL_SIZE);
 		symlink_key(&key, scoutfs_ino(inode), nr);
-		ret = scoutfs_item_create(inode->i_sb, &key, target + off, part);
+		ret = scoutfs_item_create(inode->i_sb, &key, target + off, part, lock);
 		if (ret < 0)
 			return ret;
 	}
 	i_size_write(inode, len);
-	return scoutfs_update_inode_item(inode, 0);
+	return scoutfs_update_inode_item(inode, 0, lock);
 }
 
 static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 				    struct delayed_call *done)
 {
 	struct super_block *sb = inode->i_sb;
-	unsigned int size = i_size_read(inode) + 1;
+	struct scoutfs_lock *lock;
 	struct scoutfs_key key;
+	unsigned int size;
 	unsigned int off;
 	unsigned int part;
 	char *buf;
@@ -65,15 +67,21 @@ static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0)
+		return ERR_PTR(ret);
 	/* the inode item was checked when read */
+	size = i_size_read(inode) + 1;
 	buf = scoutfs_kmalloc(size, GFP_NOFS);
-	if (!buf)
-		return ERR_PTR(-ENOMEM);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 
 	for (nr = 0, off = 0; off < size; nr++, off += part) {
 		part = min_t(unsigned int, size - off, SCOUTFS_ITEM_MAX_VAL_SIZE);
 		symlink_key(&key, scoutfs_ino(inode), nr);
-		ret = scoutfs_item_lookup(sb, &key, buf + off, part);
+		ret = scoutfs_item_lookup(sb, &key, buf + off, part, lock);
 		if (ret == -ENOENT || (ret >= 0 && ret != part)) {
 			scoutfs_err(sb, "symlink %llu target part %llu is %s",
 				    scoutfs_ino(inode), nr,
@@ -90,9 +98,11 @@ static const char *scoutfs_get_link(struct dentry *dentry, struct inode *inode,
 		goto fail;
 	}
 
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	set_delayed_call(done, kfree_link, buf);
 	return buf;
 fail:
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	kfree(buf);
 	return ERR_PTR(ret);
 }

@@ -6,7 +6,9 @@
 
 extern const struct inode_operations scoutfs_symlink_iops;
 
+struct scoutfs_lock;
+
 int scoutfs_symlink_create(struct inode *inode, const char *target,
-			   unsigned int len);
+			   unsigned int len, struct scoutfs_lock *lock);
 
 #endif

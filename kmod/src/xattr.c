@@ -27,6 +27,7 @@
 #include "item.h"
 #include "trans.h"
 #include "msg.h"
+#include "lock.h"
 #include "inode.h"
 #include "dir.h"
 #include "xattr.h"
@@ -104,7 +105,8 @@ static int check_part0(struct super_block *sb, u64 ino,
 
 /* find an xattr by name, leaving its first part in buf; -ENOENT */
 static int find_xattr(struct inode *inode, const char *name,
-		      unsigned int name_len, u8 *buf, struct xattr_found *xf)
+		      unsigned int name_len, u8 *buf, struct xattr_found *xf,
+		      struct scoutfs_lock *lock)
 {
 	struct super_block *sb = inode->i_sb;
 	u64 ino = scoutfs_ino(inode);
@@ -117,7 +119,7 @@ static int find_xattr(struct inode *inode, const char *name,
 	xattr_key(&last, ino, hash, U64_MAX, U8_MAX);
 
 	for (;;) {
-		ret = scoutfs_item_next(sb, &key, &last, buf, PART_SIZE);
+		ret = scoutfs_item_next(sb, &key, &last, buf, PART_SIZE, lock);
 		if (ret < 0)
 			return ret;
 		ret = check_part0(sb, ino, &key, buf, ret, xf);
@@ -134,7 +136,7 @@ static int find_xattr(struct inode *inode, const char *name,
 
 /* copy a found xattr's value (its first part in buf) into value */
 static int read_value(struct inode *inode, const struct xattr_found *xf,
-		      const u8 *buf, u8 *value)
+		      const u8 *buf, u8 *value, struct scoutfs_lock *lock)
 {
 	struct super_block *sb = inode->i_sb;
 	unsigned int total = total_bytes(xf->name_len, xf->val_len);
@@ -153,7 +155,7 @@ static int read_value(struct inode *inode, const struct xattr_found *xf,
 	for (nr = 1, off = PART_SIZE; off < total; nr++, off += part) {
 		part = min_t(unsigned int, total - off, PART_SIZE);
 		xattr_key(&key, scoutfs_ino(inode), xf->hash, xf->id, nr);
-		ret = scoutfs_item_lookup(sb, &key, value + copied, part);
+		ret = scoutfs_item_lookup(sb, &key, value + copied, part, lock);
 		if (ret == -ENOENT || (ret >= 0 && ret != part)) {
 			scoutfs_err(sb, "inode %llu xattr (hash %llx id %llu) part %u is %s",
 				    scoutfs_ino(inode), xf->hash, xf->id, nr,
@@ -172,7 +174,7 @@ static int read_value(struct inode *inode, const struct xattr_found *xf,
  * first changes nothing, and returns at once with *changed false.
  */
 static int delete_parts(struct super_block *sb, u64 ino, u64 hash, u64 id,
-			unsigned int nr, bool *changed)
+			unsigned int nr, bool *changed, struct scoutfs_lock *lock)
 {
 	struct scoutfs_key key;
 	unsigned int i;
@@ -182,7 +184,7 @@ static int delete_parts(struct super_block *sb, u64 ino, u64 hash, u64 id,
 	*changed = false;
 	for (i = 0; i < nr; i++) {
 		xattr_key(&key, ino, hash, id, i);
-		err = scoutfs_item_delete_force(sb, &key);
+		err = scoutfs_item_delete_force(sb, &key, lock);
 		if (err < 0 && i == 0)
 			return err;
 		*changed = true;
@@ -194,7 +196,8 @@ static int delete_parts(struct super_block *sb, u64 ino, u64 hash, u64 id,
 /* store an xattr under a new id; buf is a PART_SIZE scratch buffer */
 static int create_parts(struct inode *inode, u64 hash, u64 id,
 			const char *name, unsigned int name_len,
-			const void *value, unsigned int val_len, u8 *buf)
+			const void *value, unsigned int val_len, u8 *buf,
+			struct scoutfs_lock *lock)
 {
 	struct scoutfs_xattr_hdr *hdr = (void *)buf;
 	unsigned int total = total_bytes(name_len, val_len);
@@ -219,13 +222,13 @@ static int create_parts(struct inode *inode, u64 hash, u64 id,
 		part = min_t(unsigned int, total - off, PART_SIZE);
 		xattr_key(&key, scoutfs_ino(inode), hash, id, nr);
 		if (nr == 0) {
-			ret = scoutfs_item_create(sb, &key, buf, part);
+			ret = scoutfs_item_create(sb, &key, buf, part, lock);
 		} else {
-			ret = scoutfs_item_create(sb, &key, value + vcopied, part);
+			ret = scoutfs_item_create(sb, &key, value + vcopied, part, lock);
 			vcopied += part;
 		}
 		if (ret < 0) {
-			if (delete_parts(sb, scoutfs_ino(inode), hash, id, nr, &changed) < 0)
+			if (delete_parts(sb, scoutfs_ino(inode), hash, id, nr, &changed, lock) < 0)
 				scoutfs_trans_abort(sb, "setting an xattr", ret);
 			return ret;
 		}
@@ -240,6 +243,7 @@ static int scoutfs_xattr_get(const struct xattr_handler *handler,
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	const char *name = xattr_full_name(handler, short_name);
 	unsigned int name_len = strlen(name);
+	struct scoutfs_lock *lock;
 	struct xattr_found xf;
 	u8 *buf;
 	int ret;
@@ -250,9 +254,14 @@ static int scoutfs_xattr_get(const struct xattr_handler *handler,
 	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
+	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, 0, inode, &lock);
+	if (ret < 0) {
+		kfree(buf);
+		return ret;
+	}
 
 	down_read(&si->xattr_rwsem);
-	ret = find_xattr(inode, name, name_len, buf, &xf);
+	ret = find_xattr(inode, name, name_len, buf, &xf, lock);
 	if (ret == -ENOENT)
 		ret = -ENODATA;
 	if (ret < 0)
@@ -265,11 +274,12 @@ static int scoutfs_xattr_get(const struct xattr_handler *handler,
 		ret = -ERANGE;
 		goto out;
 	}
-	ret = read_value(inode, &xf, buf, value);
+	ret = read_value(inode, &xf, buf, value, lock);
 	if (ret == 0)
 		ret = xf.val_len;
 out:
 	up_read(&si->xattr_rwsem);
+	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
 	kfree(buf);
 	return ret;
 }
@@ -286,6 +296,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	const char *name = xattr_full_name(handler, short_name);
 	unsigned int name_len = strlen(name);
 	u64 hash = scoutfs_name_hash(name, name_len);
+	struct scoutfs_lock *lock;
 	struct xattr_found xf;
 	bool changed;
 	bool exists;
@@ -303,9 +314,14 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	if (ret < 0) {
+		kfree(buf);
+		return ret;
+	}
 
 	down_write(&si->xattr_rwsem);
-	ret = find_xattr(inode, name, name_len, buf, &xf);
+	ret = find_xattr(inode, name, name_len, buf, &xf, lock);
 	if (ret < 0 && ret != -ENOENT)
 		goto out;
 	exists = ret == 0;
@@ -325,14 +341,14 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 	if (value) {
 		id = si->next_xattr_id++;
 		ret = create_parts(inode, hash, id, name, name_len, value,
-				   size, buf);
+				   size, buf, lock);
 		if (ret < 0)
 			goto release;
 	}
 	/* past the first change, a failure aborts */
 	if (exists) {
 		ret = delete_parts(sb, scoutfs_ino(inode), xf.hash, xf.id,
-				   nr_parts(xf.name_len, xf.val_len), &changed);
+				   nr_parts(xf.name_len, xf.val_len), &changed, lock);
 		/* a removal whose first delete failed changed nothing */
 		if (ret < 0 && (value || changed))
 			goto abort;
@@ -340,7 +356,7 @@ static int scoutfs_xattr_set(const struct xattr_handler *handler,
 			goto release;
 	}
 	inode_set_ctime_current(inode);
-	ret = scoutfs_update_inode_item(inode, 0);
+	ret = scoutfs_update_inode_item(inode, 0, lock);
 	if (ret < 0 && (value || exists))
 		goto abort;
 	goto release;
@@ -350,6 +366,7 @@ release:
 	scoutfs_release_trans(sb);
 out:
 	up_write(&si->xattr_rwsem);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
 	kfree(buf);
 	return ret;
 }
@@ -377,6 +394,7 @@ ssize_t scoutfs_listxattr(struct dentry *dentry, char *buffer, size_t size)
 	struct xattr_found xf;
 	struct scoutfs_key last;
 	struct scoutfs_key key;
+	struct scoutfs_lock *lock;
 	ssize_t total = 0;
 	u8 *buf;
 	int ret;
@@ -384,13 +402,18 @@ ssize_t scoutfs_listxattr(struct dentry *dentry, char *buffer, size_t size)
 	buf = scoutfs_kmalloc(PART_SIZE, GFP_NOFS);
 	if (!buf)
 		return -ENOMEM;
+	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, 0, inode, &lock);
+	if (ret < 0) {
+		kfree(buf);
+		return ret;
+	}
 
 	xattr_key(&key, ino, 0, 0, 0);
 	xattr_key(&last, ino, U64_MAX, U64_MAX, U8_MAX);
 
 	down_read(&si->xattr_rwsem);
 	for (;;) {
-		ret = scoutfs_item_next(sb, &key, &last, buf, PART_SIZE);
+		ret = scoutfs_item_next(sb, &key, &last, buf, PART_SIZE, lock);
 		if (ret == -ENOENT) {
 			ret = 0;
 			break;
@@ -418,6 +441,7 @@ ssize_t scoutfs_listxattr(struct dentry *dentry, char *buffer, size_t size)
 		scoutfs_key_inc(&key);
 	}
 	up_read(&si->xattr_rwsem);
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	kfree(buf);
 	return ret < 0 ? ret : total;
 }
