@@ -295,7 +295,8 @@ function applyPlan(
   if (!items.length) return undefined;
   const it: LeafItem = p.item !== undefined ? items[p.item] : pick(r, items);
   if (!it) return undefined;
-  const where = `block ${it.blkno} item ${it.index} (${it.kind} ino/first ${it.key.first})`;
+  const tree = it.tree === 'fs' ? '' : `, ${it.tree}`;
+  const where = `block ${it.blkno} item ${it.index} (${it.kind} ino/first ${it.key.first}${tree})`;
   if (p.where === 'bytes') {
     const skip =
       p.target === 'xattr_hdr' ? 8 : ['dirent', 'readdir', 'backref'].includes(p.target) ? 32 : 0;

@@ -5,6 +5,11 @@
  * describes, extent lists that free exactly the blocks nothing uses, and
  * the super block pointing at all of it.  Tests then damage the items
  * before writing, or the bytes after.
+ *
+ * Log btrees (the forest): log(rid, nr) adds one, whose items (deletion
+ * markers too) are written into a btree of its own after the fs btree's
+ * and the extent lists' blocks, followed by logs_root holding a LogTrees
+ * record for each; with none, logs_root is empty as mkfs leaves it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -21,9 +26,13 @@ import {
   ExtentListRoot,
   FreeExtent,
   FsItemType,
+  BtreeRoot,
   InodeItem,
+  ITEM_FLAG_DELETION,
   Key,
   KeyZone,
+  LogTrees,
+  LogTreesItemType,
   OrphanItemType,
   SUPER_BLKNO,
   SuperBlock,
@@ -71,6 +80,37 @@ export interface WriteOptions {
   patchSuper?: (sb: SuperBlock) => void;
 }
 
+/* One log btree: its items and what its LogTrees record says. */
+export class LogSpec {
+  items: Item[] = [];
+  /* LogTrees.flags */
+  flags = 0n;
+  /* change the record before it is written */
+  patch?: (r: LogTrees) => void;
+  constructor(
+    readonly rid: bigint,
+    readonly nr: bigint,
+  ) {}
+
+  add(k: Key, value: Uint8Array = new Uint8Array(0), seq = SEQ, flags = 0): this {
+    this.items.push({ key: k, seq, flags, value });
+    return this;
+  }
+
+  /* a deletion marker */
+  marker(k: Key, seq = SEQ): this {
+    return this.add(k, new Uint8Array(0), seq, ITEM_FLAG_DELETION);
+  }
+}
+
+export interface WrittenLog {
+  rid: bigint;
+  nr: bigint;
+  /* the log btree's blocks, root first */
+  blocks: bigint[];
+  leaves: bigint[];
+}
+
 export interface Written {
   meta: string;
   data: string;
@@ -79,10 +119,14 @@ export interface Written {
   treeBlocks: bigint[][];
   leaves: bigint[];
   listBlocks: bigint[];
+  logs: WrittenLog[];
+  /* logs_root's blocks, root first */
+  logsRootBlocks: bigint[];
 }
 
 export class Volume {
   items: Item[] = [];
+  logs: LogSpec[] = [];
   private index = new Map<string, Item>();
   nextIno = 1024n;
   nextData = 64n;
@@ -241,9 +285,28 @@ export class Volume {
     this.add(key(KeyZone.ORPHAN, 0n, OrphanItemType.ORPHAN, ino));
   }
 
+  /* a log btree (written in the order added; logs_root sorts them by rid, nr) */
+  log(rid: bigint, nr: bigint): LogSpec {
+    const l = new LogSpec(rid, nr);
+    this.logs.push(l);
+    return l;
+  }
+
+  /* the items of the merged view: per key the greatest seq, a deletion marker hiding it */
+  merged(): Item[] {
+    const best = new Map<string, Item>();
+    for (const it of [...this.items, ...this.logs.flatMap((l) => l.items)]) {
+      const k = keyString(it.key);
+      const b = best.get(k);
+      if (!b || it.seq >= b.seq) best.set(k, it);
+    }
+    return [...best.values()].filter((i) => !(i.flags & ITEM_FLAG_DELETION));
+  }
+
   inodeCount(): bigint {
     return BigInt(
-      this.items.filter((i) => i.key.zone === KeyZone.FS && i.key.type === FsItemType.INODE).length,
+      this.merged().filter((i) => i.key.zone === KeyZone.FS && i.key.type === FsItemType.INODE)
+        .length,
     );
   }
 
@@ -266,51 +329,40 @@ export class Volume {
     const put = (blkno: bigint, b: Uint8Array) =>
       fs.writeSync(fd, b, 0, b.length, Number(blkno) * BLOCK_LG_SIZE);
     let next = 2n;
-    const sorted = [...this.items].sort((a, b) => cmp(a.key, b.key));
-    const fan = o.fanout;
-
-    /* leaves, then parents up to a single root */
-    type Node = { bound: Key; blkno: bigint };
-    let level: Node[] = [];
-    const leaves: bigint[] = [];
-    const treeBlocks: bigint[][] = [];
-    const leafChunks = chunks(sorted, fan, (it) => 48 + it.value.length);
-    leafChunks.forEach((chunk, i) => {
-      const blkno = next++;
-      put(blkno, buildLeaf(chunk, FSID, blkno, SEQ));
-      leaves.push(blkno);
-      level.push({
-        bound: i === leafChunks.length - 1 ? ONES : chunk[chunk.length - 1].key,
-        blkno,
-      });
-    });
-    treeBlocks.push(leaves);
-    let height = level.length ? 1 : 0;
-    while (level.length > 1) {
-      const up: Node[] = [];
-      const blknos: bigint[] = [];
-      for (const kids of chunks(level, fan, () => 48 + 16)) {
-        const blkno = next++;
-        const items = kids.map((k) => ({
-          key: k.bound,
-          seq: SEQ,
-          flags: 0,
-          value: BlockRef.encode({ blkno: k.blkno, seq: SEQ }),
-        }));
-        const b = buildLeaf(items, FSID, blkno, SEQ);
-        b[BtreeBlock.OFFSETS.level] = height;
-        put(blkno, sealBlock(b));
-        blknos.push(blkno);
-        up.push({ bound: kids[kids.length - 1].bound, blkno });
-      }
-      treeBlocks.unshift(blknos);
-      level = up;
-      height++;
-    }
+    const alloc = () => next++;
+    const fsTree = writeTree(this.items, o.fanout, alloc, put);
+    const { treeBlocks, leaves } = fsTree;
 
     /* extent lists: four single-block chains */
     const listBlocks = [next++, next++, next++, next++];
-    const usedData = this.items
+
+    /* the log btrees, then logs_root */
+    const logs: WrittenLog[] = [];
+    const records: Item[] = [];
+    for (const l of this.logs) {
+      const t = writeTree(l.items, o.fanout, alloc, put);
+      logs.push({ rid: l.rid, nr: l.nr, blocks: t.treeBlocks.flat(), leaves: t.leaves });
+      const maxSeq = l.items.reduce((a, i) => (i.seq > a ? i.seq : a), 0n);
+      const r: LogTrees = {
+        ...LogTrees.zero(),
+        item_root: t.root,
+        rid: l.rid,
+        nr: l.nr,
+        get_trans_seq: SEQ,
+        commit_trans_seq: SEQ,
+        max_item_seq: maxSeq,
+        flags: l.flags,
+      };
+      l.patch?.(r);
+      records.push({
+        key: key(KeyZone.LOG_TREES, l.rid, LogTreesItemType.LOG_TREES, l.nr),
+        seq: SEQ,
+        flags: 0,
+        value: LogTrees.encode(r),
+      });
+    }
+    const logsTree = writeTree(records, undefined, alloc, put);
+    const usedData = (this.logs.length ? this.merged() : this.items)
       .filter(
         (i) =>
           i.key.zone === KeyZone.FS &&
@@ -362,10 +414,8 @@ export class Volume {
     sb.next_ino = this.nextIno;
     sb.inode_count = this.inodeCount();
     [sb.meta_free, sb.meta_freed, sb.data_free, sb.data_freed] = roots;
-    sb.fs_root = {
-      ref: { blkno: level.length ? level[0].blkno : 0n, seq: level.length ? SEQ : 0n },
-      height,
-    };
+    sb.fs_root = fsTree.root;
+    sb.logs_root = logsTree.root;
     o.patchSuper?.(sb);
     fs.writeSync(
       fd,
@@ -375,8 +425,74 @@ export class Volume {
       SUPER_BLKNO * BLOCK_SM_SIZE,
     );
     fs.closeSync(fd);
-    return { meta, data, sb, treeBlocks, leaves, listBlocks };
+    return {
+      meta,
+      data,
+      sb,
+      treeBlocks,
+      leaves,
+      listBlocks,
+      logs,
+      logsRootBlocks: logsTree.treeBlocks.flat(),
+    };
   }
+}
+
+/*
+ * Write a btree of these items (leaves of at most `fan` items, parents
+ * of at most `fan` children), its blocks from alloc(); an empty tree has
+ * height 0 and no blocks.
+ */
+function writeTree(
+  items: Item[],
+  fan: number | undefined,
+  alloc: () => bigint,
+  put: (blkno: bigint, b: Uint8Array) => void,
+): { root: BtreeRoot; treeBlocks: bigint[][]; leaves: bigint[] } {
+  const sorted = [...items].sort((a, b) => cmp(a.key, b.key));
+  /* leaves, then parents up to a single root */
+  type Node = { bound: Key; blkno: bigint };
+  let level: Node[] = [];
+  const leaves: bigint[] = [];
+  const treeBlocks: bigint[][] = [];
+  const leafChunks = chunks(sorted, fan, (it) => 48 + it.value.length);
+  leafChunks.forEach((chunk, i) => {
+    const blkno = alloc();
+    put(blkno, buildLeaf(chunk, FSID, blkno, SEQ));
+    leaves.push(blkno);
+    level.push({
+      bound: i === leafChunks.length - 1 ? ONES : chunk[chunk.length - 1].key,
+      blkno,
+    });
+  });
+  treeBlocks.push(leaves);
+  let height = level.length ? 1 : 0;
+  while (level.length > 1) {
+    const up: Node[] = [];
+    const blknos: bigint[] = [];
+    for (const kids of chunks(level, fan, () => 48 + 16)) {
+      const blkno = alloc();
+      const parentItems = kids.map((k) => ({
+        key: k.bound,
+        seq: SEQ,
+        flags: 0,
+        value: BlockRef.encode({ blkno: k.blkno, seq: SEQ }),
+      }));
+      const b = buildLeaf(parentItems, FSID, blkno, SEQ);
+      b[BtreeBlock.OFFSETS.level] = height;
+      put(blkno, sealBlock(b));
+      blknos.push(blkno);
+      up.push({ bound: kids[kids.length - 1].bound, blkno });
+    }
+    treeBlocks.unshift(blknos);
+    level = up;
+    height++;
+  }
+  const root: BtreeRoot = {
+    ref: { blkno: level.length ? level[0].blkno : 0n, seq: level.length ? SEQ : 0n },
+    height,
+  };
+  return { root, treeBlocks, leaves };
 }
 
 /* runs of at most n entries (or as many as fit a block when n is not given) */

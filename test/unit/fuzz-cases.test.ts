@@ -4,6 +4,7 @@
  * the verdicts (test/fuzz/fuzz.ts judge) fail on splats, hangs, bad errnos
  * and failed unmounts.
  */
+import { inodeKey } from '../../utils/src/lib/key';
 import { MetaImage } from '../../utils/src/lib/mutate';
 import { makeCase, plans, shuffled } from '../fuzz/cases';
 import { judge, parsePlan } from '../fuzz/fuzz';
@@ -21,6 +22,11 @@ beforeAll(() => {
   vol.xattr(f, 'user.big', 5000);
   const gone = vol.inode(vol.nextIno++, 0o100644, { nlink: 0 });
   vol.orphan(gone);
+  /* a forest: a log btree with a copy of an fs item (equal seqs) and a deletion marker */
+  vol
+    .log(0x42n, 1n)
+    .add(inodeKey(f), vol.find(inodeKey(f))!.value)
+    .marker(inodeKey(4999n));
   img = MetaImage.open(vol.write({ fanout: 6 }).meta);
 });
 afterAll(() => {
@@ -58,6 +64,7 @@ test('the plans cover every item kind, header fields and block fields', () => {
     'backref',
     'symlink',
     'extent',
+    'log_trees',
     'super',
     'btree_block',
     'extent_list_block',

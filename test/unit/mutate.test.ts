@@ -11,11 +11,13 @@ import {
   BtreeItem,
   DataExtent,
   InodeItem,
+  ITEM_FLAG_DELETION,
   SuperBlock,
   Timespec,
   XattrHdr,
 } from '../../utils/src/gen/format';
 import type { Codec } from '../../utils/src/codec';
+import { inodeKey } from '../../utils/src/lib/key';
 import { mkfs } from '../../utils/src/lib/mkfs';
 import {
   fieldOf,
@@ -155,8 +157,10 @@ test('every item kind of a rich volume is listed with its block, index and value
   const img = MetaImage.open(w.meta);
   try {
     const kinds = new Set(img.items.map((i) => i.kind));
-    for (const k of ITEM_KINDS) expect(kinds).toContain(k);
+    /* LogTrees records only in a forest (below) */
+    for (const k of ITEM_KINDS.filter((k) => k !== 'log_trees')) expect(kinds).toContain(k);
     expect(img.items).toHaveLength(vol.items.length);
+    expect(new Set(img.items.map((i) => i.tree))).toEqual(new Set(['fs']));
     expect(img.items.filter((i) => i.kind === 'unknown')).toEqual([]);
     /* leaves in key order, indexes within each leaf from 0 */
     for (const it of img.items) expect(w.leaves).toContain(it.blkno);
@@ -178,6 +182,54 @@ test('every item kind of a rich volume is listed with its block, index and value
       const h = BtreeItem.decode(b, 48 + it.index * BtreeItem.SIZE);
       expect([h.val_off, h.val_len, h.seq]).toEqual([it.valOff, it.valLen, it.seq]);
     }
+  } finally {
+    img.close();
+  }
+});
+
+test('the blocks and items of logs_root and the log btrees are listed with their trees', () => {
+  const { f } = rich(vol);
+  const log = vol.log(0x99n, 4n);
+  log.add(inodeKey(f), vol.find(inodeKey(f))!.value).marker(inodeKey(5000n));
+  vol.log(0x99n, 5n);
+  const w = vol.write({ fanout: 5 });
+  expect(check(w).problems).toEqual([]);
+  const img = MetaImage.open(w.meta);
+  try {
+    const tree = (t: string) => img.items.filter((i) => i.tree === t);
+    expect(tree('fs')).toHaveLength(vol.items.length);
+    expect(tree('logs_root').map((i) => [i.kind, i.struct, i.key.first, i.key.second])).toEqual([
+      ['log_trees', 'LogTrees', 0x99n, 4n],
+      ['log_trees', 'LogTrees', 0x99n, 5n],
+    ]);
+    const items = tree('log btree rid 0x0000000000000099 nr 4');
+    expect(items.map((i) => [i.kind, i.key.first, i.flags, i.valLen])).toEqual([
+      ['inode', f, 0, InodeItem.SIZE],
+      ['inode', 5000n, ITEM_FLAG_DELETION, 0],
+    ]);
+    const btree = img.blocks.filter((b) => b.kind === 'btree');
+    expect(btree.map((b) => b.blkno).sort((a, b) => (a < b ? -1 : 1))).toEqual(
+      [...w.treeBlocks.flat(), ...w.logsRootBlocks, ...w.logs.flatMap((l) => l.blocks)].sort(
+        (a, b) => (a < b ? -1 : 1),
+      ),
+    );
+    expect(btree.find((b) => b.blkno === w.logs[0].blocks[0])?.tree).toBe(
+      'log btree rid 0x0000000000000099 nr 4',
+    );
+    /* the merged view: the log's copy of f's inode, not the marker, every other fs item */
+    const visible = img.visibleItems();
+    expect(visible).toHaveLength(vol.items.length);
+    expect(visible.find((i) => i.kind === 'inode' && i.key.first === f)?.tree).toBe(
+      'log btree rid 0x0000000000000099 nr 4',
+    );
+    expect(visible.filter((i) => i.tree === 'logs_root' || i.flags)).toEqual([]);
+    /* a LogTrees field set through the item: check reports it with its tree */
+    img.setValueField(tree('logs_root')[0], 'flags', 4n);
+    const out = path.join(vol.dir, 'mut.img');
+    img.writeTo(out);
+    expect(check({ meta: out, data: w.data }).problems).toEqual([
+      'log btree rid 0x0000000000000099 nr 4: flags has bits outside LOG_TREES_FINALIZED (0x1), found 4',
+    ]);
   } finally {
     img.close();
   }

@@ -31,7 +31,8 @@ if (!value) {
   process.exit(2);
 }
 const img = MetaImage.open(meta);
-const found = img.items.filter((it) => it.kind === kind && it.key.first === BigInt(ino));
+/* the copies the filesystem sees: with log btrees, the newest of each key */
+const found = img.visibleItems().filter((it) => it.kind === kind && it.key.first === BigInt(ino));
 const it = found.at(Number(nth));
 if (!it) {
   console.error(`poke: no ${kind} item ${nth} of ${ino} (found ${found.length})`);

@@ -4,14 +4,16 @@
  * Read-only.  It verifies, reporting every problem it finds and going on:
  *   - the super blocks of both devices (checksum, magic, flags, format
  *     hash, version, the same fsid and uuid) and the quorum blocks;
- *   - every fs btree block reachable from the root (checksum, magic,
- *     blkno, seq, level, item count, value bounds, key order, and the
- *     parents' bounds: every key of a child is above the previous
- *     sibling's key and at most its own parent item's key; a parent's last
- *     item carries its own bound);
+ *   - every block of the fs btree, of logs_root and of every log btree
+ *     reachable from their roots (checksum, magic, blkno, seq, level, item
+ *     count, value bounds, key order, and the parents' bounds: every key of
+ *     a child is above the previous sibling's key and at most its own
+ *     parent item's key; a parent's last item carries its own bound);
+ *   - logs_root's LogTrees records (key, size, the schema's rules, the
+ *     record's rid and nr those of its key);
  *   - the four extent-list chains of the allocators;
  *   - the accounting of both devices: every metadata block from
- *     first_meta_blkno is exactly one of a reachable btree block, a block
+ *     first_meta_blkno is exactly one of a reachable block of any btree, a block
  *     of an extent-list chain, or inside a free or freed extent; every
  *     data block exactly one of a block of a data extent item or inside a
  *     free or freed extent (overlaps and leaks are reported with ranges);
@@ -19,6 +21,15 @@
  *     entries (DIRENT, its READDIR twin, the target's LINK_BACKREF), link
  *     counts, orphans, symlink targets, xattr parts, data extents, inode
  *     counts and next_ino.
+ *
+ * The items checked are the merged view of the fs btree and the log
+ * btrees (the forest, format/forest.ts): of the copies of a key the one
+ * with the greatest seq is the item, unless it is a deletion marker
+ * (then there is no item).  Copies with equal seqs (a finalized log btree
+ * half merged into the fs btree) must be identical; the later tree's wins
+ * (log btrees after the fs btree, in logs_root's order).  Markers are only
+ * allowed in log btrees.  Each tree is walked as a stream of leaves and
+ * the streams are merged by key, so only a leaf per tree is held at once.
  *
  * Items are checked as a stream in key order: the index and orphan zones
  * come first and are remembered per inode (small), then each inode's FS
@@ -54,6 +65,8 @@ import {
   ITEM_MAX_VAL_SIZE,
   Key,
   KeyZone,
+  LogTrees,
+  LogTreesItemType,
   META_DEV_START_BLKNO,
   NAME_LEN,
   QUORUM_MAX_SLOTS,
@@ -283,6 +296,52 @@ function account(
     p.add(`${dev} blocks ${range(reach, total - 1n)} are leaked: neither in use nor free`);
 }
 
+/* A tree being walked: the fs btree, logs_root or a log btree. */
+type Tree =
+  | { kind: 'fs' | 'log'; name: string; prefix: string }
+  | { kind: 'logs'; name: string; prefix: string; logs: LogTreesRecord[] };
+
+/* What the walk of logs_root keeps of each LogTrees record. */
+interface LogTreesRecord {
+  rid: bigint;
+  nr: bigint;
+  item_root: BtreeRoot;
+}
+
+/* A leaf item of the fs btree or a log btree (deletion markers included). */
+interface Entry {
+  key: Key;
+  seq: bigint;
+  flags: number;
+  value: Uint8Array;
+}
+
+/* A tree's stream of leaves and the position in the current one. */
+interface Cursor {
+  tree: Tree;
+  leaves: Iterator<Entry[]>;
+  batch: Entry[];
+  i: number;
+}
+
+const cursor = (tree: Tree, leaves: Iterable<Entry[]>): Cursor => ({
+  tree,
+  leaves: leaves[Symbol.iterator](),
+  batch: [],
+  i: 0,
+});
+
+/* The cursor's current entry, reading its next leaf when needed; undefined at its end. */
+function head(c: Cursor): Entry | undefined {
+  while (c.i >= c.batch.length) {
+    const n = c.leaves.next();
+    if (n.done) return undefined;
+    c.batch = n.value;
+    c.i = 0;
+  }
+  return c.batch[c.i];
+}
+
 /* What the item pass keeps of an inode until the end. */
 interface DirInfo {
   nlink: number;
@@ -484,38 +543,115 @@ export class VolumeChecker {
 
   /* -------------------------------------------------------------- btree */
 
+  /*
+   * The trees and their merged view.  logs_root is walked first (it is
+   * small: one LogTrees record per log btree); then the fs btree and
+   * every log btree are walked together, each as a stream of leaves,
+   * and merged by key: of a key's copies the one with the greatest seq
+   * is the item, unless it is a deletion marker (then there is none).
+   */
   checkTree(): void {
-    const root: BtreeRoot = this.sb.fs_root;
+    const logs: LogTreesRecord[] = [];
+    const lt: Tree = { kind: 'logs', name: 'logs_root', prefix: 'logs_root: ', logs };
+    /* yields nothing: the leaf pass keeps the records */
+    const logsWalk = this.treeLeaves(lt, this.sb.logs_root, 'super block', 'logs_root');
+    while (!logsWalk.next().done) continue;
+    const streams: Cursor[] = [];
+    const fs: Tree = { kind: 'fs', name: 'the fs btree', prefix: '' };
+    streams.push(cursor(fs, this.treeLeaves(fs, this.sb.fs_root, 'super block', 'fs_root')));
+    for (const r of logs) {
+      const name = `log btree rid 0x${hex64(r.rid)} nr ${r.nr}`;
+      const t: Tree = { kind: 'log', name, prefix: `${name}: ` };
+      streams.push(cursor(t, this.treeLeaves(t, r.item_root, name, 'item_root')));
+    }
+    this.merge(streams);
+  }
+
+  /* The leaves of one tree, after the checks of its root. */
+  private *treeLeaves(
+    t: Tree,
+    root: BtreeRoot,
+    owner: string,
+    rootName: string,
+  ): Generator<Entry[]> {
     if (root.height === 0) {
       if (root.ref.blkno !== 0n)
-        this.problem(`super block: fs_root has height 0 but references block ${root.ref.blkno}`);
+        this.problem(`${owner}: ${rootName} has height 0 but references block ${root.ref.blkno}`);
       return;
     }
     if (root.height > BTREE_MAX_HEIGHT) {
-      this.problem(`super block: fs_root height ${root.height} exceeds ${BTREE_MAX_HEIGHT}`);
+      this.problem(`${owner}: ${rootName} height ${root.height} exceeds ${BTREE_MAX_HEIGHT}`);
       this.treeComplete = false;
       return;
     }
     if (root.ref.seq > this.sb.hdr.seq)
       this.problem(
-        `super block: fs_root seq ${root.ref.seq} is newer than the super block's ${this.sb.hdr.seq}`,
+        `${owner}: ${rootName} seq ${root.ref.seq} is newer than the super block's ${this.sb.hdr.seq}`,
       );
-    this.walk(root.ref, root.height - 1, undefined, KEY_ONES, this.sb.hdr.seq, 'root');
+    yield* this.walk(t, root.ref, root.height - 1, undefined, KEY_ONES, this.sb.hdr.seq, 'root');
+  }
+
+  /* Merge the trees' sorted leaf streams; the first is the fs btree's. */
+  private merge(streams: Cursor[]): void {
+    const live = streams.filter((c) => head(c) !== undefined);
+    if (live.length === 1) {
+      /* only one tree holds items: no merging */
+      const c = live[0];
+      for (let e = head(c); e; c.i++, e = head(c))
+        if (!(e.flags & ITEM_FLAG_DELETION)) this.item(e.key, e.seq, e.value);
+      return;
+    }
+    const same: Cursor[] = [];
+    while (live.length) {
+      /* the smallest key, and every stream holding it */
+      let min = live[0].batch[live[0].i].key;
+      same.length = 0;
+      for (const c of live) {
+        const k = c.batch[c.i].key;
+        const d = compareKeys(k, min);
+        if (d < 0) {
+          min = k;
+          same.length = 0;
+        }
+        if (d <= 0) same.push(c);
+      }
+      /* the greatest seq wins; at equal seqs the later tree (log btrees after the fs btree) */
+      let win = same[0];
+      let best = win.batch[win.i];
+      for (let j = 1; j < same.length; j++) {
+        const c = same[j];
+        const e = c.batch[c.i];
+        if (e.seq < best.seq) continue;
+        if (e.seq === best.seq && (e.flags !== best.flags || Buffer.compare(e.value, best.value)))
+          this.problem(
+            `item ${keyString(min)}: seq ${e.seq} in both ${win.tree.name} and ${c.tree.name}, with different contents`,
+          );
+        win = c;
+        best = e;
+      }
+      for (const c of same) {
+        c.i++;
+        if (head(c) === undefined) live.splice(live.indexOf(c), 1);
+      }
+      if (!(best.flags & ITEM_FLAG_DELETION)) this.item(best.key, best.seq, best.value);
+    }
   }
 
   /*
    * One block and its subtree: keys must be > lo (the previous
-   * sibling's bound) and <= hi (its parent item's key).
+   * sibling's bound) and <= hi (its parent item's key).  Yields the
+   * items of each leaf, in key order.
    */
-  private walk(
+  private *walk(
+    t: Tree,
     ref: BlockRef,
     level: number,
     lo: Key | undefined,
     hi: Key,
     parentSeq: bigint,
     from: string,
-  ): void {
-    const where = `btree block ${ref.blkno}`;
+  ): Generator<Entry[]> {
+    const where = `${t.prefix}btree block ${ref.blkno}`;
     const bad = this.refProblem(ref.blkno);
     if (bad) {
       this.problem(`${where} (referenced by ${from}) ${bad}`);
@@ -528,8 +664,7 @@ export class VolumeChecker {
       return;
     }
     this.visited.add(ref.blkno);
-    const bn = ref.blkno;
-    this.metaClaims.push({ start: bn, end: bn + 1n, what: () => where });
+    this.metaClaims.push({ start: ref.blkno, end: ref.blkno + 1n, what: () => where });
     this.btreeBlocks++;
     const block = this.readMeta(ref.blkno);
     const problem = blockProblem(block, {
@@ -564,6 +699,7 @@ export class VolumeChecker {
     if (padsDirty(BtreeBlock, block)) this.problem(`${where}: header padding is not zero`);
 
     const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
+    const leaf: Entry[] = [];
     let prev = lo;
     let order = true;
     for (let i = 0; i < b.nr_items; i++) {
@@ -606,27 +742,56 @@ export class VolumeChecker {
           if (i === b.nr_items - 1 && compareKeys(h.key, hi) !== 0)
             this.problem(`${it}: the last item of a parent is not its bound ${keyString(hi)}`);
           const child = BlockRef.decode(value);
-          this.walk(child, level - 1, prev, h.key, ref.seq, `${where} item ${i}`);
+          yield* this.walk(t, child, level - 1, prev, h.key, ref.seq, `${where} item ${i}`);
         }
+      } else if (t.kind === 'logs') {
+        this.logTreesItem(t.logs, h, value, it);
       } else {
-        this.item(h.key, h.seq, h.flags, value);
+        if (h.flags & ITEM_FLAG_DELETION) {
+          if (t.kind === 'fs')
+            this.problem(`item ${keyString(h.key)}: a deletion marker in the fs btree`);
+          else if (h.val_len)
+            this.problem(`${it}: a deletion marker with a ${h.val_len} byte value`);
+        }
+        leaf.push({ key: h.key, seq: h.seq, flags: h.flags, value });
       }
       prev = h.key;
     }
     if (!order) this.treeComplete = false;
+    if (leaf.length) yield leaf;
+  }
+
+  /* A leaf item of logs_root: one log btree's LogTrees record. */
+  private logTreesItem(logs: LogTreesRecord[], h: BtreeItem, value: Uint8Array, it: Text): void {
+    const k = h.key;
+    if (h.flags & ITEM_FLAG_DELETION) return this.problem(`${it}: a deletion marker in logs_root`);
+    if (
+      k.zone !== KeyZone.LOG_TREES ||
+      k.type !== LogTreesItemType.LOG_TREES ||
+      k.third !== 0n ||
+      k.fourth !== 0
+    )
+      return this.problem(`${it}: not a LOG_TREES key`);
+    const w = `log btree rid 0x${hex64(k.first)} nr ${k.second}`;
+    if (value.length !== LogTrees.SIZE)
+      return this.problem(
+        `${w}: its LogTrees record is ${value.length} bytes, not ${LogTrees.SIZE}`,
+      );
+    this.rules(LogTrees, value, 0, w);
+    const r = LogTrees.decode(value);
+    if (r.rid !== k.first || r.nr !== k.second)
+      this.problem(`${w}: its record says rid 0x${hex64(r.rid)} nr ${r.nr}, not its key's`);
+    logs.push({ rid: k.first, nr: k.second, item_root: r.item_root });
   }
 
   /* -------------------------------------------------------------- items */
 
-  private item(key: Key, seq: bigint, flags: number, value: Uint8Array): void {
+  /* An item of the merged view (never a deletion marker). */
+  private item(key: Key, seq: bigint, value: Uint8Array): void {
     if (this.lastKey && compareKeys(key, this.lastKey) <= 0) return; /* reported by the walk */
     this.lastKey = key;
     this.items++;
     const k = new Lazy(() => keyString(key));
-    if (flags & ITEM_FLAG_DELETION) {
-      this.problem(`item ${k}: a deletion marker in the fs btree`);
-      return;
-    }
     switch (key.zone) {
       case KeyZone.INODE_INDEX:
         return this.indexItem(key, seq, value, k);

@@ -1,7 +1,14 @@
 /*
  * Item keys: construction, ordering and names.
  */
-import { FsItemType, IndexItemType, Key, KeyZone, OrphanItemType } from '../gen/format';
+import {
+  FsItemType,
+  IndexItemType,
+  Key,
+  KeyZone,
+  LogTreesItemType,
+  OrphanItemType,
+} from '../gen/format';
 
 export function key(
   zone: number,
@@ -38,6 +45,7 @@ const TYPE_ENUMS: Record<number, Record<number, string>> = {
   [KeyZone.INODE_INDEX]: IndexItemType as unknown as Record<number, string>,
   [KeyZone.ORPHAN]: OrphanItemType as unknown as Record<number, string>,
   [KeyZone.FS]: FsItemType as unknown as Record<number, string>,
+  [KeyZone.LOG_TREES]: LogTreesItemType as unknown as Record<number, string>,
 };
 
 export function zoneName(zone: number): string {

@@ -2,9 +2,12 @@
  * mutate: an image-mutation library for fuzzing an unmounted metadata
  * device image (test/fuzz/).
  *
- * A MetaImage reads the super block and walks the fs btree of an image
- * file, listing every metadata block (super, btree, extent list) and every
- * leaf item with what it is (inode, dirent, xattr header or part, ...).
+ * A MetaImage reads the super block and walks the btrees of an image file
+ * (the fs btree, logs_root and every log btree of the forest), listing
+ * every metadata block (super, btree, extent list) and every leaf item with
+ * what it is (inode, dirent, xattr header or part, a LogTrees record, ...)
+ * and the tree it is in.  Deletion markers of log btrees are listed as the
+ * kind of item their key names (they have no value).
  * Mutations are made on copies of the blocks they touch, kept as patches
  * (64 KiB block number -> new contents); the file itself is never written
  * unless writeTo() is asked to.  After a change a block is resealed (its
@@ -25,6 +28,7 @@ import {
   BlockRef,
   BtreeBlock,
   BtreeItem,
+  BtreeRoot,
   DataExtent,
   Dirent,
   ExtentListBlock,
@@ -32,8 +36,11 @@ import {
   FsItemType,
   IndexItemType,
   InodeItem,
+  ITEM_FLAG_DELETION,
   Key,
   KeyZone,
+  LogTrees,
+  LogTreesItemType,
   OrphanItemType,
   SUPER_BLKNO,
   SuperBlock,
@@ -43,7 +50,8 @@ import type { Codec } from '../codec';
 import { decodeItemHeader } from './check';
 import { blockProblem, crc32cRaw } from './crc';
 import { closeDevice, Device, openDevice, readAt } from './device';
-import { keyString } from './key';
+import { compareKeys, keyString } from './key';
+import { hex64 } from './volume';
 
 export const SUPER_BYTE_OFFSET = SUPER_BLKNO << BLOCK_SM_SHIFT;
 /* the 64 KiB block holding the super block (and the quorum blocks after it) */
@@ -165,6 +173,7 @@ export type ItemKind =
   | 'backref'
   | 'symlink'
   | 'extent'
+  | 'log_trees'
   | 'unknown';
 
 export const ITEM_KINDS: readonly ItemKind[] = [
@@ -179,6 +188,7 @@ export const ITEM_KINDS: readonly ItemKind[] = [
   'backref',
   'symlink',
   'extent',
+  'log_trees',
 ];
 
 /* The struct at the start of each kind's value (undefined: no value, or raw bytes). */
@@ -194,6 +204,7 @@ export const KIND_STRUCT: Record<ItemKind, Codec<unknown> | undefined> = {
   backref: Dirent as Codec<unknown>,
   symlink: undefined,
   extent: DataExtent as Codec<unknown>,
+  log_trees: LogTrees as Codec<unknown>,
   unknown: undefined,
 };
 
@@ -207,6 +218,8 @@ export function itemKind(key: Key): ItemKind {
           : 'unknown';
     case KeyZone.ORPHAN:
       return key.type === OrphanItemType.ORPHAN ? 'orphan' : 'unknown';
+    case KeyZone.LOG_TREES:
+      return key.type === LogTreesItemType.LOG_TREES ? 'log_trees' : 'unknown';
     case KeyZone.FS:
       switch (key.type) {
         case FsItemType.INODE:
@@ -242,6 +255,8 @@ export interface LeafItem {
   kind: ItemKind;
   /* the value's struct, if its kind has one */
   struct?: string;
+  /* "fs", "logs_root" or "log btree rid 0x... nr N" */
+  tree: string;
 }
 
 export const itemString = (it: LeafItem): string =>
@@ -261,6 +276,8 @@ export interface MetaBlock {
   /* btree level, or the extent list's name */
   level?: number;
   list?: string;
+  /* a btree block's tree, as LeafItem.tree */
+  tree?: string;
 }
 
 /* Byte range of a block's checksummed region inside its 64 KiB block. */
@@ -295,7 +312,7 @@ export class MetaImage {
     this.fsid = this.sb.hdr.fsid;
     this.blocks.push({ kind: 'super', blkno: SUPER_LG_BLKNO });
     this.walkLists();
-    this.walkTree();
+    this.walkTrees();
   }
 
   /* Open an unmounted image (read only: patches are kept in memory). */
@@ -363,8 +380,19 @@ export class MetaImage {
     }
   }
 
-  private walkTree(): void {
-    const root = this.sb.fs_root;
+  /* The fs btree, logs_root and the log btrees logs_root's records name. */
+  private walkTrees(): void {
+    this.walkTree('fs', this.sb.fs_root);
+    const first = this.items.length;
+    this.walkTree('logs_root', this.sb.logs_root);
+    for (const it of this.items.slice(first)) {
+      if (it.kind !== 'log_trees' || it.valLen !== LogTrees.SIZE) continue;
+      const r = LogTrees.decode(this.original(it.blkno), it.valOff);
+      this.walkTree(`log btree rid 0x${hex64(r.rid)} nr ${r.nr}`, r.item_root);
+    }
+  }
+
+  private walkTree(tree: string, root: BtreeRoot): void {
     if (root.height === 0) return;
     const rec = (ref: BlockRef, level: number): void => {
       const block = this.original(ref.blkno);
@@ -374,16 +402,16 @@ export class MetaImage {
         seq: ref.seq,
         fsid: this.fsid,
       });
-      if (problem) throw new Error(`btree block ${ref.blkno}: ${problem}`);
+      if (problem) throw new Error(`${tree}: btree block ${ref.blkno}: ${problem}`);
       const b = BtreeBlock.decode(block);
       if (b.level !== level)
-        throw new Error(`btree block ${ref.blkno}: level ${b.level}, expected ${level}`);
-      this.blocks.push({ kind: 'btree', blkno: ref.blkno, level });
+        throw new Error(`${tree}: btree block ${ref.blkno}: level ${b.level}, expected ${level}`);
+      this.blocks.push({ kind: 'btree', blkno: ref.blkno, level, tree });
       const view = new DataView(block.buffer, block.byteOffset, block.byteLength);
       for (let i = 0; i < b.nr_items; i++) {
         const h = decodeItemHeader(view, ITEMS_OFF + i * BtreeItem.SIZE);
         if (h.val_off + h.val_len > BLOCK_LG_SIZE)
-          throw new Error(`btree block ${ref.blkno} item ${i}: value outside the block`);
+          throw new Error(`${tree}: btree block ${ref.blkno} item ${i}: value outside the block`);
         if (level > 0) {
           rec(BlockRef.decode(block, h.val_off), level - 1);
           continue;
@@ -399,10 +427,31 @@ export class MetaImage {
           valLen: h.val_len,
           kind,
           struct: KIND_STRUCT[kind]?.NAME,
+          tree,
         });
       }
     };
     rec(root.ref, root.height - 1);
+  }
+
+  /*
+   * The items of the merged view, in key order: of each key's copies in
+   * the fs btree and the log btrees the one with the greatest seq (at
+   * equal seqs the later tree's, log btrees after the fs btree, as check
+   * takes it), none when that is a deletion marker.  The copies a change
+   * must reach to be seen; with no log btrees, the fs btree's items.
+   */
+  visibleItems(): LeafItem[] {
+    const best = new Map<string, LeafItem>();
+    for (const it of this.items) {
+      if (it.tree === 'logs_root') continue;
+      const k = keyString(it.key);
+      const b = best.get(k);
+      if (!b || it.seq >= b.seq) best.set(k, it);
+    }
+    return [...best.values()]
+      .filter((it) => !(it.flags & ITEM_FLAG_DELETION))
+      .sort((a, b) => compareKeys(a.key, b.key));
   }
 
   /* The current value bytes of an item (from its original header). */

@@ -1,11 +1,14 @@
 /*
  * print: a read-only, best-effort dump of a metadata device for debugging:
- * super block, quorum blocks, free extent lists and every fs btree item,
- * decoded by type.  Problems found on the way are printed in place and the
+ * super block, quorum blocks, free extent lists, every fs btree item
+ * decoded by type, logs_root's LogTrees records and every log btree's
+ * items (deletion markers included: these are the trees as stored, not
+ * their merged view).  Problems found on the way are printed in place and the
  * dump goes on; the caller learns whether any were found.
  */
 import {
   BlockRef,
+  BtreeRoot,
   DataExtent,
   Dirent,
   ExtentFlag,
@@ -14,6 +17,8 @@ import {
   InodeItem,
   ITEM_FLAG_DELETION,
   KeyZone,
+  LOG_TREES_FINALIZED,
+  LogTrees,
   QUORUM_MAX_SLOTS,
   QuorumAddrFamily,
   QuorumEvent,
@@ -163,6 +168,7 @@ export function printSuper(sb: SuperBlock, out: (s: string) => void): void {
     `  data_freed: ${ref(sb.data_freed.ref)} extents=${sb.data_freed.nr_extents} free=${sb.data_freed.total_free}`,
   );
   out(`  fs_root: ${ref(sb.fs_root.ref)} height=${sb.fs_root.height}`);
+  out(`  logs_root: ${ref(sb.logs_root.ref)} height=${sb.logs_root.height}`);
 }
 
 /* Returns the number of problems found. */
@@ -205,23 +211,67 @@ export function printVolume(dev: Device, sb: SuperBlock, out: (s: string) => voi
     }
   }
 
+  /* a tree's blocks and items, parents first; leaf items described by `leaf` */
+  const tree = (root: BtreeRoot, leaf: (it: Item) => string): void => {
+    try {
+      walkTree(
+        root,
+        fsid,
+        (blkno) => readMetaBlock(dev, blkno),
+        (b) => {
+          out(`  btree block ${b.blkno} level ${b.level} items ${b.items.length}`);
+          for (const it of b.items) {
+            const desc = b.level > 0 ? `child ${BlockRef.decode(it.value).blkno}` : leaf(it);
+            out(`    ${keyString(it.key)} seq=${it.seq}: ${desc}`);
+          }
+        },
+      );
+    } catch (e) {
+      out(`  PROBLEM: ${(e as Error).message}`);
+      problems++;
+    }
+  };
+
   out('fs items:');
-  try {
-    walkTree(
-      sb.fs_root,
-      fsid,
-      (blkno) => readMetaBlock(dev, blkno),
-      (b) => {
-        out(`  btree block ${b.blkno} level ${b.level} items ${b.items.length}`);
-        for (const it of b.items) {
-          const desc = b.level > 0 ? `child ${BlockRef.decode(it.value).blkno}` : describeItem(it);
-          out(`    ${keyString(it.key)} seq=${it.seq}: ${desc}`);
-        }
-      },
-    );
-  } catch (e) {
-    out(`  PROBLEM: ${(e as Error).message}`);
-    problems++;
+  tree(sb.fs_root, describeItem);
+
+  /* the forest: logs_root's records, then each log btree's items (deletion markers too) */
+  const logs: LogTrees[] = [];
+  if (sb.logs_root.height === 0) {
+    out('log btrees: none');
+  } else {
+    out('log btrees:');
+    tree(sb.logs_root, (it) => {
+      if (it.value.length !== LogTrees.SIZE || it.flags & ITEM_FLAG_DELETION)
+        return `not a LogTrees record (${it.value.length} value bytes, flags ${it.flags})`;
+      const r = LogTrees.decode(it.value);
+      logs.push(r);
+      return describeLogTrees(r);
+    });
+  }
+  for (const r of logs) {
+    out(`log btree rid 0x${hex64(r.rid)} nr ${r.nr} items:`);
+    tree(r.item_root, describeItem);
   }
   return problems;
+}
+
+/* One LogTrees record: its log btree, seqs, flags and root (its allocators when used). */
+export function describeLogTrees(r: LogTrees): string {
+  const flags = r.flags & BigInt(LOG_TREES_FINALIZED) ? ' (FINALIZED)' : '';
+  const root = r.item_root;
+  let s =
+    `log btree rid=0x${hex64(r.rid)} nr=${r.nr} get_trans_seq=${r.get_trans_seq} ` +
+    `commit_trans_seq=${r.commit_trans_seq} max_item_seq=${r.max_item_seq} ` +
+    `inode_count_delta=${BigInt.asIntN(64, r.inode_count_delta)} flags=0x${r.flags.toString(16)}${flags} ` +
+    `item_root: blkno=${root.ref.blkno} seq=${root.ref.seq} height=${root.height}`;
+  const rest = fields({
+    meta_avail: r.meta_avail,
+    meta_freed: r.meta_freed,
+    data_avail: r.data_avail,
+    data_freed: r.data_freed,
+    bloom_ref: r.bloom_ref,
+  }).filter((f) => !f.endsWith('=0'));
+  if (rest.length) s += ' ' + rest.join(' ');
+  return s;
 }
