@@ -5,7 +5,7 @@
  * A commit writes its dirty items, deletions as markers, into this
  * mount's current log btree: the commit rewrites only that small tree's
  * blocks, not one leaf of the large fs btree per scattered change.  Once
- * a log btree has taken FINALIZE_BYTES of items it is finalized (no
+ * a log btree has taken forest_finalize_kib of items it is finalized (no
  * more commits go into it) and the next commit starts a new one.  A
  * background worker merges finalized log btrees into the fs btree, oldest
  * first, a batch of items per transaction hold (so commits go on between
@@ -23,6 +23,7 @@
  * (LOG_TREES, rid, LOG_TREES, nr).  The forest's rwsem orders readers
  * against the roots changing (commit, merge batches).
  */
+#include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -41,8 +42,14 @@
 #include "forest.h"
 #include "msg.h"
 
-/* a log btree is finalized once its commits wrote about this much */
-#define FINALIZE_BYTES		(2 * 1024 * 1024)
+/*
+ * A log btree is finalized once its commits wrote about this much.
+ * Testing: smaller values make small workloads finalize and merge often.
+ */
+static unsigned int forest_finalize_kib = 2048;
+module_param(forest_finalize_kib, uint, 0600);
+MODULE_PARM_DESC(forest_finalize_kib,
+		 "testing: KiB of items committed into a log btree before it is finalized (default 2048)");
 /* beyond this many finalized trees the current one keeps growing instead */
 #define MAX_FINALIZED		8
 /* items, and value bytes, merged per transaction hold */
@@ -466,7 +473,8 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	cur->lt.max_item_seq = cpu_to_le64(max(max_seq, le64_to_cpu(cur->lt.max_item_seq)));
 	fi->cur_bytes += bytes;
 
-	finalize = fi->cur_bytes >= FINALIZE_BYTES && fi->nr_finalized < MAX_FINALIZED;
+	finalize = fi->cur_bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
+		   fi->nr_finalized < MAX_FINALIZED;
 	if (finalize)
 		cur->lt.flags |= cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
 	ret = write_record(sb, fi, seq, &cur->lt, false);

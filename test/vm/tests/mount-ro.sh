@@ -60,7 +60,7 @@ same() {
 orphans() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	echo "$(scoutfs print "$M" | grep -c ': orphan ino') orphan items"
+	echo "$(scoutfs print --merged "$M" | sed -n '/^merged items:/,$p' | grep -c ': orphan ino') orphan items"
 }
 
 # everything a reader sees: names, types, sizes, blocks, contents

@@ -27,9 +27,9 @@ import {
   XattrHdr,
 } from '../gen/format';
 import { FORMAT_HASH } from '../gen/hash';
-import { Item, walkTree } from './btree';
+import { Item, treeItems, walkTree } from './btree';
 import { Device } from './device';
-import { keyString } from './key';
+import { compareKeys, keyString } from './key';
 import { hex64, readExtentList, readMetaBlock, readQuorumBlock } from './volume';
 
 const hexBytes = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -172,7 +172,16 @@ export function printSuper(sb: SuperBlock, out: (s: string) => void): void {
 }
 
 /* Returns the number of problems found. */
-export function printVolume(dev: Device, sb: SuperBlock, out: (s: string) => void): number {
+/*
+ * merged: after the trees, every item that exists as the kernel reads it
+ * (of all copies of a key the newest; a deletion marker hides the key).
+ */
+export function printVolume(
+  dev: Device,
+  sb: SuperBlock,
+  out: (s: string) => void,
+  merged = false,
+): number {
   let problems = 0;
   const fsid = sb.hdr.fsid;
   printSuper(sb, out);
@@ -252,6 +261,27 @@ export function printVolume(dev: Device, sb: SuperBlock, out: (s: string) => voi
   for (const r of logs) {
     out(`log btree rid 0x${hex64(r.rid)} nr ${r.nr} items:`);
     tree(r.item_root, describeItem);
+  }
+  if (merged) {
+    out('merged items:');
+    try {
+      const read = (blkno: bigint): Uint8Array => readMetaBlock(dev, blkno);
+      const newest = new Map<string, Item>();
+      for (const root of [sb.fs_root, ...logs.map((r) => r.item_root)]) {
+        for (const it of treeItems(root, fsid, read)) {
+          const k = keyString(it.key);
+          const have = newest.get(k);
+          if (!have || it.seq > have.seq) newest.set(k, it);
+        }
+      }
+      const items = [...newest.values()]
+        .filter((it) => !(it.flags & ITEM_FLAG_DELETION))
+        .sort((a, b) => compareKeys(a.key, b.key));
+      for (const it of items) out(`    ${keyString(it.key)} seq=${it.seq}: ${describeItem(it)}`);
+    } catch (e) {
+      out(`  PROBLEM: ${(e as Error).message}`);
+      problems++;
+    }
   }
   return problems;
 }
