@@ -30,6 +30,7 @@
 #include <linux/list.h>
 #include <linux/rwsem.h>
 #include <linux/workqueue.h>
+#include <linux/hash.h>
 
 #include "format.h"
 #include "glue.h"
@@ -58,10 +59,64 @@ MODULE_PARM_DESC(forest_finalize_kib,
 /* a merge that found too little free space tries again after this */
 #define MERGE_RETRY_MS		1000
 
+/*
+ * Each log btree this mount wrote has an in-memory bloom filter of the
+ * lock groups (the key ranges of lock.c) its items fall in, so a read of
+ * one key only searches the trees that may hold it.  Trees an earlier
+ * mount left have none (has_bloom false) and are always searched until
+ * they are merged.
+ */
+#define BLOOM_BITS	4096
+
 struct ftree {
 	struct list_head head;
 	struct scoutfs_log_trees lt;
+	bool has_bloom;
+	unsigned long bloom[BITS_TO_LONGS(BLOOM_BITS)];
 };
+
+/* a key's lock group: inode group, index window, or the whole zone */
+static u64 key_group(const struct scoutfs_key *key)
+{
+	u64 g;
+
+	if (key->zone == SCOUTFS_KEY_ZONE_FS)
+		g = le64_to_cpu(key->first) / SCOUTFS_LOCK_INODE_GROUP_NR;
+	else if (key->zone == SCOUTFS_KEY_ZONE_INODE_INDEX)
+		g = ((u64)key->type << 56) ^ (le64_to_cpu(key->second) >> 10);
+	else
+		g = 0;
+	return g ^ ((u64)key->zone << 58);
+}
+
+static void bloom_bits(const struct scoutfs_key *key, unsigned int *a, unsigned int *b)
+{
+	u64 h = hash_64(key_group(key), 32);
+
+	*a = h % BLOOM_BITS;
+	*b = (h >> 16) % BLOOM_BITS;
+}
+
+static void bloom_add(struct ftree *t, const struct scoutfs_key *key)
+{
+	unsigned int a, b;
+
+	bloom_bits(key, &a, &b);
+	__set_bit(a, t->bloom);
+	__set_bit(b, t->bloom);
+}
+
+/* may the tree hold keys from key to last (one lock group only: else yes) */
+static bool may_hold(struct ftree *t, const struct scoutfs_key *key,
+		     const struct scoutfs_key *last)
+{
+	unsigned int a, b;
+
+	if (!t || !t->has_bloom || key_group(key) != key_group(last))
+		return true;
+	bloom_bits(key, &a, &b);
+	return test_bit(a, t->bloom) && test_bit(b, t->bloom);
+}
 
 struct scoutfs_forest_info {
 	struct super_block *sb;
@@ -103,16 +158,19 @@ static struct scoutfs_btree_root *next_root(struct scoutfs_forest_info *fi, int 
 {
 	if (*pos == 0) {
 		(*pos)++;
-		if (fi->cur && fi->cur->lt.item_root.height)
+		if (fi->cur && fi->cur->lt.item_root.height) {
+			*t = fi->cur;
 			return &fi->cur->lt.item_root;
+		}
 	}
 	if (*pos == 1) {
-		*t = *t ? list_next_entry(*t, head) :
+		*t = (*t && *t != fi->cur) ? list_next_entry(*t, head) :
 			  list_first_entry(&fi->finalized, struct ftree, head);
 		if (&(*t)->head != &fi->finalized)
 			return &(*t)->lt.item_root;
 		(*pos)++;
 	}
+	*t = NULL;
 	if (*pos == 2) {
 		(*pos)++;
 		return &fi->fs_root;
@@ -142,6 +200,8 @@ int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
 
 	down_read(&fi->rwsem);
 	for_each_root(fi, root, pos, t) {
+		if (!may_hold(t, key, key))
+			continue;
 		ret = scoutfs_btree_lookup(sb, root, key, NULL, 0, &meta);
 		if (ret == -ENOENT)
 			continue;
@@ -183,6 +243,8 @@ static int forest_near(struct super_block *sb, const struct scoutfs_key *key,
 	for (;;) {
 		best = NULL;
 		for_each_root(fi, root, pos, t) {
+			if (!may_hold(t, &pos_key, limit))
+				continue;
 			if (next)
 				ret = scoutfs_btree_next(sb, root, &pos_key, limit, &k, NULL, 0, &meta);
 			else
@@ -452,6 +514,7 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 
 	if (!fi->cur) {
 		cur = kzalloc(sizeof(*cur), GFP_NOFS | __GFP_NOFAIL);
+		cur->has_bloom = true;
 		cur->lt.rid = cpu_to_le64(SCOUTFS_SB(sb)->rid);
 		cur->lt.nr = cpu_to_le64(fi->next_nr++);
 		cur->lt.get_trans_seq = cpu_to_le64(seq);
@@ -461,6 +524,7 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	cur = fi->cur;
 
 	for (i = 0; i < nr; i++) {
+		bloom_add(cur, &chg[i].key);
 		max_seq = max(max_seq, chg[i].seq);
 		bytes += sizeof(struct scoutfs_btree_item) + chg[i].val_len;
 	}
