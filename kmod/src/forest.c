@@ -42,6 +42,7 @@
 #include "alloc.h"
 #include "forest.h"
 #include "msg.h"
+#include "counters.h"
 
 /*
  * A log btree is finalized once its commits wrote about this much.
@@ -544,7 +545,9 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	ret = write_record(sb, fi, seq, &cur->lt, false);
 	if (ret)
 		goto out;
+	scoutfs_add_counter(sb, commit_items, nr);
 	if (finalize) {
+		scoutfs_inc_counter(sb, forest_finalized);
 		list_add_tail(&cur->head, &fi->finalized);
 		fi->nr_finalized++;
 		fi->cur = NULL;
@@ -670,6 +673,8 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		down_write(&fi->rwsem);
 		fi->fs_root = root;
 		up_write(&fi->rwsem);
+		scoutfs_inc_counter(sb, forest_merge_batches);
+		scoutfs_add_counter(sb, forest_merged_items, mb->nr);
 		scoutfs_trans_changed();
 		scoutfs_trans_mark_dirty(sb);
 		fi->merge_pos = mb->chg[mb->nr - 1].key;
@@ -696,6 +701,7 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	kfree(t);
 	if (ret)
 		goto abort;
+	scoutfs_inc_counter(sb, forest_merged_trees);
 	scoutfs_trans_changed();
 	scoutfs_trans_mark_dirty(sb);
 	scoutfs_key_set_zeros(&fi->merge_pos);

@@ -38,6 +38,7 @@
 #include "trans.h"
 #include "msg.h"
 #include "forest.h"
+#include "counters.h"
 
 /* commit when this many items are dirty */
 #define DIRTY_ITEMS_LIMIT	(64 * 1024)
@@ -523,6 +524,7 @@ static int commit_trans(struct super_block *sb)
 	current->journal_info = journal;
 	tri->next_ino_dirty = false;
 	WRITE_ONCE(tri->blocks_dirty, false);
+	scoutfs_inc_counter(sb, commits);
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);
 	scoutfs_forest_committed(sb);

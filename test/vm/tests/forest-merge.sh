@@ -68,6 +68,15 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	t_mount 0 commit_interval_ms=300000 || t_fail "mount"
 	contents | cmp -s - "$T_TMP/before" && echo "same contents"
 	walk_counts
+	[ "$(scoutfs counters -s forest_finalized)" -gt 0 ] || echo "no log btree finalized?"
+	# the merge runs in the background: wait for it (bounded)
+	n=0
+	while [ "$(scoutfs counters -s forest_merged_trees)" -eq 0 ] && [ "$n" -lt 60 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	[ "$(scoutfs counters -s forest_merged_trees)" -gt 0 ] && echo "log btrees merged"
+	contents | cmp -s - "$T_TMP/before" && echo "same contents after merging"
 	cd "$T_MNT" || t_fail "cd"
 	echo "== more commits, then a power cut part way"
 	posix_tool many d2 3000 create > /dev/null
