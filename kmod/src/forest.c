@@ -29,6 +29,7 @@
 #include <linux/mm.h>
 #include <linux/list.h>
 #include <linux/rwsem.h>
+#include <linux/mutex.h>
 #include <linux/workqueue.h>
 #include <linux/hash.h>
 
@@ -135,6 +136,10 @@ struct scoutfs_forest_info {
 	struct workqueue_struct *wq;
 	struct delayed_work merge_work;
 	bool merging;
+	/* the next commit finalizes the current log btree whatever its size */
+	bool force_finalize;
+	/* one merger at a time: the worker or a hold short of space */
+	struct mutex merge_mutex;
 	/* the next key of the oldest finalized tree to merge */
 	struct scoutfs_key merge_pos;
 };
@@ -538,8 +543,9 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	cur->lt.max_item_seq = cpu_to_le64(max(max_seq, le64_to_cpu(cur->lt.max_item_seq)));
 	fi->cur_bytes += bytes;
 
-	finalize = fi->cur_bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
-		   fi->nr_finalized < MAX_FINALIZED;
+	finalize = (fi->cur_bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
+		    fi->nr_finalized < MAX_FINALIZED) || READ_ONCE(fi->force_finalize);
+	WRITE_ONCE(fi->force_finalize, false);
 	if (finalize)
 		cur->lt.flags |= cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
 	ret = write_record(sb, fi, seq, &cur->lt, false);
@@ -590,6 +596,7 @@ unsigned int scoutfs_forest_nr_finalized(struct super_block *sb)
 struct merge_batch {
 	struct scoutfs_btree_change *chg;
 	bool full;
+	int max;
 	int nr;
 	u8 *vals;
 	u32 used;
@@ -601,7 +608,7 @@ static int merge_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 	struct merge_batch *mb = arg;
 	struct scoutfs_btree_change *c;
 
-	if (mb->nr == MERGE_ITEMS || mb->used + val_len > MERGE_BYTES) {
+	if (mb->nr == mb->max || mb->used + val_len > MERGE_BYTES) {
 		mb->full = true;
 		return 0;
 	}
@@ -617,12 +624,23 @@ static int merge_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 }
 
 /*
- * Metadata blocks a batch may allocate: each item in a leaf of its own
- * with its path, and the records' path.
+ * Metadata blocks a batch of nr items may allocate: each item in a leaf
+ * of its own with its path, and the records' path.
  */
-static u64 batch_blocks(struct scoutfs_forest_info *fi)
+static u64 batch_blocks(struct scoutfs_forest_info *fi, int nr)
 {
-	return (u64)MERGE_ITEMS * (fi->fs_root.height + 2) + 2 * (fi->logs_root.height + 2);
+	return (u64)nr * (fi->fs_root.height + 2) + 2 * (fi->logs_root.height + 2);
+}
+
+/* as many items per batch as twice their worst case fits the free space */
+static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi)
+{
+	u64 free = scoutfs_alloc_free_meta_blocks(sb);
+	int nr = MERGE_ITEMS;
+
+	while (nr > 1 && 2 * batch_blocks(fi, nr) > free)
+		nr /= 2;
+	return nr;
 }
 
 /*
@@ -642,16 +660,18 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 
 	if (list_empty(&fi->finalized))
 		return 0;
-	if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi)) {
+	mb->max = batch_items(sb, fi);
+	if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi, mb->max)) {
 		/* a commit frees what earlier batches replaced */
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
-		if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi))
+		mb->max = batch_items(sb, fi);
+		if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi, mb->max))
 			return -ENOSPC;
 	}
 
-	ret = scoutfs_hold_trans(sb);
+	ret = scoutfs_hold_trans_merging(sb);
 	if (ret)
 		return ret;
 	seq = scoutfs_trans_seq(sb);
@@ -667,6 +687,8 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 
 	if (mb->nr) {
 		root = fi->fs_root;
+		/* a failure part way can't be undone: allocations may not fail */
+		scoutfs_trans_changed();
 		ret = scoutfs_btree_apply(sb, &root, seq, mb->chg, mb->nr, 0);
 		if (ret)
 			goto abort;
@@ -687,6 +709,7 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 
 	/* all merged: the tree goes */
 	lt = t->lt;
+	scoutfs_trans_changed();
 	down_write(&fi->rwsem);
 	ret = write_record(sb, fi, seq, &lt, true);
 	if (ret == 0) {
@@ -728,12 +751,14 @@ static void merge_worker(struct work_struct *work)
 		ret = -ENOMEM;
 		goto out;
 	}
+	mutex_lock(&fi->merge_mutex);
 	while (READ_ONCE(fi->merging)) {
 		ret = merge_one(sb, fi, &mb);
 		if (ret <= 0)
 			break;
 		cond_resched();
 	}
+	mutex_unlock(&fi->merge_mutex);
 out:
 	kvfree(mb.chg);
 	kvfree(mb.vals);
@@ -745,6 +770,38 @@ out:
 	} else if (ret < 0 && ret != -EROFS) {
 		scoutfs_err(sb, "merging log btrees stopped: error %d", ret);
 	}
+}
+
+int scoutfs_forest_reclaim(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct merge_batch mb = { 0 };
+	int ret;
+
+	if (!READ_ONCE(fi->merging))
+		return -ENOSPC;
+	WRITE_ONCE(fi->force_finalize, true);
+	ret = scoutfs_trans_sync(sb, 1);
+	if (ret)
+		return ret;
+
+	mb.chg = kvmalloc_array(MERGE_ITEMS, sizeof(*mb.chg), GFP_NOFS);
+	mb.vals = kvmalloc(MERGE_BYTES, GFP_NOFS);
+	if (!mb.chg || !mb.vals) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	mutex_lock(&fi->merge_mutex);
+	do {
+		ret = merge_one(sb, fi, &mb);
+	} while (ret > 0 && READ_ONCE(fi->merging));
+	mutex_unlock(&fi->merge_mutex);
+	if (ret == 0)
+		ret = scoutfs_trans_sync(sb, 1);
+out:
+	kvfree(mb.chg);
+	kvfree(mb.vals);
+	return ret;
 }
 
 /* --------------------------------------------------------- setup/teardown */
@@ -813,6 +870,7 @@ int scoutfs_forest_setup(struct super_block *sb)
 		return -ENOMEM;
 	fi->sb = sb;
 	init_rwsem(&fi->rwsem);
+	mutex_init(&fi->merge_mutex);
 	INIT_LIST_HEAD(&fi->finalized);
 	INIT_DELAYED_WORK(&fi->merge_work, merge_worker);
 	fi->fs_root = sbi->super.fs_root;

@@ -39,6 +39,14 @@ void scoutfs_forest_committed(struct super_block *sb);
 /* metadata blocks the forest's trees may add in a commit, for estimates */
 int scoutfs_forest_height(struct super_block *sb);
 
+/*
+ * A hold short of metadata space: finalize the current log btree and merge
+ * every finalized one now, committing between batches, so the blocks the
+ * log btrees hold (and those their deletions free) come back.  Called
+ * without the transaction held.
+ */
+int scoutfs_forest_reclaim(struct super_block *sb);
+
 /* finalized log btrees not merged yet (testing and sysfs) */
 unsigned int scoutfs_forest_nr_finalized(struct super_block *sb);
 

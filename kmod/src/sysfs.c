@@ -14,6 +14,7 @@
 #include "super.h"
 #include "counters.h"
 #include "sysfs.h"
+#include "forest.h"
 
 static struct kset *scoutfs_kset;
 
@@ -48,7 +49,15 @@ static ssize_t quorum_slot_nr_show(struct kobject *kobj, struct kobj_attribute *
 	return sysfs_emit(buf, "%d\n", SCOUTFS_SB(SB_OF(kobj))->opts.quorum_slot_nr);
 }
 
+/* finalized log btrees waiting to be merged */
+static ssize_t log_btrees_pending_show(struct kobject *kobj, struct kobj_attribute *attr,
+				       char *buf)
+{
+	return sysfs_emit(buf, "%u\n", scoutfs_forest_nr_finalized(SB_OF(kobj)));
+}
+
 static struct kobj_attribute fsid_attr = __ATTR_RO(fsid);
+static struct kobj_attribute log_btrees_pending_attr = __ATTR_RO(log_btrees_pending);
 static struct kobj_attribute rid_attr = __ATTR_RO(rid);
 static struct kobj_attribute data_dev_attr = __ATTR_RO(data_dev);
 static struct kobj_attribute quorum_slot_nr_attr = __ATTR_RO(quorum_slot_nr);
@@ -58,6 +67,7 @@ static struct attribute *mount_attrs[] = {
 	&rid_attr.attr,
 	&data_dev_attr.attr,
 	&quorum_slot_nr_attr.attr,
+	&log_btrees_pending_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(mount);

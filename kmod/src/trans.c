@@ -235,7 +235,7 @@ static bool commit_needed(struct super_block *sb, bool freeing)
  * doesn't free enough, -ENOSPC before anything changes.  Holds of
  * operations that free space may use the FREEING_RESERVE.
  */
-static int hold(struct super_block *sb, bool freeing)
+static int hold(struct super_block *sb, bool freeing, bool merging)
 {
 	struct scoutfs_trans_info *tri = TRANS(sb);
 	int ret;
@@ -256,6 +256,15 @@ static int hold(struct super_block *sb, bool freeing)
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
+		/*
+		 * Space held by log btrees comes back once they are merged:
+		 * merge them all now before refusing the hold.
+		 */
+		if (!merging && scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing)) {
+			ret = scoutfs_forest_reclaim(sb);
+			if (ret && ret != -ENOSPC)
+				return ret;
+		}
 		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing))
 			return -ENOSPC;
 	}
@@ -272,12 +281,17 @@ static int hold(struct super_block *sb, bool freeing)
 
 int scoutfs_hold_trans(struct super_block *sb)
 {
-	return hold(sb, false);
+	return hold(sb, false, false);
 }
 
 int scoutfs_hold_trans_freeing(struct super_block *sb)
 {
-	return hold(sb, true);
+	return hold(sb, true, false);
+}
+
+int scoutfs_hold_trans_merging(struct super_block *sb)
+{
+	return hold(sb, true, true);
 }
 
 void scoutfs_release_trans(struct super_block *sb)

@@ -17,6 +17,8 @@
 int scoutfs_hold_trans(struct super_block *sb);
 /* for operations that free space: they may use the last reserved blocks */
 int scoutfs_hold_trans_freeing(struct super_block *sb);
+/* a merge of log btrees: frees space like the above, never merges itself */
+int scoutfs_hold_trans_merging(struct super_block *sb);
 void scoutfs_release_trans(struct super_block *sb);
 
 /*
