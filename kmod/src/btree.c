@@ -852,38 +852,3 @@ out:
 	return ret;
 }
 
-/* free every block of the tree (into the transaction's freed blocks) */
-static int free_rec(struct super_block *sb, const struct scoutfs_block_ref *ref, int level)
-{
-	struct scoutfs_block_ref cref;
-	struct scoutfs_btree_block *bt;
-	struct scoutfs_block *bl;
-	int ret = 0;
-	int i;
-
-	if (level > 0) {
-		bl = get_block(sb, ref, level);
-		if (IS_ERR(bl))
-			return PTR_ERR(bl);
-		bt = bt_of(bl);
-		for (i = 0; i < le32_to_cpu(bt->nr_items) && ret == 0; i++) {
-			child_ref(bt, i, &cref);
-			ret = free_rec(sb, &cref, level - 1);
-		}
-		scoutfs_block_put(sb, bl);
-		if (ret)
-			return ret;
-	}
-	return free_block(sb, ref);
-}
-
-int scoutfs_btree_free(struct super_block *sb, struct scoutfs_btree_root *root)
-{
-	int ret = 0;
-
-	if (root->height)
-		ret = free_rec(sb, &root->ref, root->height - 1);
-	if (ret == 0)
-		memset(root, 0, sizeof(*root));
-	return ret;
-}

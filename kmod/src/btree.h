@@ -58,7 +58,4 @@ int scoutfs_btree_read_items(struct super_block *sb, struct scoutfs_btree_root *
 int scoutfs_btree_apply(struct super_block *sb, struct scoutfs_btree_root *root,
 			u64 seq, struct scoutfs_btree_change *chg, int nr, unsigned int flags);
 
-/* free all of a tree's blocks and empty the root */
-int scoutfs_btree_free(struct super_block *sb, struct scoutfs_btree_root *root);
-
 #endif

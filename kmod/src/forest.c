@@ -9,15 +9,16 @@
  * more commits go into it) and the next commit starts a new one.  A
  * background worker merges finalized log btrees into the fs btree, oldest
  * first, a batch of items per transaction hold (so commits go on between
- * batches), and when one is fully merged drops its record and frees its
- * blocks.  Log btrees that earlier mounts of the volume left (a crash, or
- * a clean unmount) are finalized ones: this mount merges them.
+ * batches): each batch goes into the fs btree and leaves the log btree in
+ * the same transaction, so the log btree's blocks come back as it empties
+ * and a crash resumes where the last commit left off; an emptied log
+ * btree's record goes.  Log btrees that earlier mounts of the volume left
+ * (a crash, or a clean unmount) are finalized ones: this mount merges
+ * them.  A hold short of space merges everything at once
+ * (scoutfs_forest_reclaim()) before it gives up with ENOSPC.
  *
  * Readers merge every tree by item seq: of all copies of a key the one
- * with the greatest seq wins and a deletion marker hides the key.  A
- * finalized log btree partly merged holds copies equal to the fs btree's,
- * same seq, so reading both is harmless; merging a batch again after a
- * crash is too.
+ * with the greatest seq wins and a deletion marker hides the key.
  *
  * The LogTrees records live in the logs btree (super logs_root), keyed
  * (LOG_TREES, rid, LOG_TREES, nr).  The forest's rwsem orders readers
@@ -140,8 +141,6 @@ struct scoutfs_forest_info {
 	bool force_finalize;
 	/* one merger at a time: the worker or a hold short of space */
 	struct mutex merge_mutex;
-	/* the next key of the oldest finalized tree to merge */
-	struct scoutfs_key merge_pos;
 };
 
 #define FOREST(sb) (SCOUTFS_SB(sb)->forest)
@@ -632,42 +631,54 @@ static u64 batch_blocks(struct scoutfs_forest_info *fi, int nr)
 	return (u64)nr * (fi->fs_root.height + 2) + 2 * (fi->logs_root.height + 2);
 }
 
-/* as many items per batch as twice their worst case fits the free space */
-static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi)
+/*
+ * As many items per batch as twice their worst case fits the free space
+ * beyond keep (the background merge keeps what operations that free space
+ * may use; a hold short of space may use all of it).
+ */
+static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi, u64 keep)
 {
 	u64 free = scoutfs_alloc_free_meta_blocks(sb);
 	int nr = MERGE_ITEMS;
 
+	free = free > keep ? free - keep : 0;
 	while (nr > 1 && 2 * batch_blocks(fi, nr) > free)
 		nr /= 2;
 	return nr;
 }
 
 /*
- * One batch of the oldest finalized tree into the fs btree, or, once it
- * is all merged, its record and blocks freed.  1: more to do, 0: nothing
- * left, -errno.
+ * One batch of the oldest finalized tree: its first items go into the fs
+ * btree and leave the log btree in the same transaction, so the log
+ * btree's blocks come back as it empties (a full volume can always
+ * merge) and a crash resumes where the last commit left it.  An emptied
+ * log btree's record goes.  1: more to do, 0: nothing left, -errno.
  */
 static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
-		     struct merge_batch *mb)
+		     struct merge_batch *mb, bool reclaim)
 {
+	struct scoutfs_btree_root lroot;
 	struct scoutfs_btree_root root;
-	struct scoutfs_log_trees lt;
+	struct scoutfs_key first;
 	struct scoutfs_key last;
 	struct ftree *t;
+	bool gone;
+	u64 keep;
 	u64 seq;
 	int ret;
+	int i;
 
 	if (list_empty(&fi->finalized))
 		return 0;
-	mb->max = batch_items(sb, fi);
-	if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi, mb->max)) {
+	keep = reclaim ? 0 : scoutfs_trans_meta_needed(sb, false);
+	mb->max = batch_items(sb, fi, keep);
+	if (scoutfs_alloc_free_meta_blocks(sb) < keep + 2 * batch_blocks(fi, mb->max)) {
 		/* a commit frees what earlier batches replaced */
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
-		mb->max = batch_items(sb, fi);
-		if (scoutfs_alloc_free_meta_blocks(sb) < 2 * batch_blocks(fi, mb->max))
+		mb->max = batch_items(sb, fi, keep);
+		if (scoutfs_alloc_free_meta_blocks(sb) < keep + 2 * batch_blocks(fi, mb->max))
 			return -ENOSPC;
 	}
 
@@ -675,59 +686,52 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	if (ret)
 		return ret;
 	seq = scoutfs_trans_seq(sb);
-	/* only this worker changes the list's first tree and the fs root */
+	/* only this merger changes the list's first tree and the fs root */
 	t = list_first_entry(&fi->finalized, struct ftree, head);
+	scoutfs_key_set_zeros(&first);
 	scoutfs_key_set_ones(&last);
 	mb->nr = 0;
 	mb->used = 0;
 	mb->full = false;
-	ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &fi->merge_pos, &last, merge_cb, mb);
+	ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &first, &last, merge_cb, mb);
 	if (ret < 0)
 		goto out;
 
+	/* a failure part way can't be undone: allocations may not fail */
+	scoutfs_trans_changed();
+	root = fi->fs_root;
+	lroot = t->lt.item_root;
 	if (mb->nr) {
-		root = fi->fs_root;
-		/* a failure part way can't be undone: allocations may not fail */
-		scoutfs_trans_changed();
 		ret = scoutfs_btree_apply(sb, &root, seq, mb->chg, mb->nr, 0);
 		if (ret)
 			goto abort;
-		down_write(&fi->rwsem);
-		fi->fs_root = root;
-		up_write(&fi->rwsem);
-		scoutfs_inc_counter(sb, forest_merge_batches);
-		scoutfs_add_counter(sb, forest_merged_items, mb->nr);
-		scoutfs_trans_changed();
-		scoutfs_trans_mark_dirty(sb);
-		fi->merge_pos = mb->chg[mb->nr - 1].key;
-		if (mb->full && scoutfs_key_compare(&fi->merge_pos, &last) != 0) {
-			scoutfs_key_inc(&fi->merge_pos);
-			ret = 1;
-			goto out;
-		}
+		for (i = 0; i < mb->nr; i++)
+			mb->chg[i].deletion = true;
+		ret = scoutfs_btree_apply(sb, &lroot, seq, mb->chg, mb->nr, 0);
+		if (ret)
+			goto abort;
 	}
 
-	/* all merged: the tree goes */
-	lt = t->lt;
-	scoutfs_trans_changed();
 	down_write(&fi->rwsem);
-	ret = write_record(sb, fi, seq, &lt, true);
-	if (ret == 0) {
+	fi->fs_root = root;
+	t->lt.item_root = lroot;
+	gone = lroot.height == 0;
+	ret = write_record(sb, fi, seq, &t->lt, gone);
+	if (ret == 0 && gone) {
 		list_del(&t->head);
 		fi->nr_finalized--;
 	}
 	up_write(&fi->rwsem);
 	if (ret)
 		goto abort;
-	/* readers that still hold it finish before the commit reuses blocks */
-	ret = scoutfs_btree_free(sb, &lt.item_root);
-	kfree(t);
-	if (ret)
-		goto abort;
-	scoutfs_inc_counter(sb, forest_merged_trees);
-	scoutfs_trans_changed();
+
 	scoutfs_trans_mark_dirty(sb);
-	scoutfs_key_set_zeros(&fi->merge_pos);
+	scoutfs_inc_counter(sb, forest_merge_batches);
+	scoutfs_add_counter(sb, forest_merged_items, mb->nr);
+	if (gone) {
+		kfree(t);
+		scoutfs_inc_counter(sb, forest_merged_trees);
+	}
 	ret = 1;
 	goto out;
 abort:
@@ -753,7 +757,7 @@ static void merge_worker(struct work_struct *work)
 	}
 	mutex_lock(&fi->merge_mutex);
 	while (READ_ONCE(fi->merging)) {
-		ret = merge_one(sb, fi, &mb);
+		ret = merge_one(sb, fi, &mb, false);
 		if (ret <= 0)
 			break;
 		cond_resched();
@@ -793,7 +797,7 @@ int scoutfs_forest_reclaim(struct super_block *sb)
 	}
 	mutex_lock(&fi->merge_mutex);
 	do {
-		ret = merge_one(sb, fi, &mb);
+		ret = merge_one(sb, fi, &mb, true);
 	} while (ret > 0 && READ_ONCE(fi->merging));
 	mutex_unlock(&fi->merge_mutex);
 	if (ret == 0)

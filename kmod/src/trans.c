@@ -222,6 +222,11 @@ static u64 meta_needed(struct super_block *sb, bool freeing)
 	       (freeing ? 0 : FREEING_RESERVE);
 }
 
+u64 scoutfs_trans_meta_needed(struct super_block *sb, bool freeing)
+{
+	return meta_needed(sb, freeing);
+}
+
 static bool commit_needed(struct super_block *sb, bool freeing)
 {
 	return scoutfs_item_dirty_nr(sb) >= DIRTY_ITEMS_LIMIT ||
