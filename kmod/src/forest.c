@@ -139,6 +139,12 @@ struct scoutfs_forest_info {
 	bool merging;
 	/* the next commit finalizes the current log btree whatever its size */
 	bool force_finalize;
+	/*
+	 * Short of space, with every log btree merged: commits write into the
+	 * fs btree directly, as a log btree and its merge would need room
+	 * twice, until there is plenty of space again.
+	 */
+	bool direct;
 	/* one merger at a time: the worker or a hold short of space */
 	struct mutex merge_mutex;
 };
@@ -508,14 +514,29 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	struct scoutfs_btree_root root;
 	struct ftree *cur;
 	bool finalize;
+	bool plenty;
 	u64 max_seq = 0;
 	u64 bytes = 0;
 	int ret = 0;
 	int i;
 
+	/* (it reads the trees' heights: before the rwsem) */
+	plenty = scoutfs_alloc_free_meta_blocks(sb) >= 4 * scoutfs_trans_meta_needed(sb, false);
+
 	down_write(&fi->rwsem);
 	if (nr == 0)
 		goto out;
+
+	if (fi->direct && plenty)
+		fi->direct = false;
+	if (fi->direct && !fi->cur && list_empty(&fi->finalized)) {
+		root = fi->fs_root;
+		ret = scoutfs_btree_apply(sb, &root, seq, chg, nr, 0);
+		if (ret == 0)
+			fi->fs_root = root;
+		scoutfs_add_counter(sb, commit_items, nr);
+		goto out;
+	}
 
 	if (!fi->cur) {
 		cur = kzalloc(sizeof(*cur), GFP_NOFS | __GFP_NOFAIL);
@@ -647,6 +668,17 @@ static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi, u
 	return nr;
 }
 
+u64 scoutfs_forest_merge_reserve(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	u64 blocks;
+
+	down_read(&fi->rwsem);
+	blocks = 4 * batch_blocks(fi, 1) + 16;
+	up_read(&fi->rwsem);
+	return blocks;
+}
+
 /*
  * One batch of the oldest finalized tree: its first items go into the fs
  * btree and leave the log btree in the same transaction, so the log
@@ -655,7 +687,7 @@ static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi, u
  * log btree's record goes.  1: more to do, 0: nothing left, -errno.
  */
 static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
-		     struct merge_batch *mb, bool reclaim)
+		     struct merge_batch *mb, bool last_resort)
 {
 	struct scoutfs_btree_root lroot;
 	struct scoutfs_btree_root root;
@@ -670,7 +702,12 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 
 	if (list_empty(&fi->finalized))
 		return 0;
-	keep = reclaim ? 0 : scoutfs_trans_meta_needed(sb, false);
+	/*
+	 * Merging may use what operations that free space may (so it goes
+	 * on when a full volume refuses other operations); a hold that frees
+	 * space and is short of it may use everything.
+	 */
+	keep = last_resort ? 0 : scoutfs_trans_meta_needed(sb, true);
 	mb->max = batch_items(sb, fi, keep);
 	if (scoutfs_alloc_free_meta_blocks(sb) < keep + 2 * batch_blocks(fi, mb->max)) {
 		/* a commit frees what earlier batches replaced */
@@ -678,7 +715,9 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		if (ret)
 			return ret;
 		mb->max = batch_items(sb, fi, keep);
-		if (scoutfs_alloc_free_meta_blocks(sb) < keep + 2 * batch_blocks(fi, mb->max))
+		/* the last resort may go down to one batch's worst case */
+		if (scoutfs_alloc_free_meta_blocks(sb) <
+		    keep + (last_resort ? 1 : 2) * batch_blocks(fi, mb->max))
 			return -ENOSPC;
 	}
 
@@ -776,7 +815,7 @@ out:
 	}
 }
 
-int scoutfs_forest_reclaim(struct super_block *sb)
+int scoutfs_forest_reclaim(struct super_block *sb, bool freeing)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
 	struct merge_batch mb = { 0 };
@@ -797,11 +836,16 @@ int scoutfs_forest_reclaim(struct super_block *sb)
 	}
 	mutex_lock(&fi->merge_mutex);
 	do {
-		ret = merge_one(sb, fi, &mb, true);
+		ret = merge_one(sb, fi, &mb, freeing);
 	} while (ret > 0 && READ_ONCE(fi->merging));
 	mutex_unlock(&fi->merge_mutex);
-	if (ret == 0)
+	if (ret == 0) {
+		/* everything merged: write into the fs btree while space is short */
+		down_write(&fi->rwsem);
+		fi->direct = true;
+		up_write(&fi->rwsem);
 		ret = scoutfs_trans_sync(sb, 1);
+	}
 out:
 	kvfree(mb.chg);
 	kvfree(mb.vals);

@@ -195,14 +195,17 @@ void *scoutfs_kvmalloc_array(size_t n, size_t size)
  * rewrites more existing blocks than there are (used); what the items
  * add makes new leaves at least half full, and their parents.  Then the
  * extent lists the commit writes.  The commit checks what it used
- * against this (see commit_trans()).
+ * against this (see commit_trans()).  It writes into the mount's log
+ * btree, usually far less, but the same bound leaves a full volume the
+ * room that merging the log btrees into the fs btree takes (merges
+ * check their own batches, forest.c).
  */
 static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_bytes)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	u64 total = le64_to_cpu(sbi->super.total_meta_blocks);
 	u64 used = total - scoutfs_alloc_free_meta_blocks(sb);
-	/* the commit writes the log btree and its record: either may grow a level */
+	/* any tree may grow a level */
 	u64 height = scoutfs_forest_height(sb) + 1;
 	u64 items = scoutfs_item_dirty_nr(sb) + extra_items;
 	u64 bytes = scoutfs_item_dirty_bytes(sb) + extra_bytes;
@@ -215,10 +218,14 @@ static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_by
 	return tree + scoutfs_alloc_list_blocks(sb, tree);
 }
 
-/* what a hold needs free: the commit with this hold's worst case in it */
+/*
+ * What a hold needs free: the commit with this hold's worst case in it,
+ * and what merging log btrees needs to make progress (it gives back
+ * their space).
+ */
 static u64 meta_needed(struct super_block *sb, bool freeing)
 {
-	return commit_estimate(sb, HOLD_ITEMS, HOLD_BYTES) +
+	return commit_estimate(sb, HOLD_ITEMS, HOLD_BYTES) + scoutfs_forest_merge_reserve(sb) +
 	       (freeing ? 0 : FREEING_RESERVE);
 }
 
@@ -257,7 +264,8 @@ static int hold(struct super_block *sb, bool freeing, bool merging)
 	if (READ_ONCE(tri->shutdown))
 		return -EIO;
 
-	if (commit_needed(sb, freeing)) {
+	/* a merge checked the space its batch needs itself */
+	if (!merging && commit_needed(sb, freeing)) {
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
@@ -265,8 +273,8 @@ static int hold(struct super_block *sb, bool freeing, bool merging)
 		 * Space held by log btrees comes back once they are merged:
 		 * merge them all now before refusing the hold.
 		 */
-		if (!merging && scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing)) {
-			ret = scoutfs_forest_reclaim(sb);
+		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing)) {
+			ret = scoutfs_forest_reclaim(sb, freeing);
 			if (ret && ret != -ENOSPC)
 				return ret;
 		}

@@ -12,6 +12,8 @@ t_expect_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
 export SCOUTFS_MOUNT_PATH="$T_MNT"
 KNOB=/sys/module/scoutfs/parameters/forest_finalize_kib
+# the scenarios after this one in the boot get the default back
+KNOB_WAS=$(cat "$KNOB")
 
 walk_counts() {
 	scoutfs walk-inodes meta_seq 0 -1 --json > "$T_TMP/meta"
@@ -91,11 +93,13 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	sync
 	posix_tool many d2 3000 thin 3 > /dev/null &
 	sleep 2
+	echo 2048 > "$KNOB"
 	t_crash
 fi
 
 echo "== after the crash, before mounting"
 t_check
+KNOB_WAS=$(cat "$KNOB")
 echo 16 > "$KNOB"
 t_mount 0 commit_interval_ms=300000 || t_fail "mount"
 cd "$T_MNT" || t_fail "cd"
@@ -109,4 +113,5 @@ walk_counts
 cd / || t_fail "cd /"
 t_umount || t_fail "umount"
 t_check counts
+echo "${KNOB_WAS:-2048}" > "$KNOB"
 t_pass
