@@ -606,6 +606,31 @@ int scoutfs_forest_height(struct super_block *sb)
 	return h;
 }
 
+/*
+ * The blocks a commit may rewrite: the current log btree's (what was
+ * committed into it, in half-full leaves, and its parents) and the path
+ * of its record; while commits go to the fs btree directly, all of it.
+ */
+u64 scoutfs_forest_commit_blocks(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	u64 blocks;
+
+	down_read(&fi->rwsem);
+	if (fi->direct) {
+		/* as many as there are */
+		blocks = le64_to_cpu(SCOUTFS_SB(sb)->super.total_meta_blocks) -
+			 scoutfs_alloc_free_meta_blocks(sb);
+	} else {
+		blocks = fi->logs_root.height + 2;
+		if (fi->cur)
+			blocks += DIV_ROUND_UP(fi->cur_bytes * 2, SCOUTFS_BLOCK_LG_SIZE) +
+				  fi->cur->lt.item_root.height + 1;
+	}
+	up_read(&fi->rwsem);
+	return blocks;
+}
+
 unsigned int scoutfs_forest_nr_finalized(struct super_block *sb)
 {
 	return READ_ONCE(FOREST(sb)->nr_finalized);

@@ -38,6 +38,8 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 void scoutfs_forest_committed(struct super_block *sb);
 /* the free blocks a merge batch of one item needs: holds leave them */
 u64 scoutfs_forest_merge_reserve(struct super_block *sb);
+/* the blocks a commit may rewrite (for the commit's estimate) */
+u64 scoutfs_forest_commit_blocks(struct super_block *sb);
 /* the greatest height of the trees, for estimates */
 int scoutfs_forest_height(struct super_block *sb);
 

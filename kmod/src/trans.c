@@ -202,9 +202,6 @@ void *scoutfs_kvmalloc_array(size_t n, size_t size)
  */
 static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_bytes)
 {
-	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
-	u64 total = le64_to_cpu(sbi->super.total_meta_blocks);
-	u64 used = total - scoutfs_alloc_free_meta_blocks(sb);
 	/* any tree may grow a level */
 	u64 height = scoutfs_forest_height(sb) + 1;
 	u64 items = scoutfs_item_dirty_nr(sb) + extra_items;
@@ -213,7 +210,7 @@ static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_by
 	u64 tree;
 
 	grown = DIV_ROUND_UP(bytes + items * ITEM_BYTES, SCOUTFS_BLOCK_LG_SIZE / 2);
-	tree = min(items * (height + 1), used) + grown +
+	tree = min(items * (height + 1), scoutfs_forest_commit_blocks(sb)) + grown +
 	       height * (DIV_ROUND_UP(grown, PARENT_FANOUT_MIN) + 1);
 	return tree + scoutfs_alloc_list_blocks(sb, tree);
 }
