@@ -12,6 +12,7 @@ struct scoutfs_block_cache;
 struct scoutfs_item_cache;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
+struct scoutfs_quorum_info;
 
 struct scoutfs_sb_info {
 	struct super_block *sb;
@@ -46,6 +47,7 @@ struct scoutfs_sb_info {
 	struct scoutfs_item_cache *items;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
+	struct scoutfs_quorum_info *quorum;
 };
 
 static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)
