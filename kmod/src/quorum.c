@@ -36,6 +36,7 @@
 #include <linux/random.h>
 #include <linux/timekeeping.h>
 #include <linux/jiffies.h>
+#include <linux/delay.h>
 #include <net/sock.h>
 
 #include "format.h"
@@ -92,29 +93,38 @@ static const char * const event_names[SCOUTFS_QUORUM_EVENT_NR] = {
 	[SCOUTFS_QUORUM_EVENT_END] = "END",
 };
 
-/* read slot's quorum block into buf and verify its header */
+/*
+ * Read slot's quorum block into blk and verify its header.  Another
+ * member may be writing its block as it is read: a block that fails is
+ * read again a few times before it is called corrupt.
+ */
 static int read_block(struct super_block *sb, int slot, struct scoutfs_quorum_block *blk)
 {
 	u64 blkno = SCOUTFS_QUORUM_BLKNO + slot;
+	int tries = 5;
 	u32 crc;
 	int ret;
 
-	ret = scoutfs_block_sm_io(sb, REQ_OP_READ, blkno, blk);
-	if (ret) {
-		scoutfs_err(sb, "error %d reading the quorum block of slot %d", ret, slot);
-		return ret;
+	for (;;) {
+		ret = scoutfs_block_sm_io(sb, REQ_OP_READ, blkno, blk);
+		if (ret) {
+			scoutfs_err(sb, "error %d reading the quorum block of slot %d", ret, slot);
+			return ret;
+		}
+		crc = scoutfs_block_crc(blk, SCOUTFS_BLOCK_SM_SIZE);
+		if (le32_to_cpu(blk->hdr.crc) == crc &&
+		    le32_to_cpu(blk->hdr.magic) == SCOUTFS_BLOCK_MAGIC_QUORUM &&
+		    le64_to_cpu(blk->hdr.blkno) == blkno &&
+		    le64_to_cpu(blk->hdr.fsid) == SCOUTFS_SB(sb)->fsid)
+			return 0;
+		if (--tries == 0)
+			break;
+		msleep(20);
 	}
-	crc = scoutfs_block_crc(blk, SCOUTFS_BLOCK_SM_SIZE);
-	if (le32_to_cpu(blk->hdr.crc) != crc ||
-	    le32_to_cpu(blk->hdr.magic) != SCOUTFS_BLOCK_MAGIC_QUORUM ||
-	    le64_to_cpu(blk->hdr.blkno) != blkno ||
-	    le64_to_cpu(blk->hdr.fsid) != SCOUTFS_SB(sb)->fsid) {
-		scoutfs_err(sb, "the quorum block of slot %d is corrupt (crc %08x, computed %08x, magic %08x, blkno %llu, fsid %016llx); scoutfs check reports it",
-			    slot, le32_to_cpu(blk->hdr.crc), crc, le32_to_cpu(blk->hdr.magic),
-			    le64_to_cpu(blk->hdr.blkno), le64_to_cpu(blk->hdr.fsid));
-		return -EFSCORRUPTED;
-	}
-	return 0;
+	scoutfs_err(sb, "the quorum block of slot %d is corrupt (crc %08x, computed %08x, magic %08x, blkno %llu, fsid %016llx); scoutfs check reports it",
+		    slot, le32_to_cpu(blk->hdr.crc), crc, le32_to_cpu(blk->hdr.magic),
+		    le64_to_cpu(blk->hdr.blkno), le64_to_cpu(blk->hdr.fsid));
+	return -EFSCORRUPTED;
 }
 
 /* record event in term in this slot's block, durably */
@@ -276,6 +286,10 @@ static int quorum_thread(void *arg)
 	int ret;
 
 	ret = write_event(qi, SCOUTFS_QUORUM_EVENT_BEGIN, qi->greatest_term);
+	/* its listening for a running leader starts now, however long that took */
+	scoutfs_qsm_init(&qi->qsm, qi->slots, qi->slot, qi->greatest_term,
+			 READ_ONCE(sbi->opts.quorum_heartbeat_timeout_ms), get_random_u64(),
+			 now_ms());
 	while (!ret && !READ_ONCE(qi->stopping)) {
 		/* remount may change it */
 		qi->qsm.hb_timeout_ms = READ_ONCE(sbi->opts.quorum_heartbeat_timeout_ms);
@@ -384,7 +398,6 @@ static int read_blocks(struct super_block *sb, struct scoutfs_quorum_info *qi, u
 int scoutfs_quorum_start(struct super_block *sb)
 {
 	struct scoutfs_quorum_info *qi = QI(sb);
-	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct task_struct *task;
 	u8 leader_slot;
 	int recorded;
@@ -405,8 +418,6 @@ int scoutfs_quorum_start(struct super_block *sb)
 	qi->error = 0;
 	qi->term = qi->greatest_term;
 	spin_unlock(&qi->lock);
-	scoutfs_qsm_init(&qi->qsm, qi->slots, qi->slot, qi->greatest_term,
-			 sbi->opts.quorum_heartbeat_timeout_ms, get_random_u64(), now_ms());
 	task = kthread_create(quorum_thread, qi, "scoutfs-quorum%d", qi->slot);
 	if (IS_ERR(task))
 		return PTR_ERR(task);

@@ -68,8 +68,15 @@ void scoutfs_qsm_init(struct scoutfs_qsm *q, u16 slots, u8 me, u64 greatest_term
 		/* xorshift never leaves 0 */
 		.rng = seed ? seed : 0x9e3779b97f4a7c15ULL,
 	};
-	/* a running leader's heartbeats come well within this */
-	q->timeout = election_timeout(q, now);
+	/*
+	 * Listen for a running leader for two election timeouts (several
+	 * heartbeats) before standing, rather than disturb it with a
+	 * higher term.  Alone in its slots nobody can lead but it.
+	 */
+	if (bits16(slots) > 1)
+		q->timeout = election_timeout(q, now) + SCOUTFS_QSM_ELECTION_MS;
+	else
+		q->timeout = now;
 }
 
 u64 scoutfs_qsm_deadline(const struct scoutfs_qsm *q)

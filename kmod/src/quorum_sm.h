@@ -86,7 +86,8 @@ u8 scoutfs_qsm_votes_needed(u16 slots);
 /*
  * Start a member of the slots in slots (a bit each) in slot me, at
  * greatest_term (the greatest any slot's quorum block records), now in
- * ms.  It listens for a leader for an election timeout before it stands.
+ * ms.  It listens for a running leader for two election timeouts before
+ * it stands (a member alone in its slots stands at once).
  */
 void scoutfs_qsm_init(struct scoutfs_qsm *q, u16 slots, u8 me, u64 greatest_term,
 		      u32 hb_timeout_ms, u64 seed, u64 now);

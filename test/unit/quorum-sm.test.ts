@@ -198,7 +198,7 @@ describe.each([1, 2, 3, 5])('%i slot(s)', (slots) => {
   });
 });
 
-test('a quiet cluster elects once, within an election timeout, and keeps its leader', async () => {
+test('a quiet cluster elects once, within two election timeouts, and keeps its leader', async () => {
   for (const slots of [1, 3, 5]) {
     const out = await run({
       slots,
@@ -208,7 +208,7 @@ test('a quiet cluster elects once, within an election timeout, and keeps its lea
     });
     const elects = out.split('\n').filter((l) => l.includes(' elect '));
     expect(elects).toHaveLength(1);
-    expect(Number(elects[0].split(' ')[0])).toBeLessThan(400);
+    expect(Number(elects[0].split(' ')[0])).toBeLessThan(slots === 1 ? 10 : 700);
   }
 });
 
