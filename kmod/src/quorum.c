@@ -18,7 +18,8 @@
  * running cluster needs the client protocol, which is not built yet.
  *
  * A read-only member claims its slot but takes part in no election (it
- * writes nothing, not even its term) until remount,rw.  A mount without
+ * writes nothing, not even its term) until remount,rw; remount,ro ends a
+ * leader's term as unmount does, so nothing is written after it.  A mount without
  * a slot is refused, naming the running leader if the quorum blocks
  * show one (an ELECT newer than its STOP).
  *
@@ -541,6 +542,14 @@ int scoutfs_quorum_setup(struct super_block *sb)
 	if (ret)
 		return ret;
 	return sbi->read_only ? 0 : scoutfs_quorum_start(sb);
+}
+
+void scoutfs_quorum_stop(struct super_block *sb)
+{
+	struct scoutfs_quorum_info *qi = QI(sb);
+
+	if (qi)
+		stop_thread(qi);
 }
 
 void scoutfs_quorum_destroy(struct super_block *sb)

@@ -13,6 +13,8 @@
 int scoutfs_quorum_setup(struct super_block *sb);
 /* remount,rw of a member mounted read-only: the election of setup */
 int scoutfs_quorum_start(struct super_block *sb);
+/* remount,ro: leave the election as unmount does; remount,rw starts it again */
+void scoutfs_quorum_stop(struct super_block *sb);
 /* unmount: a leader records STOP and resigns; never waits on others */
 void scoutfs_quorum_destroy(struct super_block *sb);
 

@@ -408,6 +408,8 @@ static int remount_ro(struct super_block *sb)
 		return ret;
 	}
 	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
+	/* its last write: a leader records STOP and resigns */
+	scoutfs_quorum_stop(sb);
 	scoutfs_info(sb, "remounted read-only");
 	return 0;
 }
