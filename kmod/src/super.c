@@ -3,8 +3,9 @@
  * super.c: module init/exit, mount options, mounting (opening and
  * verifying both devices), unmount, statfs and sync.
  *
- * Mount writes nothing: every check runs first, and a volume that fails
- * one is left exactly as it was.
+ * Mount writes nothing until every check has passed, and a volume that
+ * fails one is left exactly as it was: the first write is the quorum
+ * election's (quorum.c), which decides whether this mount may write.
  *
  * A read-only mount (-o ro, or remount,ro) writes nothing at all: the
  * metadata device is opened without write access (the VFS does so for
@@ -37,6 +38,7 @@
 #include "inode.h"
 #include "xattr.h"
 #include "export.h"
+#include "quorum.h"
 #include "msg.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
@@ -271,6 +273,10 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 	}
 
+	/* the first write: after every check, once this mount may write */
+	ret = scoutfs_quorum_setup(sb);
+	if (ret)
+		goto out;
 	if (!sbi->read_only) {
 		ret = scoutfs_orphan_recover(sb);
 		if (ret) {
@@ -278,9 +284,14 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			goto out;
 		}
 	}
-	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu%s",
-		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
-		     sbi->read_only ? ", read-only" : "");
+	if (sbi->read_only)
+		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, read-only, quorum slot %d (no election before remount,rw)",
+			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+			     sbi->opts.quorum_slot_nr);
+	else
+		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, quorum slot %d, leader of term %llu",
+			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+			     sbi->opts.quorum_slot_nr, scoutfs_quorum_term(sb));
 out:
 	kfree(dsuper);
 	/* on error the VFS calls kill_sb, which tears down what was set up */
@@ -299,6 +310,8 @@ static void teardown(struct super_block *sb)
 	scoutfs_item_destroy(sb);
 	scoutfs_alloc_destroy(sb);
 	scoutfs_block_destroy(sb);
+	/* after the last commit: a leader's STOP follows everything it wrote */
+	scoutfs_quorum_destroy(sb);
 	if (sbi->meta_bdev)
 		scoutfs_bdev_close(&sbi->meta_claim);
 	scoutfs_mount_options_free(&sbi->opts);
@@ -398,6 +411,8 @@ static int remount_ro(struct super_block *sb)
 		return ret;
 	}
 	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
+	/* its last write: a leader records STOP and resigns */
+	scoutfs_quorum_stop(sb);
 	scoutfs_info(sb, "remounted read-only");
 	return 0;
 }
@@ -433,6 +448,10 @@ static int remount_rw(struct super_block *sb)
 		sbi->meta_claim = claim;
 		sbi->meta_write = true;
 	}
+	/* a member mounted read-only took no part in the election yet */
+	ret = scoutfs_quorum_start(sb);
+	if (ret)
+		return ret;
 
 	WRITE_ONCE(sbi->read_only, false);
 	ret = scoutfs_orphan_recover(sb);

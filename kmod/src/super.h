@@ -13,6 +13,7 @@ struct scoutfs_item_cache;
 struct scoutfs_lock_info;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
+struct scoutfs_quorum_info;
 
 struct scoutfs_sb_info {
 	struct super_block *sb;
@@ -48,6 +49,7 @@ struct scoutfs_sb_info {
 	struct scoutfs_lock_info *locks;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
+	struct scoutfs_quorum_info *quorum;
 };
 
 static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)

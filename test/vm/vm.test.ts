@@ -20,7 +20,8 @@ test('scenario suite passes in one boot', () => suite('', []));
 
 /*
  * On 6.12, within the CI time budget (about 8 of its 40 minutes): loading,
- * mounting (also refused and read-only mounts, remount,rw), the POSIX
+ * mounting (also refused and read-only mounts, remount,rw), the quorum
+ * election (its UDP sockets and thread), the POSIX
  * namespace, attribute, data, VFS and xattr scenarios, change index walks,
  * crashes (sync, unsynced, orphans, preallocation) and failing item
  * changes.  Together they go through every path compat.h changes (block
@@ -33,6 +34,7 @@ test('scenario suite passes in one boot', () => suite('', []));
 const ON_612 = [
   'module-load',
   'mount-(basic|refused|ro)',
+  'quorum-basic',
   'walk-(quickstart|concurrent)',
   'posix-(namespace|rename|attr|data|vfs|xattr)',
   'crash-(sync|unsynced|orphan|prealloc)',

@@ -45,6 +45,11 @@ struct scoutfs_mount_options {
 	char *metadev_path;
 	/* quorum slot this mount uses (0..14); -1 when not given */
 	int quorum_slot_nr;
+	/*
+	 * milliseconds a quorum member waits without hearing the leader's
+	 * heartbeat before it stands for election
+	 */
+	u32 quorum_heartbeat_timeout_ms;
 	/* milliseconds between transaction commits when nothing else forces one */
 	u32 commit_interval_ms;
 	/*

@@ -166,3 +166,27 @@ const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64
 	}
 	return NULL;
 }
+
+const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad)
+{
+	const u8 *nz;
+
+	if (le64_to_cpu(p->term) < 0x1ULL) {
+		*bad = le64_to_cpu(p->term);
+		return "term below 1";
+	}
+	if (p->type > 0x3ULL) {
+		*bad = p->type;
+		return "type above QuorumMsgType.RESIGNATION (3)";
+	}
+	if (p->from > 0xeULL) {
+		*bad = p->from;
+		return "from above QUORUM_LAST_SLOT (14)";
+	}
+	nz = memchr_inv(&p->_pad, 0, 6);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}

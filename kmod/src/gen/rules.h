@@ -20,5 +20,6 @@ const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *
 const char *scoutfs_dirent_invalid(const struct scoutfs_dirent *p, u64 *bad);
 const char *scoutfs_xattr_hdr_invalid(const struct scoutfs_xattr_hdr *p, u64 *bad);
 const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64 *bad);
+const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x517ca6cb300947b2n;
-export const FORMAT_HASH_HEX = '517ca6cb300947b2';
+export const FORMAT_HASH = 0x770491c08eefc12an;
+export const FORMAT_HASH_HEX = '770491c08eefc12a';
