@@ -24,6 +24,7 @@
 #include "trans.h"
 #include "msg.h"
 #include "lock.h"
+#include "counters.h"
 
 struct dirty_item {
 	struct rb_node node;
@@ -574,6 +575,7 @@ int scoutfs_item_write_dirty(struct super_block *sb, u64 seq)
 	ret = scoutfs_btree_apply(sb, &root, seq, chg, nr);
 	if (ret)
 		goto out;
+	scoutfs_add_counter(sb, commit_items, nr);
 	SCOUTFS_SB(sb)->super.fs_root = root;
 
 	while ((n = rb_first(&ic->root))) {

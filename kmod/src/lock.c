@@ -32,6 +32,7 @@
 #include "lock.h"
 #include "trans.h"
 #include "msg.h"
+#include "counters.h"
 
 #define INDEX_WINDOW_SHIFT	10
 
@@ -129,6 +130,8 @@ static void lock_request(struct scoutfs_lock_info *linfo, struct scoutfs_lock *l
 {
 	int want = mode_union(lock->mode, mode);
 
+	scoutfs_inc_counter(linfo->sb, lock_requests);
+	scoutfs_inc_counter(linfo->sb, lock_grants);
 	if (lock->mode == SCOUTFS_LOCK_NULL)
 		lock->refresh_gen = ++linfo->next_refresh_gen;
 	lock->mode = want;
@@ -185,6 +188,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 	lock->users[mode]++;
 	*ret_lock = lock;
 	spin_unlock(&linfo->lock);
+	scoutfs_inc_counter(sb, lock_uses);
 
 	kfree(alloc);
 	return ret;
@@ -511,6 +515,7 @@ static unsigned long lock_scan(struct shrinker *shrink, struct shrink_control *s
 
 	list_for_each_entry_safe(lock, tmp, &dispose, lru)
 		kfree(lock);
+	scoutfs_add_counter(sb, lock_shrink_frees, freed);
 	return freed;
 }
 

@@ -46,6 +46,7 @@
 #include "super.h"
 #include "block.h"
 #include "quorum.h"
+#include "counters.h"
 #include "quorum_sm.h"
 #include "msg.h"
 
@@ -270,6 +271,7 @@ static int recv_one(struct scoutfs_quorum_info *qi, u64 timeout_ms)
 	why = check_msg(qi, &qm, len, &from, &bad);
 	if (why) {
 		qi->dropped++;
+		scoutfs_inc_counter(qi->sb, quorum_dropped);
 		scoutfs_warn(qi->sb, "quorum slot %d: dropped a datagram from %pI4:%u: %s (%llu), %llu dropped so far",
 			     qi->slot, &from.sin_addr, ntohs(from.sin_port), why, bad, qi->dropped);
 		return 0;

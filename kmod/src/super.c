@@ -39,6 +39,7 @@
 #include "xattr.h"
 #include "export.h"
 #include "quorum.h"
+#include "sysfs.h"
 #include "msg.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
@@ -245,7 +246,8 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->next_ino = le64_to_cpu(sbi->super.next_ino);
 	atomic64_set(&sbi->inode_count, le64_to_cpu(sbi->super.inode_count));
 
-	ret = scoutfs_block_setup(sb) ?:
+	ret = scoutfs_sysfs_setup(sb) ?:
+	      scoutfs_block_setup(sb) ?:
 	      scoutfs_alloc_setup(sb) ?:
 	      scoutfs_item_setup(sb) ?:
 	      scoutfs_lock_setup(sb) ?:
@@ -314,6 +316,7 @@ static void teardown(struct super_block *sb)
 	scoutfs_quorum_destroy(sb);
 	if (sbi->meta_bdev)
 		scoutfs_bdev_close(&sbi->meta_claim);
+	scoutfs_sysfs_destroy(sb);
 	scoutfs_mount_options_free(&sbi->opts);
 	kfree(sbi);
 	sb->s_fs_info = NULL;
@@ -532,15 +535,24 @@ static int __init scoutfs_init(void)
 	ret = scoutfs_inode_cache_init();
 	if (ret)
 		return ret;
+	ret = scoutfs_sysfs_init();
+	if (ret)
+		goto out_cache;
 	ret = register_filesystem(&scoutfs_fs_type);
 	if (ret)
-		scoutfs_inode_cache_exit();
+		goto out_sysfs;
+	return 0;
+out_sysfs:
+	scoutfs_sysfs_exit();
+out_cache:
+	scoutfs_inode_cache_exit();
 	return ret;
 }
 
 static void __exit scoutfs_exit(void)
 {
 	unregister_filesystem(&scoutfs_fs_type);
+	scoutfs_sysfs_exit();
 	scoutfs_inode_cache_exit();
 }
 

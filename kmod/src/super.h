@@ -10,6 +10,8 @@
 
 struct scoutfs_block_cache;
 struct scoutfs_item_cache;
+struct scoutfs_counters;
+struct scoutfs_sysfs_mount;
 struct scoutfs_lock_info;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
@@ -49,6 +51,8 @@ struct scoutfs_sb_info {
 	struct scoutfs_lock_info *locks;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
+	struct scoutfs_counters *counters;
+	struct scoutfs_sysfs_mount *sysfs;
 	struct scoutfs_quorum_info *quorum;
 };
 

@@ -37,6 +37,7 @@
 #include "alloc.h"
 #include "trans.h"
 #include "msg.h"
+#include "counters.h"
 
 /* commit when this many items are dirty */
 #define DIRTY_ITEMS_LIMIT	(64 * 1024)
@@ -515,6 +516,7 @@ static int commit_trans(struct super_block *sb)
 	tri->next_ino_dirty = false;
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);
+	scoutfs_inc_counter(sb, commits);
 	goto unlock;
 
 fail:

@@ -12,6 +12,7 @@ import { statfsCommand } from './cmd/statfs';
 import { inoPathCommand } from './cmd/ino-path';
 import { getReferringEntriesCommand } from './cmd/get-referring-entries';
 import { checkCommand } from './cmd/check';
+import { countersCommand } from './cmd/counters';
 
 export async function run(argv: string[]): Promise<number> {
   let command = '';
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
       .command(inoPathCommand)
       .command(getReferringEntriesCommand)
       .command(checkCommand)
+      .command(countersCommand)
       .demandCommand(1, 'name a command (see --help)')
       .strict()
       .recommendCommands()

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sysfs.c: a directory per mount under /sys/fs/scoutfs with what
+ * identifies it and its counters.  The mount's kobject is freed through
+ * its release; unmount waits for it (an open attribute file holds it).
+ */
+#include <linux/module.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/completion.h>
+
+#include "super.h"
+#include "counters.h"
+#include "sysfs.h"
+#include "quorum.h"
+
+static struct kset *scoutfs_kset;
+
+struct scoutfs_sysfs_mount {
+	struct kobject kobj;
+	struct kobject counters;
+	struct completion released;
+	struct completion counters_released;
+	struct super_block *sb;
+};
+
+#define SB_OF(k) (container_of(k, struct scoutfs_sysfs_mount, kobj)->sb)
+
+static ssize_t fsid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%016llx\n", SCOUTFS_SB(SB_OF(kobj))->fsid);
+}
+
+static ssize_t rid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%016llx\n", SCOUTFS_SB(SB_OF(kobj))->rid);
+}
+
+static ssize_t data_dev_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", SB_OF(kobj)->s_id);
+}
+
+static ssize_t quorum_slot_nr_show(struct kobject *kobj, struct kobj_attribute *attr,
+				   char *buf)
+{
+	return sysfs_emit(buf, "%d\n", SCOUTFS_SB(SB_OF(kobj))->opts.quorum_slot_nr);
+}
+
+/* the quorum term this mount last knew, and whether it leads it */
+static ssize_t quorum_term_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", scoutfs_quorum_term(SB_OF(kobj)));
+}
+
+static ssize_t is_leader_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", scoutfs_quorum_is_leader(SB_OF(kobj)) ? 1 : 0);
+}
+
+static struct kobj_attribute fsid_attr = __ATTR_RO(fsid);
+static struct kobj_attribute quorum_term_attr = __ATTR_RO(quorum_term);
+static struct kobj_attribute is_leader_attr = __ATTR_RO(is_leader);
+static struct kobj_attribute rid_attr = __ATTR_RO(rid);
+static struct kobj_attribute data_dev_attr = __ATTR_RO(data_dev);
+static struct kobj_attribute quorum_slot_nr_attr = __ATTR_RO(quorum_slot_nr);
+
+static struct attribute *mount_attrs[] = {
+	&fsid_attr.attr,
+	&rid_attr.attr,
+	&data_dev_attr.attr,
+	&quorum_slot_nr_attr.attr,
+	&quorum_term_attr.attr,
+	&is_leader_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(mount);
+
+static void mount_release(struct kobject *kobj)
+{
+	complete(&container_of(kobj, struct scoutfs_sysfs_mount, kobj)->released);
+}
+
+static struct kobj_type mount_ktype = {
+	.release	= mount_release,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.default_groups	= mount_groups,
+};
+
+/* counters/: one read-only file per counter */
+struct counter_attr {
+	struct attribute attr;
+	int ctr;
+};
+
+#define SCOUTFS_COUNTER_ATTR(n, desc) \
+	static struct counter_attr counter_attr_##n = { \
+		.attr = { .name = #n, .mode = 0444 }, .ctr = SCOUTFS_CTR_##n };
+SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_ATTR)
+#undef SCOUTFS_COUNTER_ATTR
+
+#define SCOUTFS_COUNTER_PTR(n, desc) (&counter_attr_##n.attr),
+static struct attribute *counter_attrs[] = {
+	SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_PTR)
+	NULL,
+};
+#undef SCOUTFS_COUNTER_PTR
+ATTRIBUTE_GROUPS(counter);
+
+static ssize_t counter_show(struct kobject *kobj, struct attribute *attr, char *buf)
+{
+	struct scoutfs_sysfs_mount *mk = container_of(kobj, struct scoutfs_sysfs_mount, counters);
+	struct counter_attr *ca = container_of(attr, struct counter_attr, attr);
+	struct scoutfs_counters *c = SCOUTFS_SB(mk->sb)->counters;
+
+	return sysfs_emit(buf, "%lld\n", (long long)atomic64_read(&c->vals[ca->ctr]));
+}
+
+static const struct sysfs_ops counter_sysfs_ops = {
+	.show	= counter_show,
+};
+
+static void counters_release(struct kobject *kobj)
+{
+	complete(&container_of(kobj, struct scoutfs_sysfs_mount, counters)->counters_released);
+}
+
+static struct kobj_type counters_ktype = {
+	.release	= counters_release,
+	.sysfs_ops	= &counter_sysfs_ops,
+	.default_groups	= counter_groups,
+};
+
+int scoutfs_sysfs_setup(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_sysfs_mount *mk;
+	int ret;
+
+	sbi->counters = kzalloc(sizeof(*sbi->counters), GFP_KERNEL);
+	mk = kzalloc(sizeof(*mk), GFP_KERNEL);
+	if (!sbi->counters || !mk) {
+		kfree(mk);
+		return -ENOMEM;
+	}
+	mk->sb = sb;
+	init_completion(&mk->released);
+	init_completion(&mk->counters_released);
+	mk->kobj.kset = scoutfs_kset;
+	ret = kobject_init_and_add(&mk->kobj, &mount_ktype, NULL, "%016llx.%016llx",
+				   sbi->fsid, sbi->rid);
+	if (ret) {
+		kobject_put(&mk->kobj);
+		wait_for_completion(&mk->released);
+		kfree(mk);
+		return ret;
+	}
+	ret = kobject_init_and_add(&mk->counters, &counters_ktype, &mk->kobj, "counters");
+	if (ret) {
+		kobject_put(&mk->counters);
+		wait_for_completion(&mk->counters_released);
+		kobject_del(&mk->kobj);
+		kobject_put(&mk->kobj);
+		wait_for_completion(&mk->released);
+		kfree(mk);
+		return ret;
+	}
+	sbi->sysfs = mk;
+	return 0;
+}
+
+void scoutfs_sysfs_destroy(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_sysfs_mount *mk = sbi->sysfs;
+
+	if (mk) {
+		kobject_del(&mk->counters);
+		kobject_put(&mk->counters);
+		wait_for_completion(&mk->counters_released);
+		kobject_del(&mk->kobj);
+		kobject_put(&mk->kobj);
+		wait_for_completion(&mk->released);
+		kfree(mk);
+		sbi->sysfs = NULL;
+	}
+	kfree(sbi->counters);
+	sbi->counters = NULL;
+}
+
+int scoutfs_sysfs_init(void)
+{
+	scoutfs_kset = kset_create_and_add("scoutfs", NULL, fs_kobj);
+	return scoutfs_kset ? 0 : -ENOMEM;
+}
+
+void scoutfs_sysfs_exit(void)
+{
+	kset_unregister(scoutfs_kset);
+}
