@@ -12,6 +12,8 @@ struct scoutfs_block_cache;
 struct scoutfs_item_cache;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
+struct scoutfs_server_info;
+struct scoutfs_client_info;
 
 struct scoutfs_sb_info {
 	struct super_block *sb;
@@ -46,6 +48,8 @@ struct scoutfs_sb_info {
 	struct scoutfs_item_cache *items;
 	struct scoutfs_alloc_info *alloc;
 	struct scoutfs_trans_info *trans;
+	struct scoutfs_server_info *server;
+	struct scoutfs_client_info *client;
 };
 
 static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)
