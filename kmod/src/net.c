@@ -265,18 +265,21 @@ int scoutfs_net_request(struct scoutfs_net_conn *conn, u8 cmd, const void *arg, 
 	spin_unlock(&conn->lock);
 
 	ret = net_send(conn, cmd, 0, p.id, 0, arg, arg_len);
-	if (ret == 0 && !wait_for_completion_timeout(&p.done, timeout_jiffies))
+	if (ret == 0) {
+		if (wait_for_completion_timeout(&p.done, timeout_jiffies))
+			return p.err;
 		ret = -ETIMEDOUT;
+	}
 
 	spin_lock(&conn->lock);
 	if (!list_empty(&p.head)) {
 		/* still waiting: nobody else will touch p */
 		list_del_init(&p.head);
 		spin_unlock(&conn->lock);
-		return ret ?: -EIO;
+		return ret;
 	}
 	spin_unlock(&conn->lock);
-	/* taken by the receive worker or by shutdown: wait for it to finish with p */
+	/* just taken by the receive worker or by shutdown: wait for it to finish with p */
 	wait_for_completion(&p.done);
 	return p.err;
 }
@@ -446,6 +449,8 @@ struct scoutfs_net_conn *scoutfs_net_alloc(struct super_block *sb, struct socket
 	INIT_LIST_HEAD(&conn->send_queue);
 	INIT_LIST_HEAD(&conn->pending);
 	atomic64_set(&conn->dropped, 0);
+	/* the socket may allocate while the filesystem is writing back */
+	sock->sk->sk_allocation = GFP_NOFS;
 	if (kernel_getpeername(sock, (struct sockaddr *)&conn->peer) < 0)
 		conn->peer.sin_family = AF_INET;
 	return conn;
