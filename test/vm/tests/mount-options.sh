@@ -11,8 +11,9 @@
 # quorum_slot_nr) must keep their mounted values or the remount is
 # refused and changes nothing; an option not given keeps its value.
 # busybox's `mount -o remount,X MNT` resends the options of /proc/mounts
-# before X; `mount -o remount,X DEV MNT` sends X alone.
-t_mkfs --force > /dev/null
+# before X; `mount -o remount,X DEV MNT` sends X alone.  A mount without
+# quorum_slot_nr fails when no server answers at the volume's slots.
+t_mkfs -n 2 --force > /dev/null
 M=$T_META
 D=$T_DATA
 try() {
@@ -23,6 +24,22 @@ try() {
 }
 shown() {
 	grep " $T_MNT " /proc/mounts | cut -d' ' -f4
+}
+# slotless on|off: a mount without quorum_slot_nr needs a server to
+# connect to: mount 1 (slot 1) serves, and the slotless mount, read-only
+# as it shares the volume, sees it through its own device-mapper devices.
+slotless() {
+	if [ "$1" = on ]; then
+		t_mount 1 || t_fail "mount 1"
+		t_dm_linear t_meta_2 "$M" && t_dm_linear t_data_2 "$D" || t_fail "dm"
+		t_rc mount -t scoutfs -o "ro,metadev_path=/dev/mapper/t_meta_2" \
+			/dev/mapper/t_data_2 "$T_MNT"
+	else
+		t_rc umount "$T_MNT"
+		t_dm_remove t_meta_2
+		t_dm_remove t_data_2
+		t_rc t_umount 1
+	fi
 }
 
 t_expect_dmesg "scoutfs: the metadev_path= mount option is required"
@@ -42,10 +59,12 @@ done
 
 t_expect_dmesg "mounted fsid"
 t_expect_dmesg "unmounted"
+t_expect_dmesg "no server answered at the 2 quorum slot addresses within 5 seconds"
+try "no quorum_slot_nr, and no server up" -o "metadev_path=$M" "$D" "$T_MNT"
 echo "== /proc/mounts: defaults are not shown, nor a slot not given"
-t_rc mount -t scoutfs -o "metadev_path=$M" "$D" "$T_MNT"
+slotless on
 shown
-t_rc t_umount
+slotless off
 t_rc t_mount 0
 shown
 t_rc t_umount
@@ -145,7 +164,7 @@ t_rc t_umount
 
 echo "== remount: a slot not given at mount cannot be added"
 t_expect_dmesg "scoutfs: quorum_slot_nr cannot change at remount: mounted without it, asked for 0"
-t_rc mount -t scoutfs -o "metadev_path=$M" "$D" "$T_MNT"
+slotless on
 remount quorum_slot_nr=0 "$T_MNT"
-t_rc t_umount
+slotless off
 t_pass
