@@ -41,6 +41,8 @@
 #include "quorum.h"
 #include "sysfs.h"
 #include "msg.h"
+#include "server.h"
+#include "client.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
 
@@ -279,6 +281,11 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ret = scoutfs_quorum_setup(sb);
 	if (ret)
 		goto out;
+	/* the server in every mount of a slot for now; its own client greets it */
+	ret = scoutfs_server_setup(sb) ?:
+	      scoutfs_client_setup(sb);
+	if (ret)
+		goto out;
 	if (!sbi->read_only) {
 		ret = scoutfs_orphan_recover(sb);
 		if (ret) {
@@ -307,6 +314,8 @@ static void teardown(struct super_block *sb)
 
 	if (!sbi)
 		return;
+	scoutfs_client_destroy(sb);
+	scoutfs_server_destroy(sb);
 	scoutfs_lock_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);
@@ -347,25 +356,31 @@ static int scoutfs_sync_fs(struct super_block *sb, int wait)
 	return scoutfs_trans_sync(sb, wait);
 }
 
+/* the counts come from the server, as every mount of the volume sees them */
 static int scoutfs_statfs(struct dentry *dentry, struct kstatfs *kst)
 {
 	struct super_block *sb = dentry->d_sb;
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	u64 per = 1ULL << (SCOUTFS_BLOCK_LG_SHIFT - SCOUTFS_BLOCK_SM_SHIFT);
+	struct scoutfs_net_statfs st;
 	u64 files;
+	int ret;
 
+	ret = scoutfs_client_statfs(sb, &st);
+	if (ret)
+		return ret;
 	kst->f_type = SCOUTFS_STATFS_MAGIC;
 	kst->f_bsize = SCOUTFS_BLOCK_SM_SIZE;
 	kst->f_frsize = SCOUTFS_BLOCK_SM_SIZE;
-	kst->f_blocks = le64_to_cpu(sbi->super.total_meta_blocks) * per +
-			le64_to_cpu(sbi->super.total_data_blocks);
-	kst->f_bfree = scoutfs_alloc_free_meta_blocks(sb) * per +
-		       scoutfs_alloc_free_data_blocks(sb);
+	kst->f_blocks = le64_to_cpu(st.total_meta_blocks) * per +
+			le64_to_cpu(st.total_data_blocks);
+	kst->f_bfree = le64_to_cpu(st.free_meta_blocks) * per +
+		       le64_to_cpu(st.free_data_blocks);
 	kst->f_bavail = kst->f_bfree;
 	/* inodes are items: estimate 2 KiB of metadata space per inode */
-	files = (le64_to_cpu(sbi->super.total_meta_blocks) << SCOUTFS_BLOCK_LG_SHIFT) / 2048;
+	files = (le64_to_cpu(st.total_meta_blocks) << SCOUTFS_BLOCK_LG_SHIFT) / 2048;
 	kst->f_files = files;
-	kst->f_ffree = files - min_t(u64, files, atomic64_read(&sbi->inode_count));
+	kst->f_ffree = files - min_t(u64, files, le64_to_cpu(st.inode_count));
 	kst->f_namelen = SCOUTFS_NAME_LEN;
 	kst->f_fsid.val[0] = (u32)sbi->fsid;
 	kst->f_fsid.val[1] = (u32)(sbi->fsid >> 32);

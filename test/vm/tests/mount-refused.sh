@@ -57,7 +57,7 @@ restore
 t_expect_dmesg "metadata block 2 (ref seq 1, magic e597f96d): bad checksum"
 t_expect_dmesg "cannot read the root directory: error -5"
 $CORRUPT meta-block "$M" 2 300
-try "corrupt btree block" -o "metadev_path=$M" "$D" "$T_MNT"
+try "corrupt btree block" -o "metadev_path=$M,quorum_slot_nr=0" "$D" "$T_MNT"
 $CORRUPT meta-block "$M" 2 300
 
 [ "$(super_sum "$M")" = "$before_m" ] && echo "metadata super unchanged"
