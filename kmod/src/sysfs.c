@@ -83,7 +83,7 @@ static void mount_release(struct kobject *kobj)
 	complete(&container_of(kobj, struct scoutfs_sysfs_mount, kobj)->released);
 }
 
-static struct kobj_type mount_ktype = {
+static const struct kobj_type mount_ktype = {
 	.release	= mount_release,
 	.sysfs_ops	= &kobj_sysfs_ops,
 	.default_groups	= mount_groups,
@@ -95,18 +95,20 @@ struct counter_attr {
 	int ctr;
 };
 
-#define SCOUTFS_COUNTER_ATTR(n, desc) \
-	static struct counter_attr counter_attr_##n = { \
-		.attr = { .name = #n, .mode = 0444 }, .ctr = SCOUTFS_CTR_##n };
-SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_ATTR)
-#undef SCOUTFS_COUNTER_ATTR
-
-#define SCOUTFS_COUNTER_PTR(n, desc) (&counter_attr_##n.attr),
-static struct attribute *counter_attrs[] = {
-	SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_PTR)
-	NULL,
+static const char *const counter_names[SCOUTFS_CTR_NR] = {
+	[SCOUTFS_CTR_commits] = "commits",
+	[SCOUTFS_CTR_commit_items] = "commit_items",
+	[SCOUTFS_CTR_lock_requests] = "lock_requests",
+	[SCOUTFS_CTR_lock_grants] = "lock_grants",
+	[SCOUTFS_CTR_lock_invalidations] = "lock_invalidations",
+	[SCOUTFS_CTR_lock_shrink_frees] = "lock_shrink_frees",
+	[SCOUTFS_CTR_lock_uses] = "lock_uses",
+	[SCOUTFS_CTR_quorum_dropped] = "quorum_dropped",
 };
-#undef SCOUTFS_COUNTER_PTR
+
+/* filled from counter_names at module init */
+static struct counter_attr counter_attr_storage[SCOUTFS_CTR_NR];
+static struct attribute *counter_attrs[SCOUTFS_CTR_NR + 1];
 ATTRIBUTE_GROUPS(counter);
 
 static ssize_t counter_show(struct kobject *kobj, struct attribute *attr, char *buf)
@@ -127,7 +129,7 @@ static void counters_release(struct kobject *kobj)
 	complete(&container_of(kobj, struct scoutfs_sysfs_mount, counters)->counters_released);
 }
 
-static struct kobj_type counters_ktype = {
+static const struct kobj_type counters_ktype = {
 	.release	= counters_release,
 	.sysfs_ops	= &counter_sysfs_ops,
 	.default_groups	= counter_groups,
@@ -192,6 +194,15 @@ void scoutfs_sysfs_destroy(struct super_block *sb)
 
 int scoutfs_sysfs_init(void)
 {
+	int i;
+
+	for (i = 0; i < SCOUTFS_CTR_NR; i++) {
+		sysfs_attr_init(&counter_attr_storage[i].attr);
+		counter_attr_storage[i].attr.name = counter_names[i];
+		counter_attr_storage[i].attr.mode = 0444;
+		counter_attr_storage[i].ctr = i;
+		counter_attrs[i] = &counter_attr_storage[i].attr;
+	}
 	scoutfs_kset = kset_create_and_add("scoutfs", NULL, fs_kobj);
 	return scoutfs_kset ? 0 : -ENOMEM;
 }
