@@ -20,6 +20,8 @@ export const BLOCK_SM_PER_LG_SHIFT = BLOCK_LG_SHIFT - BLOCK_SM_SHIFT;
 export const SUPER_BLKNO = 16;
 export const QUORUM_BLKNO = 17;
 export const QUORUM_MAX_SLOTS = 15;
+/* the greatest slot number */
+export const QUORUM_LAST_SLOT = QUORUM_MAX_SLOTS - 1;
 /* First allocatable metadata block (64 KiB units) and data block (4 KiB units). */
 export const META_DEV_START_BLKNO = 2;
 export const DATA_DEV_START_BLKNO = 64;

@@ -3,8 +3,7 @@
  * struct, fs_parameter_spec table, parsing with range checks, defaults,
  * required options, show_options and remount are generated from this.
  * Every option here is honoured by the module: one it cannot honour yet
- * (quorum_heartbeat_timeout_ms, before the quorum code) is left out, so
- * mount refuses it rather than ignore it.
+ * is left out, so mount refuses it rather than ignore it.
  *
  * Remount: an option tagged @remount takes its new value on the live
  * mount; any other one given at remount must have its mounted value
@@ -18,6 +17,12 @@ export interface MountOptions {
   metadev_path: OptString<Required>;
   /* quorum slot this mount uses (0..14) */
   quorum_slot_nr: OptU32<0, 14, NoDefault>;
+  /**
+   * milliseconds a quorum member waits without hearing the leader's
+   * heartbeat before it stands for election
+   * @remount
+   */
+  quorum_heartbeat_timeout_ms: OptU32<2000, 60000, 10000>;
   /**
    * milliseconds between transaction commits when nothing else forces one
    * @remount

@@ -1,8 +1,16 @@
 /*
  * Client/server messages.  Every message is a NetHeader followed by
- * data_len bytes of the payload of its command; the generated kernel glue
- * validates the payload size of each command in each direction before a
- * handler sees it.
+ * data_len bytes of the payload of its command; the generated checks
+ * (scoutfs_net_msg_invalid() in the module, netMessageInvalid() in the
+ * utilities) refuse a message that breaks the header's rules, whose
+ * command is unknown or whose payload is not exactly its command's
+ * request (or reply) struct keeping that struct's rules, before any
+ * handler sees it.  An error response carries no payload.
+ *
+ * A command tagged @server is handled by the server
+ * (scoutfs_server_<name>() in the module), @client by the client; the
+ * generated dispatch tables hold those handlers, and the other side of a
+ * command, or a command not handled yet, gets an EINVAL error response.
  */
 import type { Flex, le16, le64, Message, None, Pad, u8 } from './types';
 import type { BtreeRoot } from './btree';
@@ -30,9 +38,12 @@ export interface NetHeader {
   seq: le64;
   recv_seq: le64;
   id: le64;
+  /** @max NET_MAX_DATA_LEN */
   data_len: le16;
   cmd: u8;
+  /** @mask NET_FLAG_RESPONSE */
   flags: u8;
+  /** @max NetError.ENOLINK */
   error: u8;
   _pad: Pad<3>;
   data: Flex<u8>;
@@ -82,7 +93,9 @@ export interface NetLock {
   start: Key;
   end: Key;
   write_seq: le64;
+  /** @max LockMode.WRITE_ONLY */
   old_mode: u8;
+  /** @max LockMode.WRITE_ONLY */
   new_mode: u8;
   _pad: Pad<6>;
 }
@@ -98,14 +111,18 @@ export interface NetStatfs {
 }
 
 export interface Messages {
+  /** @server */
   GREETING: Message<0, NetGreeting, NetGreeting>;
   ALLOC_INODES: Message<1, NetSeq, NetInodeAlloc>;
   GET_LOG_TREES: Message<2, None, NetLogTrees>;
   COMMIT_LOG_TREES: Message<3, NetLogTrees, None>;
   SYNC_LOG_TREES: Message<4, None, None>;
   GET_ROOTS: Message<5, None, NetRoots>;
+  /** @server */
   GET_LAST_SEQ: Message<6, None, NetSeq>;
   LOCK: Message<7, NetLock, NetLock>;
+  /** @server */
   STATFS: Message<18, None, NetStatfs>;
+  /** @server */
   FAREWELL: Message<19, None, None>;
 }

@@ -3,7 +3,7 @@
  * metadata device.  Each is a small log of election events of the member
  * using the slot; terms persist here across restarts.
  */
-import type { Arr, le64 } from './types';
+import type { Arr, le64, Pad, u8 } from './types';
 import type { BlockHeader, Timespec } from './block';
 
 export enum QuorumEvent {
@@ -26,4 +26,33 @@ export interface QuorumBlock {
   hdr: BlockHeader;
   write_nr: le64;
   events: Arr<QuorumEventRecord, 6>;
+}
+
+/*
+ * Election messages: one UDP datagram each, sent by a member from its
+ * slot's address and port to every other slot's.  A receiver drops a
+ * datagram of another size, another fsid or format hash, or one that
+ * breaks a rule below, and counts it.
+ */
+export enum QuorumMsgType {
+  REQUEST_VOTE = 0,
+  VOTE = 1,
+  HEARTBEAT = 2,
+  RESIGNATION = 3,
+}
+
+/** @rulecheck */
+export interface QuorumMessage {
+  fsid: le64;
+  /* the sender's format hash: members of different formats never elect together */
+  format_hash: le64;
+  /* terms start at 1 */
+  /** @min 1 */
+  term: le64;
+  /** @max QuorumMsgType.RESIGNATION */
+  type: u8;
+  /* the sender's slot */
+  /** @max QUORUM_LAST_SLOT */
+  from: u8;
+  _pad: Pad<6>;
 }

@@ -15,6 +15,7 @@ import {
   emitOndiskCheckH,
 } from './emit/c-headers';
 import { emitGlueC, emitGlueH, emitRulesC, emitRulesH } from './emit/c-glue';
+import { emitNetCheckC, emitNetCheckH } from './emit/net-check';
 import { emitTsArea, emitTsHash, emitTsMount } from './emit/ts-codecs';
 import { emitLayoutDumpC } from './emit/c-layout-dump';
 import { fitCText } from './emit/common';
@@ -64,6 +65,8 @@ export function generate(formatDir: string, base: string): Generated {
     [`${KMOD_GEN}/glue.c`, emitGlueC(layout)],
     [`${KMOD_GEN}/rules.h`, emitRulesH(layout)],
     [`${KMOD_GEN}/rules.c`, emitRulesC(layout)],
+    [`${KMOD_GEN}/net_check.h`, emitNetCheckH(layout)],
+    [`${KMOD_GEN}/net_check.c`, emitNetCheckC(layout)],
     [
       `${UTILS_GEN}/format.ts`,
       emitTsArea(layout, 'disk', 'On-disk structs: codecs, constants and enums.'),

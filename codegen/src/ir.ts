@@ -110,6 +110,8 @@ export interface IrMessage {
   cmd: number;
   req: string | null;
   reply: string | null;
+  /* the sides whose module handles its requests: @server, @client */
+  handlers: ('server' | 'client')[];
   where: Where;
 }
 
@@ -294,12 +296,17 @@ export const IR_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['name', 'cmd', 'req', 'reply', 'where'],
+        required: ['name', 'cmd', 'req', 'reply', 'handlers', 'where'],
         properties: {
           name: cname,
           cmd: { type: 'integer', minimum: 0, maximum: 255 },
           req: { oneOf: [cname, { type: 'null' }] },
           reply: { oneOf: [cname, { type: 'null' }] },
+          handlers: {
+            type: 'array',
+            uniqueItems: true,
+            items: { enum: ['server', 'client'] },
+          },
           where,
         },
       },

@@ -44,6 +44,7 @@ export const VOCABULARY_FILE = 'types.ts';
 const SPECIAL: Record<string, Area> = { Ioctls: 'ioctl', Messages: 'net', MountOptions: 'mount' };
 const KNOWN_JSDOC_TAGS = new Set(['cpu', 'padcheck', 'rulecheck']);
 const IOCTL_TAGS = new Set(['unimplemented']);
+const MESSAGE_TAGS = new Set(['server', 'client']);
 /* a mount option that may change on a live mount (remount) */
 const MOUNT_TAGS = new Set(['remount']);
 /* the kernel keeps which options were given in a u64 bit mask */
@@ -531,7 +532,22 @@ class Loader {
       this.fail(p, `${what}: command ${cmd} out of range 0..255`);
       return;
     }
-    this.ir.messages.push({ name: p.getName(), cmd, req, reply, where: this.where(p) });
+    const handlers = new Set<'server' | 'client'>();
+    for (const doc of p.getJsDocs()) {
+      for (const tag of doc.getTags()) {
+        const t = tag.getTagName();
+        if (MESSAGE_TAGS.has(t)) handlers.add(t as 'server' | 'client');
+        else this.fail(tag, `${what}: unknown message tag @${t} (known: @server, @client)`);
+      }
+    }
+    this.ir.messages.push({
+      name: p.getName(),
+      cmd,
+      req,
+      reply,
+      handlers: (['server', 'client'] as const).filter((h) => handlers.has(h)),
+      where: this.where(p),
+    });
   }
 
   private loadMountOption(p: PropertySignature): void {

@@ -10,6 +10,7 @@
 import { FieldType, Prim, RuleKind } from './ir';
 import { Layout, StructLayout } from './layout';
 import { SchemaError } from './loader';
+import { netRuleStructs } from './net';
 
 export interface FlatRule {
   /* C member path below the struct pointer: "atime.nsec", "slots[2].port" */
@@ -115,7 +116,8 @@ export function structsWithRules(layout: Layout): StructLayout[] {
 }
 
 /*
- * The structs the kernel checks, @rulecheck ones: rules.c has a
+ * The structs the kernel checks, @rulecheck ones and the message header
+ * and payloads that have rules or pads (net.ts): rules.c has a
  * scoutfs_*_invalid() for each (the TypeScript codecs carry every
  * struct's rules).  A tag on a struct without rules is an error.
  */
@@ -125,5 +127,6 @@ export function kernelRuleStructs(layout: Layout): StructLayout[] {
     .filter((s) => s.rulecheck && !withRules.has(s.name))
     .map((s) => `${s.where.file}:${s.where.line}: ${s.name} is @rulecheck but has no rules`);
   if (problems.length) throw new SchemaError(problems);
-  return layout.structs.filter((s) => s.rulecheck);
+  const net = netRuleStructs(layout);
+  return layout.structs.filter((s) => s.rulecheck || net.has(s.name));
 }

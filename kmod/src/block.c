@@ -180,6 +180,12 @@ static int sync_io(struct block_device *bdev, blk_opf_t opf, sector_t sector,
 	return ret;
 }
 
+int scoutfs_block_sm_io(struct super_block *sb, blk_opf_t opf, u64 blkno, void *buf)
+{
+	return sync_io(SCOUTFS_SB(sb)->meta_bdev, opf, blkno << (SCOUTFS_BLOCK_SM_SHIFT - 9), buf,
+		       SCOUTFS_BLOCK_SM_SIZE);
+}
+
 /* check the header and, for btree blocks, the bounds of what it holds */
 static int verify_block(struct super_block *sb, struct scoutfs_block *bl,
 			const struct scoutfs_block_ref *ref, u32 magic, bool crc)

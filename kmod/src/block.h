@@ -44,6 +44,13 @@ int scoutfs_block_read_super(struct super_block *sb, struct block_device *bdev,
 int scoutfs_block_write_super(struct super_block *sb,
 			      const struct scoutfs_super_block *super);
 
+/*
+ * Synchronous I/O of one 4 KiB block of the metadata device (the quorum
+ * blocks): opf REQ_OP_READ, or REQ_OP_WRITE with the flags that make it
+ * durable; buf is kmalloc'd, 4 KiB.
+ */
+int scoutfs_block_sm_io(struct super_block *sb, blk_opf_t opf, u64 blkno, void *buf);
+
 u32 scoutfs_block_crc(const void *data, unsigned int size);
 
 int scoutfs_block_setup(struct super_block *sb);

@@ -7,28 +7,24 @@
 
 /*
  * Per-mount event counters, shown one file each in
- * /sys/fs/scoutfs/<fsid>.<rid>/counters/ and by `scoutfs counters`.
- * Add one by adding a line here.
+ * /sys/fs/scoutfs/<fsid>.<rid>/counters/ and by `scoutfs counters`.  Add
+ * one here and its name in sysfs.c's counter_names.
  */
-#define SCOUTFS_EACH_COUNTER(X)						\
-	X(commits, "transactions committed")				\
-	X(commit_items, "dirty items written by commits")		\
-	X(lock_requests, "lock requests (modes the mount did not hold)")	\
-	X(lock_grants, "lock requests granted")			\
-	X(lock_invalidations, "locks given up for another mount")	\
-	X(lock_shrink_frees, "idle locks given back under memory pressure")	\
-	X(lock_uses, "lock acquisitions by tasks")			\
-	X(forest_finalized, "log btrees finalized")			\
-	X(forest_merge_batches, "batches merged into the fs btree")	\
-	X(forest_merged_items, "log btree items merged into the fs btree")	\
-	X(forest_merged_trees, "log btrees merged and freed")
-
-#define SCOUTFS_COUNTER_ENUM(n, desc) SCOUTFS_CTR_##n,
 enum {
-	SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_ENUM)
+	SCOUTFS_CTR_commits,		/* transactions committed */
+	SCOUTFS_CTR_commit_items,	/* dirty items written by commits */
+	SCOUTFS_CTR_lock_requests,	/* lock requests (modes the mount did not hold) */
+	SCOUTFS_CTR_lock_grants,	/* lock requests granted */
+	SCOUTFS_CTR_lock_invalidations,	/* locks given up for another mount */
+	SCOUTFS_CTR_lock_shrink_frees,	/* idle locks given back under memory pressure */
+	SCOUTFS_CTR_lock_uses,		/* lock acquisitions by tasks */
+	SCOUTFS_CTR_quorum_dropped,	/* quorum datagrams dropped as malformed or foreign */
+	SCOUTFS_CTR_forest_finalized,	/* log btrees finalized */
+	SCOUTFS_CTR_forest_merge_batches, /* batches merged into the fs btree */
+	SCOUTFS_CTR_forest_merged_items, /* log btree items merged into the fs btree */
+	SCOUTFS_CTR_forest_merged_trees, /* log btrees merged and freed */
 	SCOUTFS_CTR_NR,
 };
-#undef SCOUTFS_COUNTER_ENUM
 
 struct scoutfs_counters {
 	atomic64_t vals[SCOUTFS_CTR_NR];

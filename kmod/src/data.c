@@ -784,10 +784,9 @@ static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
 	int ret;
 
 	sb_start_pagefault(sb);
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
 	if (ret < 0)
 		goto out;
-	scoutfs_lock_task_add(inode, &lt, lock);
 	file_update_time(vma->vm_file);
 
 	ret = scoutfs_hold_trans(sb);
@@ -801,8 +800,7 @@ static vm_fault_t scoutfs_page_mkwrite(struct vm_fault *vmf)
 		}
 		scoutfs_release_trans(sb);
 	}
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 out:
 	sb_end_pagefault(sb);
 	return vmf_fs_error(ret);
@@ -817,14 +815,11 @@ static vm_fault_t scoutfs_fault(struct vm_fault *vmf)
 	vm_fault_t vmret;
 	int ret;
 
-	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
-				 inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, &lock);
 	if (ret < 0)
 		return vmf_fs_error(ret);
-	scoutfs_lock_task_add(inode, &lt, lock);
 	vmret = filemap_fault(vmf);
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, lock);
 	return vmret;
 }
 
@@ -922,10 +917,9 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		return -EFBIG;
 
 	inode_lock(inode);
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
 	if (ret < 0)
 		goto unlock;
-	scoutfs_lock_task_add(inode, &lt, lock);
 	/* growing the size obeys RLIMIT_FSIZE (EFBIG and SIGXFSZ) */
 	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > i_size_read(inode)) {
 		ret = inode_newsize_ok(inode, end);
@@ -963,8 +957,7 @@ long scoutfs_fallocate(struct file *file, int mode, loff_t offset, loff_t len)
 		scoutfs_release_trans(sb);
 	}
 out:
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 unlock:
 	inode_unlock(inode);
 	return ret;

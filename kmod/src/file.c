@@ -34,14 +34,11 @@ static ssize_t scoutfs_file_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct scoutfs_lock *lock;
 	ssize_t ret;
 
-	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
-				 inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, &lock);
 	if (ret < 0)
 		return ret;
-	scoutfs_lock_task_add(inode, &lt, lock);
 	ret = generic_file_read_iter(iocb, to);
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, lock);
 	return ret;
 }
 
@@ -54,14 +51,11 @@ static ssize_t scoutfs_file_splice_read(struct file *in, loff_t *ppos,
 	struct scoutfs_lock *lock;
 	ssize_t ret;
 
-	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, SCOUTFS_LKF_REFRESH_INODE,
-				 inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, &lock);
 	if (ret < 0)
 		return ret;
-	scoutfs_lock_task_add(inode, &lt, lock);
 	ret = filemap_splice_read(in, ppos, pipe, len, flags);
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_READ, &lt, lock);
 	return ret;
 }
 
@@ -78,12 +72,11 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	int err;
 
 	inode_lock(inode);
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
 	if (ret < 0) {
 		inode_unlock(inode);
 		return ret;
 	}
-	scoutfs_lock_task_add(inode, &lt, lock);
 	ret = generic_write_checks(iocb, from);
 	if (ret <= 0)
 		goto out;
@@ -123,8 +116,7 @@ static ssize_t scoutfs_file_write_iter(struct kiocb *iocb,
 	/* advances ki_pos */
 	ret = generic_perform_write(iocb, from);
 out:
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 	inode_unlock(inode);
 	if (ret > 0) {
 		err = generic_write_sync(iocb, ret);
@@ -144,13 +136,10 @@ static int scoutfs_file_release(struct inode *inode, struct file *file)
 	if (!(file->f_mode & FMODE_WRITE) || !scoutfs_data_has_prealloc(inode))
 		return 0;
 	inode_lock(inode);
-	ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE,
-				 inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
 	if (ret == 0) {
-		scoutfs_lock_task_add(inode, &lt, lock);
 		ret = scoutfs_data_trim_prealloc(inode);
-		scoutfs_lock_task_del(inode, &lt);
-		scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_WRITE);
+		scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 	}
 	inode_unlock(inode);
 	if (ret)

@@ -311,13 +311,12 @@ static void finish_truncate(struct inode *inode)
 	int ret;
 
 	inode_lock(inode);
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
-	if (ret == 0 && (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE)) {
-		scoutfs_lock_task_add(inode, &lt, lock);
-		ret = scoutfs_data_truncate_extents(inode, i_size_read(inode));
-		scoutfs_lock_task_del(inode, &lt);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
+	if (ret == 0) {
+		if (SCOUTFS_I(inode)->flags & SCOUTFS_INO_FLAG_TRUNCATE)
+			ret = scoutfs_data_truncate_extents(inode, i_size_read(inode));
+		scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 	}
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
 	if (ret < 0)
 		scoutfs_err(sb, "inode %llu: finishing an interrupted truncate failed: %d",
 			    scoutfs_ino(inode), ret);
@@ -882,10 +881,9 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	ret = setattr_prepare(idmap, dentry, attr);
 	if (ret)
 		return ret;
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_WRITE, SCOUTFS_LKF_REFRESH_INODE, inode, &lock);
+	ret = scoutfs_lock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, &lock);
 	if (ret < 0)
 		return ret;
-	scoutfs_lock_task_add(inode, &lt, lock);
 
 	if ((attr->ia_valid & ATTR_SIZE) && S_ISREG(inode->i_mode)) {
 		size = attr->ia_size;
@@ -956,8 +954,7 @@ int scoutfs_setattr(struct scoutfs_idmap *idmap, struct dentry *dentry,
 	if (shrink)
 		ret = scoutfs_data_truncate_extents(inode, size);
 out:
-	scoutfs_lock_task_del(inode, &lt);
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	scoutfs_unlock_inode_task(inode, SCOUTFS_LOCK_WRITE, &lt, lock);
 	return ret;
 }
 

@@ -25,6 +25,7 @@
 #include "msg.h"
 #include "forest.h"
 #include "lock.h"
+#include "counters.h"
 
 struct dirty_item {
 	struct rb_node node;

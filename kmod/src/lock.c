@@ -429,6 +429,24 @@ void scoutfs_lock_task_del(struct inode *inode, struct scoutfs_lock_task *lt)
 	spin_unlock(&si->lock_tasks_lock);
 }
 
+int scoutfs_lock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_task *lt,
+			    struct scoutfs_lock **ret_lock)
+{
+	int ret;
+
+	ret = scoutfs_lock_inode(inode->i_sb, mode, SCOUTFS_LKF_REFRESH_INODE, inode, ret_lock);
+	if (ret == 0)
+		scoutfs_lock_task_add(inode, lt, *ret_lock);
+	return ret;
+}
+
+void scoutfs_unlock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_task *lt,
+			       struct scoutfs_lock *lock)
+{
+	scoutfs_lock_task_del(inode, lt);
+	scoutfs_unlock(inode->i_sb, lock, mode);
+}
+
 struct scoutfs_lock *scoutfs_lock_find_task(struct inode *inode)
 {
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);

@@ -122,6 +122,11 @@ void scoutfs_lock_task_add(struct inode *inode, struct scoutfs_lock_task *lt,
 			   struct scoutfs_lock *lock);
 void scoutfs_lock_task_del(struct inode *inode, struct scoutfs_lock_task *lt);
 struct scoutfs_lock *scoutfs_lock_find_task(struct inode *inode);
+/* scoutfs_lock_inode (refreshed) and scoutfs_lock_task_add in one, and back */
+int scoutfs_lock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_task *lt,
+			    struct scoutfs_lock **ret_lock);
+void scoutfs_unlock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_task *lt,
+			       struct scoutfs_lock *lock);
 /* the inode's lock if granted in a mode covering mode, with a use taken */
 struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode);
 

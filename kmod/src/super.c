@@ -3,8 +3,9 @@
  * super.c: module init/exit, mount options, mounting (opening and
  * verifying both devices), unmount, statfs and sync.
  *
- * Mount writes nothing: every check runs first, and a volume that fails
- * one is left exactly as it was.
+ * Mount writes nothing until every check has passed, and a volume that
+ * fails one is left exactly as it was: the first write is the quorum
+ * election's (quorum.c), which decides whether this mount may write.
  *
  * A read-only mount (-o ro, or remount,ro) writes nothing at all: the
  * metadata device is opened without write access (the VFS does so for
@@ -39,7 +40,11 @@
 #include "inode.h"
 #include "xattr.h"
 #include "export.h"
+#include "quorum.h"
+#include "sysfs.h"
 #include "msg.h"
+#include "server.h"
+#include "client.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
 
@@ -281,6 +286,15 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 	}
 
+	/* the first write: after every check, once this mount may write */
+	ret = scoutfs_quorum_setup(sb);
+	if (ret)
+		goto out;
+	/* the server in every mount of a slot for now; its own client greets it */
+	ret = scoutfs_server_setup(sb) ?:
+	      scoutfs_client_setup(sb);
+	if (ret)
+		goto out;
 	if (!sbi->read_only) {
 		ret = scoutfs_orphan_recover(sb);
 		if (ret) {
@@ -289,9 +303,14 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		}
 	}
 	scoutfs_forest_start(sb);
-	scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu%s",
-		     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
-		     sbi->read_only ? ", read-only" : "");
+	if (sbi->read_only)
+		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, read-only, quorum slot %d (no election before remount,rw)",
+			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+			     sbi->opts.quorum_slot_nr);
+	else
+		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, quorum slot %d, leader of term %llu",
+			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+			     sbi->opts.quorum_slot_nr, scoutfs_quorum_term(sb));
 out:
 	kfree(dsuper);
 	/* on error the VFS calls kill_sb, which tears down what was set up */
@@ -306,11 +325,15 @@ static void teardown(struct super_block *sb)
 	if (!sbi)
 		return;
 	scoutfs_forest_destroy(sb);
+	scoutfs_client_destroy(sb);
+	scoutfs_server_destroy(sb);
 	scoutfs_lock_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);
 	scoutfs_alloc_destroy(sb);
 	scoutfs_block_destroy(sb);
+	/* after the last commit: a leader's STOP follows everything it wrote */
+	scoutfs_quorum_destroy(sb);
 	if (sbi->meta_bdev)
 		scoutfs_bdev_close(&sbi->meta_claim);
 	scoutfs_sysfs_destroy(sb);
@@ -345,25 +368,31 @@ static int scoutfs_sync_fs(struct super_block *sb, int wait)
 	return scoutfs_trans_sync(sb, wait);
 }
 
+/* the counts come from the server, as every mount of the volume sees them */
 static int scoutfs_statfs(struct dentry *dentry, struct kstatfs *kst)
 {
 	struct super_block *sb = dentry->d_sb;
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	u64 per = 1ULL << (SCOUTFS_BLOCK_LG_SHIFT - SCOUTFS_BLOCK_SM_SHIFT);
+	struct scoutfs_net_statfs st;
 	u64 files;
+	int ret;
 
+	ret = scoutfs_client_statfs(sb, &st);
+	if (ret)
+		return ret;
 	kst->f_type = SCOUTFS_STATFS_MAGIC;
 	kst->f_bsize = SCOUTFS_BLOCK_SM_SIZE;
 	kst->f_frsize = SCOUTFS_BLOCK_SM_SIZE;
-	kst->f_blocks = le64_to_cpu(sbi->super.total_meta_blocks) * per +
-			le64_to_cpu(sbi->super.total_data_blocks);
-	kst->f_bfree = scoutfs_alloc_free_meta_blocks(sb) * per +
-		       scoutfs_alloc_free_data_blocks(sb);
+	kst->f_blocks = le64_to_cpu(st.total_meta_blocks) * per +
+			le64_to_cpu(st.total_data_blocks);
+	kst->f_bfree = le64_to_cpu(st.free_meta_blocks) * per +
+		       le64_to_cpu(st.free_data_blocks);
 	kst->f_bavail = kst->f_bfree;
 	/* inodes are items: estimate 2 KiB of metadata space per inode */
-	files = (le64_to_cpu(sbi->super.total_meta_blocks) << SCOUTFS_BLOCK_LG_SHIFT) / 2048;
+	files = (le64_to_cpu(st.total_meta_blocks) << SCOUTFS_BLOCK_LG_SHIFT) / 2048;
 	kst->f_files = files;
-	kst->f_ffree = files - min_t(u64, files, atomic64_read(&sbi->inode_count));
+	kst->f_ffree = files - min_t(u64, files, le64_to_cpu(st.inode_count));
 	kst->f_namelen = SCOUTFS_NAME_LEN;
 	kst->f_fsid.val[0] = (u32)sbi->fsid;
 	kst->f_fsid.val[1] = (u32)(sbi->fsid >> 32);
@@ -414,6 +443,8 @@ static int remount_ro(struct super_block *sb)
 		return ret;
 	}
 	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
+	/* its last write: a leader records STOP and resigns */
+	scoutfs_quorum_stop(sb);
 	scoutfs_info(sb, "remounted read-only");
 	return 0;
 }
@@ -449,6 +480,10 @@ static int remount_rw(struct super_block *sb)
 		sbi->meta_claim = claim;
 		sbi->meta_write = true;
 	}
+	/* a member mounted read-only took no part in the election yet */
+	ret = scoutfs_quorum_start(sb);
+	if (ret)
+		return ret;
 
 	WRITE_ONCE(sbi->read_only, false);
 	ret = scoutfs_orphan_recover(sb);

@@ -16,6 +16,9 @@ struct scoutfs_forest_info;
 struct scoutfs_lock_info;
 struct scoutfs_alloc_info;
 struct scoutfs_trans_info;
+struct scoutfs_quorum_info;
+struct scoutfs_server_info;
+struct scoutfs_client_info;
 
 struct scoutfs_sb_info {
 	struct super_block *sb;
@@ -54,6 +57,9 @@ struct scoutfs_sb_info {
 	struct scoutfs_trans_info *trans;
 	struct scoutfs_counters *counters;
 	struct scoutfs_sysfs_mount *sysfs;
+	struct scoutfs_quorum_info *quorum;
+	struct scoutfs_server_info *server;
+	struct scoutfs_client_info *client;
 };
 
 static inline struct scoutfs_sb_info *SCOUTFS_SB(struct super_block *sb)

@@ -14,6 +14,7 @@
 #include "super.h"
 #include "counters.h"
 #include "sysfs.h"
+#include "quorum.h"
 #include "forest.h"
 
 static struct kset *scoutfs_kset;
@@ -49,6 +50,17 @@ static ssize_t quorum_slot_nr_show(struct kobject *kobj, struct kobj_attribute *
 	return sysfs_emit(buf, "%d\n", SCOUTFS_SB(SB_OF(kobj))->opts.quorum_slot_nr);
 }
 
+/* the quorum term this mount last knew, and whether it leads it */
+static ssize_t quorum_term_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", scoutfs_quorum_term(SB_OF(kobj)));
+}
+
+static ssize_t is_leader_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", scoutfs_quorum_is_leader(SB_OF(kobj)) ? 1 : 0);
+}
+
 /* finalized log btrees waiting to be merged */
 static ssize_t log_btrees_pending_show(struct kobject *kobj, struct kobj_attribute *attr,
 				       char *buf)
@@ -57,6 +69,8 @@ static ssize_t log_btrees_pending_show(struct kobject *kobj, struct kobj_attribu
 }
 
 static struct kobj_attribute fsid_attr = __ATTR_RO(fsid);
+static struct kobj_attribute quorum_term_attr = __ATTR_RO(quorum_term);
+static struct kobj_attribute is_leader_attr = __ATTR_RO(is_leader);
 static struct kobj_attribute log_btrees_pending_attr = __ATTR_RO(log_btrees_pending);
 static struct kobj_attribute rid_attr = __ATTR_RO(rid);
 static struct kobj_attribute data_dev_attr = __ATTR_RO(data_dev);
@@ -67,6 +81,8 @@ static struct attribute *mount_attrs[] = {
 	&rid_attr.attr,
 	&data_dev_attr.attr,
 	&quorum_slot_nr_attr.attr,
+	&quorum_term_attr.attr,
+	&is_leader_attr.attr,
 	&log_btrees_pending_attr.attr,
 	NULL,
 };
@@ -77,7 +93,7 @@ static void mount_release(struct kobject *kobj)
 	complete(&container_of(kobj, struct scoutfs_sysfs_mount, kobj)->released);
 }
 
-static struct kobj_type mount_ktype = {
+static const struct kobj_type mount_ktype = {
 	.release	= mount_release,
 	.sysfs_ops	= &kobj_sysfs_ops,
 	.default_groups	= mount_groups,
@@ -89,18 +105,24 @@ struct counter_attr {
 	int ctr;
 };
 
-#define SCOUTFS_COUNTER_ATTR(n, desc) \
-	static struct counter_attr counter_attr_##n = { \
-		.attr = { .name = #n, .mode = 0444 }, .ctr = SCOUTFS_CTR_##n };
-SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_ATTR)
-#undef SCOUTFS_COUNTER_ATTR
-
-#define SCOUTFS_COUNTER_PTR(n, desc) (&counter_attr_##n.attr),
-static struct attribute *counter_attrs[] = {
-	SCOUTFS_EACH_COUNTER(SCOUTFS_COUNTER_PTR)
-	NULL,
+static const char *const counter_names[SCOUTFS_CTR_NR] = {
+	[SCOUTFS_CTR_commits] = "commits",
+	[SCOUTFS_CTR_commit_items] = "commit_items",
+	[SCOUTFS_CTR_lock_requests] = "lock_requests",
+	[SCOUTFS_CTR_lock_grants] = "lock_grants",
+	[SCOUTFS_CTR_lock_invalidations] = "lock_invalidations",
+	[SCOUTFS_CTR_lock_shrink_frees] = "lock_shrink_frees",
+	[SCOUTFS_CTR_lock_uses] = "lock_uses",
+	[SCOUTFS_CTR_quorum_dropped] = "quorum_dropped",
+	[SCOUTFS_CTR_forest_finalized] = "forest_finalized",
+	[SCOUTFS_CTR_forest_merge_batches] = "forest_merge_batches",
+	[SCOUTFS_CTR_forest_merged_items] = "forest_merged_items",
+	[SCOUTFS_CTR_forest_merged_trees] = "forest_merged_trees",
 };
-#undef SCOUTFS_COUNTER_PTR
+
+/* filled from counter_names at module init */
+static struct counter_attr counter_attr_storage[SCOUTFS_CTR_NR];
+static struct attribute *counter_attrs[SCOUTFS_CTR_NR + 1];
 ATTRIBUTE_GROUPS(counter);
 
 static ssize_t counter_show(struct kobject *kobj, struct attribute *attr, char *buf)
@@ -121,7 +143,7 @@ static void counters_release(struct kobject *kobj)
 	complete(&container_of(kobj, struct scoutfs_sysfs_mount, counters)->counters_released);
 }
 
-static struct kobj_type counters_ktype = {
+static const struct kobj_type counters_ktype = {
 	.release	= counters_release,
 	.sysfs_ops	= &counter_sysfs_ops,
 	.default_groups	= counter_groups,
@@ -186,6 +208,15 @@ void scoutfs_sysfs_destroy(struct super_block *sb)
 
 int scoutfs_sysfs_init(void)
 {
+	int i;
+
+	for (i = 0; i < SCOUTFS_CTR_NR; i++) {
+		sysfs_attr_init(&counter_attr_storage[i].attr);
+		counter_attr_storage[i].attr.name = counter_names[i];
+		counter_attr_storage[i].attr.mode = 0444;
+		counter_attr_storage[i].ctr = i;
+		counter_attrs[i] = &counter_attr_storage[i].attr;
+	}
 	scoutfs_kset = kset_create_and_add("scoutfs", NULL, fs_kobj);
 	return scoutfs_kset ? 0 : -ENOMEM;
 }

@@ -6,8 +6,8 @@
 
 /*
  * /sys/fs/scoutfs/<fsid>.<rid>/ for each mount (both 16 hex digits): its
- * fsid, rid, data_dev, quorum_slot_nr (-1: none), log_btrees_pending
- * (finalized log btrees not merged yet) and counters/.
+ * fsid, rid, data_dev, quorum_slot_nr (-1: none), quorum_term, is_leader,
+ * log_btrees_pending (finalized log btrees not merged yet) and counters/.
  */
 int scoutfs_sysfs_setup(struct super_block *sb);
 void scoutfs_sysfs_destroy(struct super_block *sb);

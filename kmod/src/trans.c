@@ -552,6 +552,7 @@ static int commit_trans(struct super_block *sb)
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);
 	scoutfs_forest_committed(sb);
+	scoutfs_inc_counter(sb, commits);
 	goto unlock;
 
 fail:

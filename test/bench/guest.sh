@@ -18,7 +18,7 @@ mkdir -p /mnt/scoutfs /mnt/ext4
 
 mount_fs() {
 	case $1 in
-	scoutfs) mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs ;;
+	scoutfs) mount -t scoutfs -o metadev_path=/dev/vm/meta,quorum_slot_nr=0 /dev/vm/data /mnt/scoutfs ;;
 	ext4) mount -t ext4 /dev/vm/ext4 /mnt/ext4 ;;
 	esac
 }

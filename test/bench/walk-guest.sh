@@ -15,14 +15,14 @@ cold() {
 	umount /mnt/scoutfs /mnt/ext4
 	echo 3 > /proc/sys/vm/drop_caches
 	warm_memory
-	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	mount -t scoutfs -o metadev_path=/dev/vm/meta,quorum_slot_nr=0 /dev/vm/data /mnt/scoutfs
 	mount -t ext4 /dev/vm/ext4 /mnt/ext4
 }
 
 for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	scoutfs mkfs -f -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
 	MKE2FS_CONFIG=/host/etc/mke2fs.conf mkfs.ext4 -t ext4 -q -F /dev/vm/ext4
-	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	mount -t scoutfs -o metadev_path=/dev/vm/meta,quorum_slot_nr=0 /dev/vm/data /mnt/scoutfs
 	mount -t ext4 /dev/vm/ext4 /mnt/ext4
 	"$FSB" create /mnt/scoutfs "$DIRS" "$N" > /dev/null
 	"$FSB" create /mnt/ext4 "$DIRS" "$N" > /dev/null
@@ -43,7 +43,7 @@ for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	a=$(up); scoutfs --help > /dev/null; b=$(up)
 	echo "$N cli_start 0 $(awk "BEGIN { print $b - $a }")"
 	umount /mnt/scoutfs
-	mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs
+	mount -t scoutfs -o metadev_path=/dev/vm/meta,quorum_slot_nr=0 /dev/vm/data /mnt/scoutfs
 	a=$(up); n=$(scoutfs walk-inodes meta_seq $((S + 1)) -1 /mnt/scoutfs | grep -vc major); b=$(up)
 	echo "$N walk_cli_cold $n $(awk "BEGIN { print $b - $a }")"
 	cold
@@ -64,7 +64,7 @@ for N in ${BENCH_WALK_SIZES:-20000 200000}; do
 	# evict node's own code, read back in over 9p here, which the library,
 	# running more of node's code than the raw loop, paid for (measured:
 	# 0.4-1 us an entry, in cold samples only).
-	export BENCH_WALK_REMOUNT="umount /mnt/scoutfs && mount -t scoutfs -o metadev_path=/dev/vm/meta /dev/vm/data /mnt/scoutfs"
+	export BENCH_WALK_REMOUNT="umount /mnt/scoutfs && mount -t scoutfs -o metadev_path=/dev/vm/meta,quorum_slot_nr=0 /dev/vm/data /mnt/scoutfs"
 	node "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
 	node-jit "$T_VM/tools/ioctl-probe.js" bench-walk /mnt/scoutfs | sed "s/^/$N probe /"
 	umount /mnt/scoutfs /mnt/ext4

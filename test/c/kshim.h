@@ -1,13 +1,16 @@
 /*
- * The few kernel definitions the generated kmod/src/gen/rules.c uses, for
- * building it in userspace (test/unit/rules-c-ts.test.ts compares it with
- * the TypeScript invalid() on the same cases).  Little-endian hosts only,
+ * The few kernel definitions the generated kmod/src/gen/rules.c and the
+ * quorum state machine (kmod/src/quorum_sm.c) use, for building them in
+ * userspace (test/unit/rules-c-ts.test.ts compares the rules with the
+ * TypeScript invalid() on the same cases, test/unit/quorum-sm.test.ts
+ * simulates clusters of the state machine).  Little-endian hosts only,
  * as the utilities.
  */
 #ifndef SCOUTFS_TEST_KSHIM_H
 #define SCOUTFS_TEST_KSHIM_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <endian.h>
 

@@ -77,7 +77,7 @@ test('`npm run codegen -- --check` passes on the real tree', async () => {
   });
   expect(r.stderr.replace(/^npm warn .*\n?/gm, '')).toBe('');
   expect(r.stdout).toBe(
-    `codegen --check: 15 generated files up to date, format hash ${lockOf(ROOT)}`,
+    `codegen --check: 17 generated files up to date, format hash ${lockOf(ROOT)}`,
   );
   expect(r.exitCode).toBe(0);
 });
@@ -115,13 +115,13 @@ describe('on a temp copy of format/', () => {
 
   test('the fresh output is what generate() returns and --check accepts it', async () => {
     const gen = generate(path.join(work, 'format'), work);
-    expect(files).toHaveLength(16);
+    expect(files).toHaveLength(18);
     for (const [rel, content] of gen.files)
       expect(fs.readFileSync(path.join(work, rel), 'utf8')).toBe(content);
     expect(lockOf(work)).toBe(gen.hash);
     const r = await codegen(work, '--check');
     expect(r.stdout).toBe(
-      `codegen --check: 15 generated files up to date, format hash ${gen.hash}\n`,
+      `codegen --check: 17 generated files up to date, format hash ${gen.hash}\n`,
     );
     expect(r.exitCode).toBe(0);
     expect(rewritten(work, files)).toEqual([]);
@@ -215,7 +215,7 @@ describe('on a temp copy of format/', () => {
     expect(lockOf(work)).toBe(newHash);
     const again = await codegen(work, '--check');
     expect(again.stdout).toBe(
-      `codegen --check: 15 generated files up to date, format hash ${newHash}\n`,
+      `codegen --check: 17 generated files up to date, format hash ${newHash}\n`,
     );
     expect(again.exitCode).toBe(0);
   });

@@ -16,6 +16,7 @@ import { snake } from '../../codegen/src/names';
 import { Codec, invalid } from '../../utils/src/codec';
 import { nameHash } from '../../utils/src/lib/check';
 import * as format from '../../utils/src/gen/format';
+import * as messages from '../../utils/src/gen/messages';
 
 const ROOT = path.resolve(__dirname, '../..');
 const GEN = path.join(ROOT, 'kmod/src/gen');
@@ -30,7 +31,7 @@ const inC = new Set(
     ...fs.readFileSync(path.join(GEN, 'rules.h'), 'utf8').matchAll(/\bscoutfs_(\w+)_invalid\(/g),
   ].map((m) => m[1]),
 );
-const exported: unknown[] = Object.values(format);
+const exported: unknown[] = [...Object.values(format), ...Object.values(messages)];
 const codecs = exported.filter(isCodec).filter((c) => inC.has(snake(c.NAME)));
 
 function put(buf: Uint8Array, off: number, size: number, v: bigint): void {
@@ -132,7 +133,15 @@ int main(void)
 
 test('the kernel rules (C) and check rules (TS) agree on every case', async () => {
   expect(codecs.map((c) => c.NAME)).toEqual(
-    expect.arrayContaining(['InodeItem', 'XattrHdr', 'Dirent', 'DataExtent', 'BtreeItem']),
+    expect.arrayContaining([
+      'InodeItem',
+      'XattrHdr',
+      'Dirent',
+      'DataExtent',
+      'BtreeItem',
+      'NetHeader',
+      'NetLock',
+    ]),
   );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-rules-'));
   try {

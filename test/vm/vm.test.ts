@@ -20,10 +20,12 @@ test('scenario suite passes in one boot', () => suite('', []));
 
 /*
  * On 6.12, within the CI time budget (about 8 of its 40 minutes): loading,
- * mounting (also refused and read-only mounts, remount,rw), the POSIX
+ * mounting (also refused and read-only mounts, remount,rw), the quorum
+ * election (its UDP sockets and thread), the POSIX
  * namespace, attribute, data, VFS and xattr scenarios, change index walks,
  * crashes (sync, unsynced, orphans, preallocation) and failing item
- * changes.  Together they go through every path compat.h changes (block
+ * changes, and the client/server protocol over kernel TCP sockets
+ * (net-greeting).  Together they go through every path compat.h changes (block
  * device claims, the shrinker, idmaps, timestamps, folio write_begin and
  * write_end, splice, mkwrite).  The rest of the sequence runs on 6.1 only,
  * for time alone: the whole suite passes on 6.12 too (35 of 35 with
@@ -33,6 +35,8 @@ test('scenario suite passes in one boot', () => suite('', []));
 const ON_612 = [
   'module-load',
   'mount-(basic|refused|ro)',
+  'quorum-basic',
+  'net-greeting',
   'walk-(quickstart|concurrent)',
   'posix-(namespace|rename|attr|data|vfs|xattr)',
   'crash-(sync|unsynced|orphan|prealloc)',

@@ -21,6 +21,8 @@ import {
 } from '../names';
 import { cComment, cDeclarator, cHeaderComment, guard } from './common';
 import { FlatRule, flatRules, kernelRuleStructs } from '../rules';
+import { netDispatchC, netDispatchH } from './net-check';
+import { netSpec } from '../net';
 
 function hasPads(t: FieldType, layout: Layout): boolean {
   switch (t.kind) {
@@ -156,7 +158,7 @@ export function emitGlueH(layout: Layout): string {
   const out: string[] = [
     cHeaderComment('Kernel glue generated from the schemas (see glue.c).'),
     `#ifndef ${g}\n#define ${g}\n`,
-    '#include <linux/types.h>\n#include <linux/fs_parser.h>\n#include "format.h"\n#include "ioctl.h"\n',
+    `#include <linux/types.h>\n#include <linux/fs_parser.h>\n#include "format.h"\n#include "ioctl.h"\n${netSpec(layout) ? '#include "messages.h"\n' : ''}`,
     'struct file;\nstruct seq_file;\n',
   ];
   if (nr)
@@ -177,7 +179,7 @@ export function emitGlueH(layout: Layout): string {
     );
   out.push(`#define SCOUTFS_IOCTL_NR ${nr}`);
   if (nr) out.push('extern const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR];');
-  out.push('');
+  out.push('', ...netDispatchH(layout));
 
   const pads = padStructs(layout).filter((p) => p.exported);
   if (pads.length) {
@@ -450,6 +452,7 @@ export function emitGlueC(layout: Layout): string {
     ),
     '#include <linux/kernel.h>\n#include <linux/string.h>\n#include <linux/slab.h>\n#include <linux/seq_file.h>\n#include <linux/fs_context.h>\n#include "glue.h"\n',
     ...ioctlTable(layout),
+    ...netDispatchC(layout),
   ];
   for (const { s, exported } of padStructs(layout)) {
     const checks = s.fields.flatMap((f) => padCheck(`p->${f.name}`, f.type, layout, 1));
@@ -473,7 +476,9 @@ export function emitRulesH(layout: Layout): string {
   return [
     cHeaderComment('Value rules of the on-disk structs (see rules.c).'),
     `#ifndef ${g}\n#define ${g}\n`,
-    '#include "format.h"\n',
+    kernelRuleStructs(layout).some((s) => s.area === 'net')
+      ? '#include "format.h"\n#include "messages.h"\n'
+      : '#include "format.h"\n',
     '/*',
     ' * The first rule of the schemas (@min/@max/@mask, zero pads) that *p',
     ' * breaks, as a sentence naming the field, with the bad value in *bad;',

@@ -9,6 +9,7 @@ import { Area, FieldType, Ir } from '../ir';
 import { Layout, StructLayout } from '../layout';
 import { iocNumber, structsOf, tsComment, tsHeaderComment, tsValue } from './common';
 import { flatRules } from '../rules';
+import { NET_RESPONSE_FLAG, NET_WHY, netSpec } from '../net';
 
 function tsType(t: FieldType): string {
   switch (t.kind) {
@@ -186,9 +187,11 @@ export function emitTsArea(layout: Layout, area: Exclude<Area, 'mount'>, what: s
   const o: string[] = [tsHeaderComment(what)];
   const structs = structsOf(layout, area);
   const bodies = structs.map((s) => codec(s, layout));
-  const runtime = ['Codec', 'arrayOf', 'need', 'rd', 'wr'].filter(
+  const checks = area === 'net' ? netChecks(layout) : [];
+  const runtime = ['Codec', 'arrayOf', 'invalid', 'need', 'rd', 'wr'].filter(
     (name) =>
-      name === 'Codec' || bodies.some((b) => b.includes(`${name}.`) || b.includes(`${name}(`)),
+      name === 'Codec' ||
+      [...bodies, ...checks].some((b) => b.includes(`${name}.`) || b.includes(`${name}(`)),
   );
   if (structs.length) o.push(`import { ${runtime.join(', ')} } from '../codec';`);
   for (const [a, names] of imports(layout, area))
@@ -216,6 +219,7 @@ export function emitTsArea(layout: Layout, area: Exclude<Area, 'mount'>, what: s
     for (const m of [...layout.ir.messages].sort((a, b) => a.cmd - b.cmd))
       o.push(`\t${m.name}: ${m.cmd},`);
     o.push('} as const;');
+    o.push(...checks);
   }
   return o.join('\n') + '\n';
 }
@@ -237,4 +241,56 @@ export function emitTsMount(ir: Ir): string {
   }
   o.push('] as const;');
   return o.join('\n') + '\n';
+}
+
+/*
+ * messages.ts: the payload structs of each command and netMessageInvalid(),
+ * the same checks in the same order as the kernel's
+ * scoutfs_net_msg_invalid() (../net.ts).
+ */
+function netChecks(layout: Layout): string[] {
+  const spec = netSpec(layout);
+  if (!spec) return [];
+  const h = spec.header;
+  const q = (t: string) => `'${t}'`;
+  const o = [
+    '',
+    '/** Each command: its name and the payload struct of its request and response (null: None). */',
+    'export const NET_PAYLOADS: Readonly<',
+    '\tRecord<number, { name: string; req: Codec<unknown> | null; reply: Codec<unknown> | null }>',
+    '> = {',
+    ...spec.messages.map(
+      (m) =>
+        `\t${m.cmd}: { name: '${m.name}', req: ${m.req ?? 'null'}, reply: ${m.reply ?? 'null'} },`,
+    ),
+    '};',
+    '',
+    '/**',
+    ' * The first check a received message fails, with the sentence and bad value',
+    " * the kernel's scoutfs_net_msg_invalid() gives, or null when it is valid.",
+    ' */',
+    'export function netMessageInvalid(buf: Uint8Array): { message: string; value: bigint } | null {',
+    `\tif (buf.length < ${h.size}) return { message: ${q(NET_WHY.short(h.size))}, value: BigInt(buf.length) };`,
+    `\tconst bad = invalid(${h.name}, buf);`,
+    '\tif (bad) return bad;',
+    `\tconst hdr = ${h.name}.decode(buf);`,
+    `\tif (buf.length !== ${h.size} + hdr.data_len)`,
+    `\t\treturn { message: ${q(NET_WHY.length)}, value: BigInt(buf.length) };`,
+    '\tconst p = NET_PAYLOADS[hdr.cmd];',
+    `\tif (!p) return { message: ${q(NET_WHY.cmd)}, value: BigInt(hdr.cmd) };`,
+    `\tconst resp = (hdr.flags & ${NET_RESPONSE_FLAG}) !== 0;`,
+    `\tif (hdr.error && !resp) return { message: ${q(NET_WHY.requestError)}, value: BigInt(hdr.error) };`,
+    '\tif (hdr.error)',
+    `\t\treturn hdr.data_len ? { message: ${q(NET_WHY.errorPayload)}, value: BigInt(hdr.data_len) } : null;`,
+    '\tconst c = resp ? p.reply : p.req;',
+    '\tconst size = c ? c.SIZE : 0;',
+    '\tif (hdr.data_len !== size)',
+    '\t\treturn {',
+    "\t\t\tmessage: `${p.name} ${resp ? 'response' : 'request'} payload is not ${size} bytes`,",
+    '\t\t\tvalue: BigInt(hdr.data_len),',
+    '\t\t};',
+    `\treturn c ? invalid(c, buf, ${h.size}) : null;`,
+    '}',
+  ];
+  return o;
 }

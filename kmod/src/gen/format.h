@@ -21,6 +21,9 @@
 #define SCOUTFS_QUORUM_BLKNO 17
 #define SCOUTFS_QUORUM_MAX_SLOTS 15
 
+/* the greatest slot number */
+#define SCOUTFS_QUORUM_LAST_SLOT 14
+
 /* First allocatable metadata block (64 KiB units) and data block (4 KiB units). */
 #define SCOUTFS_META_DEV_START_BLKNO 2
 #define SCOUTFS_DATA_DEV_START_BLKNO 64
@@ -127,6 +130,17 @@
 #define SCOUTFS_QUORUM_EVENT_FENCE 3
 #define SCOUTFS_QUORUM_EVENT_STOP 4
 #define SCOUTFS_QUORUM_EVENT_END 5
+
+/*
+ * QuorumMsgType: Election messages: one UDP datagram each, sent by a member from its
+ * slot's address and port to every other slot's. A receiver drops a
+ * datagram of another size, another fsid or format hash, or one that
+ * breaks a rule below, and counts it.
+ */
+#define SCOUTFS_QUORUM_MSG_TYPE_REQUEST_VOTE 0
+#define SCOUTFS_QUORUM_MSG_TYPE_VOTE 1
+#define SCOUTFS_QUORUM_MSG_TYPE_HEARTBEAT 2
+#define SCOUTFS_QUORUM_MSG_TYPE_RESIGNATION 3
 
 struct scoutfs_free_extent {
 	__le64 blkno;
@@ -337,6 +351,18 @@ struct scoutfs_quorum_block {
 	struct scoutfs_block_header hdr;
 	__le64 write_nr;
 	struct scoutfs_quorum_event_record events[6];
+};
+
+struct scoutfs_quorum_message {
+	__le64 fsid;
+	/* the sender's format hash: members of different formats never elect together */
+	__le64 format_hash;
+	/* terms start at 1 */
+	__le64 term;
+	__u8 type;
+	/* the sender's slot */
+	__u8 from;
+	__u8 _pad[6];
 };
 
 #endif /* _SCOUTFS_GEN_FORMAT_H_ */

@@ -46,6 +46,16 @@ const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {
 	[25] = { SCOUTFS_IOC_INJECT_TOTL_DELTA, NULL },
 };
 
+const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
+	[SCOUTFS_NET_CMD_GREETING] = scoutfs_server_greeting,
+	[SCOUTFS_NET_CMD_GET_LAST_SEQ] = scoutfs_server_get_last_seq,
+	[SCOUTFS_NET_CMD_STATFS] = scoutfs_server_statfs,
+	[SCOUTFS_NET_CMD_FAREWELL] = scoutfs_server_farewell,
+};
+
+const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR] = {
+};
+
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p)
 {
 	if (memchr_inv(p->_pad, 0, sizeof(p->_pad)))
@@ -92,6 +102,7 @@ bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p)
 enum scoutfs_mount_opt {
 	SCOUTFS_OPT_METADEV_PATH,
 	SCOUTFS_OPT_QUORUM_SLOT_NR,
+	SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS,
 	SCOUTFS_OPT_COMMIT_INTERVAL_MS,
 	SCOUTFS_OPT_DATA_PREALLOC_BLOCKS,
 };
@@ -99,6 +110,7 @@ enum scoutfs_mount_opt {
 const struct fs_parameter_spec scoutfs_param_specs[] = {
 	fsparam_string("metadev_path", SCOUTFS_OPT_METADEV_PATH),
 	fsparam_u32("quorum_slot_nr", SCOUTFS_OPT_QUORUM_SLOT_NR),
+	fsparam_u32("quorum_heartbeat_timeout_ms", SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS),
 	fsparam_u32("commit_interval_ms", SCOUTFS_OPT_COMMIT_INTERVAL_MS),
 	fsparam_u32("data_prealloc_blocks", SCOUTFS_OPT_DATA_PREALLOC_BLOCKS),
 	{}
@@ -108,6 +120,7 @@ const struct fs_parameter_spec scoutfs_param_specs[] = {
 void scoutfs_mount_options_init(struct scoutfs_mount_options *opts)
 {
 	opts->quorum_slot_nr = -1;
+	opts->quorum_heartbeat_timeout_ms = 10000;
 	opts->commit_interval_ms = 10000;
 	opts->data_prealloc_blocks = 2048;
 }
@@ -139,6 +152,11 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 			return out_of_range(fc, param->key, result.uint_32, 0, 14);
 		opts->quorum_slot_nr = result.uint_32;
 		break;
+	case SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS:
+		if (result.uint_32 < 2000 || result.uint_32 > 60000)
+			return out_of_range(fc, param->key, result.uint_32, 2000, 60000);
+		opts->quorum_heartbeat_timeout_ms = result.uint_32;
+		break;
 	case SCOUTFS_OPT_COMMIT_INTERVAL_MS:
 		if (result.uint_32 < 100 || result.uint_32 > 300000)
 			return out_of_range(fc, param->key, result.uint_32, 100, 300000);
@@ -168,6 +186,9 @@ void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount
 	seq_show_option(seq, "metadev_path", opts->metadev_path);
 	if (opts->quorum_slot_nr >= 0)
 		seq_printf(seq, ",quorum_slot_nr=%d", opts->quorum_slot_nr);
+	if (opts->quorum_heartbeat_timeout_ms != 10000)
+		seq_printf(seq, ",quorum_heartbeat_timeout_ms=%u",
+			   opts->quorum_heartbeat_timeout_ms);
 	if (opts->commit_interval_ms != 10000)
 		seq_printf(seq, ",commit_interval_ms=%u", opts->commit_interval_ms);
 	if (opts->data_prealloc_blocks != 2048)
@@ -216,6 +237,8 @@ int scoutfs_mount_options_remount_check(struct fs_context *fc,
 void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
 					 const struct scoutfs_mount_options *req)
 {
+	if (req->given & BIT_ULL(SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS))
+		WRITE_ONCE(cur->quorum_heartbeat_timeout_ms, req->quorum_heartbeat_timeout_ms);
 	if (req->given & BIT_ULL(SCOUTFS_OPT_COMMIT_INTERVAL_MS))
 		WRITE_ONCE(cur->commit_interval_ms, req->commit_interval_ms);
 	if (req->given & BIT_ULL(SCOUTFS_OPT_DATA_PREALLOC_BLOCKS))

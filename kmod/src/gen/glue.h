@@ -12,6 +12,7 @@
 #include <linux/fs_parser.h>
 #include "format.h"
 #include "ioctl.h"
+#include "messages.h"
 
 struct file;
 struct seq_file;
@@ -35,6 +36,24 @@ struct scoutfs_ioctl_op {
 #define SCOUTFS_IOCTL_NR 26
 extern const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR];
 
+/*
+ * Network requests (format/net.ts): the handler of each command a side
+ * handles (@server, @client), given the validated request payload (NULL
+ * for None).  It returns 0 once it has sent its response, or an errno
+ * the connection sends as the error response.  The tables are indexed by
+ * command; a NULL entry is a command the side does not handle.
+ */
+struct scoutfs_net_conn;
+typedef int (*scoutfs_net_request_fn)(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+
+int scoutfs_server_greeting(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_get_last_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_statfs(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+extern const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR];
+
+extern const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR];
+
 /* true when every explicit pad byte (also of embedded structs) is zero */
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p);
 bool scoutfs_super_block_pads_zero(const struct scoutfs_super_block *p);
@@ -45,6 +64,11 @@ struct scoutfs_mount_options {
 	char *metadev_path;
 	/* quorum slot this mount uses (0..14); -1 when not given */
 	int quorum_slot_nr;
+	/*
+	 * milliseconds a quorum member waits without hearing the leader's
+	 * heartbeat before it stands for election
+	 */
+	u32 quorum_heartbeat_timeout_ms;
 	/* milliseconds between transaction commits when nothing else forces one */
 	u32 commit_interval_ms;
 	/*

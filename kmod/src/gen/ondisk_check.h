@@ -816,4 +816,19 @@ _Static_assert(offsetof(struct scoutfs_quorum_block, write_nr) == 32,
 _Static_assert(offsetof(struct scoutfs_quorum_block, events) == 40,
 	       "struct scoutfs_quorum_block: events must be at offset 40");
 
+_Static_assert(sizeof(struct scoutfs_quorum_message) == 32,
+	       "struct scoutfs_quorum_message: size must be 32");
+_Static_assert(offsetof(struct scoutfs_quorum_message, fsid) == 0,
+	       "struct scoutfs_quorum_message: fsid must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_quorum_message, format_hash) == 8,
+	       "struct scoutfs_quorum_message: format_hash must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_quorum_message, term) == 16,
+	       "struct scoutfs_quorum_message: term must be at offset 16");
+_Static_assert(offsetof(struct scoutfs_quorum_message, type) == 24,
+	       "struct scoutfs_quorum_message: type must be at offset 24");
+_Static_assert(offsetof(struct scoutfs_quorum_message, from) == 25,
+	       "struct scoutfs_quorum_message: from must be at offset 25");
+_Static_assert(offsetof(struct scoutfs_quorum_message, _pad) == 26,
+	       "struct scoutfs_quorum_message: _pad must be at offset 26");
+
 #endif /* _SCOUTFS_GEN_ONDISK_CHECK_H_ */

@@ -182,3 +182,119 @@ const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64
 	}
 	return NULL;
 }
+
+const char *scoutfs_net_header_invalid(const struct scoutfs_net_header *p, u64 *bad)
+{
+	const u8 *nz;
+
+	if (le16_to_cpu(p->data_len) > 0x44cULL) {
+		*bad = le16_to_cpu(p->data_len);
+		return "data_len above NET_MAX_DATA_LEN (1100)";
+	}
+	if (p->flags & ~0x1ULL) {
+		*bad = p->flags;
+		return "flags has bits outside NET_FLAG_RESPONSE (0x1)";
+	}
+	if (p->error > 0x6ULL) {
+		*bad = p->error;
+		return "error above NetError.ENOLINK (6)";
+	}
+	nz = memchr_inv(&p->_pad, 0, 3);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}
+
+const char *scoutfs_net_log_trees_invalid(const struct scoutfs_net_log_trees *p, u64 *bad)
+{
+	const u8 *nz;
+
+	nz = memchr_inv(&p->lt.item_root._pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "lt.item_root._pad is not zero";
+	}
+	if (le64_to_cpu(p->lt.flags) & ~0x1ULL) {
+		*bad = le64_to_cpu(p->lt.flags);
+		return "lt.flags has bits outside LOG_TREES_FINALIZED (0x1)";
+	}
+	return NULL;
+}
+
+const char *scoutfs_net_roots_invalid(const struct scoutfs_net_roots *p, u64 *bad)
+{
+	const u8 *nz;
+
+	nz = memchr_inv(&p->fs_root._pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "fs_root._pad is not zero";
+	}
+	nz = memchr_inv(&p->logs_root._pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "logs_root._pad is not zero";
+	}
+	nz = memchr_inv(&p->srch_root._pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "srch_root._pad is not zero";
+	}
+	return NULL;
+}
+
+const char *scoutfs_net_lock_invalid(const struct scoutfs_net_lock *p, u64 *bad)
+{
+	const u8 *nz;
+
+	nz = memchr_inv(&p->start._pad, 0, 5);
+	if (nz) {
+		*bad = *nz;
+		return "start._pad is not zero";
+	}
+	nz = memchr_inv(&p->end._pad, 0, 5);
+	if (nz) {
+		*bad = *nz;
+		return "end._pad is not zero";
+	}
+	if (p->old_mode > 0x3ULL) {
+		*bad = p->old_mode;
+		return "old_mode above LockMode.WRITE_ONLY (3)";
+	}
+	if (p->new_mode > 0x3ULL) {
+		*bad = p->new_mode;
+		return "new_mode above LockMode.WRITE_ONLY (3)";
+	}
+	nz = memchr_inv(&p->_pad, 0, 6);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}
+
+const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad)
+{
+	const u8 *nz;
+
+	if (le64_to_cpu(p->term) < 0x1ULL) {
+		*bad = le64_to_cpu(p->term);
+		return "term below 1";
+	}
+	if (p->type > 0x3ULL) {
+		*bad = p->type;
+		return "type above QuorumMsgType.RESIGNATION (3)";
+	}
+	if (p->from > 0xeULL) {
+		*bad = p->from;
+		return "from above QUORUM_LAST_SLOT (14)";
+	}
+	nz = memchr_inv(&p->_pad, 0, 6);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}

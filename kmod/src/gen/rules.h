@@ -9,6 +9,7 @@
 #define _SCOUTFS_GEN_RULES_H_
 
 #include "format.h"
+#include "messages.h"
 
 /*
  * The first rule of the schemas (@min/@max/@mask, zero pads) that *p
@@ -21,5 +22,10 @@ const char *scoutfs_inode_item_invalid(const struct scoutfs_inode_item *p, u64 *
 const char *scoutfs_dirent_invalid(const struct scoutfs_dirent *p, u64 *bad);
 const char *scoutfs_xattr_hdr_invalid(const struct scoutfs_xattr_hdr *p, u64 *bad);
 const char *scoutfs_data_extent_invalid(const struct scoutfs_data_extent *p, u64 *bad);
+const char *scoutfs_net_header_invalid(const struct scoutfs_net_header *p, u64 *bad);
+const char *scoutfs_net_log_trees_invalid(const struct scoutfs_net_log_trees *p, u64 *bad);
+const char *scoutfs_net_roots_invalid(const struct scoutfs_net_roots *p, u64 *bad);
+const char *scoutfs_net_lock_invalid(const struct scoutfs_net_lock *p, u64 *bad);
+const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

@@ -559,6 +559,14 @@ int main(void)
 	printf("field QuorumBlock.hdr %zu\n", offsetof(struct scoutfs_quorum_block, hdr));
 	printf("field QuorumBlock.write_nr %zu\n", offsetof(struct scoutfs_quorum_block, write_nr));
 	printf("field QuorumBlock.events %zu\n", offsetof(struct scoutfs_quorum_block, events));
+	printf("struct QuorumMessage %zu\n", sizeof(struct scoutfs_quorum_message));
+	printf("field QuorumMessage.fsid %zu\n", offsetof(struct scoutfs_quorum_message, fsid));
+	printf("field QuorumMessage.format_hash %zu\n",
+	       offsetof(struct scoutfs_quorum_message, format_hash));
+	printf("field QuorumMessage.term %zu\n", offsetof(struct scoutfs_quorum_message, term));
+	printf("field QuorumMessage.type %zu\n", offsetof(struct scoutfs_quorum_message, type));
+	printf("field QuorumMessage.from %zu\n", offsetof(struct scoutfs_quorum_message, from));
+	printf("field QuorumMessage._pad %zu\n", offsetof(struct scoutfs_quorum_message, _pad));
 	printf("ioctl WALK_INODES 0x%08lx\n", (unsigned long)SCOUTFS_IOC_WALK_INODES);
 	printf("ioctl INO_PATH 0x%08lx\n", (unsigned long)SCOUTFS_IOC_INO_PATH);
 	printf("ioctl RELEASE 0x%08lx\n", (unsigned long)SCOUTFS_IOC_RELEASE);

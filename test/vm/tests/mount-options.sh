@@ -5,9 +5,10 @@
 # shows the options that differ from their defaults; data_prealloc_blocks
 # bounds what an extending write allocates past EOF, and
 # commit_interval_ms when the timer commits.  (quorum_slot_nr is checked
-# against the volume's slots in mount-refused.)  At remount the options
-# that can change on a live mount (commit_interval_ms,
-# data_prealloc_blocks) take effect and show; the others (metadev_path,
+# against the volume's slots in mount-refused, a mount without it in
+# quorum-basic.)  At remount the options that can change on a live mount
+# (commit_interval_ms, data_prealloc_blocks,
+# quorum_heartbeat_timeout_ms) take effect and show; the others (metadev_path,
 # quorum_slot_nr) must keep their mounted values or the remount is
 # refused and changes nothing; an option not given keeps its value.
 # busybox's `mount -o remount,X MNT` resends the options of /proc/mounts
@@ -29,27 +30,25 @@ t_expect_dmesg "scoutfs: the metadev_path= mount option is required"
 try "no metadev_path" "$D" "$T_MNT"
 for o in quorum_slot_nr=15:0..14 commit_interval_ms=99:100..300000 \
 	commit_interval_ms=300001:100..300000 data_prealloc_blocks=0:1..1048576 \
-	data_prealloc_blocks=1048577:1..1048576; do
+	data_prealloc_blocks=1048577:1..1048576 quorum_heartbeat_timeout_ms=1999:2000..60000 \
+	quorum_heartbeat_timeout_ms=60001:2000..60000; do
 	t_expect_dmesg "scoutfs: option ${o%%:*} is outside ${o#*:}"
 	try "${o%%:*}" -o "metadev_path=$M,${o%%:*}" "$D" "$T_MNT"
 done
 t_expect_dmesg "Bad value for 'data_prealloc_blocks'"
 try "data_prealloc_blocks=-1" -o "metadev_path=$M,data_prealloc_blocks=-1" "$D" "$T_MNT"
-for o in bogus orphan_scan_delay_ms quorum_heartbeat_timeout_ms; do
+for o in bogus orphan_scan_delay_ms; do
 	t_expect_dmesg "Unknown parameter '$o'"
 	try "$o=10000" -o "metadev_path=$M,$o=10000" "$D" "$T_MNT"
 done
 
 t_expect_dmesg "mounted fsid"
 t_expect_dmesg "unmounted"
-echo "== /proc/mounts: defaults are not shown, nor a slot not given"
-t_rc mount -t scoutfs -o "metadev_path=$M" "$D" "$T_MNT"
-shown
-t_rc t_umount
+echo "== /proc/mounts: defaults are not shown"
 t_rc t_mount 0
 shown
 t_rc t_umount
-t_rc t_mount 0 commit_interval_ms=300000,data_prealloc_blocks=16
+t_rc t_mount 0 commit_interval_ms=300000,data_prealloc_blocks=16,quorum_heartbeat_timeout_ms=2000
 shown
 t_rc t_umount
 
@@ -137,15 +136,9 @@ committed "commit_interval_ms=100"
 prealloc "data_prealloc_blocks=16"
 
 echo "== remount,ro and remount,rw, with options"
-remount ro,commit_interval_ms=200 "$T_MNT"
+remount ro,commit_interval_ms=200,quorum_heartbeat_timeout_ms=60000 "$T_MNT"
 touch "$T_MNT/ro" 2>&1 | sed 's/^touch: //'
 remount rw,data_prealloc_blocks=32 "$T_MNT"
 committed "remounted rw"
-t_rc t_umount
-
-echo "== remount: a slot not given at mount cannot be added"
-t_expect_dmesg "scoutfs: quorum_slot_nr cannot change at remount: mounted without it, asked for 0"
-t_rc mount -t scoutfs -o "metadev_path=$M" "$D" "$T_MNT"
-remount quorum_slot_nr=0 "$T_MNT"
 t_rc t_umount
 t_pass

@@ -27,6 +27,8 @@ t_expect_dmesg "Bad value for 'quorum_slot_nr'"
 try "malformed option" -o "metadev_path=$M,quorum_slot_nr=abc" "$D" "$T_MNT"
 t_expect_dmesg "quorum_slot_nr=3 is not a quorum slot of this volume"
 try "unconfigured quorum slot" -o "metadev_path=$M,quorum_slot_nr=3" "$D" "$T_MNT"
+t_expect_dmesg "no quorum member is mounted"
+try "no quorum slot, no member mounted" -o "metadev_path=$M" "$D" "$T_MNT"
 t_expect_dmesg "is a scoutfs data device: are metadev_path and the mount source swapped?"
 try "swapped devices" -o "metadev_path=$D" "$M" "$T_MNT"
 t_expect_dmesg "cannot open metadata device"
@@ -55,7 +57,7 @@ restore
 t_expect_dmesg "metadata block 2 (ref seq 1, magic e597f96d): bad checksum"
 t_expect_dmesg "cannot read the root directory: error -5"
 $CORRUPT meta-block "$M" 2 300
-try "corrupt btree block" -o "metadev_path=$M" "$D" "$T_MNT"
+try "corrupt btree block" -o "metadev_path=$M,quorum_slot_nr=0" "$D" "$T_MNT"
 $CORRUPT meta-block "$M" 2 300
 
 [ "$(super_sum "$M")" = "$before_m" ] && echo "metadata super unchanged"

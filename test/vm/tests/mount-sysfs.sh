@@ -1,6 +1,7 @@
 # Each mount has /sys/fs/scoutfs/<fsid>.<rid>/ with its fsid, rid, data
-# device, quorum slot and counters/; `scoutfs counters` reads them for
-# the mount a path is in.  The directory goes at unmount.
+# device, quorum slot, term and leadership, and counters/; `scoutfs
+# counters` reads them for the mount a path is in.  The directory goes
+# at unmount.
 t_allow_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
 t_mkfs --force > /dev/null
@@ -16,6 +17,8 @@ dir=/sys/fs/scoutfs/$fsid.$rid
 [ "$(cat "$dir/rid")" = "$rid" ] && echo "rid matches statfs"
 echo "data_dev $(cat "$dir/data_dev" | sed 's/^vd./vdX/')"
 echo "quorum_slot_nr $(cat "$dir/quorum_slot_nr")"
+[ "$(cat "$dir/quorum_term")" -gt 0 ] && echo "quorum_term above 0"
+echo "is_leader $(cat "$dir/is_leader")"
 ls "$dir/counters"
 
 before=$(scoutfs counters -s commits)

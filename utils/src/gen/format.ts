@@ -14,6 +14,8 @@ export const BLOCK_SM_PER_LG_SHIFT = 4;
 export const SUPER_BLKNO = 16;
 export const QUORUM_BLKNO = 17;
 export const QUORUM_MAX_SLOTS = 15;
+/** the greatest slot number */
+export const QUORUM_LAST_SLOT = 14;
 /** First allocatable metadata block (64 KiB units) and data block (4 KiB units). */
 export const META_DEV_START_BLKNO = 2;
 export const DATA_DEV_START_BLKNO = 64;
@@ -117,6 +119,18 @@ export enum QuorumEvent {
 	FENCE = 3,
 	STOP = 4,
 	END = 5,
+}
+/**
+ * Election messages: one UDP datagram each, sent by a member from its
+ * slot's address and port to every other slot's.  A receiver drops a
+ * datagram of another size, another fsid or format hash, or one that
+ * breaks a rule below, and counts it.
+ */
+export enum QuorumMsgType {
+	REQUEST_VOTE = 0,
+	VOTE = 1,
+	HEARTBEAT = 2,
+	RESIGNATION = 3,
 }
 
 export interface FreeExtent {
@@ -1016,5 +1030,51 @@ export const QuorumBlock: Codec<QuorumBlock> = {
 	},
 	zero(): QuorumBlock {
 		return { hdr: BlockHeader.zero(), write_nr: 0n, events: Array.from({ length: 6 }, () => QuorumEventRecord.zero()) };
+	},
+};
+
+export interface QuorumMessage {
+	fsid: bigint;
+	/** the sender's format hash: members of different formats never elect together */
+	format_hash: bigint;
+	/** terms start at 1 */
+	term: bigint;
+	type: number;
+	/** the sender's slot */
+	from: number;
+}
+export const QuorumMessage: Codec<QuorumMessage> = {
+	NAME: 'QuorumMessage',
+	SIZE: 32,
+	ALIGN: 8,
+	OFFSETS: { fsid: 0, format_hash: 8, term: 16, type: 24, from: 25, _pad: 26 },
+	PADS: [[26, 6]],
+	RULES: [
+		[16, 8, 'min', 1n, 'term below 1'],
+		[24, 1, 'max', 3n, 'type above QuorumMsgType.RESIGNATION (3)'],
+		[25, 1, 'max', 14n, 'from above QUORUM_LAST_SLOT (14)'],
+		[26, 6, 'pad', 0n, '_pad is not zero'],
+	],
+	decode(buf: Uint8Array, off = 0): QuorumMessage {
+		need(buf, off, 32, 'QuorumMessage');
+		return {
+			fsid: rd.u64(buf, off + 0),
+			format_hash: rd.u64(buf, off + 8),
+			term: rd.u64(buf, off + 16),
+			type: rd.u8(buf, off + 24),
+			from: rd.u8(buf, off + 25),
+		};
+	},
+	encode(val: QuorumMessage, buf: Uint8Array = new Uint8Array(32), off = 0): Uint8Array {
+		wr.u64(buf, off + 0, val.fsid, 'QuorumMessage.fsid');
+		wr.u64(buf, off + 8, val.format_hash, 'QuorumMessage.format_hash');
+		wr.u64(buf, off + 16, val.term, 'QuorumMessage.term');
+		wr.u8(buf, off + 24, val.type, 'QuorumMessage.type');
+		wr.u8(buf, off + 25, val.from, 'QuorumMessage.from');
+		wr.zero(buf, off + 26, 6, 'QuorumMessage._pad');
+		return buf;
+	},
+	zero(): QuorumMessage {
+		return { fsid: 0n, format_hash: 0n, term: 0n, type: 0, from: 0 };
 	},
 };

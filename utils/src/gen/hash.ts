@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x5500b9d30da7139an;
-export const FORMAT_HASH_HEX = '5500b9d30da7139a';
+export const FORMAT_HASH = 0x41478cb00ce8cc87n;
+export const FORMAT_HASH_HEX = '41478cb00ce8cc87';

@@ -3,7 +3,7 @@
 //
 // Network message structs: codecs, constants, enums and commands.
 
-import { Codec, need, rd, wr } from '../codec';
+import { Codec, invalid, need, rd, wr } from '../codec';
 import { BtreeRoot, Key, LogTrees } from './format';
 
 export const NET_MAX_DATA_LEN = 1100;
@@ -46,6 +46,9 @@ export const NetHeader: Codec<NetHeader> = {
 	OFFSETS: { clock_sync_id: 0, seq: 8, recv_seq: 16, id: 24, data_len: 32, cmd: 34, flags: 35, error: 36, _pad: 37, data: 40 },
 	PADS: [[37, 3]],
 	RULES: [
+		[32, 2, 'max', 1100n, 'data_len above NET_MAX_DATA_LEN (1100)'],
+		[35, 1, 'mask', 1n, 'flags has bits outside NET_FLAG_RESPONSE (0x1)'],
+		[36, 1, 'max', 6n, 'error above NetError.ENOLINK (6)'],
 		[37, 3, 'pad', 0n, '_pad is not zero'],
 	],
 	decode(buf: Uint8Array, off = 0): NetHeader {
@@ -249,6 +252,8 @@ export const NetLock: Codec<NetLock> = {
 	RULES: [
 		[27, 5, 'pad', 0n, 'start._pad is not zero'],
 		[59, 5, 'pad', 0n, 'end._pad is not zero'],
+		[72, 1, 'max', 3n, 'old_mode above LockMode.WRITE_ONLY (3)'],
+		[73, 1, 'max', 3n, 'new_mode above LockMode.WRITE_ONLY (3)'],
 		[74, 6, 'pad', 0n, '_pad is not zero'],
 	],
 	decode(buf: Uint8Array, off = 0): NetLock {
@@ -330,3 +335,46 @@ export const NET_CMD = {
 	STATFS: 18,
 	FAREWELL: 19,
 } as const;
+
+/** Each command: its name and the payload struct of its request and response (null: None). */
+export const NET_PAYLOADS: Readonly<
+	Record<number, { name: string; req: Codec<unknown> | null; reply: Codec<unknown> | null }>
+> = {
+	0: { name: 'GREETING', req: NetGreeting, reply: NetGreeting },
+	1: { name: 'ALLOC_INODES', req: NetSeq, reply: NetInodeAlloc },
+	2: { name: 'GET_LOG_TREES', req: null, reply: NetLogTrees },
+	3: { name: 'COMMIT_LOG_TREES', req: NetLogTrees, reply: null },
+	4: { name: 'SYNC_LOG_TREES', req: null, reply: null },
+	5: { name: 'GET_ROOTS', req: null, reply: NetRoots },
+	6: { name: 'GET_LAST_SEQ', req: null, reply: NetSeq },
+	7: { name: 'LOCK', req: NetLock, reply: NetLock },
+	18: { name: 'STATFS', req: null, reply: NetStatfs },
+	19: { name: 'FAREWELL', req: null, reply: null },
+};
+
+/**
+ * The first check a received message fails, with the sentence and bad value
+ * the kernel's scoutfs_net_msg_invalid() gives, or null when it is valid.
+ */
+export function netMessageInvalid(buf: Uint8Array): { message: string; value: bigint } | null {
+	if (buf.length < 40) return { message: 'message shorter than its header (40 bytes)', value: BigInt(buf.length) };
+	const bad = invalid(NetHeader, buf);
+	if (bad) return bad;
+	const hdr = NetHeader.decode(buf);
+	if (buf.length !== 40 + hdr.data_len)
+		return { message: 'length is not the header plus data_len', value: BigInt(buf.length) };
+	const p = NET_PAYLOADS[hdr.cmd];
+	if (!p) return { message: 'cmd is not a known command', value: BigInt(hdr.cmd) };
+	const resp = (hdr.flags & NET_FLAG_RESPONSE) !== 0;
+	if (hdr.error && !resp) return { message: 'request carries an error', value: BigInt(hdr.error) };
+	if (hdr.error)
+		return hdr.data_len ? { message: 'error response carries a payload', value: BigInt(hdr.data_len) } : null;
+	const c = resp ? p.reply : p.req;
+	const size = c ? c.SIZE : 0;
+	if (hdr.data_len !== size)
+		return {
+			message: `${p.name} ${resp ? 'response' : 'request'} payload is not ${size} bytes`,
+			value: BigInt(hdr.data_len),
+		};
+	return c ? invalid(c, buf, 40) : null;
+}

@@ -8,6 +8,11 @@ export const MOUNT_OPTIONS = [
 	{name: "metadev_path",kind: "string",required: true},
 	/** quorum slot this mount uses (0..14) */
 	{name: "quorum_slot_nr",kind: "u32",min: 0,max: 14,def: null},
+	/**
+	 * milliseconds a quorum member waits without hearing the leader's
+	 * heartbeat before it stands for election
+	 */
+	{name: "quorum_heartbeat_timeout_ms",kind: "u32",min: 2000,max: 60000,def: 10000,remount: true},
 	/** milliseconds between transaction commits when nothing else forces one */
 	{name: "commit_interval_ms",kind: "u32",min: 100,max: 300000,def: 10000,remount: true},
 	/**

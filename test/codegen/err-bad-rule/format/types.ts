@@ -28,6 +28,10 @@
  *     in mount.ts the `MountOptions` interface (see the generic types below).
  *     An ioctl tagged `@unimplemented` has no handler in the module yet and
  *     fails with EOPNOTSUPP; every other one needs scoutfs_ioc_<name>().
+ *     A message tagged `@server` is handled by the server
+ *     (scoutfs_server_<name>()), `@client` by the client; both sides check
+ *     every received message against NetHeader's rules and the command's
+ *     payload struct before a handler sees it.
  *
  * The comment right above a declaration or field is carried into the
  * generated C and TypeScript, and a number literal keeps its radix.

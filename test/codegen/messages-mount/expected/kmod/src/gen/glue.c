@@ -12,6 +12,15 @@
 #include <linux/fs_context.h>
 #include "glue.h"
 
+const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
+	[SCOUTFS_NET_CMD_HELLO] = scoutfs_server_hello,
+	[SCOUTFS_NET_CMD_SYNC] = scoutfs_server_sync,
+};
+
+const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR] = {
+	[SCOUTFS_NET_CMD_SYNC] = scoutfs_client_sync,
+};
+
 enum scoutfs_mount_opt {
 	SCOUTFS_OPT_METADEV_PATH,
 	SCOUTFS_OPT_LABEL,

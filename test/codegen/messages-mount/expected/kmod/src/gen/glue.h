@@ -12,11 +12,29 @@
 #include <linux/fs_parser.h>
 #include "format.h"
 #include "ioctl.h"
+#include "messages.h"
 
 struct file;
 struct seq_file;
 
 #define SCOUTFS_IOCTL_NR 0
+
+/*
+ * Network requests (format/net.ts): the handler of each command a side
+ * handles (@server, @client), given the validated request payload (NULL
+ * for None).  It returns 0 once it has sent its response, or an errno
+ * the connection sends as the error response.  The tables are indexed by
+ * command; a NULL entry is a command the side does not handle.
+ */
+struct scoutfs_net_conn;
+typedef int (*scoutfs_net_request_fn)(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+
+int scoutfs_server_hello(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_sync(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+extern const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR];
+
+int scoutfs_client_sync(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+extern const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR];
 
 /* mount options (format/mount.ts) */
 struct scoutfs_mount_options {

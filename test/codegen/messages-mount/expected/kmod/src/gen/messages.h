@@ -12,6 +12,7 @@
 #include "format.h"
 
 #define SCOUTFS_NET_MAX 1100
+#define SCOUTFS_NET_FLAG_RESPONSE 1
 
 /* NetErr */
 #define SCOUTFS_NET_ERR_NONE 0
@@ -21,8 +22,9 @@ struct scoutfs_net_header {
 	__le64 seq;
 	__le16 data_len;
 	__u8 cmd;
+	__u8 flags;
 	__u8 error;
-	__u8 _pad[4];
+	__u8 _pad[3];
 	__u8 data[];
 };
 

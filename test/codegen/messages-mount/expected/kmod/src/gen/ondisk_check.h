@@ -32,10 +32,12 @@ _Static_assert(offsetof(struct scoutfs_net_header, data_len) == 8,
 	       "struct scoutfs_net_header: data_len must be at offset 8");
 _Static_assert(offsetof(struct scoutfs_net_header, cmd) == 10,
 	       "struct scoutfs_net_header: cmd must be at offset 10");
-_Static_assert(offsetof(struct scoutfs_net_header, error) == 11,
-	       "struct scoutfs_net_header: error must be at offset 11");
-_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 12,
-	       "struct scoutfs_net_header: _pad must be at offset 12");
+_Static_assert(offsetof(struct scoutfs_net_header, flags) == 11,
+	       "struct scoutfs_net_header: flags must be at offset 11");
+_Static_assert(offsetof(struct scoutfs_net_header, error) == 12,
+	       "struct scoutfs_net_header: error must be at offset 12");
+_Static_assert(offsetof(struct scoutfs_net_header, _pad) == 13,
+	       "struct scoutfs_net_header: _pad must be at offset 13");
 _Static_assert(offsetof(struct scoutfs_net_header, data) == 16,
 	       "struct scoutfs_net_header: data must be at offset 16");
 

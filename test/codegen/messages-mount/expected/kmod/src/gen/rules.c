@@ -10,3 +10,36 @@
 #include <linux/string.h>
 #endif
 #include "rules.h"
+
+const char *scoutfs_net_header_invalid(const struct scoutfs_net_header *p, u64 *bad)
+{
+	const u8 *nz;
+
+	if (le16_to_cpu(p->data_len) > 0x44cULL) {
+		*bad = le16_to_cpu(p->data_len);
+		return "data_len above NET_MAX (1100)";
+	}
+	if (p->flags & ~0x1ULL) {
+		*bad = p->flags;
+		return "flags has bits outside NET_FLAG_RESPONSE (0x1)";
+	}
+	if (p->error > 0x1ULL) {
+		*bad = p->error;
+		return "error above NetErr.EIO (1)";
+	}
+	nz = memchr_inv(&p->_pad, 0, 3);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}
+
+const char *scoutfs_net_seq_invalid(const struct scoutfs_net_seq *p, u64 *bad)
+{
+	if (le64_to_cpu(p->seq) < 0x1ULL) {
+		*bad = le64_to_cpu(p->seq);
+		return "seq below 1";
+	}
+	return NULL;
+}

@@ -9,11 +9,14 @@
 #define _SCOUTFS_GEN_RULES_H_
 
 #include "format.h"
+#include "messages.h"
 
 /*
  * The first rule of the schemas (@min/@max/@mask, zero pads) that *p
  * breaks, as a sentence naming the field, with the bad value in *bad;
  * NULL when the struct keeps them all.
  */
+const char *scoutfs_net_header_invalid(const struct scoutfs_net_header *p, u64 *bad);
+const char *scoutfs_net_seq_invalid(const struct scoutfs_net_seq *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

@@ -21,6 +21,7 @@ int main(void)
 	printf("field NetHeader.seq %zu\n", offsetof(struct scoutfs_net_header, seq));
 	printf("field NetHeader.data_len %zu\n", offsetof(struct scoutfs_net_header, data_len));
 	printf("field NetHeader.cmd %zu\n", offsetof(struct scoutfs_net_header, cmd));
+	printf("field NetHeader.flags %zu\n", offsetof(struct scoutfs_net_header, flags));
 	printf("field NetHeader.error %zu\n", offsetof(struct scoutfs_net_header, error));
 	printf("field NetHeader._pad %zu\n", offsetof(struct scoutfs_net_header, _pad));
 	printf("field NetHeader.data %zu\n", offsetof(struct scoutfs_net_header, data));

@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0xb5eb29c5b5f11106n;
-export const FORMAT_HASH_HEX = 'b5eb29c5b5f11106';
+export const FORMAT_HASH = 0xef12b0129e5ac948n;
+export const FORMAT_HASH_HEX = 'ef12b0129e5ac948';

@@ -3,10 +3,11 @@
 //
 // Network message structs: codecs, constants, enums and commands.
 
-import { Codec, need, rd, wr } from '../codec';
+import { Codec, invalid, need, rd, wr } from '../codec';
 import { Ref } from './format';
 
 export const NET_MAX = 1100;
+export const NET_FLAG_RESPONSE = 1;
 export enum NetErr {
 	NONE = 0,
 	EIO = 1,
@@ -16,16 +17,20 @@ export interface NetHeader {
 	seq: bigint;
 	data_len: number;
 	cmd: number;
+	flags: number;
 	error: number;
 }
 export const NetHeader: Codec<NetHeader> = {
 	NAME: 'NetHeader',
 	SIZE: 16,
 	ALIGN: 8,
-	OFFSETS: { seq: 0, data_len: 8, cmd: 10, error: 11, _pad: 12, data: 16 },
-	PADS: [[12, 4]],
+	OFFSETS: { seq: 0, data_len: 8, cmd: 10, flags: 11, error: 12, _pad: 13, data: 16 },
+	PADS: [[13, 3]],
 	RULES: [
-		[12, 4, 'pad', 0n, '_pad is not zero'],
+		[8, 2, 'max', 1100n, 'data_len above NET_MAX (1100)'],
+		[11, 1, 'mask', 1n, 'flags has bits outside NET_FLAG_RESPONSE (0x1)'],
+		[12, 1, 'max', 1n, 'error above NetErr.EIO (1)'],
+		[13, 3, 'pad', 0n, '_pad is not zero'],
 	],
 	decode(buf: Uint8Array, off = 0): NetHeader {
 		need(buf, off, 16, 'NetHeader');
@@ -33,19 +38,21 @@ export const NetHeader: Codec<NetHeader> = {
 			seq: rd.u64(buf, off + 0),
 			data_len: rd.u16(buf, off + 8),
 			cmd: rd.u8(buf, off + 10),
-			error: rd.u8(buf, off + 11),
+			flags: rd.u8(buf, off + 11),
+			error: rd.u8(buf, off + 12),
 		};
 	},
 	encode(val: NetHeader, buf: Uint8Array = new Uint8Array(16), off = 0): Uint8Array {
 		wr.u64(buf, off + 0, val.seq, 'NetHeader.seq');
 		wr.u16(buf, off + 8, val.data_len, 'NetHeader.data_len');
 		wr.u8(buf, off + 10, val.cmd, 'NetHeader.cmd');
-		wr.u8(buf, off + 11, val.error, 'NetHeader.error');
-		wr.zero(buf, off + 12, 4, 'NetHeader._pad');
+		wr.u8(buf, off + 11, val.flags, 'NetHeader.flags');
+		wr.u8(buf, off + 12, val.error, 'NetHeader.error');
+		wr.zero(buf, off + 13, 3, 'NetHeader._pad');
 		return buf;
 	},
 	zero(): NetHeader {
-		return { seq: 0n, data_len: 0, cmd: 0, error: 0 };
+		return { seq: 0n, data_len: 0, cmd: 0, flags: 0, error: 0 };
 	},
 };
 
@@ -86,7 +93,9 @@ export const NetSeq: Codec<NetSeq> = {
 	ALIGN: 8,
 	OFFSETS: { seq: 0 },
 	PADS: [],
-	RULES: [],
+	RULES: [
+		[0, 8, 'min', 1n, 'seq below 1'],
+	],
 	decode(buf: Uint8Array, off = 0): NetSeq {
 		need(buf, off, 8, 'NetSeq');
 		return {
@@ -108,3 +117,40 @@ export const NET_CMD = {
 	PUT_SEQ: 2,
 	SYNC: 5,
 } as const;
+
+/** Each command: its name and the payload struct of its request and response (null: None). */
+export const NET_PAYLOADS: Readonly<
+	Record<number, { name: string; req: Codec<unknown> | null; reply: Codec<unknown> | null }>
+> = {
+	0: { name: 'HELLO', req: NetHello, reply: NetHello },
+	1: { name: 'GET_SEQ', req: null, reply: NetSeq },
+	2: { name: 'PUT_SEQ', req: NetSeq, reply: null },
+	5: { name: 'SYNC', req: null, reply: null },
+};
+
+/**
+ * The first check a received message fails, with the sentence and bad value
+ * the kernel's scoutfs_net_msg_invalid() gives, or null when it is valid.
+ */
+export function netMessageInvalid(buf: Uint8Array): { message: string; value: bigint } | null {
+	if (buf.length < 16) return { message: 'message shorter than its header (16 bytes)', value: BigInt(buf.length) };
+	const bad = invalid(NetHeader, buf);
+	if (bad) return bad;
+	const hdr = NetHeader.decode(buf);
+	if (buf.length !== 16 + hdr.data_len)
+		return { message: 'length is not the header plus data_len', value: BigInt(buf.length) };
+	const p = NET_PAYLOADS[hdr.cmd];
+	if (!p) return { message: 'cmd is not a known command', value: BigInt(hdr.cmd) };
+	const resp = (hdr.flags & NET_FLAG_RESPONSE) !== 0;
+	if (hdr.error && !resp) return { message: 'request carries an error', value: BigInt(hdr.error) };
+	if (hdr.error)
+		return hdr.data_len ? { message: 'error response carries a payload', value: BigInt(hdr.data_len) } : null;
+	const c = resp ? p.reply : p.req;
+	const size = c ? c.SIZE : 0;
+	if (hdr.data_len !== size)
+		return {
+			message: `${p.name} ${resp ? 'response' : 'request'} payload is not ${size} bytes`,
+			value: BigInt(hdr.data_len),
+		};
+	return c ? invalid(c, buf, 16) : null;
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * client.c: the client end of the client/server protocol.
+ *
+ * Every mount is a client of the server, the mount with a server
+ * included.  At mount the client connects to the server: the address of
+ * its own quorum slot when the mount has one (its own server, until
+ * quorum election picks a leader), else the configured slots' addresses
+ * in turn, for a few seconds, before the mount fails.  It greets with
+ * the volume's fsid and the module's format hash, asks the server for
+ * statfs, and says farewell at unmount.
+ */
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/net.h>
+#include <linux/in.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+
+#include "super.h"
+#include "msg.h"
+#include "format_hash.h"
+#include "net.h"
+#include "client.h"
+
+/* how long mount looks for a server, and how long a request waits */
+#define CLIENT_CONNECT_SECS	5
+#define CLIENT_REQUEST_SECS	10
+
+struct scoutfs_client_info {
+	struct scoutfs_net_conn *conn;
+	struct sockaddr_in server;
+	bool greeted;
+};
+
+/* connect to the server: the mount's slot, or each configured slot in turn */
+static struct socket *client_connect(struct super_block *sb, struct sockaddr_in *sin)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	unsigned long deadline = jiffies + CLIENT_CONNECT_SECS * HZ;
+	int slot = sbi->opts.quorum_slot_nr;
+	struct socket *sock;
+	int ret = -ENOTCONN;
+	int tried;
+	int i;
+
+	for (;;) {
+		tried = 0;
+		for (i = 0; i < SCOUTFS_QUORUM_MAX_SLOTS; i++) {
+			if (slot >= 0 && i != slot)
+				continue;
+			if (scoutfs_net_slot_addr(sb, i, sin))
+				continue;
+			tried++;
+			sock = scoutfs_net_connect(sin, HZ);
+			if (!IS_ERR(sock))
+				return sock;
+			ret = PTR_ERR(sock);
+		}
+		if (!tried) {
+			scoutfs_err(sb, "the volume has no quorum slot address to find the server at");
+			return ERR_PTR(-EINVAL);
+		}
+		if (time_after(jiffies, deadline))
+			break;
+		msleep(250);
+	}
+	if (slot >= 0)
+		scoutfs_err(sb, "cannot connect to the server at %pISpc (quorum slot %d) within %d seconds: error %d",
+			    sin, slot, CLIENT_CONNECT_SECS, ret);
+	else
+		scoutfs_err(sb, "no server answered at the %d quorum slot addresses within %d seconds (last error %d): mount a quorum member (quorum_slot_nr=) first",
+			    tried, CLIENT_CONNECT_SECS, ret);
+	return ERR_PTR(-ENOTCONN);
+}
+
+static int client_greet(struct super_block *sb, struct scoutfs_client_info *client)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_net_greeting gr = {
+		.fsid = cpu_to_le64(sbi->fsid),
+		.format_hash = cpu_to_le64(SCOUTFS_FORMAT_HASH),
+		.rid = cpu_to_le64(sbi->rid),
+		.flags = cpu_to_le64(sbi->opts.quorum_slot_nr >= 0 ?
+				     SCOUTFS_NET_GREETING_FLAG_QUORUM : 0),
+	};
+	struct scoutfs_net_greeting reply;
+	int ret;
+
+	ret = scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_GREETING, &gr, sizeof(gr),
+				  &reply, sizeof(reply), CLIENT_REQUEST_SECS * HZ);
+	if (ret) {
+		scoutfs_err(sb, "the server at %pISpc refused our greeting: error %d",
+			    &client->server, ret);
+		return ret;
+	}
+	if (reply.fsid != gr.fsid || reply.format_hash != gr.format_hash) {
+		scoutfs_err(sb, "the server at %pISpc serves fsid %016llx with format hash %016llx, we mount fsid %016llx with format hash %016llx",
+			    &client->server, le64_to_cpu(reply.fsid),
+			    le64_to_cpu(reply.format_hash), sbi->fsid, SCOUTFS_FORMAT_HASH);
+		return -EINVAL;
+	}
+	client->greeted = true;
+	return 0;
+}
+
+int scoutfs_client_setup(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_client_info *client;
+	struct socket *sock;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	if (!client)
+		return -ENOMEM;
+	sbi->client = client;
+
+	sock = client_connect(sb, &client->server);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
+	client->conn = scoutfs_net_alloc(sb, sock, scoutfs_client_handlers, NULL, client);
+	if (!client->conn)
+		return -ENOMEM;
+	scoutfs_net_start(client->conn);
+	return client_greet(sb, client);
+}
+
+/* say farewell to the server (after a greeting) and close the connection */
+void scoutfs_client_destroy(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_client_info *client = sbi->client;
+	int ret;
+
+	if (!client)
+		return;
+	if (client->greeted) {
+		ret = scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_FAREWELL, NULL, 0, NULL, 0,
+					  CLIENT_REQUEST_SECS * HZ);
+		if (ret)
+			scoutfs_warn(sb, "farewell to the server at %pISpc failed: error %d",
+				     &client->server, ret);
+	}
+	scoutfs_net_free(client->conn);
+	kfree(client);
+	sbi->client = NULL;
+}
+
+int scoutfs_client_statfs(struct super_block *sb, struct scoutfs_net_statfs *st)
+{
+	struct scoutfs_client_info *client = SCOUTFS_SB(sb)->client;
+
+	return scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_STATFS, NULL, 0, st, sizeof(*st),
+				   CLIENT_REQUEST_SECS * HZ);
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _SCOUTFS_SERVER_H_
+#define _SCOUTFS_SERVER_H_
+
+struct super_block;
+
+int scoutfs_server_setup(struct super_block *sb);
+void scoutfs_server_destroy(struct super_block *sb);
+
+#endif
