@@ -17,6 +17,13 @@
  * them.  A hold short of space merges everything at once
  * (scoutfs_forest_reclaim()) before it gives up with ENOSPC.
  *
+ * Space: merging a log btree into the fs btree may grow the fs btree by
+ * twice its items' bytes (new leaves are at least half full) before the
+ * log btree's blocks come back.  Every tree's item bytes are counted
+ * (read once at mount for trees earlier mounts left) and holds leave that
+ * much free (scoutfs_forest_merge_reserve()), so whatever the log btrees
+ * hold can always be merged, even on a volume that filled up.
+ *
  * Readers merge every tree by item seq: of all copies of a key the one
  * with the greatest seq wins and a deletion marker hides the key.
  *
@@ -63,18 +70,18 @@ MODULE_PARM_DESC(forest_finalize_kib,
 #define MERGE_RETRY_MS		1000
 
 /*
- * Each log btree this mount wrote has an in-memory bloom filter of the
- * lock groups (the key ranges of lock.c) its items fall in, so a read of
- * one key only searches the trees that may hold it.  Trees an earlier
- * mount left have none (has_bloom false) and are always searched until
- * they are merged.
+ * Each log btree has an in-memory bloom filter of the lock groups (the
+ * key ranges of lock.c) its items fall in, so a read of one key only
+ * searches the trees that may hold it (built as commits write, or read
+ * at mount for the trees earlier mounts left), and the bytes of its items
+ * (header and value) not merged yet.
  */
 #define BLOOM_BITS	4096
 
 struct ftree {
 	struct list_head head;
 	struct scoutfs_log_trees lt;
-	bool has_bloom;
+	u64 bytes;
 	unsigned long bloom[BITS_TO_LONGS(BLOOM_BITS)];
 };
 
@@ -115,7 +122,7 @@ static bool may_hold(struct ftree *t, const struct scoutfs_key *key,
 {
 	unsigned int a, b;
 
-	if (!t || !t->has_bloom || key_group(key) != key_group(last))
+	if (!t || key_group(key) != key_group(last))
 		return true;
 	bloom_bits(key, &a, &b);
 	return test_bit(a, t->bloom) && test_bit(b, t->bloom);
@@ -128,7 +135,6 @@ struct scoutfs_forest_info {
 	struct scoutfs_btree_root logs_root;
 	/* this mount's current log btree; NULL until a commit has items */
 	struct ftree *cur;
-	u64 cur_bytes;
 	u64 next_nr;
 	/* finalized log btrees, oldest first */
 	struct list_head finalized;
@@ -139,12 +145,6 @@ struct scoutfs_forest_info {
 	bool merging;
 	/* the next commit finalizes the current log btree whatever its size */
 	bool force_finalize;
-	/*
-	 * Short of space, with every log btree merged: commits write into the
-	 * fs btree directly, as a log btree and its merge would need room
-	 * twice, until there is plenty of space again.
-	 */
-	bool direct;
 	/* one merger at a time: the worker or a hold short of space */
 	struct mutex merge_mutex;
 };
@@ -514,38 +514,26 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	struct scoutfs_btree_root root;
 	struct ftree *cur;
 	bool finalize;
-	bool plenty;
 	u64 max_seq = 0;
 	u64 bytes = 0;
 	int ret = 0;
 	int i;
 
-	/* (it reads the trees' heights: before the rwsem) */
-	plenty = scoutfs_alloc_free_meta_blocks(sb) >= 4 * scoutfs_trans_meta_needed(sb, false);
-
 	down_write(&fi->rwsem);
-	if (nr == 0)
+	/* a reclaim finalizes the current tree, even with nothing to add */
+	if (nr == 0 && !(fi->cur && READ_ONCE(fi->force_finalize)))
 		goto out;
-
-	if (fi->direct && plenty)
-		fi->direct = false;
-	if (fi->direct && !fi->cur && list_empty(&fi->finalized)) {
-		root = fi->fs_root;
-		ret = scoutfs_btree_apply(sb, &root, seq, chg, nr, 0);
-		if (ret == 0)
-			fi->fs_root = root;
-		scoutfs_add_counter(sb, commit_items, nr);
-		goto out;
+	if (nr == 0) {
+		cur = fi->cur;
+		goto finalize;
 	}
 
 	if (!fi->cur) {
 		cur = kzalloc(sizeof(*cur), GFP_NOFS | __GFP_NOFAIL);
-		cur->has_bloom = true;
 		cur->lt.rid = cpu_to_le64(SCOUTFS_SB(sb)->rid);
 		cur->lt.nr = cpu_to_le64(fi->next_nr++);
 		cur->lt.get_trans_seq = cpu_to_le64(seq);
 		fi->cur = cur;
-		fi->cur_bytes = 0;
 	}
 	cur = fi->cur;
 
@@ -561,9 +549,11 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	cur->lt.item_root = root;
 	cur->lt.commit_trans_seq = cpu_to_le64(seq);
 	cur->lt.max_item_seq = cpu_to_le64(max(max_seq, le64_to_cpu(cur->lt.max_item_seq)));
-	fi->cur_bytes += bytes;
+	cur->bytes += bytes;
+	scoutfs_add_counter(sb, commit_items, nr);
 
-	finalize = (fi->cur_bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
+finalize:
+	finalize = (cur->bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
 		    fi->nr_finalized < MAX_FINALIZED) || READ_ONCE(fi->force_finalize);
 	WRITE_ONCE(fi->force_finalize, false);
 	if (finalize)
@@ -571,7 +561,6 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 	ret = write_record(sb, fi, seq, &cur->lt, false);
 	if (ret)
 		goto out;
-	scoutfs_add_counter(sb, commit_items, nr);
 	if (finalize) {
 		scoutfs_inc_counter(sb, forest_finalized);
 		list_add_tail(&cur->head, &fi->finalized);
@@ -593,15 +582,27 @@ void scoutfs_forest_committed(struct super_block *sb)
 		queue_delayed_work(fi->wq, &fi->merge_work, 0);
 }
 
+/* the greatest height of every tree; the rwsem held */
+static int max_height(struct scoutfs_forest_info *fi)
+{
+	struct ftree *t;
+	int h;
+
+	h = max(fi->fs_root.height, fi->logs_root.height);
+	if (fi->cur)
+		h = max_t(int, h, fi->cur->lt.item_root.height);
+	list_for_each_entry(t, &fi->finalized, head)
+		h = max_t(int, h, t->lt.item_root.height);
+	return h;
+}
+
 int scoutfs_forest_height(struct super_block *sb)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
 	int h;
 
 	down_read(&fi->rwsem);
-	h = max(fi->fs_root.height, fi->logs_root.height);
-	if (fi->cur)
-		h = max_t(int, h, fi->cur->lt.item_root.height);
+	h = max_height(fi);
 	up_read(&fi->rwsem);
 	return h;
 }
@@ -609,7 +610,7 @@ int scoutfs_forest_height(struct super_block *sb)
 /*
  * The blocks a commit may rewrite: the current log btree's (what was
  * committed into it, in half-full leaves, and its parents) and the path
- * of its record; while commits go to the fs btree directly, all of it.
+ * of its record.
  */
 u64 scoutfs_forest_commit_blocks(struct super_block *sb)
 {
@@ -617,16 +618,10 @@ u64 scoutfs_forest_commit_blocks(struct super_block *sb)
 	u64 blocks;
 
 	down_read(&fi->rwsem);
-	if (fi->direct) {
-		/* as many as there are */
-		blocks = le64_to_cpu(SCOUTFS_SB(sb)->super.total_meta_blocks) -
-			 scoutfs_alloc_free_meta_blocks(sb);
-	} else {
-		blocks = fi->logs_root.height + 2;
-		if (fi->cur)
-			blocks += DIV_ROUND_UP(fi->cur_bytes * 2, SCOUTFS_BLOCK_LG_SIZE) +
-				  fi->cur->lt.item_root.height + 1;
-	}
+	blocks = fi->logs_root.height + 2;
+	if (fi->cur)
+		blocks += DIV_ROUND_UP(fi->cur->bytes * 2, SCOUTFS_BLOCK_LG_SIZE) +
+			  fi->cur->lt.item_root.height + 1;
 	up_read(&fi->rwsem);
 	return blocks;
 }
@@ -670,17 +665,17 @@ static int merge_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 
 /*
  * Metadata blocks a batch of nr items may allocate: each item in a leaf
- * of its own with its path, and the records' path.
+ * of its own with its path, in the fs btree (which may grow a level) and
+ * in the log btree it leaves, and the record's path.  The rwsem held.
  */
 static u64 batch_blocks(struct scoutfs_forest_info *fi, int nr)
 {
-	return (u64)nr * (fi->fs_root.height + 2) + 2 * (fi->logs_root.height + 2);
+	return (u64)nr * 2 * (max_height(fi) + 2) + 2 * (fi->logs_root.height + 2);
 }
 
 /*
  * As many items per batch as twice their worst case fits the free space
- * beyond keep (the background merge keeps what operations that free space
- * may use; a hold short of space may use all of it).
+ * beyond keep; 0 if not even one item's does.
  */
 static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi, u64 keep)
 {
@@ -688,18 +683,37 @@ static int batch_items(struct super_block *sb, struct scoutfs_forest_info *fi, u
 	int nr = MERGE_ITEMS;
 
 	free = free > keep ? free - keep : 0;
-	while (nr > 1 && 2 * batch_blocks(fi, nr) > free)
+	down_read(&fi->rwsem);
+	while (nr > 0 && 2 * batch_blocks(fi, nr) > free)
 		nr /= 2;
+	up_read(&fi->rwsem);
 	return nr;
+}
+
+/*
+ * What merging a tree of this many item bytes may add to the fs btree
+ * before the tree's blocks come back: its items in half-full leaves, a
+ * new path, and the tree's record.
+ */
+static u64 tree_merge_blocks(struct scoutfs_forest_info *fi, u64 bytes)
+{
+	return DIV_ROUND_UP(bytes * 2, SCOUTFS_BLOCK_LG_SIZE) + fi->fs_root.height + 2 +
+	       fi->logs_root.height + 2;
 }
 
 u64 scoutfs_forest_merge_reserve(struct super_block *sb)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t;
 	u64 blocks;
 
 	down_read(&fi->rwsem);
-	blocks = 4 * batch_blocks(fi, 1) + 16;
+	/* a batch's copies, what merge_one() asks for, and every tree's growth */
+	blocks = 2 * batch_blocks(fi, 1) + 8;
+	list_for_each_entry(t, &fi->finalized, head)
+		blocks += tree_merge_blocks(fi, t->bytes);
+	if (fi->cur)
+		blocks += tree_merge_blocks(fi, fi->cur->bytes);
 	up_read(&fi->rwsem);
 	return blocks;
 }
@@ -712,7 +726,7 @@ u64 scoutfs_forest_merge_reserve(struct super_block *sb)
  * log btree's record goes.  1: more to do, 0: nothing left, -errno.
  */
 static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
-		     struct merge_batch *mb, bool last_resort)
+		     struct merge_batch *mb)
 {
 	struct scoutfs_btree_root lroot;
 	struct scoutfs_btree_root root;
@@ -728,22 +742,22 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	if (list_empty(&fi->finalized))
 		return 0;
 	/*
-	 * Merging may use what operations that free space may (so it goes
-	 * on when a full volume refuses other operations); a hold that frees
-	 * space and is short of it may use everything.
+	 * Merging uses the space every hold leaves for it (the merge
+	 * reserve) and keeps what the open transaction's commit needs.
 	 */
-	keep = last_resort ? 0 : scoutfs_trans_meta_needed(sb, true);
+	keep = scoutfs_trans_commit_needed(sb);
 	mb->max = batch_items(sb, fi, keep);
-	if (scoutfs_alloc_free_meta_blocks(sb) < keep + 2 * batch_blocks(fi, mb->max)) {
+	if (mb->max < MERGE_ITEMS) {
 		/* a commit frees what earlier batches replaced */
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
 		mb->max = batch_items(sb, fi, keep);
-		/* the last resort may go down to one batch's worst case */
-		if (scoutfs_alloc_free_meta_blocks(sb) <
-		    keep + (last_resort ? 1 : 2) * batch_blocks(fi, mb->max))
+		if (mb->max == 0) {
+			scoutfs_err(sb, "merging log btrees: %llu free metadata blocks, a batch needs more than %llu",
+				    scoutfs_alloc_free_meta_blocks(sb), keep);
 			return -ENOSPC;
+		}
 	}
 
 	ret = scoutfs_hold_trans_merging(sb);
@@ -779,6 +793,8 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	down_write(&fi->rwsem);
 	fi->fs_root = root;
 	t->lt.item_root = lroot;
+	t->bytes -= min_t(u64, t->bytes,
+			  mb->used + (u64)mb->nr * sizeof(struct scoutfs_btree_item));
 	gone = lroot.height == 0;
 	ret = write_record(sb, fi, seq, &t->lt, gone);
 	if (ret == 0 && gone) {
@@ -821,7 +837,7 @@ static void merge_worker(struct work_struct *work)
 	}
 	mutex_lock(&fi->merge_mutex);
 	while (READ_ONCE(fi->merging)) {
-		ret = merge_one(sb, fi, &mb, false);
+		ret = merge_one(sb, fi, &mb);
 		if (ret <= 0)
 			break;
 		cond_resched();
@@ -840,7 +856,7 @@ out:
 	}
 }
 
-int scoutfs_forest_reclaim(struct super_block *sb, bool freeing)
+int scoutfs_forest_reclaim(struct super_block *sb)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
 	struct merge_batch mb = { 0 };
@@ -849,6 +865,7 @@ int scoutfs_forest_reclaim(struct super_block *sb, bool freeing)
 	if (!READ_ONCE(fi->merging))
 		return -ENOSPC;
 	WRITE_ONCE(fi->force_finalize, true);
+	scoutfs_trans_mark_dirty(sb);
 	ret = scoutfs_trans_sync(sb, 1);
 	if (ret)
 		return ret;
@@ -861,16 +878,12 @@ int scoutfs_forest_reclaim(struct super_block *sb, bool freeing)
 	}
 	mutex_lock(&fi->merge_mutex);
 	do {
-		ret = merge_one(sb, fi, &mb, freeing);
+		ret = merge_one(sb, fi, &mb);
 	} while (ret > 0 && READ_ONCE(fi->merging));
 	mutex_unlock(&fi->merge_mutex);
-	if (ret == 0) {
-		/* everything merged: write into the fs btree while space is short */
-		down_write(&fi->rwsem);
-		fi->direct = true;
-		up_write(&fi->rwsem);
+	if (ret == 0)
+		/* what the last batches replaced comes back */
 		ret = scoutfs_trans_sync(sb, 1);
-	}
 out:
 	kvfree(mb.chg);
 	kvfree(mb.vals);
@@ -930,10 +943,22 @@ static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 	return 1;
 }
 
+/* a tree an earlier mount left: its bloom filter and bytes */
+static int count_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		    const void *val, int val_len)
+{
+	struct ftree *t = arg;
+
+	bloom_add(t, key);
+	t->bytes += sizeof(struct scoutfs_btree_item) + val_len;
+	return 1;
+}
+
 int scoutfs_forest_setup(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct scoutfs_forest_info *fi;
+	struct ftree *t;
 	struct scoutfs_key start;
 	struct scoutfs_key end;
 	int ret;
@@ -958,7 +983,14 @@ int scoutfs_forest_setup(struct super_block *sb)
 	scoutfs_key_set_zeros(&start);
 	scoutfs_key_set_ones(&end);
 	ret = scoutfs_btree_read_items(sb, &fi->logs_root, &start, &end, load_cb, fi);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	list_for_each_entry(t, &fi->finalized, head) {
+		ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &start, &end, count_cb, t);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 void scoutfs_forest_start(struct super_block *sb)

@@ -36,7 +36,10 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 			  int nr, struct scoutfs_super_block *super);
 /* after the super block from forest_commit is durable */
 void scoutfs_forest_committed(struct super_block *sb);
-/* the free blocks a merge batch of one item needs: holds leave them */
+/*
+ * The free blocks merging every log btree into the fs btree may need
+ * (what their items add to it, and a batch's copies): holds leave them.
+ */
 u64 scoutfs_forest_merge_reserve(struct super_block *sb);
 /* the blocks a commit may rewrite (for the commit's estimate) */
 u64 scoutfs_forest_commit_blocks(struct super_block *sb);
@@ -46,11 +49,10 @@ int scoutfs_forest_height(struct super_block *sb);
 /*
  * A hold short of metadata space: finalize the current log btree and merge
  * every finalized one now, committing between batches, so the blocks the
- * log btrees hold (and those their deletions free) come back.  Only a
- * hold that frees space (freeing) may use the last free blocks for it.
- * Called without the transaction held.
+ * log btrees hold (and those their deletions free) come back.  Called
+ * without the transaction held.
  */
-int scoutfs_forest_reclaim(struct super_block *sb, bool freeing);
+int scoutfs_forest_reclaim(struct super_block *sb);
 
 /* finalized log btrees not merged yet (testing and sysfs) */
 unsigned int scoutfs_forest_nr_finalized(struct super_block *sb);

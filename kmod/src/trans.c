@@ -196,9 +196,7 @@ void *scoutfs_kvmalloc_array(size_t n, size_t size)
  * add makes new leaves at least half full, and their parents.  Then the
  * extent lists the commit writes.  The commit checks what it used
  * against this (see commit_trans()).  It writes into the mount's log
- * btree, usually far less, but the same bound leaves a full volume the
- * room that merging the log btrees into the fs btree takes (merges
- * check their own batches, forest.c).
+ * btree (scoutfs_forest_commit_blocks()).
  */
 static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_bytes)
 {
@@ -217,18 +215,24 @@ static u64 commit_estimate(struct super_block *sb, u64 extra_items, u64 extra_by
 
 /*
  * What a hold needs free: the commit with this hold's worst case in it,
- * and what merging log btrees needs to make progress (it gives back
- * their space).
+ * and what merging every log btree into the fs btree may need, the
+ * items this commit adds to the current one included (twice their bytes:
+ * half-full leaves), so that whatever is committed can be merged.
  */
 static u64 meta_needed(struct super_block *sb, bool freeing)
 {
+	u64 items = scoutfs_item_dirty_nr(sb) + HOLD_ITEMS;
+	u64 bytes = scoutfs_item_dirty_bytes(sb) + HOLD_BYTES;
+
 	return commit_estimate(sb, HOLD_ITEMS, HOLD_BYTES) + scoutfs_forest_merge_reserve(sb) +
+	       DIV_ROUND_UP(bytes + items * ITEM_BYTES, SCOUTFS_BLOCK_LG_SIZE / 2) +
 	       (freeing ? 0 : FREEING_RESERVE);
 }
 
-u64 scoutfs_trans_meta_needed(struct super_block *sb, bool freeing)
+/* what a merge batch leaves free: the open transaction's commit, a hold's worst case in it */
+u64 scoutfs_trans_commit_needed(struct super_block *sb)
 {
-	return meta_needed(sb, freeing);
+	return commit_estimate(sb, HOLD_ITEMS, HOLD_BYTES);
 }
 
 static bool commit_needed(struct super_block *sb, bool freeing)
@@ -271,7 +275,7 @@ static int hold(struct super_block *sb, bool freeing, bool merging)
 		 * merge them all now before refusing the hold.
 		 */
 		if (scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing)) {
-			ret = scoutfs_forest_reclaim(sb, freeing);
+			ret = scoutfs_forest_reclaim(sb);
 			if (ret && ret != -ENOSPC)
 				return ret;
 		}

@@ -20,8 +20,8 @@ int scoutfs_hold_trans_freeing(struct super_block *sb);
 /* a merge of log btrees: frees space like the above, never merges itself */
 int scoutfs_hold_trans_merging(struct super_block *sb);
 void scoutfs_release_trans(struct super_block *sb);
-/* free metadata blocks a hold needs (freeing: of an operation that frees) */
-u64 scoutfs_trans_meta_needed(struct super_block *sb, bool freeing);
+/* free metadata blocks the open transaction's commit may need (merges leave them) */
+u64 scoutfs_trans_commit_needed(struct super_block *sb);
 
 /*
  * Allocation flags for memory needed while holding: GFP_NOFS until the
