@@ -628,7 +628,10 @@ u64 scoutfs_forest_commit_blocks(struct super_block *sb)
 
 unsigned int scoutfs_forest_nr_finalized(struct super_block *sb)
 {
-	return READ_ONCE(FOREST(sb)->nr_finalized);
+	struct scoutfs_forest_info *fi = FOREST(sb);
+
+	/* sysfs shows it from before the forest is set up */
+	return fi ? READ_ONCE(fi->nr_finalized) : 0;
 }
 
 /* -------------------------------------------------------------- merging */
@@ -747,8 +750,12 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	 */
 	keep = scoutfs_trans_commit_needed(sb);
 	mb->max = batch_items(sb, fi, keep);
-	if (mb->max < MERGE_ITEMS) {
-		/* a commit frees what earlier batches replaced */
+	if (mb->max == 0) {
+		/*
+		 * A commit frees what earlier batches replaced.  Not under the
+		 * merge mutex: a commit's iputs may evict, and an eviction's
+		 * hold may reclaim, which takes it.
+		 */
 		ret = scoutfs_trans_sync(sb, 1);
 		if (ret)
 			return ret;
@@ -760,11 +767,18 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		}
 	}
 
+	mutex_lock(&fi->merge_mutex);
 	ret = scoutfs_hold_trans_merging(sb);
-	if (ret)
+	if (ret) {
+		mutex_unlock(&fi->merge_mutex);
 		return ret;
+	}
+	/* only the merge mutex's holder changes the list's first tree and the fs root */
+	if (list_empty(&fi->finalized)) {
+		ret = 0;
+		goto out;
+	}
 	seq = scoutfs_trans_seq(sb);
-	/* only this merger changes the list's first tree and the fs root */
 	t = list_first_entry(&fi->finalized, struct ftree, head);
 	scoutfs_key_set_zeros(&first);
 	scoutfs_key_set_ones(&last);
@@ -788,6 +802,15 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		ret = scoutfs_btree_apply(sb, &lroot, seq, mb->chg, mb->nr, 0);
 		if (ret)
 			goto abort;
+		/* a log btree whose leaves stray from their parents' keys */
+		ret = scoutfs_btree_lookup(sb, &lroot, &mb->chg[0].key, NULL, 0, NULL);
+		if (ret != -ENOENT) {
+			scoutfs_err(sb, "log btree (rid %016llx nr %llu) is corrupt: its merged items stay in it",
+				    le64_to_cpu(t->lt.rid), le64_to_cpu(t->lt.nr));
+			ret = ret < 0 ? ret : -EFSCORRUPTED;
+			goto abort;
+		}
+		ret = 0;
 	}
 
 	down_write(&fi->rwsem);
@@ -818,6 +841,7 @@ abort:
 	scoutfs_trans_abort(sb, "merging a log btree", ret);
 out:
 	scoutfs_release_trans(sb);
+	mutex_unlock(&fi->merge_mutex);
 	return ret;
 }
 
@@ -835,14 +859,12 @@ static void merge_worker(struct work_struct *work)
 		ret = -ENOMEM;
 		goto out;
 	}
-	mutex_lock(&fi->merge_mutex);
 	while (READ_ONCE(fi->merging)) {
 		ret = merge_one(sb, fi, &mb);
 		if (ret <= 0)
 			break;
 		cond_resched();
 	}
-	mutex_unlock(&fi->merge_mutex);
 out:
 	kvfree(mb.chg);
 	kvfree(mb.vals);
@@ -876,11 +898,12 @@ int scoutfs_forest_reclaim(struct super_block *sb)
 		ret = -ENOMEM;
 		goto out;
 	}
-	mutex_lock(&fi->merge_mutex);
 	do {
 		ret = merge_one(sb, fi, &mb);
 	} while (ret > 0 && READ_ONCE(fi->merging));
-	mutex_unlock(&fi->merge_mutex);
+	/* merging stopped part way (remount,ro): the space did not come back */
+	if (ret > 0)
+		ret = -ENOSPC;
 	if (ret == 0)
 		/* what the last batches replaced comes back */
 		ret = scoutfs_trans_sync(sb, 1);
@@ -921,6 +944,12 @@ static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 		} else if (!why && lt->item_root.height > SCOUTFS_BTREE_MAX_HEIGHT) {
 			why = "item root height";
 			bad = lt->item_root.height;
+		} else if (!why && (le64_to_cpu(lt->get_trans_seq) > le64_to_cpu(lt->commit_trans_seq) ||
+				    le64_to_cpu(lt->commit_trans_seq) >
+				    le64_to_cpu(SCOUTFS_SB(sb)->super.seq))) {
+			/* merges go oldest first: the seqs order them */
+			why = "commit_trans_seq: below get_trans_seq or above the super block's seq";
+			bad = le64_to_cpu(lt->commit_trans_seq);
 		}
 	}
 	if (why) {

@@ -295,6 +295,8 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	      scoutfs_client_setup(sb);
 	if (ret)
 		goto out;
+	/* merging first: deleting orphans may need the space log btrees hold */
+	scoutfs_forest_start(sb);
 	if (!sbi->read_only) {
 		ret = scoutfs_orphan_recover(sb);
 		if (ret) {
@@ -302,7 +304,6 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			goto out;
 		}
 	}
-	scoutfs_forest_start(sb);
 	if (sbi->read_only)
 		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, read-only, quorum slot %d (no election before remount,rw)",
 			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
@@ -324,6 +325,7 @@ static void teardown(struct super_block *sb)
 
 	if (!sbi)
 		return;
+	scoutfs_sysfs_destroy(sb);
 	scoutfs_forest_destroy(sb);
 	scoutfs_client_destroy(sb);
 	scoutfs_server_destroy(sb);
@@ -336,7 +338,7 @@ static void teardown(struct super_block *sb)
 	scoutfs_quorum_destroy(sb);
 	if (sbi->meta_bdev)
 		scoutfs_bdev_close(&sbi->meta_claim);
-	scoutfs_sysfs_destroy(sb);
+	scoutfs_sysfs_free_counters(sb);
 	scoutfs_mount_options_free(&sbi->opts);
 	kfree(sbi);
 	sb->s_fs_info = NULL;

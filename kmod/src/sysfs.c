@@ -202,6 +202,12 @@ void scoutfs_sysfs_destroy(struct super_block *sb)
 		kfree(mk);
 		sbi->sysfs = NULL;
 	}
+}
+
+void scoutfs_sysfs_free_counters(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+
 	kfree(sbi->counters);
 	sbi->counters = NULL;
 }

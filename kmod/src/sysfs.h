@@ -10,7 +10,10 @@
  * log_btrees_pending (finalized log btrees not merged yet) and counters/.
  */
 int scoutfs_sysfs_setup(struct super_block *sb);
+/* first in teardown: no show reads what teardown frees */
 void scoutfs_sysfs_destroy(struct super_block *sb);
+/* last: the counters count until then */
+void scoutfs_sysfs_free_counters(struct super_block *sb);
 
 int scoutfs_sysfs_init(void);
 void scoutfs_sysfs_exit(void);

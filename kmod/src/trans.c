@@ -476,6 +476,8 @@ static int commit_trans(struct super_block *sb)
 		goto unlock;
 
 	seq = tri->seq;
+	/* (cleared here: a reclaim may mark it again while this commit runs) */
+	WRITE_ONCE(tri->blocks_dirty, false);
 
 	/* 1: ordered data */
 	xa_for_each(tri->tracked, ino, inode) {
@@ -551,8 +553,6 @@ static int commit_trans(struct super_block *sb)
 	scoutfs_alloc_committed(sb);
 	current->journal_info = journal;
 	tri->next_ino_dirty = false;
-	WRITE_ONCE(tri->blocks_dirty, false);
-	scoutfs_inc_counter(sb, commits);
 	WRITE_ONCE(tri->stable_seq, seq);
 	WRITE_ONCE(tri->seq, seq + 1);
 	scoutfs_forest_committed(sb);
