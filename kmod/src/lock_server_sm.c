@@ -24,6 +24,16 @@ static bool compatible(u8 a, u8 b)
 	return a == b && a != SCOUTFS_LSM_WRITE;
 }
 
+/*
+ * does holding a allow all that holding b does?  A grant of a to a
+ * holder of b is safe before the holder hears of it: other clients are
+ * kept from what conflicts with a, so from what conflicts with b.
+ */
+static bool covers(u8 a, u8 b)
+{
+	return a == b || b == SCOUTFS_LSM_NULL || a == SCOUTFS_LSM_WRITE;
+}
+
 /* the mode a holder of held must go down to for a request of want */
 static u8 invalidate_to(u8 held, u8 want)
 {
@@ -149,6 +159,8 @@ int scoutfs_lsm_request(struct scoutfs_lsm_lock *lock, struct scoutfs_lsm_entry 
 	ret = check_modes(old_mode, new_mode, why);
 	if (ret == 0 && old_mode == new_mode)
 		ret = refuse(-EINVAL, "request for the mode already held", why);
+	if (ret == 0 && new_mode != SCOUTFS_LSM_NULL && !covers(new_mode, old_mode))
+		ret = refuse(-EINVAL, "request neither for more nor for NULL", why);
 	if (ret == 0 && find(&lock->requests, rid))
 		ret = refuse(-EPROTO, "request while another is queued", why);
 	if (ret == 0 && scoutfs_lsm_held(lock, rid) != old_mode)

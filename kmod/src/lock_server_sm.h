@@ -16,7 +16,12 @@
  * different clients must be compatible (READ with READ, WRITE_ONLY with
  * WRITE_ONLY, NULL with anything, WRITE with nothing), a client's own
  * mode never conflicts with itself.  A client asks to go from the mode
- * it holds (old) to another (new).  Requests wait in one FIFO per lock;
+ * it holds (old) to one that allows more (new: from NULL to any mode,
+ * READ or WRITE_ONLY to WRITE) or to NULL.  Nothing in between: the
+ * server cannot know when a grant arrives, so a client going down to a
+ * mode that allows less would still be using its old mode after the
+ * server let others in; going down is done by answering invalidations
+ * and by giving the lock back.  Requests wait in one FIFO per lock;
  * the first is granted once no other client holds a mode incompatible
  * with it and the requester itself has no invalidation outstanding.
  * Until then each conflicting holder is sent one invalidation, to READ
@@ -37,9 +42,10 @@
  *
  * Everything a client sends is checked before it changes anything: a
  * refused call returns -EINVAL (a mode that does not exist, a request
- * for the mode held) or -EPROTO (what the client says does not match
- * what the server knows), sets *why to a short reason for the log when
- * why isn't NULL, sends nothing and leaves the lock as it was.
+ * for the mode held or for one neither above it nor NULL) or -EPROTO
+ * (what the client says does not match what the server knows), sets
+ * *why to a short reason for the log when why isn't NULL, sends nothing
+ * and leaves the lock as it was.
  *
  * Memory: the caller passes an entry (struct scoutfs_lsm_entry, its
  * contents are the state machine's) with each request; the lock always
