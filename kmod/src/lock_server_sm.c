@@ -170,7 +170,10 @@ int scoutfs_lsm_request(struct scoutfs_lsm_lock *lock, struct scoutfs_lsm_entry 
 		return ret;
 	}
 
-	/* giving the lock back: at once, and it answers any invalidation */
+	/*
+	 * Giving the lock back (old_mode is held, so there is a holder):
+	 * at once, and it answers any invalidation sent to the holder.
+	 */
 	if (new_mode == SCOUTFS_LSM_NULL) {
 		lock->ops->release(lock, ent);
 		drop(lock, find(&lock->holders, rid));
