@@ -6,7 +6,8 @@
  *
  *   fsbench create DIR NDIRS NFILES     create NFILES empty files spread over NDIRS dirs
  *   fsbench stat DIR NDIRS NFILES       stat every file
- *   fsbench append DIR NDIRS NFILES N   append one byte to N random files, fsync each
+ *   fsbench append DIR NDIRS NFILES N   append one byte to N random files, then sync();
+ *                                       also prints "appendsync SECONDS", the sync() alone
  *   fsbench unlink DIR NDIRS NFILES     unlink every file and dir
  *   fsbench write FILE MIB              sequential write of MIB MiB, then fsync
  *   fsbench read FILE                   sequential read of the whole file
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 	static char buf[1 << 20];
 	long ndirs, nfiles, i, n;
 	double start;
+	double t;
 	struct stat st;
 	int fd;
 
@@ -95,7 +97,9 @@ int main(int argc, char **argv)
 				die("append", path);
 			close(fd);
 		}
+		t = now();
 		sync();
+		printf("appendsync %.3f\n", now() - t);
 	} else if (!strcmp(argv[1], "unlink") && argc == 5) {
 		ndirs = atol(argv[3]);
 		nfiles = atol(argv[4]);

@@ -35,7 +35,7 @@ phase() {
 	fs=$1
 	shift
 	out=$("$FSB" "$@")
-	echo "$fs $out"
+	printf '%s\n' "$out" | sed "s/^/$fs /"
 }
 
 for fs in scoutfs ext4; do

@@ -1,10 +1,10 @@
 /*
  * The few kernel definitions the generated kmod/src/gen/rules.c and the
- * quorum state machine (kmod/src/quorum_sm.c) use, for building them in
- * userspace (test/unit/rules-c-ts.test.ts compares the rules with the
- * TypeScript invalid() on the same cases, test/unit/quorum-sm.test.ts
- * simulates clusters of the state machine).  Little-endian hosts only,
- * as the utilities.
+ * state machines (kmod/src/quorum_sm.c, kmod/src/lock_server_sm.c) use,
+ * for building them in userspace (test/unit/rules-c-ts.test.ts compares
+ * the rules with the TypeScript invalid() on the same cases,
+ * test/unit/quorum-sm.test.ts and test/unit/lock-server-sm.test.ts
+ * simulate them).  Little-endian hosts only, as the utilities.
  */
 #ifndef SCOUTFS_TEST_KSHIM_H
 #define SCOUTFS_TEST_KSHIM_H
@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <endian.h>
+#include <errno.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -32,6 +33,54 @@ static inline void *memchr_inv(const void *p, int c, size_t n)
 		if (b[i] != (u8)c)
 			return (void *)(b + i);
 	return NULL;
+}
+
+/* a circular doubly linked list with the kernel's names, the part used */
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+#define list_first_entry(head, type, member) list_entry((head)->next, type, member)
+#define list_for_each_entry(pos, head, member)				\
+	for (pos = list_entry((head)->next, __typeof__(*pos), member);	\
+	     &pos->member != (head);					\
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+
+static inline void INIT_LIST_HEAD(struct list_head *h)
+{
+	h->next = h;
+	h->prev = h;
+}
+
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+
+static inline void list_del(struct list_head *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->next = NULL;
+	e->prev = NULL;
+}
+
+static inline void list_move_tail(struct list_head *e, struct list_head *h)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	list_add_tail(e, h);
 }
 
 #endif

@@ -22,6 +22,8 @@ const TARGETS: Record<string, { label: string; min?: number; maxSlower?: number 
   syncfs: { label: 'sync after creates', min: undefined },
   stat: { label: 'cold stat of every file', min: 0.5 },
   append: { label: 'append 1 byte to random files (cold), sync', maxSlower: 5 },
+  /* issue 12: a commit writes densely into the mount's log btree */
+  appendsync: { label: 'the sync() after those appends', maxSlower: 2 },
   unlink: { label: 'unlink every file', min: 0.5 },
   write: { label: 'sequential write + fsync', min: 0.9 },
   read: { label: 'cold sequential read', min: 0.8 },
