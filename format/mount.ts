@@ -34,4 +34,11 @@ export interface MountOptions {
    * @remount
    */
   data_prealloc_blocks: OptU32<1, 1048576, 2048>;
+  /**
+   * milliseconds between scans of the orphan items, which delete the
+   * unlinked inodes no longer in use whose deletion failed or was left
+   * by another mount
+   * @remount
+   */
+  orphan_scan_delay_ms: OptU32<100, 3600000, 10000>;
 }

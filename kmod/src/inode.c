@@ -15,11 +15,13 @@
  * are deleted and its data blocks freed when the last reference to it
  * goes (evict), in several transactions for large files; the orphan item
  * goes last, so after a crash the mount finds the inode again and
- * finishes the job (scoutfs_orphan_recover()).
+ * finishes the job (scoutfs_orphan_recover()), and a deletion that failed
+ * (a full volume, an I/O error) is retried by the periodic orphan scan.
  */
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <linux/workqueue.h>
 
 #include "format.h"
 #include "glue.h"
@@ -36,6 +38,7 @@
 #include "xattr.h"
 #include "symlink.h"
 #include "lock.h"
+#include "counters.h"
 
 /* items deleted per transaction when deleting an inode */
 #define DELETE_BATCH	256
@@ -703,7 +706,7 @@ void scoutfs_evict_inode(struct inode *inode)
 					 inode->i_mode, si->meta_seq,
 					 si->data_seq);
 		if (ret < 0)
-			scoutfs_err(inode->i_sb, "deleting unlinked inode %llu failed: %d; its orphan item remains",
+			scoutfs_err(inode->i_sb, "deleting unlinked inode %llu failed: %d; its orphan item remains for the orphan scan",
 				    scoutfs_ino(inode), ret);
 	}
 	clear_inode(inode);
@@ -715,11 +718,15 @@ int scoutfs_drop_inode(struct inode *inode)
 }
 
 /*
- * Delete the inodes whose orphan items a crash left behind: reading one
- * finds it unlinked, and the final iput deletes it.  Runs at mount before
- * anything else can use the inodes.
+ * Delete the inodes whose orphan items are left: reading one finds it
+ * unlinked, and the final iput deletes it (an inode still open here only
+ * loses our reference; its last close deletes it).  At mount (recovering)
+ * this runs before anything else can use the inodes, and an orphan item
+ * of a linked inode is corrupt: it goes.  The periodic scan leaves such
+ * an item alone (the link may be racing with it) and stops at the first
+ * error, to try again at its next run.
  */
-int scoutfs_orphan_recover(struct super_block *sb)
+static int orphan_walk(struct super_block *sb, bool recovering)
 {
 	struct scoutfs_lock *lock;
 	struct scoutfs_key last;
@@ -736,6 +743,9 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			 U8_MAX);
 
 	for (;;) {
+		if (!recovering && (!READ_ONCE(SCOUTFS_SB(sb)->orphan_scanning) ||
+				    scoutfs_read_only(sb)))
+			return 0;
 		/* not held over iget and iput: inode locks come first */
 		ret = scoutfs_lock_orphans(sb, SCOUTFS_LOCK_READ, &lock);
 		if (ret < 0)
@@ -770,7 +780,7 @@ int scoutfs_orphan_recover(struct super_block *sb)
 			if (ret < 0)
 				return ret;
 		} else {
-			if (inode->i_nlink) {
+			if (inode->i_nlink && recovering) {
 				scoutfs_warn(sb, "orphan item for linked inode %llu removed",
 					     ino);
 				ret = scoutfs_hold_trans_freeing(sb);
@@ -779,6 +789,8 @@ int scoutfs_orphan_recover(struct super_block *sb)
 					scoutfs_release_trans(sb);
 				}
 			}
+			if (!inode->i_nlink && !recovering)
+				scoutfs_inc_counter(sb, orphan_scan_unlinked);
 			/* nlink 0: the final iput deletes the inode */
 			iput(inode);
 			if (ret < 0)
@@ -786,6 +798,54 @@ int scoutfs_orphan_recover(struct super_block *sb)
 		}
 		scoutfs_key_inc(&key);
 	}
+}
+
+int scoutfs_orphan_recover(struct super_block *sb)
+{
+	return orphan_walk(sb, true);
+}
+
+static void orphan_scan_worker(struct work_struct *work)
+{
+	struct scoutfs_sb_info *sbi = container_of(work, struct scoutfs_sb_info,
+						   orphan_work.work);
+	struct super_block *sb = sbi->sb;
+	int ret;
+
+	if (scoutfs_read_only(sb))
+		return;
+	ret = orphan_walk(sb, false);
+	scoutfs_inc_counter(sb, orphan_scans);
+	/* a full volume or a shut down mount say so themselves */
+	if (ret < 0 && ret != -ENOSPC && ret != -EIO && ret != -EROFS)
+		scoutfs_err(sb, "orphan scan stopped by error %d; it runs again in %u ms",
+			    ret, sbi->opts.orphan_scan_delay_ms);
+	if (READ_ONCE(sbi->orphan_scanning))
+		queue_delayed_work(system_unbound_wq, &sbi->orphan_work,
+				   msecs_to_jiffies(sbi->opts.orphan_scan_delay_ms));
+}
+
+void scoutfs_orphan_scan_init(struct super_block *sb)
+{
+	INIT_DELAYED_WORK(&SCOUTFS_SB(sb)->orphan_work, orphan_scan_worker);
+}
+
+/* (again, to take a new orphan_scan_delay_ms or after remount,rw) */
+void scoutfs_orphan_scan_start(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+
+	WRITE_ONCE(sbi->orphan_scanning, true);
+	mod_delayed_work(system_unbound_wq, &sbi->orphan_work,
+			 msecs_to_jiffies(sbi->opts.orphan_scan_delay_ms));
+}
+
+void scoutfs_orphan_scan_stop(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+
+	WRITE_ONCE(sbi->orphan_scanning, false);
+	cancel_delayed_work_sync(&sbi->orphan_work);
 }
 
 int scoutfs_getattr(struct scoutfs_idmap *idmap, const struct path *path,

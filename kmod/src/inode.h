@@ -79,6 +79,14 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino);
 int scoutfs_inode_refresh(struct inode *inode, struct scoutfs_lock *lock);
 /* delete inodes left orphaned by a crash; called once mounted */
 int scoutfs_orphan_recover(struct super_block *sb);
+/*
+ * The orphan scan: every orphan_scan_delay_ms, unlinked inodes that are
+ * no longer in use (a deletion that failed, or that another mount left)
+ * are deleted.  Stopped before the VFS evicts the inodes at unmount.
+ */
+void scoutfs_orphan_scan_init(struct super_block *sb);
+void scoutfs_orphan_scan_start(struct super_block *sb);
+void scoutfs_orphan_scan_stop(struct super_block *sb);
 int scoutfs_inode_cache_init(void);
 void scoutfs_inode_cache_exit(void);
 

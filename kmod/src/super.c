@@ -207,6 +207,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->opts = *opts;
 	opts->metadev_path = NULL;	/* sbi owns it now */
 	spin_lock_init(&sbi->ino_lock);
+	scoutfs_orphan_scan_init(sb);
 
 	sb->s_magic = SCOUTFS_STATFS_MAGIC;
 	sb->s_time_gran = 1;
@@ -303,6 +304,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 			scoutfs_err(sb, "error %d deleting orphaned inodes", ret);
 			goto out;
 		}
+		scoutfs_orphan_scan_start(sb);
 	}
 	if (sbi->read_only)
 		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, read-only, quorum slot %d (no election before remount,rw)",
@@ -359,6 +361,9 @@ static void scoutfs_put_super(struct super_block *sb)
 
 static void scoutfs_kill_sb(struct super_block *sb)
 {
+	/* its igets must not race the VFS evicting every inode */
+	if (SCOUTFS_SB(sb))
+		scoutfs_orphan_scan_stop(sb);
 	kill_block_super(sb);
 	teardown(sb);
 }
@@ -497,6 +502,7 @@ static int remount_rw(struct super_block *sb)
 		return ret;
 	}
 	scoutfs_forest_start(sb);
+	scoutfs_orphan_scan_start(sb);
 	scoutfs_info(sb, "remounted read-write, transaction seq %llu", scoutfs_trans_seq(sb));
 	return 0;
 }
@@ -512,6 +518,7 @@ static int scoutfs_reconfigure(struct fs_context *fc)
 	struct super_block *sb = fc->root->d_sb;
 	struct scoutfs_mount_options *opts = &SCOUTFS_SB(sb)->opts;
 	u32 interval_ms = opts->commit_interval_ms;
+	u32 scan_ms = opts->orphan_scan_delay_ms;
 	bool ro = fc->sb_flags & SB_RDONLY;
 	int ret;
 
@@ -527,6 +534,8 @@ static int scoutfs_reconfigure(struct fs_context *fc)
 	scoutfs_mount_options_remount_apply(opts, fc->fs_private);
 	if (opts->commit_interval_ms != interval_ms)
 		scoutfs_trans_interval_changed(sb);
+	if (opts->orphan_scan_delay_ms != scan_ms && !scoutfs_read_only(sb))
+		scoutfs_orphan_scan_start(sb);
 	return 0;
 }
 

@@ -44,6 +44,10 @@ struct scoutfs_sb_info {
 	 */
 	struct scoutfs_super_block super;
 
+	/* the orphan scan (inode.c): queued while it runs */
+	struct delayed_work orphan_work;
+	bool orphan_scanning;
+
 	/* inode numbers: next_ino is persisted at each commit */
 	spinlock_t ino_lock;
 	u64 next_ino;

@@ -105,6 +105,7 @@ enum scoutfs_mount_opt {
 	SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS,
 	SCOUTFS_OPT_COMMIT_INTERVAL_MS,
 	SCOUTFS_OPT_DATA_PREALLOC_BLOCKS,
+	SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS,
 };
 
 const struct fs_parameter_spec scoutfs_param_specs[] = {
@@ -113,6 +114,7 @@ const struct fs_parameter_spec scoutfs_param_specs[] = {
 	fsparam_u32("quorum_heartbeat_timeout_ms", SCOUTFS_OPT_QUORUM_HEARTBEAT_TIMEOUT_MS),
 	fsparam_u32("commit_interval_ms", SCOUTFS_OPT_COMMIT_INTERVAL_MS),
 	fsparam_u32("data_prealloc_blocks", SCOUTFS_OPT_DATA_PREALLOC_BLOCKS),
+	fsparam_u32("orphan_scan_delay_ms", SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS),
 	{}
 };
 
@@ -123,6 +125,7 @@ void scoutfs_mount_options_init(struct scoutfs_mount_options *opts)
 	opts->quorum_heartbeat_timeout_ms = 10000;
 	opts->commit_interval_ms = 10000;
 	opts->data_prealloc_blocks = 2048;
+	opts->orphan_scan_delay_ms = 10000;
 }
 
 static int out_of_range(struct fs_context *fc, const char *key, u32 val, u32 min, u32 max)
@@ -167,6 +170,11 @@ int scoutfs_mount_options_parse(struct fs_context *fc, struct fs_parameter *para
 			return out_of_range(fc, param->key, result.uint_32, 1, 1048576);
 		opts->data_prealloc_blocks = result.uint_32;
 		break;
+	case SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS:
+		if (result.uint_32 < 100 || result.uint_32 > 3600000)
+			return out_of_range(fc, param->key, result.uint_32, 100, 3600000);
+		opts->orphan_scan_delay_ms = result.uint_32;
+		break;
 	}
 	opts->given |= BIT_ULL(opt);
 	return 0;
@@ -193,6 +201,8 @@ void scoutfs_mount_options_show(struct seq_file *seq, const struct scoutfs_mount
 		seq_printf(seq, ",commit_interval_ms=%u", opts->commit_interval_ms);
 	if (opts->data_prealloc_blocks != 2048)
 		seq_printf(seq, ",data_prealloc_blocks=%u", opts->data_prealloc_blocks);
+	if (opts->orphan_scan_delay_ms != 10000)
+		seq_printf(seq, ",orphan_scan_delay_ms=%u", opts->orphan_scan_delay_ms);
 }
 
 void scoutfs_mount_options_free(struct scoutfs_mount_options *opts)
@@ -243,4 +253,6 @@ void scoutfs_mount_options_remount_apply(struct scoutfs_mount_options *cur,
 		WRITE_ONCE(cur->commit_interval_ms, req->commit_interval_ms);
 	if (req->given & BIT_ULL(SCOUTFS_OPT_DATA_PREALLOC_BLOCKS))
 		WRITE_ONCE(cur->data_prealloc_blocks, req->data_prealloc_blocks);
+	if (req->given & BIT_ULL(SCOUTFS_OPT_ORPHAN_SCAN_DELAY_MS))
+		WRITE_ONCE(cur->orphan_scan_delay_ms, req->orphan_scan_delay_ms);
 }

@@ -76,6 +76,12 @@ struct scoutfs_mount_options {
 	 * (1 turns preallocation off)
 	 */
 	u32 data_prealloc_blocks;
+	/*
+	 * milliseconds between scans of the orphan items, which delete the
+	 * unlinked inodes no longer in use whose deletion failed or was left
+	 * by another mount
+	 */
+	u32 orphan_scan_delay_ms;
 	/* the options parsing was given: bit N for the Nth one of mount.ts */
 	u64 given;
 };

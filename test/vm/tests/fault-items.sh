@@ -8,6 +8,8 @@
 # ... until it succeeds.  (A write longer than a block may instead fail
 # part way with a short write, as POSIX allows: the writes here are one
 # block long.)
+# no orphan scan: its deletions would take the item changes the knob counts
+POSIX_MOUNT_OPTS=commit_interval_ms=300000,orphan_scan_delay_ms=3600000
 . "$T_VM/tests/posix-lib"
 posix_mkfs_mount
 # the shutdowns, and what a shut down mount says of the work it refuses

@@ -20,4 +20,10 @@ export const MOUNT_OPTIONS = [
 	 * (1 turns preallocation off)
 	 */
 	{name: "data_prealloc_blocks",kind: "u32",min: 1,max: 1048576,def: 2048,remount: true},
+	/**
+	 * milliseconds between scans of the orphan items, which delete the
+	 * unlinked inodes no longer in use whose deletion failed or was left
+	 * by another mount
+	 */
+	{name: "orphan_scan_delay_ms",kind: "u32",min: 100,max: 3600000,def: 10000,remount: true},
 ] as const;
