@@ -24,7 +24,7 @@ enum {
 	SCOUTFS_CTR_forest_merged_items, /* log btree items merged into the fs btree */
 	SCOUTFS_CTR_forest_merged_trees, /* log btrees merged and freed */
 	SCOUTFS_CTR_orphan_scans,	/* orphan scans run */
-	SCOUTFS_CTR_orphan_scan_unlinked, /* unlinked inodes the scans let go of */
+	SCOUTFS_CTR_orphan_scan_deletes, /* unlinked inodes the scans deleted */
 	SCOUTFS_CTR_NR,
 };
 

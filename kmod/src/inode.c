@@ -789,8 +789,9 @@ static int orphan_walk(struct super_block *sb, bool recovering)
 					scoutfs_release_trans(sb);
 				}
 			}
-			if (!inode->i_nlink && !recovering)
-				scoutfs_inc_counter(sb, orphan_scan_unlinked);
+			/* (ours the only reference: the iput deletes it) */
+			if (!inode->i_nlink && !recovering && atomic_read(&inode->i_count) == 1)
+				scoutfs_inc_counter(sb, orphan_scan_deletes);
 			/* nlink 0: the final iput deletes the inode */
 			iput(inode);
 			if (ret < 0)

@@ -119,7 +119,7 @@ static const char *const counter_names[SCOUTFS_CTR_NR] = {
 	[SCOUTFS_CTR_forest_merged_items] = "forest_merged_items",
 	[SCOUTFS_CTR_forest_merged_trees] = "forest_merged_trees",
 	[SCOUTFS_CTR_orphan_scans] = "orphan_scans",
-	[SCOUTFS_CTR_orphan_scan_unlinked] = "orphan_scan_unlinked",
+	[SCOUTFS_CTR_orphan_scan_deletes] = "orphan_scan_deletes",
 };
 
 /* filled from counter_names at module init */

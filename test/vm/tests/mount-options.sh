@@ -31,13 +31,14 @@ try "no metadev_path" "$D" "$T_MNT"
 for o in quorum_slot_nr=15:0..14 commit_interval_ms=99:100..300000 \
 	commit_interval_ms=300001:100..300000 data_prealloc_blocks=0:1..1048576 \
 	data_prealloc_blocks=1048577:1..1048576 quorum_heartbeat_timeout_ms=1999:2000..60000 \
-	quorum_heartbeat_timeout_ms=60001:2000..60000; do
+	quorum_heartbeat_timeout_ms=60001:2000..60000 orphan_scan_delay_ms=99:100..3600000 \
+	orphan_scan_delay_ms=3600001:100..3600000; do
 	t_expect_dmesg "scoutfs: option ${o%%:*} is outside ${o#*:}"
 	try "${o%%:*}" -o "metadev_path=$M,${o%%:*}" "$D" "$T_MNT"
 done
 t_expect_dmesg "Bad value for 'data_prealloc_blocks'"
 try "data_prealloc_blocks=-1" -o "metadev_path=$M,data_prealloc_blocks=-1" "$D" "$T_MNT"
-for o in bogus orphan_scan_delay_ms; do
+for o in bogus log_merge_wait_timeout_ms; do
 	t_expect_dmesg "Unknown parameter '$o'"
 	try "$o=10000" -o "metadev_path=$M,$o=10000" "$D" "$T_MNT"
 done

@@ -8,6 +8,7 @@
 . "$T_VM/tests/posix-lib"
 t_allow_dmesg "mounted fsid"
 t_allow_dmesg "unmounted"
+t_allow_dmesg "drop_caches"
 t_expect_dmesg "its orphan item remains for the orphan scan"
 KNOB=/sys/module/scoutfs/parameters/fail_item_change
 [ -w "$KNOB" ] || t_fail "no $KNOB"
@@ -42,11 +43,11 @@ echo "== a remount shortens the delay: the scan deletes it"
 mount -o remount,orphan_scan_delay_ms=200 "$T_MNT" || t_fail "remount"
 grep -o "orphan_scan_delay_ms=[0-9]*" /proc/mounts
 n=0
-while [ "$(cat "$sys/counters/orphan_scan_unlinked")" -lt 1 ] && [ "$n" -lt 100 ]; do
+while [ "$(cat "$sys/counters/orphan_scan_deletes")" -lt 1 ] && [ "$n" -lt 100 ]; do
 	sleep 0.2
 	n=$((n + 1))
 done
-echo "unlinked inodes the scans let go of: $(cat "$sys/counters/orphan_scan_unlinked")"
+echo "inodes the scans deleted: $(cat "$sys/counters/orphan_scan_deletes")"
 # the open file keeps its orphan item and extents
 orphans
 
