@@ -10,6 +10,7 @@
  * ones.  Both must give the same verdict, reason and bad value.
  */
 import execa from 'execa';
+import { gccWithKshim } from './helpers/kshim-gcc';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,7 +31,6 @@ import {
   RuleBreak,
 } from '../../utils/src/lib/item-rules';
 
-const ROOT = path.resolve(__dirname, '../..');
 const U64 = (1n << 64n) - 1n;
 const U32 = (1n << 32n) - 1n;
 const MAXB = BigInt(MAX_FILE_SIZE) >> BigInt(BLOCK_SM_SHIFT);
@@ -187,20 +187,7 @@ test('the kernel (C) and check (TS) agree on every rule between fields', async (
   try {
     fs.writeFileSync(path.join(tmp, 'main.c'), cMain());
     const exe = path.join(tmp, 'item-rules');
-    await execa('gcc', [
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-include',
-      path.join(ROOT, 'test/c/kshim.h'),
-      '-I',
-      path.join(ROOT, 'kmod/src/gen'),
-      '-I',
-      path.join(ROOT, 'kmod/src'),
-      '-o',
-      exe,
-      path.join(tmp, 'main.c'),
-    ]);
+    await gccWithKshim(exe, [path.join(tmp, 'main.c')]);
     const cases = itemRuleCases();
     const input = cases.map(([name, row]) => `${name} ${row.join(' ')}`);
     const want = cases.map(([name, row]) => {

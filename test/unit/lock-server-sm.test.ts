@@ -11,6 +11,7 @@
  *   - scripted sequences whose outputs are compared exactly.
  */
 import execa from 'execa';
+import { gccWithKshim } from './helpers/kshim-gcc';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -26,20 +27,11 @@ let sim: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-lsm-'));
   sim = path.join(tmp, 'lock_server_sim');
-  await execa('gcc', [
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-O2',
-    '-include',
-    path.join(ROOT, 'test/c/kshim.h'),
-    '-I',
-    path.join(ROOT, 'kmod/src'),
-    '-o',
+  await gccWithKshim(
     sim,
-    path.join(ROOT, 'kmod/src/lock_server_sm.c'),
-    path.join(ROOT, 'test/c/lock_server_sim.c'),
-  ]);
+    [path.join(ROOT, 'kmod/src/lock_server_sm.c'), path.join(ROOT, 'test/c/lock_server_sim.c')],
+    ['-O2'],
+  );
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

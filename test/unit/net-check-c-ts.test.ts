@@ -12,6 +12,7 @@
  * must make the comparison fail.
  */
 import execa from 'execa';
+import { gccWithKshim } from './helpers/kshim-gcc';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -169,20 +170,7 @@ async function compare(tmp: string, netCheckC: string, input: Uint8Array[]): Pro
   fs.writeFileSync(src, netCheckC);
   fs.writeFileSync(path.join(tmp, 'main.c'), MAIN);
   const exe = path.join(tmp, 'netcheck');
-  await execa('gcc', [
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-include',
-    path.join(ROOT, 'test/c/kshim.h'),
-    '-I',
-    GEN,
-    '-o',
-    exe,
-    src,
-    path.join(GEN, 'rules.c'),
-    path.join(tmp, 'main.c'),
-  ]);
+  await gccWithKshim(exe, [src, path.join(GEN, 'rules.c'), path.join(tmp, 'main.c')]);
   const r = await execa(exe, [], { input: input.map(hex).join('\n') + '\n' });
   const got = r.stdout.split('\n');
   const diff = input.flatMap((b, i) => {

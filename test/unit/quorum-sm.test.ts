@@ -15,6 +15,7 @@
  *     final heal, every member does, with 1 and 2 slots too.
  */
 import execa from 'execa';
+import { gccWithKshim } from './helpers/kshim-gcc';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -159,20 +160,11 @@ let sim: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoutfs-qsm-'));
   sim = path.join(tmp, 'quorum_sim');
-  await execa('gcc', [
-    '-Wall',
-    '-Wextra',
-    '-Werror',
-    '-O2',
-    '-include',
-    path.join(ROOT, 'test/c/kshim.h'),
-    '-I',
-    path.join(ROOT, 'kmod/src'),
-    '-o',
+  await gccWithKshim(
     sim,
-    path.join(ROOT, 'kmod/src/quorum_sm.c'),
-    path.join(ROOT, 'test/c/quorum_sim.c'),
-  ]);
+    [path.join(ROOT, 'kmod/src/quorum_sm.c'), path.join(ROOT, 'test/c/quorum_sim.c')],
+    ['-O2'],
+  );
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

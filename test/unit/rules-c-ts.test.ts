@@ -9,6 +9,7 @@
  * kernel's FNV-1a (kmod/src/name_hash.h) against check's nameHash().
  */
 import execa from 'execa';
+import { gccWithKshim } from './helpers/kshim-gcc';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -147,22 +148,11 @@ test('the kernel rules (C) and check rules (TS) agree on every case', async () =
   try {
     fs.writeFileSync(path.join(tmp, 'main.c'), cMain());
     const exe = path.join(tmp, 'rules');
-    await execa('gcc', [
-      '-Wall',
-      '-Wextra',
-      '-Werror',
-      '-Wno-cast-function-type',
-      '-include',
-      path.join(ROOT, 'test/c/kshim.h'),
-      '-I',
-      GEN,
-      '-I',
-      path.join(ROOT, 'kmod/src'),
-      '-o',
+    await gccWithKshim(
       exe,
-      path.join(GEN, 'rules.c'),
-      path.join(tmp, 'main.c'),
-    ]);
+      [path.join(GEN, 'rules.c'), path.join(tmp, 'main.c')],
+      ['-Wno-cast-function-type'],
+    );
     const input: string[] = [];
     const want: string[] = [];
     for (const c of codecs) {
