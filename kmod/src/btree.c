@@ -174,9 +174,10 @@ static void item_meta(struct scoutfs_btree_item *it, struct scoutfs_btree_meta *
 	}
 }
 
-int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root,
-			 const struct scoutfs_key *key, void *val, int len,
-			 struct scoutfs_btree_meta *meta)
+/* older (if not NULL): copies with seqs up to *older are as good as absent */
+static int lookup(struct super_block *sb, struct scoutfs_btree_root *root,
+		  const struct scoutfs_key *key, void *val, int len,
+		  struct scoutfs_btree_meta *meta, const u64 *older)
 {
 	struct scoutfs_block_ref ref = root->ref;
 	struct scoutfs_btree_block *bt;
@@ -197,7 +198,7 @@ int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root
 		i = find_pos(bt, key, &exact);
 		if (level == 0) {
 			ret = -ENOENT;
-			if (exact) {
+			if (exact && (!older || le64_to_cpu(bt_item(bt, i)->seq) > *older)) {
 				ret = copy_val(bt, bt_item(bt, i), val, len);
 				item_meta(bt_item(bt, i), meta);
 			}
@@ -210,6 +211,20 @@ int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root
 		scoutfs_block_put(sb, bl);
 		level--;
 	}
+}
+
+int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root,
+			 const struct scoutfs_key *key, void *val, int len,
+			 struct scoutfs_btree_meta *meta)
+{
+	return lookup(sb, root, key, val, len, meta, NULL);
+}
+
+int scoutfs_btree_lookup_newer(struct super_block *sb, struct scoutfs_btree_root *root,
+			       const struct scoutfs_key *key, void *val, int len,
+			       struct scoutfs_btree_meta *meta, const u64 *older)
+{
+	return lookup(sb, root, key, val, len, meta, older);
 }
 
 /*

@@ -27,6 +27,10 @@ struct scoutfs_btree_meta {
 int scoutfs_btree_lookup(struct super_block *sb, struct scoutfs_btree_root *root,
 			 const struct scoutfs_key *key, void *val, int len,
 			 struct scoutfs_btree_meta *meta);
+/* as lookup, but with older, a copy whose seq is not above *older is as good as absent */
+int scoutfs_btree_lookup_newer(struct super_block *sb, struct scoutfs_btree_root *root,
+			       const struct scoutfs_key *key, void *val, int len,
+			       struct scoutfs_btree_meta *meta, const u64 *older);
 int scoutfs_btree_next(struct super_block *sb, struct scoutfs_btree_root *root,
 		       const struct scoutfs_key *key, const struct scoutfs_key *last,
 		       struct scoutfs_key *found, void *val, int len,

@@ -206,6 +206,7 @@ int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
 	struct scoutfs_btree_meta best_meta = { 0 };
 	struct scoutfs_btree_meta meta;
 	struct ftree *t;
+	int best_len = 0;
 	int pos;
 	int ret = 0;
 
@@ -213,20 +214,21 @@ int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
 	for_each_root(fi, root, pos, t) {
 		if (!may_hold(t, key, key))
 			continue;
-		ret = scoutfs_btree_lookup(sb, root, key, NULL, 0, &meta);
+		/* a copy newer than the best so far overwrites its value in val */
+		ret = scoutfs_btree_lookup_newer(sb, root, key, val, len, &meta,
+						 best ? &best_meta.seq : NULL);
 		if (ret == -ENOENT)
 			continue;
 		if (ret < 0)
 			goto out;
-		if (!best || newer(&meta, &best_meta)) {
-			best = root;
-			best_meta = meta;
-		}
+		best = root;
+		best_meta = meta;
+		best_len = ret;
 	}
 	if (!best || (best_meta.flags & SCOUTFS_ITEM_FLAG_DELETION))
 		ret = -ENOENT;
 	else
-		ret = scoutfs_btree_lookup(sb, best, key, val, len, NULL);
+		ret = best_len;
 out:
 	up_read(&fi->rwsem);
 	return ret;
