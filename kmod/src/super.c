@@ -442,11 +442,14 @@ static int remount_ro(struct super_block *sb)
 {
 	int ret;
 
+	/* the scan's deletions must not be cut short by the switch to read-only */
+	scoutfs_orphan_scan_stop(sb);
 	scoutfs_forest_stop(sb);
 	ret = scoutfs_trans_sync(sb, 1);
 	if (ret) {
 		scoutfs_err(sb, "commit before remounting read-only failed: error %d", ret);
 		scoutfs_forest_start(sb);
+		scoutfs_orphan_scan_start(sb);
 		return ret;
 	}
 	WRITE_ONCE(SCOUTFS_SB(sb)->read_only, true);
