@@ -120,6 +120,14 @@ export interface Messages {
   GET_ROOTS: Message<5, None, NetRoots>;
   /** @server */
   GET_LAST_SEQ: Message<6, None, NetSeq>;
+  /**
+   * A client asks the server for a mode (old_mode held, new_mode wanted;
+   * the grant answers, maybe much later), and the server asks a client
+   * to go down from old_mode to new_mode (an invalidation; the client
+   * answers once it has).  start..end is exactly one lock range.
+   * @server
+   * @client
+   */
   LOCK: Message<7, NetLock, NetLock>;
   /** @server */
   STATFS: Message<18, None, NetStatfs>;

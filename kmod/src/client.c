@@ -8,7 +8,8 @@
  * quorum election picks a leader), else the configured slots' addresses
  * in turn, for a few seconds, before the mount fails.  It greets with
  * the volume's fsid and the module's format hash, asks the server for
- * statfs, and says farewell at unmount.
+ * statfs and lock modes (lock.c), carries out the server's requests to
+ * give modes up, and says farewell at unmount.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -21,6 +22,7 @@
 #include "msg.h"
 #include "format_hash.h"
 #include "net.h"
+#include "lock.h"
 #include "client.h"
 
 /* how long mount looks for a server, and how long a request waits */
@@ -134,6 +136,8 @@ void scoutfs_client_destroy(struct super_block *sb)
 
 	if (!client)
 		return;
+	/* the lock worker's last answers go out before the farewell */
+	scoutfs_lock_shutdown(sb);
 	if (client->greeted) {
 		ret = scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_FAREWELL, NULL, 0, NULL, 0,
 					  CLIENT_REQUEST_SECS * HZ);
@@ -141,6 +145,7 @@ void scoutfs_client_destroy(struct super_block *sb)
 			scoutfs_warn(sb, "farewell to the server at %pISpc failed: error %d",
 				     &client->server, ret);
 	}
+	/* a request still waiting fails with -ENOTCONN here */
 	scoutfs_net_free(client->conn);
 	kfree(client);
 	sbi->client = NULL;
@@ -152,4 +157,42 @@ int scoutfs_client_statfs(struct super_block *sb, struct scoutfs_net_statfs *st)
 
 	return scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_STATFS, NULL, 0, st, sizeof(*st),
 				   CLIENT_REQUEST_SECS * HZ);
+}
+
+static void client_lock_granted(struct scoutfs_net_conn *conn, int err, const void *resp,
+				u16 resp_len, void *data)
+{
+	scoutfs_lock_granted(scoutfs_net_sb(conn), data, err, resp);
+}
+
+/* ask the server for a lock mode: scoutfs_lock_granted() gets the answer */
+int scoutfs_client_lock_request(struct super_block *sb, const struct scoutfs_net_lock *nl,
+				struct scoutfs_lock *lock)
+{
+	struct scoutfs_client_info *client = SCOUTFS_SB(sb)->client;
+
+	if (!client || !client->conn)
+		return -ENOTCONN;
+	return scoutfs_net_submit_request(client->conn, SCOUTFS_NET_CMD_LOCK, nl, sizeof(*nl),
+					  client_lock_granted, lock);
+}
+
+/* the server asks this mount to give up a lock mode */
+int scoutfs_client_lock(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	return scoutfs_lock_invalidate(scoutfs_net_sb(conn), id, arg);
+}
+
+/* the answer to the server's request id: done (err 0, nl) or err */
+void scoutfs_client_lock_answer(struct super_block *sb, u64 id, int err,
+				const struct scoutfs_net_lock *nl)
+{
+	struct scoutfs_client_info *client = SCOUTFS_SB(sb)->client;
+	int ret;
+
+	if (!client || !client->conn)
+		return;
+	ret = scoutfs_net_response(client->conn, SCOUTFS_NET_CMD_LOCK, id, err, nl, sizeof(*nl));
+	if (ret < 0 && ret != -ENOTCONN)
+		scoutfs_err(sb, "answering the server's lock request failed: error %d", ret);
 }

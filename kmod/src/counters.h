@@ -18,6 +18,9 @@ enum {
 	SCOUTFS_CTR_lock_invalidations,	/* locks given up for another mount */
 	SCOUTFS_CTR_lock_shrink_frees,	/* idle locks given back under memory pressure */
 	SCOUTFS_CTR_lock_uses,		/* lock acquisitions by tasks */
+	SCOUTFS_CTR_server_lock_requests, /* lock requests the server received */
+	SCOUTFS_CTR_server_lock_grants,	/* lock grants the server sent */
+	SCOUTFS_CTR_server_lock_invalidations, /* invalidations the server sent */
 	SCOUTFS_CTR_quorum_dropped,	/* quorum datagrams dropped as malformed or foreign */
 	SCOUTFS_CTR_forest_finalized,	/* log btrees finalized */
 	SCOUTFS_CTR_forest_merge_batches, /* batches merged into the fs btree */

@@ -50,6 +50,8 @@ struct scoutfs_inode_info {
 	/* tasks doing page cache work under a lock (lock.h) */
 	spinlock_t lock_tasks_lock;
 	struct list_head lock_tasks;
+	/* on the lock worker's list while it holds a reference (lock.c) */
+	struct list_head lock_inv_head;
 
 	struct inode inode;
 };

@@ -4,13 +4,19 @@
  *
  * Each lock names a key range; a mount has at most one struct per range,
  * found by its start key in an rbtree.  A task asks for a mode; if the
- * mode granted to the mount doesn't cover it, the lock is requested
- * (today from the local grant below: on one node every request is
- * granted at once; the cluster's lock server answers the same request)
- * and the task waits for the grant.  Uses are counted per mode.  A lock
- * no task uses stays cached, granted, on an LRU; the shrinker gives idle
- * locks back (their items must be committed first) under memory
- * pressure.
+ * mode granted to the mount doesn't cover it, the server is asked over
+ * the client connection (LOCK, one request in flight per lock) and the
+ * task waits for the grant.  Uses are counted per mode.  A lock no task
+ * uses stays cached, granted, on an LRU; the shrinker frees idle locks
+ * granted NULL and has the worker give other idle ones back to the
+ * server (their items must be committed first) under memory pressure.
+ *
+ * The server asks for a mode back (an invalidation) when another client
+ * wants one that conflicts: the worker waits for the tasks using modes it
+ * takes away to finish (new ones wait meanwhile), writes back the pages
+ * of the group's cached inodes and commits when the mount could write,
+ * drops the pages when it can no longer read, and answers.  The next
+ * grant from NULL has a new refresh_gen: inodes read their item again.
  *
  * Ranges:
  *   inode group: zone FS, first in [ino & ~(GROUP_NR - 1), ino | (GROUP_NR - 1)],
@@ -33,6 +39,7 @@
 #include "trans.h"
 #include "msg.h"
 #include "counters.h"
+#include "client.h"
 
 #define INDEX_WINDOW_SHIFT	10
 
@@ -45,6 +52,17 @@ struct scoutfs_lock_info {
 	unsigned long lru_nr;
 	u64 next_refresh_gen;
 	struct shrinker *shrinker;
+
+	/* every change a task may wait for bumps wake_gen and wakes waitq */
+	wait_queue_head_t waitq;
+	u64 wake_gen;
+
+	/* the worker carries out invalidations and gives idle locks back */
+	struct workqueue_struct *wq;
+	struct work_struct work;
+	struct list_head inv_list;
+	struct list_head giveback;
+	bool shutdown;
 };
 
 #define LINFO(sb) (SCOUTFS_SB(sb)->locks)
@@ -81,6 +99,44 @@ static bool lock_idle(struct scoutfs_lock *lock)
 		if (lock->users[i])
 			return false;
 	return true;
+}
+
+/* nothing uses, wants or changes the lock: it may go on the LRU */
+static bool lock_unused(struct scoutfs_lock *lock)
+{
+	return lock_idle(lock) && lock->waiters == 0 && lock->req_mode < 0 && !lock->inv_pending;
+}
+
+/* under linfo->lock: wake every waiter, they look again */
+static void lock_wake(struct scoutfs_lock_info *linfo)
+{
+	linfo->wake_gen++;
+}
+
+static void lock_unlist(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+{
+	if (!list_empty(&lock->lru)) {
+		list_del_init(&lock->lru);
+		if (lock->on_lru)
+			linfo->lru_nr--;
+		lock->on_lru = false;
+	}
+}
+
+static void lock_lru_add(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+{
+	if (list_empty(&lock->lru) && lock_unused(lock)) {
+		list_add_tail(&lock->lru, &linfo->lru);
+		lock->on_lru = true;
+		linfo->lru_nr++;
+	}
+}
+
+static void lock_remove(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+{
+	lock_unlist(linfo, lock);
+	rb_erase(&lock->node, &linfo->root);
+	linfo->nr--;
 }
 
 static struct scoutfs_lock *lock_find(struct scoutfs_lock_info *linfo,
@@ -121,28 +177,50 @@ static void lock_insert(struct scoutfs_lock_info *linfo, struct scoutfs_lock *in
 	linfo->nr++;
 }
 
-/*
- * The request for a mode, called with linfo->lock held.  One node: grant
- * it.  A grant from NULL is a new grant: items and inodes read under an
- * earlier one may be stale, so refresh_gen changes.
- */
-static void lock_request(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock, int mode)
+/* ask the server for a mode (old_mode held), answered by scoutfs_lock_granted() */
+static int lock_send_request(struct super_block *sb, struct scoutfs_lock *lock, int old_mode,
+			     int new_mode)
 {
-	int want = mode_union(lock->mode, mode);
+	struct scoutfs_net_lock nl = {
+		.start = lock->start,
+		.end = lock->end,
+		.old_mode = old_mode,
+		.new_mode = new_mode,
+	};
 
-	scoutfs_inc_counter(linfo->sb, lock_requests);
-	scoutfs_inc_counter(linfo->sb, lock_grants);
-	if (lock->mode == SCOUTFS_LOCK_NULL)
-		lock->refresh_gen = ++linfo->next_refresh_gen;
-	lock->mode = want;
+	scoutfs_inc_counter(sb, lock_requests);
+	return scoutfs_client_lock_request(sb, &nl, lock);
 }
 
+/* wait, without linfo->lock, until something changes */
+static void lock_wait(struct scoutfs_lock_info *linfo)
+	__releases(&linfo->lock) __acquires(&linfo->lock)
+{
+	u64 gen = linfo->wake_gen;
+
+	spin_unlock(&linfo->lock);
+	wait_event(linfo->waitq, READ_ONCE(linfo->wake_gen) != gen);
+	spin_lock(&linfo->lock);
+}
+
+/*
+ * One use of the lock of start..end in mode.  When the mode granted to
+ * the mount doesn't cover it, the server is asked (one request in flight
+ * per lock) and the task waits for the grant; an invalidation being
+ * carried out holds back tasks of modes it takes away, so that it
+ * finishes.  The server answers every request, or the connection ends
+ * and the request fails.
+ */
 static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key *start,
 		      const struct scoutfs_key *end, struct scoutfs_lock **ret_lock)
 {
 	struct scoutfs_lock_info *linfo = LINFO(sb);
 	struct scoutfs_lock *alloc = NULL;
 	struct scoutfs_lock *lock;
+	u64 waited = 0;
+	bool woke = false;
+	int old_mode;
+	int want;
 	int ret;
 
 	*ret_lock = NULL;
@@ -162,8 +240,10 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		alloc->sb = sb;
 		alloc->start = *start;
 		alloc->end = *end;
+		alloc->req_mode = -1;
 		RB_CLEAR_NODE(&alloc->node);
 		INIT_LIST_HEAD(&alloc->lru);
+		INIT_LIST_HEAD(&alloc->inv_head);
 	}
 
 	if (!lock) {
@@ -177,18 +257,68 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		return -EINVAL;
 	}
 
-	if (!mode_covers(lock->mode, mode))
-		lock_request(linfo, lock, mode);
-	ret = 0;
+	lock_unlist(linfo, lock);
+	lock->waiters++;
+	for (;;) {
+		/*
+		 * A task holding the transaction goes on using a granted mode:
+		 * the invalidation's commit waits for its hold, so it must not
+		 * wait for the invalidation (index and orphan locks, taken
+		 * inside holds).  The mode only changes once no task uses it.
+		 */
+		if (lock->inv_pending && !mode_covers(lock->inv_mode, mode) &&
+		    !(mode_covers(lock->mode, mode) && scoutfs_trans_held())) {
+			lock_wait(linfo);
+			continue;
+		}
+		if (mode_covers(lock->mode, mode)) {
+			ret = 0;
+			break;
+		}
+		if (lock->req_mode >= 0) {
+			waited = lock->req_seq;
+			lock_wait(linfo);
+			continue;
+		}
+		if (waited && lock->err_seq == waited) {
+			/* the request this task waited for failed */
+			ret = lock->req_err;
+			break;
+		}
+		if (linfo->shutdown) {
+			ret = -ENOLINK;
+			break;
+		}
 
-	if (!list_empty(&lock->lru)) {
-		list_del_init(&lock->lru);
-		linfo->lru_nr--;
+		old_mode = lock->mode;
+		want = mode_union(old_mode, mode);
+		lock->req_mode = want;
+		waited = ++lock->req_seq;
+		spin_unlock(&linfo->lock);
+		ret = lock_send_request(sb, lock, old_mode, want);
+		spin_lock(&linfo->lock);
+		if (ret < 0 && lock->req_mode >= 0 && lock->req_seq == waited) {
+			lock->req_mode = -1;
+			lock->req_err = ret;
+			lock->err_seq = waited;
+			lock_wake(linfo);
+			woke = true;
+		}
 	}
-	lock->users[mode]++;
-	*ret_lock = lock;
+	lock->waiters--;
+	if (ret == 0)
+		lock->users[mode]++;
+	else
+		lock_lru_add(linfo, lock);
+	*ret_lock = ret == 0 ? lock : NULL;
 	spin_unlock(&linfo->lock);
-	scoutfs_inc_counter(sb, lock_uses);
+	if (woke)
+		wake_up_all(&linfo->waitq);
+	if (ret == 0)
+		scoutfs_inc_counter(sb, lock_uses);
+	else
+		scoutfs_err(sb, "lock request for zone %u first %llu failed: error %d",
+			    start->zone, le64_to_cpu(start->first), ret);
 
 	kfree(alloc);
 	return ret;
@@ -197,6 +327,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 void scoutfs_unlock(struct super_block *sb, struct scoutfs_lock *lock, int mode)
 {
 	struct scoutfs_lock_info *linfo = LINFO(sb);
+	bool wake = false;
 
 	if (!lock)
 		return;
@@ -205,12 +336,317 @@ void scoutfs_unlock(struct super_block *sb, struct scoutfs_lock *lock, int mode)
 	if (!WARN_ON_ONCE(mode <= SCOUTFS_LOCK_NULL || mode >= SCOUTFS_LOCK_NR_MODES ||
 			  lock->users[mode] == 0)) {
 		lock->users[mode]--;
-		if (lock_idle(lock)) {
-			list_add_tail(&lock->lru, &linfo->lru);
-			linfo->lru_nr++;
+		/* the invalidation waits for the uses it takes away */
+		if (lock->inv_pending) {
+			lock_wake(linfo);
+			wake = true;
 		}
+		lock_lru_add(linfo, lock);
 	}
 	spin_unlock(&linfo->lock);
+	if (wake)
+		wake_up_all(&linfo->waitq);
+}
+
+/*
+ * The server's answer to this mount's request (from the client
+ * connection's receive worker, or with -ENOTCONN as it closes).  A grant
+ * from NULL is a new grant: items and inodes read under an earlier one
+ * may be stale, so refresh_gen changes.  A lock given back (granted
+ * NULL) that nobody wants is freed.
+ */
+void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int err,
+			  const struct scoutfs_net_lock *nl)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	bool free = false;
+
+	spin_lock(&linfo->lock);
+	if (!err && (memcmp(&nl->start, &lock->start, sizeof(nl->start)) ||
+		     memcmp(&nl->end, &lock->end, sizeof(nl->end)) ||
+		     nl->old_mode != lock->mode || nl->new_mode != lock->req_mode)) {
+		scoutfs_err(sb, "the server granted mode %u from %u on zone %u first %llu, we asked for %d holding %d: ignored",
+			    nl->new_mode, nl->old_mode, lock->start.zone,
+			    le64_to_cpu(lock->start.first), lock->req_mode, lock->mode);
+		err = -EPROTO;
+	}
+	if (err) {
+		lock->req_err = err;
+		lock->err_seq = lock->req_seq;
+	} else {
+		scoutfs_inc_counter(sb, lock_grants);
+		if (lock->mode == SCOUTFS_LOCK_NULL && nl->new_mode != SCOUTFS_LOCK_NULL)
+			lock->refresh_gen = ++linfo->next_refresh_gen;
+		lock->mode = nl->new_mode;
+		if (nl->write_seq)
+			lock->write_seq = le64_to_cpu(nl->write_seq);
+	}
+	lock->req_mode = -1;
+	if (lock->mode == SCOUTFS_LOCK_NULL && lock_unused(lock)) {
+		lock_remove(linfo, lock);
+		free = true;
+	} else {
+		lock_lru_add(linfo, lock);
+	}
+	lock_wake(linfo);
+	spin_unlock(&linfo->lock);
+	wake_up_all(&linfo->waitq);
+	if (free)
+		kfree(lock);
+}
+
+/* may a holder of old be asked down to new? */
+static bool valid_down(int old_mode, int new_mode)
+{
+	return (old_mode != SCOUTFS_LOCK_NULL && new_mode == SCOUTFS_LOCK_NULL) ||
+	       (old_mode == SCOUTFS_LOCK_WRITE && new_mode == SCOUTFS_LOCK_READ);
+}
+
+/*
+ * The server asks this mount to go down from nl->old_mode to
+ * nl->new_mode (from the client connection's receive worker, which must
+ * not wait): checked, then handed to the worker, which answers once it
+ * has.  A lock this mount gave back or is giving back has its answer in
+ * that request: -ENOENT tells the server so.
+ */
+int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs_net_lock *nl)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	struct scoutfs_lock *lock;
+	const char *why = NULL;
+	int ret = 0;
+
+	spin_lock(&linfo->lock);
+	lock = lock_find(linfo, &nl->start);
+	if (!lock || lock->req_mode == SCOUTFS_LOCK_NULL ||
+	    (lock->mode == SCOUTFS_LOCK_NULL && nl->old_mode != SCOUTFS_LOCK_NULL))
+		ret = -ENOENT;
+	else if (memcmp(&nl->end, &lock->end, sizeof(nl->end)))
+		why = "the range's end differs from ours";
+	else if (nl->old_mode != lock->mode)
+		why = "we hold another mode";
+	else if (!valid_down(nl->old_mode, nl->new_mode))
+		why = "not a mode to go down to";
+	else if (lock->inv_pending)
+		why = "another invalidation of it is under way";
+	else if (linfo->shutdown)
+		ret = -ENOLINK;
+
+	if (why) {
+		ret = -EINVAL;
+	} else if (ret == 0) {
+		lock_unlist(linfo, lock);
+		lock->inv_pending = true;
+		lock->inv_mode = nl->new_mode;
+		lock->inv_id = id;
+		lock->waiters++;
+		list_add_tail(&lock->inv_head, &linfo->inv_list);
+		queue_work(linfo->wq, &linfo->work);
+	}
+	spin_unlock(&linfo->lock);
+	if (why)
+		scoutfs_err(sb, "the server asked us to go from mode %u to %u on zone %u first %llu: %s; refused",
+			    nl->old_mode, nl->new_mode, nl->start.zone, le64_to_cpu(nl->start.first),
+			    why);
+	return ret;
+}
+
+/* under linfo->lock: does no task use a mode the invalidation takes away? */
+static bool inv_drained_locked(struct scoutfs_lock *lock)
+{
+	int m;
+
+	for (m = SCOUTFS_LOCK_READ; m < SCOUTFS_LOCK_NR_MODES; m++)
+		if (lock->users[m] && !mode_covers(lock->inv_mode, m))
+			return false;
+	return true;
+}
+
+static bool inv_drained(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+{
+	bool drained;
+
+	spin_lock(&linfo->lock);
+	drained = inv_drained_locked(lock);
+	spin_unlock(&linfo->lock);
+	return drained;
+}
+
+/*
+ * File pages of the inodes of an inode group lock: written back (their
+ * extents become dirty items the commit then writes), and dropped when
+ * the mount gives up reading too.  References are put once the lock has
+ * changed: evicting an inode may need the lock.
+ */
+static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, bool drop,
+			    struct list_head *put)
+{
+	u64 first = le64_to_cpu(lock->start.first);
+	u64 last = le64_to_cpu(lock->end.first);
+	struct inode *inode;
+	int ret = 0;
+	int err;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list) {
+		if (scoutfs_ino(inode) < first || scoutfs_ino(inode) > last)
+			continue;
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    inode->i_mapping->nrpages == 0) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&sb->s_inode_list_lock);
+
+		/* our reference keeps it on s_inodes: the walk goes on from it */
+		list_add_tail(&SCOUTFS_I(inode)->lock_inv_head, put);
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (!err && drop)
+			err = invalidate_inode_pages2(inode->i_mapping);
+		if (err && !ret)
+			ret = err;
+		cond_resched();
+		spin_lock(&sb->s_inode_list_lock);
+	}
+	spin_unlock(&sb->s_inode_list_lock);
+	return ret;
+}
+
+static void put_inodes(struct list_head *put)
+{
+	struct scoutfs_inode_info *si;
+	struct scoutfs_inode_info *tmp;
+
+	list_for_each_entry_safe(si, tmp, put, lock_inv_head) {
+		list_del_init(&si->lock_inv_head);
+		iput(&si->inode);
+	}
+}
+
+/*
+ * Carry out one invalidation: wait for the uses it takes away to end,
+ * make what the mount wrote under the lock durable (dirty pages, then a
+ * commit), drop what it may no longer read, change the mode and answer.
+ * When the changes can't be made durable the lock stays as it was and
+ * the server hears the error: nothing written is given up.
+ */
+static void lock_invalidate_one(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+{
+	struct super_block *sb = linfo->sb;
+	struct scoutfs_net_lock nl;
+	bool inodes = lock->start.zone == SCOUTFS_KEY_ZONE_FS;
+	int old_mode = READ_ONCE(lock->mode);
+	int new_mode = lock->inv_mode;
+	bool writer = old_mode == SCOUTFS_LOCK_WRITE || old_mode == SCOUTFS_LOCK_WRITE_ONLY;
+	u64 id = lock->inv_id;
+	LIST_HEAD(put);
+	int ret = 0;
+
+	/*
+	 * Holders of the transaction may still take the mode while the
+	 * commit waits for them (see lock_range): until it is unused at the
+	 * moment it changes, drain and make durable again.
+	 */
+	for (;;) {
+		wait_event(linfo->waitq, inv_drained(linfo, lock));
+
+		if (writer) {
+			if (inodes)
+				ret = lock_inode_pages(sb, lock, new_mode == SCOUTFS_LOCK_NULL,
+						       &put);
+			if (!ret && READ_ONCE(lock->dirty_trans_seq) >
+				    scoutfs_trans_stable_seq(sb))
+				ret = scoutfs_trans_sync(sb, 1);
+		} else if (inodes && new_mode == SCOUTFS_LOCK_NULL) {
+			ret = lock_inode_pages(sb, lock, true, &put);
+		}
+		if (ret < 0) {
+			scoutfs_err(sb, "giving up mode %d of the lock on zone %u first %llu failed: error %d; it stays",
+				    old_mode, lock->start.zone, le64_to_cpu(lock->start.first), ret);
+			spin_lock(&linfo->lock);
+			break;
+		}
+		spin_lock(&linfo->lock);
+		if (inv_drained_locked(lock) && (!writer ||
+		    lock->dirty_trans_seq <= scoutfs_trans_stable_seq(sb)))
+			break;
+		spin_unlock(&linfo->lock);
+	}
+
+	memset(&nl, 0, sizeof(nl));
+	nl.start = lock->start;
+	nl.end = lock->end;
+	nl.old_mode = old_mode;
+	nl.new_mode = new_mode;
+
+	if (ret == 0) {
+		lock->mode = new_mode;
+		scoutfs_inc_counter(sb, lock_invalidations);
+	}
+	lock->inv_pending = false;
+	lock->waiters--;
+	lock_lru_add(linfo, lock);
+	lock_wake(linfo);
+	spin_unlock(&linfo->lock);
+	wake_up_all(&linfo->waitq);
+
+	/* lock may be freed from here on */
+	scoutfs_client_lock_answer(sb, id, ret, &nl);
+	put_inodes(&put);
+}
+
+/*
+ * The worker: invalidations first, then idle locks the shrinker chose
+ * to give back to the server (NULL requested, freed once granted).  A
+ * lock is pinned while the worker has it: by inv_pending and waiters,
+ * or by the request in flight.
+ */
+static void lock_worker(struct work_struct *work)
+{
+	struct scoutfs_lock_info *linfo = container_of(work, struct scoutfs_lock_info, work);
+	struct super_block *sb = linfo->sb;
+	struct scoutfs_lock *lock;
+	int old_mode;
+	int ret;
+
+	for (;;) {
+		spin_lock(&linfo->lock);
+		lock = list_first_entry_or_null(&linfo->inv_list, struct scoutfs_lock, inv_head);
+		if (lock) {
+			list_del_init(&lock->inv_head);
+			spin_unlock(&linfo->lock);
+			lock_invalidate_one(linfo, lock);
+			continue;
+		}
+		lock = list_first_entry_or_null(&linfo->giveback, struct scoutfs_lock, lru);
+		if (!lock) {
+			spin_unlock(&linfo->lock);
+			break;
+		}
+		list_del_init(&lock->lru);
+		if (!lock_unused(lock) || lock->mode == SCOUTFS_LOCK_NULL || linfo->shutdown) {
+			lock_lru_add(linfo, lock);
+			spin_unlock(&linfo->lock);
+			continue;
+		}
+		old_mode = lock->mode;
+		lock->req_mode = SCOUTFS_LOCK_NULL;
+		lock->req_seq++;
+		spin_unlock(&linfo->lock);
+
+		ret = lock_send_request(sb, lock, old_mode, SCOUTFS_LOCK_NULL);
+		if (ret < 0) {
+			spin_lock(&linfo->lock);
+			lock->req_mode = -1;
+			lock_lru_add(linfo, lock);
+			lock_wake(linfo);
+			spin_unlock(&linfo->lock);
+			wake_up_all(&linfo->waitq);
+		}
+	}
 }
 
 bool scoutfs_lock_allows(struct scoutfs_lock *lock, const struct scoutfs_key *key,
@@ -375,17 +811,29 @@ void scoutfs_unlock_inodes(struct super_block *sb, int mode, struct scoutfs_lock
 		scoutfs_unlock(sb, d, mode);
 }
 
+static void index_range(u8 type, u64 seq, struct scoutfs_key *start, struct scoutfs_key *end)
+{
+	u64 window = seq >> INDEX_WINDOW_SHIFT << INDEX_WINDOW_SHIFT;
+
+	scoutfs_key_init(start, SCOUTFS_KEY_ZONE_INODE_INDEX, 0, type, window, 0, 0);
+	scoutfs_key_init(end, SCOUTFS_KEY_ZONE_INODE_INDEX, 0, type,
+			 window | ((1ULL << INDEX_WINDOW_SHIFT) - 1), U64_MAX, U8_MAX);
+}
+
 int scoutfs_lock_index(struct super_block *sb, int mode, u8 type, u64 seq,
 		       struct scoutfs_lock **ret_lock)
 {
-	u64 window = seq >> INDEX_WINDOW_SHIFT << INDEX_WINDOW_SHIFT;
 	struct scoutfs_key start;
 	struct scoutfs_key end;
 
-	scoutfs_key_init(&start, SCOUTFS_KEY_ZONE_INODE_INDEX, 0, type, window, 0, 0);
-	scoutfs_key_init(&end, SCOUTFS_KEY_ZONE_INODE_INDEX, 0, type,
-			 window | ((1ULL << INDEX_WINDOW_SHIFT) - 1), U64_MAX, U8_MAX);
+	index_range(type, seq, &start, &end);
 	return lock_range(sb, mode, &start, &end, ret_lock);
+}
+
+static void orphan_range(struct scoutfs_key *start, struct scoutfs_key *end)
+{
+	scoutfs_key_init(start, SCOUTFS_KEY_ZONE_ORPHAN, 0, 0, 0, 0, 0);
+	scoutfs_key_init(end, SCOUTFS_KEY_ZONE_ORPHAN, U64_MAX, U8_MAX, U64_MAX, U64_MAX, U8_MAX);
 }
 
 int scoutfs_lock_orphans(struct super_block *sb, int mode, struct scoutfs_lock **ret_lock)
@@ -393,17 +841,56 @@ int scoutfs_lock_orphans(struct super_block *sb, int mode, struct scoutfs_lock *
 	struct scoutfs_key start;
 	struct scoutfs_key end;
 
-	scoutfs_key_init(&start, SCOUTFS_KEY_ZONE_ORPHAN, 0, 0, 0, 0, 0);
-	scoutfs_key_init(&end, SCOUTFS_KEY_ZONE_ORPHAN, U64_MAX, U8_MAX, U64_MAX, U64_MAX, U8_MAX);
+	orphan_range(&start, &end);
 	return lock_range(sb, mode, &start, &end, ret_lock);
+}
+
+static void rename_range(struct scoutfs_key *start, struct scoutfs_key *end)
+{
+	scoutfs_key_init(start, SCOUTFS_KEY_ZONE_LOCK, 0, SCOUTFS_LOCK_ITEM_TYPE_RENAME, 0, 0, 0);
+	*end = *start;
 }
 
 int scoutfs_lock_rename(struct super_block *sb, int mode, struct scoutfs_lock **ret_lock)
 {
-	struct scoutfs_key key;
+	struct scoutfs_key start;
+	struct scoutfs_key end;
 
-	scoutfs_key_init(&key, SCOUTFS_KEY_ZONE_LOCK, 0, SCOUTFS_LOCK_ITEM_TYPE_RENAME, 0, 0, 0);
-	return lock_range(sb, mode, &key, &key, ret_lock);
+	rename_range(&start, &end);
+	return lock_range(sb, mode, &start, &end, ret_lock);
+}
+
+/* the range is rebuilt from its start by the functions above, and compared */
+const char *scoutfs_lock_range_invalid(const struct scoutfs_key *start,
+				       const struct scoutfs_key *end)
+{
+	struct scoutfs_key s;
+	struct scoutfs_key e;
+
+	switch (start->zone) {
+	case SCOUTFS_KEY_ZONE_FS:
+		inode_group_range(le64_to_cpu(start->first), &s, &e);
+		break;
+	case SCOUTFS_KEY_ZONE_INODE_INDEX:
+		if (start->type != SCOUTFS_INDEX_ITEM_TYPE_META_SEQ &&
+		    start->type != SCOUTFS_INDEX_ITEM_TYPE_DATA_SEQ)
+			return "not a type of index";
+		index_range(start->type, le64_to_cpu(start->second), &s, &e);
+		break;
+	case SCOUTFS_KEY_ZONE_ORPHAN:
+		orphan_range(&s, &e);
+		break;
+	case SCOUTFS_KEY_ZONE_LOCK:
+		rename_range(&s, &e);
+		break;
+	default:
+		return "not a zone that locks cover";
+	}
+	if (memcmp(&s, start, sizeof(s)))
+		return "start is not the first key of a lock range";
+	if (memcmp(&e, end, sizeof(e)))
+		return "end is not the last key of the range that start begins";
+	return NULL;
 }
 
 /* ------------------------------------------------------ per-task locks */
@@ -503,9 +990,11 @@ static unsigned long lock_count(struct shrinker *shrink, struct shrink_control *
 }
 
 /*
- * Give back idle locks, oldest first.  One whose items the open or a
- * committing transaction changed stays: giving a lock up means its
- * changes are durable first (the cluster's invalidation commits them).
+ * Idle locks, oldest first: one granted NULL is freed here, others are
+ * handed to the worker, which gives them back to the server and frees
+ * them once it has answered.  One whose items the open or a committing
+ * transaction changed stays: giving a lock up means its changes are
+ * durable first.
  */
 static unsigned long lock_scan(struct shrinker *shrink, struct shrink_control *sc)
 {
@@ -515,26 +1004,33 @@ static unsigned long lock_scan(struct shrinker *shrink, struct shrink_control *s
 	struct scoutfs_lock *lock;
 	struct scoutfs_lock *tmp;
 	unsigned long freed = 0;
+	unsigned long back = 0;
 	LIST_HEAD(dispose);
 
 	spin_lock(&linfo->lock);
 	list_for_each_entry_safe(lock, tmp, &linfo->lru, lru) {
-		if (freed >= sc->nr_to_scan)
+		if (freed + back >= sc->nr_to_scan)
 			break;
-		if (lock->dirty_trans_seq > stable)
+		if (lock->mode == SCOUTFS_LOCK_NULL) {
+			lock_remove(linfo, lock);
+			list_add(&lock->lru, &dispose);
+			freed++;
 			continue;
-		list_move(&lock->lru, &dispose);
-		linfo->lru_nr--;
-		rb_erase(&lock->node, &linfo->root);
-		linfo->nr--;
-		freed++;
+		}
+		if (lock->dirty_trans_seq > stable || linfo->shutdown)
+			continue;
+		lock_unlist(linfo, lock);
+		list_add_tail(&lock->lru, &linfo->giveback);
+		back++;
 	}
+	if (back)
+		queue_work(linfo->wq, &linfo->work);
 	spin_unlock(&linfo->lock);
 
 	list_for_each_entry_safe(lock, tmp, &dispose, lru)
 		kfree(lock);
-	scoutfs_add_counter(sb, lock_shrink_frees, freed);
-	return freed;
+	scoutfs_add_counter(sb, lock_shrink_frees, freed + back);
+	return freed + back;
 }
 
 int scoutfs_lock_setup(struct super_block *sb)
@@ -549,10 +1045,21 @@ int scoutfs_lock_setup(struct super_block *sb)
 	spin_lock_init(&linfo->lock);
 	linfo->root = RB_ROOT;
 	INIT_LIST_HEAD(&linfo->lru);
+	init_waitqueue_head(&linfo->waitq);
+	INIT_WORK(&linfo->work, lock_worker);
+	INIT_LIST_HEAD(&linfo->inv_list);
+	INIT_LIST_HEAD(&linfo->giveback);
+	/* invalidations commit, which reclaim may be waiting for */
+	linfo->wq = alloc_ordered_workqueue("scoutfs_lock", WQ_MEM_RECLAIM);
+	if (!linfo->wq) {
+		kfree(linfo);
+		return -ENOMEM;
+	}
 
 	shrinker = scoutfs_shrinker_create(lock_count, lock_scan, linfo, "scoutfs-locks",
 					   sb->s_id);
 	if (IS_ERR(shrinker)) {
+		destroy_workqueue(linfo->wq);
 		kfree(linfo);
 		return PTR_ERR(shrinker);
 	}
@@ -561,7 +1068,27 @@ int scoutfs_lock_setup(struct super_block *sb)
 	return 0;
 }
 
-/* at unmount, after every inode was evicted: no lock is in use */
+/*
+ * Before the client connection goes: the worker finishes what it has
+ * (its answers still reach the server), and no new request,
+ * invalidation or give-back starts.
+ */
+void scoutfs_lock_shutdown(struct super_block *sb)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+
+	if (!linfo)
+		return;
+	spin_lock(&linfo->lock);
+	linfo->shutdown = true;
+	spin_unlock(&linfo->lock);
+	flush_workqueue(linfo->wq);
+}
+
+/*
+ * At unmount, after every inode was evicted and the client connection
+ * closed (every request answered or failed): no lock is in use.
+ */
 void scoutfs_lock_destroy(struct super_block *sb)
 {
 	struct scoutfs_lock_info *linfo = LINFO(sb);
@@ -571,9 +1098,10 @@ void scoutfs_lock_destroy(struct super_block *sb)
 	if (!linfo)
 		return;
 	scoutfs_shrinker_destroy(linfo->shrinker);
+	destroy_workqueue(linfo->wq);
 	while ((n = rb_first(&linfo->root))) {
 		lock = rb_entry(n, struct scoutfs_lock, node);
-		WARN_ON_ONCE(!lock_idle(lock));
+		WARN_ON_ONCE(!lock_idle(lock) || lock->waiters || lock->req_mode >= 0);
 		rb_erase(n, &linfo->root);
 		kfree(lock);
 	}

@@ -22,16 +22,21 @@
  * once.  A lock is granted to the mount: any number of its tasks use it at
  * once in the granted mode (tasks of one mount serialise among
  * themselves with the VFS's locks); the mount keeps an idle lock cached
- * until memory pressure or another mount wants it.  On one node every
- * grant is immediate.
+ * until memory pressure or another client of the server wants it.  Every
+ * grant comes from the server (server.c's lock table), the one in the
+ * mount's own module included: a round trip over the client connection
+ * for each lock the mount doesn't hold yet.
  *
  * Order, to never deadlock: VFS locks (i_rwsem), then cluster locks,
  * then the transaction (scoutfs_hold_trans).  Several inode locks are
  * taken at once in key order (scoutfs_lock_inodes), the rename lock
- * before them.  Index and orphan locks are WRITE_ONLY for every writer
- * and are never read under a lock (walks and the orphan scan read
- * committed roots): so nothing ever waits for them to be invalidated,
- * and they may be taken while holding the transaction.
+ * before them.  Index and orphan locks are WRITE_ONLY for every writer,
+ * and index windows are never read under a lock (walks read committed
+ * roots); the orphan zone is read under READ only outside transactions
+ * (orphan_exists, the orphan scan).  So index and orphan locks may be
+ * taken while holding the transaction.  (With several writing mounts, an
+ * invalidation of such a lock that must commit would wait for holders
+ * that wait for it: those locks must then move before the hold.)
  */
 enum {
 	SCOUTFS_LOCK_NULL = SCOUTFS_LOCK_MODE_NULL,
@@ -57,10 +62,22 @@ struct scoutfs_lock {
 	u64 refresh_gen;
 	/* the last transaction that changed items under this lock */
 	u64 dirty_trans_seq;
+	/* the server's write_seq of the last WRITE or WRITE_ONLY grant */
+	u64 write_seq;
 
-	/* lock.c's */
+	/* lock.c's, under its spinlock */
 	struct rb_node node;
-	struct list_head lru;
+	struct list_head lru;		/* on the LRU or the give-back list */
+	bool on_lru;
+	int req_mode;			/* the request in flight, -1 for none */
+	u64 req_seq;			/* counts requests sent */
+	u64 err_seq;			/* the request that failed with req_err */
+	int req_err;
+	unsigned int waiters;		/* tasks waiting, and the invalidation: pins it */
+	bool inv_pending;		/* an invalidation is being carried out */
+	u8 inv_mode;			/* ... down to this mode */
+	u64 inv_id;			/* ... answering the server's request id */
+	struct list_head inv_head;	/* on the worker's list */
 };
 
 /* flags */
@@ -130,10 +147,30 @@ void scoutfs_unlock_inode_task(struct inode *inode, int mode, struct scoutfs_loc
 /* the inode's lock if granted in a mode covering mode, with a use taken */
 struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode);
 
+/*
+ * The server's side: NULL when start..end is exactly one of the ranges
+ * above, else why not.
+ */
+const char *scoutfs_lock_range_invalid(const struct scoutfs_key *start,
+				       const struct scoutfs_key *end);
+
+/*
+ * From the client connection: the answer to a request of this mount
+ * (err, or nl the grant), and the server asking this mount to go down
+ * to a mode (an invalidation, answered with scoutfs_client_lock_answer
+ * once carried out; 0 when accepted, else the error to answer now).
+ */
+struct scoutfs_net_lock;
+void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int err,
+			  const struct scoutfs_net_lock *nl);
+int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs_net_lock *nl);
+
 /* counters for sysfs/debugging */
 unsigned long scoutfs_lock_nr_cached(struct super_block *sb);
 
 int scoutfs_lock_setup(struct super_block *sb);
+/* finish invalidations and give-backs, take no more: before the client goes */
+void scoutfs_lock_shutdown(struct super_block *sb);
 void scoutfs_lock_destroy(struct super_block *sb);
 
 #endif

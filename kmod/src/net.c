@@ -14,9 +14,12 @@
  * a valid response to the request waiting for its id.
  *
  * Sends are queued and written by a send worker, so a handler never
- * blocks on a slow peer.  Requests wait for their response with a
- * timeout; when the connection closes, every waiting request fails with
- * -ENOTCONN.  Errors cross the wire as enum NetError.
+ * blocks on a slow peer.  A handler may answer later: it keeps the id and
+ * calls scoutfs_net_response() (the server's lock grants).  Requests
+ * either wait for their response with a timeout (scoutfs_net_request) or
+ * have a callback called with it (scoutfs_net_submit_request: lock
+ * requests and invalidations); when the connection closes, every waiting
+ * request fails with -ENOTCONN.  Errors cross the wire as enum NetError.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -41,7 +44,11 @@ struct scoutfs_net_msg {
 	struct scoutfs_net_header hdr;	/* followed by the payload */
 };
 
-/* a request waiting for its response, on the requester's stack */
+/*
+ * A request waiting for its response: on the requester's stack for
+ * scoutfs_net_request(), allocated with a callback for
+ * scoutfs_net_submit_request().
+ */
 struct net_pending {
 	struct list_head head;
 	u64 id;
@@ -50,6 +57,8 @@ struct net_pending {
 	u16 resp_len;
 	int err;
 	struct completion done;
+	scoutfs_net_response_fn fn;
+	void *data;
 };
 
 struct scoutfs_net_conn {
@@ -124,20 +133,34 @@ u64 scoutfs_net_dropped(struct scoutfs_net_conn *conn)
 	return atomic64_read(&conn->dropped);
 }
 
-/* fail every waiting request: the connection is closing */
+/*
+ * Fail every waiting request: the connection is closing.  Callbacks are
+ * called once each, outside the connection's lock.
+ */
 static void fail_pending(struct scoutfs_net_conn *conn)
 {
 	struct net_pending *p;
 	struct net_pending *tmp;
+	LIST_HEAD(async);
 
 	spin_lock(&conn->lock);
 	list_for_each_entry_safe(p, tmp, &conn->pending, head) {
+		if (p->fn) {
+			list_move_tail(&p->head, &async);
+			continue;
+		}
 		list_del_init(&p->head);
 		p->err = -ENOTCONN;
 		/* p belongs to its waiter once completed */
 		complete(&p->done);
 	}
 	spin_unlock(&conn->lock);
+
+	list_for_each_entry_safe(p, tmp, &async, head) {
+		list_del(&p->head);
+		p->fn(conn, -ENOTCONN, NULL, 0, p->data);
+		kfree(p);
+	}
 }
 
 /* stop both directions; the workers see errors and wind down */
@@ -284,6 +307,52 @@ int scoutfs_net_request(struct scoutfs_net_conn *conn, u8 cmd, const void *arg, 
 	return p.err;
 }
 
+/*
+ * Send a request without waiting: fn is called once with the response
+ * (err 0 and its payload, or the peer's error), from the connection's
+ * receive worker, or with -ENOTCONN when the connection closes first,
+ * from whoever closes it; never when this returns an error.  fn must not
+ * sleep for long: the connection receives nothing while it runs.
+ */
+int scoutfs_net_submit_request(struct scoutfs_net_conn *conn, u8 cmd, const void *arg,
+			       u16 arg_len, scoutfs_net_response_fn fn, void *data)
+{
+	struct net_pending *p;
+	int ret;
+
+	p = kzalloc(sizeof(*p), GFP_NOFS);
+	if (!p)
+		return -ENOMEM;
+	p->cmd = cmd;
+	p->fn = fn;
+	p->data = data;
+
+	spin_lock(&conn->lock);
+	if (conn->closing) {
+		spin_unlock(&conn->lock);
+		kfree(p);
+		return -ENOTCONN;
+	}
+	p->id = ++conn->next_id;
+	list_add_tail(&p->head, &conn->pending);
+	spin_unlock(&conn->lock);
+
+	ret = net_send(conn, cmd, 0, p->id, 0, arg, arg_len);
+	if (ret == 0)
+		return 0;
+
+	spin_lock(&conn->lock);
+	if (!list_empty(&p->head)) {
+		list_del_init(&p->head);
+		spin_unlock(&conn->lock);
+		kfree(p);
+		return ret;
+	}
+	spin_unlock(&conn->lock);
+	/* closing took it first and calls fn (or has): that is the answer */
+	return 0;
+}
+
 static void drop_msg(struct scoutfs_net_conn *conn, const char *why, u64 bad)
 {
 	u64 nr = atomic64_inc_return(&conn->dropped);
@@ -311,6 +380,14 @@ static void handle_response(struct scoutfs_net_conn *conn, struct scoutfs_net_he
 
 	if (!found) {
 		drop_msg(conn, "response to no waiting request", id);
+		return;
+	}
+	if (found->fn) {
+		if (hdr->error)
+			found->fn(conn, net_to_errno(hdr->error), NULL, 0, found->data);
+		else
+			found->fn(conn, 0, data_len ? hdr->data : NULL, data_len, found->data);
+		kfree(found);
 		return;
 	}
 	if (hdr->error) {

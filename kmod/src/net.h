@@ -30,6 +30,10 @@ u64 scoutfs_net_dropped(struct scoutfs_net_conn *conn);
 
 int scoutfs_net_request(struct scoutfs_net_conn *conn, u8 cmd, const void *arg, u16 arg_len,
 			void *resp, u16 resp_len, unsigned long timeout_jiffies);
+typedef void (*scoutfs_net_response_fn)(struct scoutfs_net_conn *conn, int err,
+					const void *resp, u16 resp_len, void *data);
+int scoutfs_net_submit_request(struct scoutfs_net_conn *conn, u8 cmd, const void *arg,
+			       u16 arg_len, scoutfs_net_response_fn fn, void *data);
 int scoutfs_net_response(struct scoutfs_net_conn *conn, u8 cmd, u64 id, int err,
 			 const void *data, u16 data_len);
 

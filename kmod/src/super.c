@@ -267,6 +267,20 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (ret)
 		goto out;
 
+	/*
+	 * The first write: after every check, once this mount may write.
+	 * The server in every mount of a slot for now; its own client
+	 * greets it.  Every item read takes a lock, which the server grants:
+	 * the root inode is read once the client is connected.
+	 */
+	ret = scoutfs_quorum_setup(sb);
+	if (ret)
+		goto out;
+	ret = scoutfs_server_setup(sb) ?:
+	      scoutfs_client_setup(sb);
+	if (ret)
+		goto out;
+
 	sb->s_op = &scoutfs_super_ops;
 	sb->s_export_op = &scoutfs_export_ops;
 	inode = scoutfs_iget(sb, SCOUTFS_ROOT_INO);
@@ -287,15 +301,6 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 	}
 
-	/* the first write: after every check, once this mount may write */
-	ret = scoutfs_quorum_setup(sb);
-	if (ret)
-		goto out;
-	/* the server in every mount of a slot for now; its own client greets it */
-	ret = scoutfs_server_setup(sb) ?:
-	      scoutfs_client_setup(sb);
-	if (ret)
-		goto out;
 	/* merging first: deleting orphans may need the space log btrees hold */
 	scoutfs_forest_start(sb);
 	if (!sbi->read_only) {

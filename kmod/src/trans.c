@@ -113,6 +113,12 @@ static void set_hold_info(unsigned long info)
 	current->journal_info = (void *)info;
 }
 
+/* does the current task hold a transaction? */
+bool scoutfs_trans_held(void)
+{
+	return hold_depth() != 0;
+}
+
 /* a holder changed metadata blocks without dirtying items (merges) */
 void scoutfs_trans_mark_dirty(struct super_block *sb)
 {

@@ -61,6 +61,8 @@ u64 scoutfs_trans_stable_seq(struct super_block *sb);
 
 /* commit now; with wait, return once durable (or the commit's error) */
 int scoutfs_trans_sync(struct super_block *sb, int wait);
+/* does the current task hold a transaction (scoutfs_hold_trans)? */
+bool scoutfs_trans_held(void);
 
 /* after remount changed commit_interval_ms: re-arm a pending timer with it */
 void scoutfs_trans_interval_changed(struct super_block *sb);

@@ -38,10 +38,17 @@ phase() {
 	printf '%s\n' "$out" | sed "s/^/$fs /"
 }
 
+# the mount's lock requests: each is a round trip to the server
+lock_requests() {
+	cat /sys/fs/scoutfs/*/counters/lock_requests
+}
+
 for fs in scoutfs ext4; do
 	mount_fs $fs
 	m=/mnt/$fs
+	[ $fs = scoutfs ] && lr=$(lock_requests)
 	phase $fs create $m $DIRS $N
+	[ $fs = scoutfs ] && echo "scoutfs lockreqs_per_create $(awk -v a="$lr" -v b="$(lock_requests)" -v n="$N" 'BEGIN { printf "%.4f", (b - a) / n }')"
 	phase $fs syncfs $m
 	cold $fs
 	phase $fs stat $m $DIRS $N

@@ -84,7 +84,13 @@ async function main(): Promise<number> {
   });
   const out = path.join(ROOT, 'bench-results');
   fs.mkdirSync(out, { recursive: true });
-  const result = { when: new Date().toISOString(), params: env, vm_seconds: r.seconds, rows };
+  const result = {
+    when: new Date().toISOString(),
+    params: env,
+    vm_seconds: r.seconds,
+    rows,
+    lockreqs_per_create: times.scoutfs.lockreqs_per_create?.[0],
+  };
   fs.writeFileSync(path.join(out, 'fs-core.json'), JSON.stringify(result, null, 2) + '\n');
   const md = [
     `# scoutfs vs ext4 (${new Date().toISOString()})`,
@@ -99,6 +105,12 @@ async function main(): Promise<number> {
         `| ${x.label} | ${x.scoutfs_s?.toFixed(2) ?? '-'} | ${x.ext4_s?.toFixed(2) ?? '-'} | ${x.ratio?.toFixed(2) ?? '-'} | ${x.target} | ${x.met === undefined ? '' : x.met ? 'yes' : 'NO'} |`,
     ),
     '',
+    ...(times.scoutfs.lockreqs_per_create
+      ? [
+          `lock requests per created file (each a round trip to the server): ${times.scoutfs.lockreqs_per_create[0]}`,
+          '',
+        ]
+      : []),
   ].join('\n');
   fs.writeFileSync(path.join(out, 'fs-core.md'), md);
   process.stdout.write(md);

@@ -25,7 +25,8 @@ test('scenario suite passes in one boot', () => suite('', []));
  * namespace, attribute, data, VFS and xattr scenarios, change index walks,
  * crashes (sync, unsynced, orphans, preallocation) and failing item
  * changes, and the client/server protocol over kernel TCP sockets
- * (net-greeting).  Together they go through every path compat.h changes (block
+ * (net-greeting, and lock-invalidate: lock requests and invalidations,
+ * which write back and drop page cache pages).  Together they go through every path compat.h changes (block
  * device claims, the shrinker, idmaps, timestamps, folio write_begin and
  * write_end, splice, mkwrite).  The rest of the sequence runs on 6.1 only,
  * for time alone: the whole suite passes on 6.12 too (35 of 35 with
@@ -37,6 +38,7 @@ const ON_612 = [
   'mount-(basic|refused|ro)',
   'quorum-basic',
   'net-greeting',
+  'lock-invalidate',
   'walk-(quickstart|concurrent)',
   'posix-(namespace|rename|attr|data|vfs|xattr)',
   'crash-(sync|unsynced|orphan|prealloc)',

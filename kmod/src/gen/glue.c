@@ -49,11 +49,13 @@ const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {
 const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
 	[SCOUTFS_NET_CMD_GREETING] = scoutfs_server_greeting,
 	[SCOUTFS_NET_CMD_GET_LAST_SEQ] = scoutfs_server_get_last_seq,
+	[SCOUTFS_NET_CMD_LOCK] = scoutfs_server_lock,
 	[SCOUTFS_NET_CMD_STATFS] = scoutfs_server_statfs,
 	[SCOUTFS_NET_CMD_FAREWELL] = scoutfs_server_farewell,
 };
 
 const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR] = {
+	[SCOUTFS_NET_CMD_LOCK] = scoutfs_client_lock,
 };
 
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p)

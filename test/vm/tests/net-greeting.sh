@@ -34,6 +34,7 @@ t_expect_dmesg ": data_len above NET_MAX_DATA_LEN (1100) (value 2000)"
 t_expect_dmesg ": new_mode above LockMode.WRITE_ONLY (3) (value 9)"
 t_expect_dmesg "dropped malformed message 8 from 127.0.0.1:"
 t_expect_dmesg ": response to no waiting request (value 12345)"
+t_expect_dmesg "asked for a lock on zone 0 first 0 type 0: not a zone that locks cover; refused"
 client bad unknown-cmd bad short-greeting bad header-pad bad request-error \
 	bad unknown-flags bad too-long bad bad-lock-mode bad stray-response \
 	greet statfs last-seq lock farewell

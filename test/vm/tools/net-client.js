@@ -20,6 +20,50 @@
  * 300 ms for an answer that must not come.  Each sent message is printed with the
  * utilities' own verdict on it (netMessageInvalid), which is the sentence
  * the kernel logs when it drops it.
+ *
+ * Locks.  The client keeps the mode it holds on each key range (NULL until
+ * granted) and, whenever it waits for anything, answers the server's LOCK
+ * requests (invalidations) at once: a LOCK response with the request's id
+ * and the NetLock {start, end, old_mode: the mode it held, new_mode: the
+ * mode it went down to, write_seq 0}.  Each prints
+ *   invalidated OLD->NEW [(unexpected)]
+ * "(unexpected)" when it held nothing on the range, held another mode than
+ * the request's old_mode, or could not go down to the request's new_mode
+ * (it then drops to NULL).  Lock steps:
+ *   lock-ino MODE INO   ask for MODE (NULL READ WRITE WRITE_ONLY) on the
+ *                       inode group of inode INO (decimal), from the mode
+ *                       held on it, and wait for the answer (the timeout);
+ *                       prints "lock-ino MODE: " and then
+ *                       "granted OLD->NEW[ write_seq>0]" (the held mode
+ *                       becomes NEW), "error ENAME", "no answer" or
+ *                       "connection closed"
+ *   lock-index MODE TYPE SEQ  the same on the 1024-seq window of the
+ *                       change index TYPE (meta or data) holding SEQ;
+ *                       prints "lock-index MODE: ..."
+ *   lock-bad-range INO  the same from NULL to WRITE on the inode group of
+ *                       INO but with end.fourth 254, not a lock range;
+ *                       prints "lock-bad-range: " and the answer as above
+ *   lock-raw START END OLD NEW  the same with the keys given as the hex of
+ *                       their 32 encoded bytes and the modes (names or
+ *                       numbers) as given; prints "lock-raw NEW: ..."
+ *   timeout MS          the timeout of the lock and hold-until steps
+ *                       (20000 ms until set)
+ *   hold MS             answer invalidations for MS ms
+ *   hold-until PATH     answer invalidations until PATH exists (polled
+ *                       every 50 ms; prints "hold-until: timed out" when
+ *                       the timeout passes first)
+ *   stall               from now on keep invalidations unanswered (each
+ *                       prints "invalidation OLD->NEW waits"): the mount
+ *                       that wants the lock must wait
+ *   unstall             answer the kept invalidations, and the next ones
+ *                       at once again
+ *   quit                close the socket at once, no farewell (a client
+ *                       that dies); must be the last step
+ * A lock answer that comes after its step gave up prints
+ * "LABEL: granted OLD->NEW (late)" (or the error) when it arrives, and
+ * updates the held mode.  Anything else arriving while a lock or hold step
+ * waits prints "unexpected: " and what it is; "hold: connection closed"
+ * (or hold-until) when the server closes the connection during a hold.
  */
 'use strict';
 const fs = require('fs');
@@ -27,7 +71,9 @@ const net = require('net');
 const path = require('path');
 const root = path.resolve(__dirname, '../../..');
 const m = require(path.join(root, 'build/utils/src/gen/messages.js'));
-const { SuperBlock } = require(path.join(root, 'build/utils/src/gen/format.js'));
+const { SuperBlock, Key, KeyZone, IndexItemType, LOCK_INODE_GROUP_NR } = require(
+  path.join(root, 'build/utils/src/gen/format.js'),
+);
 const { FORMAT_HASH, FORMAT_HASH_HEX } = require(path.join(root, 'build/utils/src/gen/hash.js'));
 
 const HDR = m.NetHeader.SIZE;
@@ -151,8 +197,228 @@ function describeReply(r, fsid) {
 function greeting(fsid, hash) {
   return message(
     m.NET_CMD.GREETING,
-    m.NetGreeting.encode({ fsid, format_hash: hash, server_term: 0n, rid: 0x1234n, flags: 0n }),
+    m.NetGreeting.encode({
+      fsid,
+      format_hash: hash,
+      server_term: 0n,
+      rid: 0x5c0000000n + BigInt(process.pid),
+      flags: 0n,
+    }),
   );
+}
+
+/* lock modes, ranges and the client's side of the lock protocol */
+const { LockMode } = m;
+const modeName = (x) => LockMode[x] ?? `mode ${x}`;
+const U64_MAX = (1n << 64n) - 1n;
+
+function parseMode(s, numbers = false) {
+  if (typeof LockMode[s] === 'number') return LockMode[s];
+  if (numbers && /^\d+$/.test(s)) return Number(s);
+  throw new Error(`unknown lock mode ${s}`);
+}
+
+function parseIno(s) {
+  if (!/^\d+$/.test(s ?? '')) throw new Error(`bad inode number ${s}`);
+  return BigInt(s);
+}
+
+/* the lock range of the inode group of ino: every FS-zone key of its inodes */
+function inodeGroup(ino) {
+  const first = ino & ~BigInt(LOCK_INODE_GROUP_NR - 1);
+  return {
+    start: { zone: KeyZone.FS, first, type: 0, second: 0n, third: 0n, fourth: 0 },
+    end: {
+      zone: KeyZone.FS,
+      first: first + BigInt(LOCK_INODE_GROUP_NR - 1),
+      type: 255,
+      second: U64_MAX,
+      third: U64_MAX,
+      fourth: 255,
+    },
+  };
+}
+
+/* the lock range of the 1024-seq window of index TYPE (meta, data) holding SEQ */
+function indexWindow(type, seq) {
+  const t = { meta: IndexItemType.META_SEQ, data: IndexItemType.DATA_SEQ }[type];
+  if (t === undefined) throw new Error(`index type ${type} is not meta or data`);
+  const window = seq & ~1023n;
+  return {
+    start: { zone: KeyZone.INODE_INDEX, first: 0n, type: t, second: window, third: 0n, fourth: 0 },
+    end: {
+      zone: KeyZone.INODE_INDEX,
+      first: 0n,
+      type: t,
+      second: window | 1023n,
+      third: U64_MAX,
+      fourth: 255,
+    },
+  };
+}
+
+function parseKey(hex) {
+  const b = Buffer.from(hex ?? '', 'hex');
+  if (b.length !== Key.SIZE || b.toString('hex') !== hex.toLowerCase())
+    throw new Error(`key ${hex} is not ${Key.SIZE} bytes of hex`);
+  return Uint8Array.from(b);
+}
+
+const rangeOf = (start, end) =>
+  Buffer.from(start).toString('hex') + Buffer.from(end).toString('hex');
+
+/*
+ * What a holder of mode have can go down to when asked for want: want
+ * itself when it is NULL, what is held, or READ from WRITE; else NULL.
+ */
+function downTo(have, want) {
+  if (want === LockMode.NULL || want === have) return want;
+  if (have === LockMode.WRITE && want === LockMode.READ) return want;
+  return LockMode.NULL;
+}
+
+class Client {
+  constructor(conn, fsid) {
+    this.conn = conn;
+    this.fsid = fsid;
+    this.held = new Map(); /* range -> mode held, absent: NULL */
+    this.pending = new Map(); /* lock request id -> { label, range } */
+    this.timeout = 20000;
+    this.stalled = null; /* [header, message] of kept invalidations while stalled */
+  }
+
+  /* the text after "LABEL: " for the answer to a lock request */
+  lockAnswer(r, range) {
+    const why = m.netMessageInvalid(r);
+    const h = m.NetHeader.decode(r);
+    if (why || h.cmd !== m.NET_CMD.LOCK) return describeReply(r, this.fsid);
+    if (h.error) return `error ${errName(h.error)}`;
+    const nl = m.NetLock.decode(r.subarray(HDR));
+    this.held.set(range, nl.new_mode);
+    return `granted ${modeName(nl.old_mode)}->${modeName(nl.new_mode)}${
+      nl.write_seq > 0n ? ' write_seq>0' : ''
+    }`;
+  }
+
+  /* an invalidation: answered at once, or kept until unstall() */
+  invalidate(h, r) {
+    if (this.stalled) {
+      const nl = m.NetLock.decode(r.subarray(HDR));
+      console.log(`invalidation ${modeName(nl.old_mode)}->${modeName(nl.new_mode)} waits`);
+      this.stalled.push([h, r]);
+      return;
+    }
+    this.answerInvalidation(h, r);
+  }
+
+  /* answer the invalidations kept while stalled, and answer at once again */
+  unstall() {
+    const kept = this.stalled ?? [];
+    this.stalled = null;
+    kept.forEach(([h, r]) => this.answerInvalidation(h, r));
+  }
+
+  /* answer an invalidation: go down to what it asks, or as far as we can */
+  answerInvalidation(h, r) {
+    const nl = m.NetLock.decode(r.subarray(HDR));
+    const start = r.subarray(
+      HDR + m.NetLock.OFFSETS.start,
+      HDR + m.NetLock.OFFSETS.start + Key.SIZE,
+    );
+    const end = r.subarray(HDR + m.NetLock.OFFSETS.end, HDR + m.NetLock.OFFSETS.end + Key.SIZE);
+    const range = rangeOf(start, end);
+    const have = this.held.get(range) ?? LockMode.NULL;
+    const to = downTo(have, nl.new_mode);
+    const unexpected = have === LockMode.NULL || have !== nl.old_mode || to !== nl.new_mode;
+    const reply = m.NetLock.encode({ ...nl, write_seq: 0n, old_mode: have, new_mode: to });
+    this.conn.sock.write(message(m.NET_CMD.LOCK, reply, { id: h.id, flags: m.NET_FLAG_RESPONSE }));
+    if (to === LockMode.NULL) this.held.delete(range);
+    else this.held.set(range, to);
+    console.log(
+      `invalidated ${modeName(have)}->${modeName(to)}${unexpected ? ' (unexpected)' : ''}`,
+    );
+  }
+
+  /*
+   * Deal with a message that needs no one waiting for it: an invalidation,
+   * or the late answer to a lock request whose step gave up.  False for
+   * anything else (and for null and 'closed').
+   */
+  handleAsync(r) {
+    if (!(r instanceof Uint8Array) || m.netMessageInvalid(r)) return false;
+    const h = m.NetHeader.decode(r);
+    if (h.cmd !== m.NET_CMD.LOCK) return false;
+    if (!(h.flags & m.NET_FLAG_RESPONSE)) {
+      this.invalidate(h, r);
+      return true;
+    }
+    const p = this.pending.get(h.id);
+    if (!p) return false;
+    this.pending.delete(h.id);
+    console.log(`${p.label}: ${this.lockAnswer(r, p.range)} (late)`);
+    return true;
+  }
+
+  /* the next message no one else takes, or null after ms, or 'closed' */
+  async recv(ms) {
+    const until = Date.now() + ms;
+    for (;;) {
+      const r = await this.conn.recv(Math.max(0, until - Date.now()));
+      if (!this.handleAsync(r)) return r;
+    }
+  }
+
+  /* send a LOCK request and wait for its answer */
+  async lock(label, start, end, oldMode, newMode) {
+    const payload = new Uint8Array(m.NetLock.SIZE);
+    payload.set(start, m.NetLock.OFFSETS.start);
+    payload.set(end, m.NetLock.OFFSETS.end);
+    payload[m.NetLock.OFFSETS.old_mode] = oldMode;
+    payload[m.NetLock.OFFSETS.new_mode] = newMode;
+    const id = nextId;
+    const msg = message(m.NET_CMD.LOCK, payload);
+    const why = m.netMessageInvalid(msg);
+    if (why) throw new Error(`${label}: malformed request: ${why.message}, found ${why.value}`);
+    const range = rangeOf(start, end);
+    this.conn.sock.write(msg);
+    const until = Date.now() + this.timeout;
+    for (;;) {
+      const r = await this.recv(Math.max(0, until - Date.now()));
+      if (r === null || r === 'closed') {
+        console.log(`${label}: ${describeReply(r, this.fsid)}`);
+        /* its answer may still come */
+        if (r === null) this.pending.set(id, { label, range });
+        return;
+      }
+      const h = m.NetHeader.decode(r);
+      if (h.id === id && h.flags & m.NET_FLAG_RESPONSE) {
+        console.log(`${label}: ${this.lockAnswer(r, range)}`);
+        return;
+      }
+      console.log(`unexpected: ${describeReply(r, this.fsid)}`);
+    }
+  }
+
+  /* answer invalidations until done() or the deadline; false if it passed */
+  async hold(label, until, done = () => false) {
+    for (;;) {
+      if (done()) {
+        /* take what has already come in before moving on */
+        await new Promise((res) => setImmediate(res));
+        for (let r; (r = await this.recv(0)) instanceof Uint8Array;)
+          console.log(`unexpected: ${describeReply(r, this.fsid)}`);
+        return true;
+      }
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      const r = await this.recv(Math.min(left, 50));
+      if (r === 'closed') {
+        console.log(`${label}: connection closed`);
+        return true;
+      }
+      if (r !== null) console.log(`unexpected: ${describeReply(r, this.fsid)}`);
+    }
+  }
 }
 
 async function main() {
@@ -178,10 +444,72 @@ async function main() {
     sock.once('error', rej);
   });
   const conn = new Conn(sock);
+  const client = new Client(conn, fsid);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i];
     let msg;
     let label = step;
+    if (step === 'lock-ino') {
+      const mode = parseMode(steps[++i]);
+      const { start, end } = inodeGroup(parseIno(steps[++i]));
+      const s = Key.encode(start);
+      const e = Key.encode(end);
+      const held = client.held.get(rangeOf(s, e)) ?? LockMode.NULL;
+      await client.lock(`lock-ino ${modeName(mode)}`, s, e, held, mode);
+      continue;
+    }
+    if (step === 'lock-index') {
+      const mode = parseMode(steps[++i]);
+      const type = steps[++i];
+      const { start, end } = indexWindow(type, parseIno(steps[++i]));
+      const s = Key.encode(start);
+      const e = Key.encode(end);
+      const held = client.held.get(rangeOf(s, e)) ?? LockMode.NULL;
+      await client.lock(`lock-index ${modeName(mode)}`, s, e, held, mode);
+      continue;
+    }
+    if (step === 'lock-bad-range') {
+      const { start, end } = inodeGroup(parseIno(steps[++i]));
+      end.fourth = 254;
+      await client.lock(step, Key.encode(start), Key.encode(end), LockMode.NULL, LockMode.WRITE);
+      continue;
+    }
+    if (step === 'lock-raw') {
+      const s = parseKey(steps[++i]);
+      const e = parseKey(steps[++i]);
+      const oldMode = parseMode(steps[++i], true);
+      const newMode = parseMode(steps[++i], true);
+      await client.lock(`lock-raw ${steps[i]}`, s, e, oldMode, newMode);
+      continue;
+    }
+    if (step === 'timeout' || step === 'hold') {
+      const ms = steps[++i];
+      if (!/^\d+$/.test(ms ?? '')) throw new Error(`${step}: bad milliseconds ${ms}`);
+      if (step === 'timeout') client.timeout = Number(ms);
+      else await client.hold(step, Date.now() + Number(ms));
+      continue;
+    }
+    if (step === 'hold-until') {
+      const file = steps[++i];
+      if (!file) throw new Error('hold-until: no path');
+      const until = Date.now() + client.timeout;
+      if (!(await client.hold(step, until, () => fs.existsSync(file))))
+        console.log('hold-until: timed out');
+      continue;
+    }
+    if (step === 'stall') {
+      client.stalled = client.stalled ?? [];
+      continue;
+    }
+    if (step === 'unstall') {
+      client.unstall();
+      continue;
+    }
+    if (step === 'quit') {
+      if (i !== steps.length - 1) throw new Error('quit must be the last step');
+      sock.destroy();
+      return;
+    }
     if (step === 'greet') msg = greeting(fsid, FORMAT_HASH);
     else if (step === 'greet-hash') msg = greeting(fsid, BigInt('0x' + steps[++i]));
     else if (step === 'greet-fsid') msg = greeting(BigInt('0x' + steps[++i]), FORMAT_HASH);
@@ -201,7 +529,7 @@ async function main() {
       `${label}: sent ${msg.length} bytes, ${why ? `malformed: ${why.message}, found ${why.value}` : 'valid'}`,
     );
     sock.write(msg);
-    const r = await conn.recv(why ? 300 : 3000);
+    const r = await client.recv(why ? 300 : 3000);
     console.log(`  ${describeReply(r, fsid)}`);
   }
   sock.end();
