@@ -1032,7 +1032,8 @@ static void init_once(void *p)
 	mutex_init(&si->item_mutex);
 	spin_lock_init(&si->lock_tasks_lock);
 	INIT_LIST_HEAD(&si->lock_tasks);
-	INIT_LIST_HEAD(&si->lock_inv_head);
+	INIT_LIST_HEAD(&si->lock_iput_head);
+	si->lock_iputs = 0;
 	init_rwsem(&si->xattr_rwsem);
 	init_rwsem(&si->extent_rwsem);
 	inode_init_once(&si->inode);

@@ -50,8 +50,9 @@ struct scoutfs_inode_info {
 	/* tasks doing page cache work under a lock (lock.h) */
 	spinlock_t lock_tasks_lock;
 	struct list_head lock_tasks;
-	/* on the lock worker's list while it holds a reference (lock.c) */
-	struct list_head lock_inv_head;
+	/* references the lock worker puts later, on its list while any (lock.c) */
+	struct list_head lock_iput_head;
+	unsigned int lock_iputs;
 
 	struct inode inode;
 };

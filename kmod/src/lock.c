@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
+#include <linux/delay.h>
 
 #include "format.h"
 #include "super.h"
@@ -57,11 +58,15 @@ struct scoutfs_lock_info {
 	wait_queue_head_t waitq;
 	u64 wake_gen;
 
-	/* the worker carries out invalidations and gives idle locks back */
+	/*
+	 * Invalidations (the server's, and giving idle locks back) run as
+	 * one work per lock, at once; references to inodes they took are put
+	 * later by iput_work (evicting may need the lock being changed).
+	 */
 	struct workqueue_struct *wq;
-	struct work_struct work;
-	struct list_head inv_list;
-	struct list_head giveback;
+	spinlock_t iput_lock;
+	struct list_head iput_list;
+	struct work_struct iput_work;
 	bool shutdown;
 };
 
@@ -177,6 +182,8 @@ static void lock_insert(struct scoutfs_lock_info *linfo, struct scoutfs_lock *in
 	linfo->nr++;
 }
 
+static void lock_inv_worker(struct work_struct *work);
+
 /* ask the server for a mode (old_mode held), answered by scoutfs_lock_granted() */
 static int lock_send_request(struct super_block *sb, struct scoutfs_lock *lock, int old_mode,
 			     int new_mode)
@@ -243,7 +250,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		alloc->req_mode = -1;
 		RB_CLEAR_NODE(&alloc->node);
 		INIT_LIST_HEAD(&alloc->lru);
-		INIT_LIST_HEAD(&alloc->inv_head);
+		INIT_WORK(&alloc->inv_work, lock_inv_worker);
 	}
 
 	if (!lock) {
@@ -260,6 +267,11 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 	lock_unlist(linfo, lock);
 	lock->waiters++;
 	for (;;) {
+		/* given back: the mode is not ours to use any more */
+		if (lock->req_mode == SCOUTFS_LOCK_NULL) {
+			lock_wait(linfo);
+			continue;
+		}
 		/*
 		 * A task holding the transaction goes on using a granted mode:
 		 * the invalidation's commit waits for its hold, so it must not
@@ -285,11 +297,6 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 			ret = lock->req_err;
 			break;
 		}
-		if (linfo->shutdown) {
-			ret = -ENOLINK;
-			break;
-		}
-
 		old_mode = lock->mode;
 		want = mode_union(old_mode, mode);
 		lock->req_mode = want;
@@ -427,21 +434,25 @@ int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs
 		why = "we hold another mode";
 	else if (!valid_down(nl->old_mode, nl->new_mode))
 		why = "not a mode to go down to";
-	else if (lock->inv_pending)
+	else if (lock->inv_pending && !lock->inv_giveback)
 		why = "another invalidation of it is under way";
 	else if (linfo->shutdown)
 		ret = -ENOLINK;
 
 	if (why) {
 		ret = -EINVAL;
+	} else if (ret == 0 && lock->inv_pending) {
+		/* being given back: going to NULL answers the server instead */
+		lock->inv_giveback = false;
+		lock->inv_id = id;
 	} else if (ret == 0) {
 		lock_unlist(linfo, lock);
 		lock->inv_pending = true;
+		lock->inv_giveback = false;
 		lock->inv_mode = nl->new_mode;
 		lock->inv_id = id;
 		lock->waiters++;
-		list_add_tail(&lock->inv_head, &linfo->inv_list);
-		queue_work(linfo->wq, &linfo->work);
+		queue_work(linfo->wq, &lock->inv_work);
 	}
 	spin_unlock(&linfo->lock);
 	if (why)
@@ -472,15 +483,52 @@ static bool inv_drained(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lo
 	return drained;
 }
 
+/* put a reference from iput_work, which may wait for locks */
+static void lock_queue_iput(struct scoutfs_lock_info *linfo, struct inode *inode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+
+	spin_lock(&linfo->iput_lock);
+	if (si->lock_iputs++ == 0)
+		list_add_tail(&si->lock_iput_head, &linfo->iput_list);
+	spin_unlock(&linfo->iput_lock);
+	queue_work(linfo->wq, &linfo->iput_work);
+}
+
+static void lock_iput_worker(struct work_struct *work)
+{
+	struct scoutfs_lock_info *linfo = container_of(work, struct scoutfs_lock_info,
+						       iput_work);
+	struct scoutfs_inode_info *si;
+	unsigned int n;
+
+	for (;;) {
+		spin_lock(&linfo->iput_lock);
+		si = list_first_entry_or_null(&linfo->iput_list, struct scoutfs_inode_info,
+					      lock_iput_head);
+		if (si) {
+			list_del_init(&si->lock_iput_head);
+			n = si->lock_iputs;
+			si->lock_iputs = 0;
+		}
+		spin_unlock(&linfo->iput_lock);
+		if (!si)
+			break;
+		while (n--)
+			iput(&si->inode);
+	}
+}
+
 /*
  * File pages of the inodes of an inode group lock: written back (their
  * extents become dirty items the commit then writes), and dropped when
- * the mount gives up reading too.  References are put once the lock has
- * changed: evicting an inode may need the lock.
+ * the mount gives up reading too.  (Readahead that found the lock
+ * granted just before the mode changes can still add pages; the next
+ * grant's refresh does not drop them: known, for the cluster step.)
  */
-static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, bool drop,
-			    struct list_head *put)
+static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, bool drop)
 {
+	struct scoutfs_lock_info *linfo = LINFO(sb);
 	u64 first = le64_to_cpu(lock->start.first);
 	u64 last = le64_to_cpu(lock->end.first);
 	struct inode *inode;
@@ -501,49 +549,44 @@ static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, b
 		spin_unlock(&inode->i_lock);
 		spin_unlock(&sb->s_inode_list_lock);
 
-		/* our reference keeps it on s_inodes: the walk goes on from it */
-		list_add_tail(&SCOUTFS_I(inode)->lock_inv_head, put);
 		err = filemap_write_and_wait(inode->i_mapping);
 		if (!err && drop)
 			err = invalidate_inode_pages2(inode->i_mapping);
 		if (err && !ret)
 			ret = err;
 		cond_resched();
+		/* our reference keeps it on s_inodes: the walk goes on from it */
 		spin_lock(&sb->s_inode_list_lock);
+		lock_queue_iput(linfo, inode);
 	}
 	spin_unlock(&sb->s_inode_list_lock);
 	return ret;
 }
 
-static void put_inodes(struct list_head *put)
-{
-	struct scoutfs_inode_info *si;
-	struct scoutfs_inode_info *tmp;
-
-	list_for_each_entry_safe(si, tmp, put, lock_inv_head) {
-		list_del_init(&si->lock_inv_head);
-		iput(&si->inode);
-	}
-}
-
 /*
  * Carry out one invalidation: wait for the uses it takes away to end,
  * make what the mount wrote under the lock durable (dirty pages, then a
- * commit), drop what it may no longer read, change the mode and answer.
- * When the changes can't be made durable the lock stays as it was and
- * the server hears the error: nothing written is given up.
+ * commit), drop what it may no longer read, change the mode and answer
+ * (the answer is queued before any task may ask for more again, so the
+ * server hears them in that order).  A failure to make the changes
+ * durable is retried: nothing written is given up.  Giving an idle lock
+ * back is the same down to NULL, then a request for NULL instead of an
+ * answer (and it is abandoned on a failure).
  */
-static void lock_invalidate_one(struct scoutfs_lock_info *linfo, struct scoutfs_lock *lock)
+static void lock_inv_worker(struct work_struct *work)
 {
-	struct super_block *sb = linfo->sb;
-	struct scoutfs_net_lock nl;
+	struct scoutfs_lock *lock = container_of(work, struct scoutfs_lock, inv_work);
+	struct super_block *sb = lock->sb;
+	struct scoutfs_lock_info *linfo = LINFO(sb);
 	bool inodes = lock->start.zone == SCOUTFS_KEY_ZONE_FS;
 	int old_mode = READ_ONCE(lock->mode);
-	int new_mode = lock->inv_mode;
+	int new_mode = READ_ONCE(lock->inv_mode);
 	bool writer = old_mode == SCOUTFS_LOCK_WRITE || old_mode == SCOUTFS_LOCK_WRITE_ONLY;
-	u64 id = lock->inv_id;
-	LIST_HEAD(put);
-	int ret = 0;
+	struct scoutfs_net_lock nl;
+	bool giveback;
+	bool wake;
+	u64 id;
+	int ret;
 
 	/*
 	 * Holders of the transaction may still take the mode while the
@@ -553,100 +596,81 @@ static void lock_invalidate_one(struct scoutfs_lock_info *linfo, struct scoutfs_
 	for (;;) {
 		wait_event(linfo->waitq, inv_drained(linfo, lock));
 
+		/* no page cache work under it: no inode of the group has pages of it */
+		if (inodes && new_mode == SCOUTFS_LOCK_NULL)
+			inodes = xchg(&lock->pages, false);
+		else if (inodes)
+			inodes = READ_ONCE(lock->pages);
+
+		ret = 0;
 		if (writer) {
 			if (inodes)
-				ret = lock_inode_pages(sb, lock, new_mode == SCOUTFS_LOCK_NULL,
-						       &put);
+				ret = lock_inode_pages(sb, lock, new_mode == SCOUTFS_LOCK_NULL);
 			if (!ret && READ_ONCE(lock->dirty_trans_seq) >
 				    scoutfs_trans_stable_seq(sb))
 				ret = scoutfs_trans_sync(sb, 1);
 		} else if (inodes && new_mode == SCOUTFS_LOCK_NULL) {
-			ret = lock_inode_pages(sb, lock, true, &put);
+			ret = lock_inode_pages(sb, lock, true);
 		}
-		if (ret < 0) {
-			scoutfs_err(sb, "giving up mode %d of the lock on zone %u first %llu failed: error %d; it stays",
-				    old_mode, lock->start.zone, le64_to_cpu(lock->start.first), ret);
-			spin_lock(&linfo->lock);
-			break;
-		}
+
 		spin_lock(&linfo->lock);
-		if (inv_drained_locked(lock) && (!writer ||
-		    lock->dirty_trans_seq <= scoutfs_trans_stable_seq(sb)))
+		if (ret < 0 && (lock->inv_giveback || linfo->shutdown))
+			break;
+		if (ret == 0 && inv_drained_locked(lock) &&
+		    (!writer || lock->dirty_trans_seq <= scoutfs_trans_stable_seq(sb)))
 			break;
 		spin_unlock(&linfo->lock);
+		if (ret < 0) {
+			scoutfs_err(sb, "giving up mode %d of the lock on zone %u first %llu failed: error %d; trying again",
+				    old_mode, lock->start.zone, le64_to_cpu(lock->start.first), ret);
+			msleep(100);
+		}
 	}
 
-	memset(&nl, 0, sizeof(nl));
-	nl.start = lock->start;
-	nl.end = lock->end;
-	nl.old_mode = old_mode;
-	nl.new_mode = new_mode;
-
-	if (ret == 0) {
+	/* under linfo->lock */
+	giveback = lock->inv_giveback;
+	id = lock->inv_id;
+	if (ret == 0 && giveback) {
+		lock->req_mode = SCOUTFS_LOCK_NULL;
+		lock->req_seq++;
+	} else if (ret == 0) {
 		lock->mode = new_mode;
 		scoutfs_inc_counter(sb, lock_invalidations);
 	}
-	lock->inv_pending = false;
-	lock->waiters--;
-	lock_lru_add(linfo, lock);
-	lock_wake(linfo);
 	spin_unlock(&linfo->lock);
-	wake_up_all(&linfo->waitq);
 
-	/* lock may be freed from here on */
-	scoutfs_client_lock_answer(sb, id, ret, &nl);
-	put_inodes(&put);
-}
-
-/*
- * The worker: invalidations first, then idle locks the shrinker chose
- * to give back to the server (NULL requested, freed once granted).  A
- * lock is pinned while the worker has it: by inv_pending and waiters,
- * or by the request in flight.
- */
-static void lock_worker(struct work_struct *work)
-{
-	struct scoutfs_lock_info *linfo = container_of(work, struct scoutfs_lock_info, work);
-	struct super_block *sb = linfo->sb;
-	struct scoutfs_lock *lock;
-	int old_mode;
-	int ret;
-
-	for (;;) {
-		spin_lock(&linfo->lock);
-		lock = list_first_entry_or_null(&linfo->inv_list, struct scoutfs_lock, inv_head);
-		if (lock) {
-			list_del_init(&lock->inv_head);
-			spin_unlock(&linfo->lock);
-			lock_invalidate_one(linfo, lock);
-			continue;
-		}
-		lock = list_first_entry_or_null(&linfo->giveback, struct scoutfs_lock, lru);
-		if (!lock) {
-			spin_unlock(&linfo->lock);
-			break;
-		}
-		list_del_init(&lock->lru);
-		if (!lock_unused(lock) || lock->mode == SCOUTFS_LOCK_NULL || linfo->shutdown) {
-			lock_lru_add(linfo, lock);
-			spin_unlock(&linfo->lock);
-			continue;
-		}
-		old_mode = lock->mode;
-		lock->req_mode = SCOUTFS_LOCK_NULL;
-		lock->req_seq++;
-		spin_unlock(&linfo->lock);
-
-		ret = lock_send_request(sb, lock, old_mode, SCOUTFS_LOCK_NULL);
-		if (ret < 0) {
+	if (giveback) {
+		if (ret == 0 && lock_send_request(sb, lock, old_mode, SCOUTFS_LOCK_NULL) < 0) {
 			spin_lock(&linfo->lock);
 			lock->req_mode = -1;
-			lock_lru_add(linfo, lock);
-			lock_wake(linfo);
 			spin_unlock(&linfo->lock);
-			wake_up_all(&linfo->waitq);
 		}
+	} else {
+		memset(&nl, 0, sizeof(nl));
+		nl.start = lock->start;
+		nl.end = lock->end;
+		nl.old_mode = old_mode;
+		nl.new_mode = new_mode;
+		scoutfs_client_lock_answer(sb, id, ret, &nl);
 	}
+
+	spin_lock(&linfo->lock);
+	lock->inv_pending = false;
+	lock->inv_giveback = false;
+	lock->waiters--;
+	wake = true;
+	if (lock->mode == SCOUTFS_LOCK_NULL && lock_unused(lock)) {
+		/* given back and granted NULL already: nobody else frees it */
+		lock_remove(linfo, lock);
+	} else {
+		lock_lru_add(linfo, lock);
+		lock = NULL;
+	}
+	lock_wake(linfo);
+	spin_unlock(&linfo->lock);
+	if (wake)
+		wake_up_all(&linfo->waitq);
+	kfree(lock);
 }
 
 bool scoutfs_lock_allows(struct scoutfs_lock *lock, const struct scoutfs_key *key,
@@ -900,6 +924,7 @@ void scoutfs_lock_task_add(struct inode *inode, struct scoutfs_lock_task *lt,
 {
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 
+	WRITE_ONCE(lock->pages, true);
 	lt->task = current;
 	lt->lock = lock;
 	spin_lock(&si->lock_tasks_lock);
@@ -962,11 +987,9 @@ struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode)
 	inode_group_range(scoutfs_ino(inode), &start, &end);
 	spin_lock(&linfo->lock);
 	lock = lock_find(linfo, &start);
-	if (lock && mode_covers(lock->mode, mode)) {
-		if (!list_empty(&lock->lru)) {
-			list_del_init(&lock->lru);
-			linfo->lru_nr--;
-		}
+	if (lock && mode_covers(lock->mode, mode) && lock->req_mode != SCOUTFS_LOCK_NULL) {
+		lock_unlist(linfo, lock);
+		lock->pages = true;
 		lock->users[mode]++;
 	} else {
 		lock = NULL;
@@ -1019,12 +1042,15 @@ static unsigned long lock_scan(struct shrinker *shrink, struct shrink_control *s
 		}
 		if (lock->dirty_trans_seq > stable || linfo->shutdown)
 			continue;
+		/* an invalidation of our own, down to NULL, then a request for NULL */
 		lock_unlist(linfo, lock);
-		list_add_tail(&lock->lru, &linfo->giveback);
+		lock->inv_pending = true;
+		lock->inv_giveback = true;
+		lock->inv_mode = SCOUTFS_LOCK_NULL;
+		lock->waiters++;
+		queue_work(linfo->wq, &lock->inv_work);
 		back++;
 	}
-	if (back)
-		queue_work(linfo->wq, &linfo->work);
 	spin_unlock(&linfo->lock);
 
 	list_for_each_entry_safe(lock, tmp, &dispose, lru)
@@ -1046,11 +1072,14 @@ int scoutfs_lock_setup(struct super_block *sb)
 	linfo->root = RB_ROOT;
 	INIT_LIST_HEAD(&linfo->lru);
 	init_waitqueue_head(&linfo->waitq);
-	INIT_WORK(&linfo->work, lock_worker);
-	INIT_LIST_HEAD(&linfo->inv_list);
-	INIT_LIST_HEAD(&linfo->giveback);
-	/* invalidations commit, which reclaim may be waiting for */
-	linfo->wq = alloc_ordered_workqueue("scoutfs_lock", WQ_MEM_RECLAIM);
+	spin_lock_init(&linfo->iput_lock);
+	INIT_LIST_HEAD(&linfo->iput_list);
+	INIT_WORK(&linfo->iput_work, lock_iput_worker);
+	/*
+	 * Invalidations commit, which reclaim may be waiting for; each may
+	 * wait for its lock's users, so they run at once, not in turn.
+	 */
+	linfo->wq = alloc_workqueue("scoutfs_lock", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!linfo->wq) {
 		kfree(linfo);
 		return -ENOMEM;
@@ -1069,9 +1098,11 @@ int scoutfs_lock_setup(struct super_block *sb)
 }
 
 /*
- * Before the client connection goes: the worker finishes what it has
- * (its answers still reach the server), and no new request,
- * invalidation or give-back starts.
+ * At the start of unmount, before the VFS evicts every inode: the
+ * invalidations under way finish (their answers still reach the
+ * server) and put their inode references; new ones are refused (the
+ * farewell that follows lets go of every lock) and no lock is given
+ * back.  Requests still work until the client connection goes.
  */
 void scoutfs_lock_shutdown(struct super_block *sb)
 {
@@ -1082,6 +1113,8 @@ void scoutfs_lock_shutdown(struct super_block *sb)
 	spin_lock(&linfo->lock);
 	linfo->shutdown = true;
 	spin_unlock(&linfo->lock);
+	/* invalidations, then the iputs they queued */
+	flush_workqueue(linfo->wq);
 	flush_workqueue(linfo->wq);
 }
 

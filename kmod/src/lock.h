@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
+#include <linux/workqueue.h>
 #include "format.h"
 #include "messages.h"
 
@@ -74,10 +75,12 @@ struct scoutfs_lock {
 	u64 err_seq;			/* the request that failed with req_err */
 	int req_err;
 	unsigned int waiters;		/* tasks waiting, and the invalidation: pins it */
+	bool pages;			/* page cache work was done under it */
 	bool inv_pending;		/* an invalidation is being carried out */
+	bool inv_giveback;		/* ... of our own: the lock is given back */
 	u8 inv_mode;			/* ... down to this mode */
 	u64 inv_id;			/* ... answering the server's request id */
-	struct list_head inv_head;	/* on the worker's list */
+	struct work_struct inv_work;	/* ... by this work */
 };
 
 /* flags */

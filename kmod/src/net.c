@@ -59,6 +59,8 @@ struct net_pending {
 	struct completion done;
 	scoutfs_net_response_fn fn;
 	void *data;
+	/* on fail_pending()'s list: head stays empty once taken */
+	struct list_head fail_head;
 };
 
 struct scoutfs_net_conn {
@@ -146,7 +148,8 @@ static void fail_pending(struct scoutfs_net_conn *conn)
 	spin_lock(&conn->lock);
 	list_for_each_entry_safe(p, tmp, &conn->pending, head) {
 		if (p->fn) {
-			list_move_tail(&p->head, &async);
+			list_del_init(&p->head);
+			list_add_tail(&p->fail_head, &async);
 			continue;
 		}
 		list_del_init(&p->head);
@@ -156,8 +159,8 @@ static void fail_pending(struct scoutfs_net_conn *conn)
 	}
 	spin_unlock(&conn->lock);
 
-	list_for_each_entry_safe(p, tmp, &async, head) {
-		list_del(&p->head);
+	list_for_each_entry_safe(p, tmp, &async, fail_head) {
+		list_del(&p->fail_head);
 		p->fn(conn, -ENOTCONN, NULL, 0, p->data);
 		kfree(p);
 	}
@@ -361,6 +364,32 @@ static void drop_msg(struct scoutfs_net_conn *conn, const char *why, u64 bad)
 		    nr, &conn->peer, why, bad);
 }
 
+/* the response to request id (of cmd) was malformed: it fails with -EIO */
+static void fail_response(struct scoutfs_net_conn *conn, u64 id, u8 cmd)
+{
+	struct net_pending *found = NULL;
+	struct net_pending *p;
+
+	spin_lock(&conn->lock);
+	list_for_each_entry(p, &conn->pending, head) {
+		if (p->id == id && p->cmd == cmd) {
+			found = p;
+			list_del_init(&p->head);
+			break;
+		}
+	}
+	spin_unlock(&conn->lock);
+	if (!found)
+		return;
+	if (found->fn) {
+		found->fn(conn, -EIO, NULL, 0, found->data);
+		kfree(found);
+	} else {
+		found->err = -EIO;
+		complete(&found->done);
+	}
+}
+
 static void handle_response(struct scoutfs_net_conn *conn, struct scoutfs_net_header *hdr)
 {
 	u16 data_len = le16_to_cpu(hdr->data_len);
@@ -462,6 +491,9 @@ static int recv_one(struct scoutfs_net_conn *conn)
 	why = scoutfs_net_msg_invalid(hdr, sizeof(*hdr) + keep, &bad);
 	if (why) {
 		drop_msg(conn, why, bad);
+		/* a request must not wait for ever for an answer that was dropped */
+		if (hdr->flags & SCOUTFS_NET_FLAG_RESPONSE)
+			fail_response(conn, le64_to_cpu(hdr->id), hdr->cmd);
 		return 0;
 	}
 

@@ -267,8 +267,10 @@ void scoutfs_server_destroy(struct super_block *sb)
 	 * then the lock table: a handler still running finds it stopped and
 	 * touches no other client, which may then be freed.
 	 */
+	spin_lock(&server->lock);
 	list_splice_init(&server->clients, &list);
 	list_splice_init(&server->closed, &list);
+	spin_unlock(&server->lock);
 	list_for_each_entry(sc, &list, head)
 		scoutfs_net_shutdown(sc->conn);
 	lock_table_stop(server);
@@ -284,22 +286,30 @@ void scoutfs_server_destroy(struct super_block *sb)
 
 /* ------------------------------------------------------- the lock table */
 
-/* is rid the rid of another greeted client still connected? */
-static bool rid_connected(struct server_client *self, u64 rid)
+/*
+ * Give the client rid and mark it greeted, unless another connected
+ * client has that rid: one check and claim, under server->lock.
+ */
+static bool claim_rid(struct server_client *self, u64 rid)
 {
 	struct scoutfs_server_info *server = self->server;
 	struct server_client *sc;
-	bool found = false;
+	bool taken = false;
 
 	spin_lock(&server->lock);
 	list_for_each_entry(sc, &server->clients, head) {
-		if (sc != self && sc->greeted && sc->rid == rid) {
-			found = true;
+		if (sc != self && sc->has_rid && sc->rid == rid) {
+			taken = true;
 			break;
 		}
 	}
+	if (!taken) {
+		self->rid = rid;
+		self->has_rid = true;
+		self->greeted = true;
+	}
 	spin_unlock(&server->lock);
-	return found;
+	return !taken;
 }
 
 /*
@@ -501,10 +511,10 @@ static void server_lock_answered(struct scoutfs_net_conn *conn, int err, const v
 	/*
 	 * Gone: its connection's end drops its locks.  ENOENT: it had
 	 * already asked to give the lock back, which answers the
-	 * invalidation.  Any other error leaves the lock waiting: the
+	 * invalidation.  ENOLINK: it is unmounting, its farewell lets go.  Any other error leaves the lock waiting: the
 	 * client could not give up its changes, and they must not be lost.
 	 */
-	if (err == -ENOTCONN || err == -ENOENT)
+	if (err == -ENOTCONN || err == -ENOENT || err == -ENOLINK)
 		return;
 	if (err) {
 		scoutfs_err(sb, "client rid %016llx could not give up a lock: error %d; the lock waits for it",
@@ -675,19 +685,16 @@ int scoutfs_server_greeting(struct scoutfs_net_conn *conn, u64 id, const void *a
 		return -EINVAL;
 	}
 
-	if (rid_connected(sc, le64_to_cpu(gr->rid))) {
-		scoutfs_err(sb, "client %pISpc greeted with rid %016llx, which another connected client has: refused",
-			    scoutfs_net_peer(conn), le64_to_cpu(gr->rid));
-		return -EINVAL;
-	}
 	if (sc->has_rid && sc->rid != le64_to_cpu(gr->rid)) {
 		scoutfs_err(sb, "client %pISpc greeted again with another rid %016llx (was %016llx): refused",
 			    scoutfs_net_peer(conn), le64_to_cpu(gr->rid), sc->rid);
 		return -EINVAL;
 	}
-	sc->rid = le64_to_cpu(gr->rid);
-	sc->has_rid = true;
-	sc->greeted = true;
+	if (!claim_rid(sc, le64_to_cpu(gr->rid))) {
+		scoutfs_err(sb, "client %pISpc greeted with rid %016llx, which another connected client has: refused",
+			    scoutfs_net_peer(conn), le64_to_cpu(gr->rid));
+		return -EINVAL;
+	}
 	reply = (struct scoutfs_net_greeting) {
 		.fsid = cpu_to_le64(sbi->fsid),
 		.format_hash = cpu_to_le64(SCOUTFS_FORMAT_HASH),
@@ -734,7 +741,13 @@ int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *a
 
 	if (!sc)
 		return -EINVAL;
+	spin_lock(&sc->server->lock);
 	sc->greeted = false;
+	spin_unlock(&sc->server->lock);
 	lock_table_client_gone(sc->server, sc->rid);
+	/* its rid may greet again, on another connection */
+	spin_lock(&sc->server->lock);
+	sc->has_rid = false;
+	spin_unlock(&sc->server->lock);
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_FAREWELL, id, 0, NULL, 0);
 }

@@ -366,9 +366,14 @@ static void scoutfs_put_super(struct super_block *sb)
 
 static void scoutfs_kill_sb(struct super_block *sb)
 {
-	/* its igets must not race the VFS evicting every inode */
-	if (SCOUTFS_SB(sb))
+	/*
+	 * Its igets must not race the VFS evicting every inode, nor must
+	 * invalidations hold inode references or commit once it has.
+	 */
+	if (SCOUTFS_SB(sb)) {
 		scoutfs_orphan_scan_stop(sb);
+		scoutfs_lock_shutdown(sb);
+	}
 	kill_block_super(sb);
 	teardown(sb);
 }
