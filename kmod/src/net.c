@@ -364,8 +364,8 @@ static void drop_msg(struct scoutfs_net_conn *conn, const char *why, u64 bad)
 		    nr, &conn->peer, why, bad);
 }
 
-/* the response to request id (of cmd) was malformed: it fails with -EIO */
-static void fail_response(struct scoutfs_net_conn *conn, u64 id, u8 cmd)
+/* the request waiting for the response id (of cmd), taken off the list */
+static struct net_pending *take_pending(struct scoutfs_net_conn *conn, u64 id, u8 cmd)
 {
 	struct net_pending *found = NULL;
 	struct net_pending *p;
@@ -379,6 +379,14 @@ static void fail_response(struct scoutfs_net_conn *conn, u64 id, u8 cmd)
 		}
 	}
 	spin_unlock(&conn->lock);
+	return found;
+}
+
+/* the response to request id (of cmd) was malformed: it fails with -EIO */
+static void fail_response(struct scoutfs_net_conn *conn, u64 id, u8 cmd)
+{
+	struct net_pending *found = take_pending(conn, id, cmd);
+
 	if (!found)
 		return;
 	if (found->fn) {
@@ -394,18 +402,7 @@ static void handle_response(struct scoutfs_net_conn *conn, struct scoutfs_net_he
 {
 	u16 data_len = le16_to_cpu(hdr->data_len);
 	u64 id = le64_to_cpu(hdr->id);
-	struct net_pending *found = NULL;
-	struct net_pending *p;
-
-	spin_lock(&conn->lock);
-	list_for_each_entry(p, &conn->pending, head) {
-		if (p->id == id && p->cmd == hdr->cmd) {
-			found = p;
-			list_del_init(&p->head);
-			break;
-		}
-	}
-	spin_unlock(&conn->lock);
+	struct net_pending *found = take_pending(conn, id, hdr->cmd);
 
 	if (!found) {
 		drop_msg(conn, "response to no waiting request", id);

@@ -11,6 +11,10 @@
 #  - READ from another client: the mount commits and keeps reading
 #    (downgraded to READ), a write waits until the other client lets go.
 #  - a client that ends its connection holding WRITE loses it.
+#  - two other clients: the second waits for the first to answer; three
+#    clients taking random modes on two groups while the mount writes
+#    in one of them never hold conflicting modes at once (their logs of
+#    what they held when, checked together).
 #  - READ on the change index's lock while files are created (their
 #    index items are written under it, inside transaction holds).
 #  - requests the server refuses: a range that is not a lock range, a
@@ -127,6 +131,39 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	wait_for "$T_TMP/creates" done
 	wait "$cr"
 	echo "files created: $(ls e | wc -l)"
+
+	echo "== two clients contend for one lock"
+	far=5000000
+	client greet lock-ino WRITE "$far" stall hold-until "$T_TMP/go3" unstall hold 300 \
+		farewell > "$T_TMP/ncA" 2>&1 &
+	ncA=$!
+	wait_for "$T_TMP/ncA" "lock-ino WRITE:"
+	client greet lock-ino READ "$far" farewell > "$T_TMP/ncB" 2>&1 &
+	ncB=$!
+	blocked "$ncB" "the second client" "$T_TMP/ncA" "invalidation WRITE->READ waits"
+	touch "$T_TMP/go3"
+	wait "$ncA"
+	wait "$ncB"
+	cat "$T_TMP/ncA" "$T_TMP/ncB"
+
+	echo "== three clients and the mount contend for two groups"
+	# random requests for 3 s each; every client logs what it held when,
+	# and no two may ever have held conflicting modes at once
+	for s in 1 2 3; do
+		client greet hold-log "$T_TMP/holds$s" random-locks 3000 "$s" "$ino" "$far" \
+			farewell > "$T_TMP/rnd$s" 2>&1 &
+	done
+	i=0
+	while [ "$i" -lt 40 ]; do
+		echo "$i" >> d/g
+		stat -c %s d/f > /dev/null
+		i=$((i + 1))
+	done
+	wait
+	cat "$T_TMP/rnd1" "$T_TMP/rnd2" "$T_TMP/rnd3" | sort | uniq -c | sed 's/^ *//'
+	node "$T_VM/tools/net-client.js" check-holds "$T_TMP/holds1" "$T_TMP/holds2" \
+		"$T_TMP/holds3"
+	tail -n 1 d/g
 
 	echo "== refused requests"
 	client greet lock-bad-range "$ino" lock-ino WRITE "$ino" lock-ino WRITE "$ino" farewell

@@ -6,6 +6,7 @@
  * what came back.
  *
  *   net-client.js hash                   print the utilities' format hash
+ *   net-client.js check-holds LOG...     check hold logs (see hold-log)
  *   net-client.js ADDR PORT META STEP... run the steps on one connection
  *
  * META is the metadata device (for the volume's fsid).  Steps:
@@ -57,6 +58,13 @@
  *                       that wants the lock must wait
  *   unstall             answer the kept invalidations, and the next ones
  *                       at once again
+ *   hold-log PATH       record every mode held: one line per interval
+ *                       (range, mode, start and end in CLOCK_MONOTONIC ns,
+ *                       pid), written at farewell, quit or the end
+ *   random-locks MS SEED INO...  for MS ms, random requests (up to WRITE,
+ *                       or back to NULL) on the inode groups of the INOs,
+ *                       each held 0-20 ms; quiet from then on; prints
+ *                       "random-locks: granted" if anything was
  *   quit                close the socket at once, no farewell (a client
  *                       that dies); must be the last step
  * A lock answer that comes after its step gave up prints
@@ -285,6 +293,10 @@ class Client {
     this.pending = new Map(); /* lock request id -> { label, range } */
     this.timeout = 20000;
     this.stalled = null; /* [header, message] of kept invalidations while stalled */
+    this.quiet = false;
+    this.holdLog = null; /* path of the hold log, holds its lines */
+    this.holds = [];
+    this.since = new Map(); /* range -> when the mode held was granted */
   }
 
   /* the text after "LABEL: " for the answer to a lock request */
@@ -294,17 +306,79 @@ class Client {
     if (why || h.cmd !== m.NET_CMD.LOCK) return describeReply(r, this.fsid);
     if (h.error) return `error ${errName(h.error)}`;
     const nl = m.NetLock.decode(r.subarray(HDR));
-    this.held.set(range, nl.new_mode);
+    this.setHeld(range, nl.new_mode);
     return `granted ${modeName(nl.old_mode)}->${modeName(nl.new_mode)}${
       nl.write_seq > 0n ? ' write_seq>0' : ''
     }`;
+  }
+
+  say(line) {
+    if (!this.quiet) console.log(line);
+  }
+
+  /*
+   * The mode held on range changes: with a hold log, the interval of the
+   * old mode ends now (CLOCK_MONOTONIC ns, comparable between processes)
+   * and one of the new mode starts.  Called on a grant as it arrives,
+   * and before an invalidation's answer or a request for NULL is sent.
+   */
+  setHeld(range, mode) {
+    const now = process.hrtime.bigint();
+    const old = this.held.get(range) ?? LockMode.NULL;
+    if (this.holdLog && old !== LockMode.NULL)
+      this.holds.push(`${range} ${old} ${this.since.get(range)} ${now} ${process.pid}`);
+    if (mode === LockMode.NULL) this.held.delete(range);
+    else this.held.set(range, mode);
+    this.since.set(range, now);
+  }
+
+  /* every mode still held ends now (the farewell gives them up): write the log */
+  writeHoldLog() {
+    if (!this.holdLog) return;
+    for (const range of [...this.held.keys()]) this.setHeld(range, LockMode.NULL);
+    fs.writeFileSync(this.holdLog, this.holds.map((l) => l + '\n').join(''));
+  }
+
+  /*
+   * Random requests for random modes on the given ranges for ms: up to
+   * WRITE, or back to NULL, each held 0-20 ms, invalidations answered at
+   * once; quiet, for a hold log.  Returns the number of grants.
+   */
+  async randomLocks(ms, seed, ranges) {
+    let x = BigInt(seed) * 0x9e3779b97f4a7c15n + 1n;
+    const rnd = (n) => {
+      x ^= (x << 13n) & U64_MAX;
+      x ^= x >> 7n;
+      x ^= (x << 17n) & U64_MAX;
+      return Number(x % BigInt(n));
+    };
+    const modes = [LockMode.READ, LockMode.WRITE, LockMode.WRITE_ONLY];
+    const until = Date.now() + ms;
+    let grants = 0;
+    this.quiet = true;
+    while (Date.now() < until) {
+      const { s, e } = ranges[rnd(ranges.length)];
+      const range = rangeOf(s, e);
+      const held = this.held.get(range) ?? LockMode.NULL;
+      let want;
+      if (held === LockMode.NULL) want = modes[rnd(3)];
+      else if (held !== LockMode.WRITE && rnd(2)) want = LockMode.WRITE;
+      else want = LockMode.NULL;
+      if (want === LockMode.NULL) this.setHeld(range, LockMode.NULL);
+      const ok = await this.lock('random-locks', s, e, held, want);
+      if (!ok) break;
+      grants++;
+      await this.hold('random-locks', Date.now() + rnd(21));
+    }
+    /* stays quiet: invalidations of what it still holds come at random */
+    return grants;
   }
 
   /* an invalidation: answered at once, or kept until unstall() */
   invalidate(h, r) {
     if (this.stalled) {
       const nl = m.NetLock.decode(r.subarray(HDR));
-      console.log(`invalidation ${modeName(nl.old_mode)}->${modeName(nl.new_mode)} waits`);
+      this.say(`invalidation ${modeName(nl.old_mode)}->${modeName(nl.new_mode)} waits`);
       this.stalled.push([h, r]);
       return;
     }
@@ -328,15 +402,25 @@ class Client {
     const end = r.subarray(HDR + m.NetLock.OFFSETS.end, HDR + m.NetLock.OFFSETS.end + Key.SIZE);
     const range = rangeOf(start, end);
     const have = this.held.get(range) ?? LockMode.NULL;
+    if (have === LockMode.NULL) {
+      /* given back (or never held): the request for NULL answers it */
+      this.conn.sock.write(
+        message(m.NET_CMD.LOCK, undefined, {
+          id: h.id,
+          flags: m.NET_FLAG_RESPONSE,
+          error: m.NetError.ENOENT,
+        }),
+      );
+      this.say(`invalidation ${modeName(nl.old_mode)}->${modeName(nl.new_mode)}: not held, ENOENT`);
+      return;
+    }
     const to = downTo(have, nl.new_mode);
-    const unexpected = have === LockMode.NULL || have !== nl.old_mode || to !== nl.new_mode;
+    const unexpected = have !== nl.old_mode || to !== nl.new_mode;
+    /* stop using the mode before the server hears it is given up */
+    this.setHeld(range, to);
     const reply = m.NetLock.encode({ ...nl, write_seq: 0n, old_mode: have, new_mode: to });
     this.conn.sock.write(message(m.NET_CMD.LOCK, reply, { id: h.id, flags: m.NET_FLAG_RESPONSE }));
-    if (to === LockMode.NULL) this.held.delete(range);
-    else this.held.set(range, to);
-    console.log(
-      `invalidated ${modeName(have)}->${modeName(to)}${unexpected ? ' (unexpected)' : ''}`,
-    );
+    this.say(`invalidated ${modeName(have)}->${modeName(to)}${unexpected ? ' (unexpected)' : ''}`);
   }
 
   /*
@@ -388,12 +472,13 @@ class Client {
         console.log(`${label}: ${describeReply(r, this.fsid)}`);
         /* its answer may still come */
         if (r === null) this.pending.set(id, { label, range });
-        return;
+        return false;
       }
       const h = m.NetHeader.decode(r);
       if (h.id === id && h.flags & m.NET_FLAG_RESPONSE) {
-        console.log(`${label}: ${this.lockAnswer(r, range)}`);
-        return;
+        const answer = this.lockAnswer(r, range);
+        if (!this.quiet || !answer.startsWith('granted')) console.log(`${label}: ${answer}`);
+        return answer.startsWith('granted');
       }
       console.log(`unexpected: ${describeReply(r, this.fsid)}`);
     }
@@ -425,6 +510,10 @@ async function main() {
   const args = process.argv.slice(2);
   if (args[0] === 'hash') {
     console.log(FORMAT_HASH_HEX);
+    return;
+  }
+  if (args[0] === 'check-holds') {
+    process.exitCode = checkHolds(args.slice(1));
     return;
   }
   const [addr, port, meta, ...steps] = args;
@@ -497,6 +586,23 @@ async function main() {
         console.log('hold-until: timed out');
       continue;
     }
+    if (step === 'hold-log') {
+      client.holdLog = steps[++i];
+      continue;
+    }
+    if (step === 'random-locks') {
+      const ms = Number(steps[++i]);
+      const seed = Number(steps[++i]);
+      const ranges = [];
+      while (i + 1 < steps.length && /^\d+$/.test(steps[i + 1])) {
+        const { start, end } = inodeGroup(parseIno(steps[++i]));
+        ranges.push({ s: Key.encode(start), e: Key.encode(end) });
+      }
+      if (!ranges.length || !(ms > 0)) throw new Error('random-locks: MS SEED INO...');
+      const grants = await client.randomLocks(ms, seed, ranges);
+      console.log(`random-locks: ${grants > 0 ? 'granted' : 'nothing granted'}`);
+      continue;
+    }
     if (step === 'stall') {
       client.stalled = client.stalled ?? [];
       continue;
@@ -507,9 +613,11 @@ async function main() {
     }
     if (step === 'quit') {
       if (i !== steps.length - 1) throw new Error('quit must be the last step');
+      client.writeHoldLog();
       sock.destroy();
       return;
     }
+    if (step === 'farewell') client.writeHoldLog();
     if (step === 'greet') msg = greeting(fsid, FORMAT_HASH);
     else if (step === 'greet-hash') msg = greeting(fsid, BigInt('0x' + steps[++i]));
     else if (step === 'greet-fsid') msg = greeting(BigInt('0x' + steps[++i]), FORMAT_HASH);
@@ -532,7 +640,49 @@ async function main() {
     const r = await client.recv(why ? 300 : 3000);
     console.log(`  ${describeReply(r, fsid)}`);
   }
+  client.writeHoldLog();
   sock.end();
+}
+
+/*
+ * check-holds LOG...: the hold logs of clients that ran at once; two
+ * clients must never have held modes that conflict (anything but READ
+ * with READ and WRITE_ONLY with WRITE_ONLY) on one range at one time.
+ */
+function checkHolds(files) {
+  const holds = files.flatMap((f) =>
+    fs
+      .readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [range, mode, start, end, pid] = l.split(' ');
+        return { range, mode: Number(mode), start: BigInt(start), end: BigInt(end), pid };
+      }),
+  );
+  const ok = (a, b) => a === b && a !== LockMode.WRITE;
+  let conflicts = 0;
+  for (let i = 0; i < holds.length; i++)
+    for (let j = i + 1; j < holds.length; j++) {
+      const a = holds[i];
+      const b = holds[j];
+      if (a.pid === b.pid || a.range !== b.range || ok(a.mode, b.mode)) continue;
+      if (a.start < b.end && b.start < a.end) {
+        conflicts++;
+        if (conflicts <= 5)
+          console.log(
+            `conflict: ${modeName(a.mode)} by ${a.pid} and ${modeName(b.mode)} by ${b.pid} overlap by ${
+              (a.end < b.end ? a.end : b.end) - (a.start > b.start ? a.start : b.start)
+            } ns`,
+          );
+      }
+    }
+  console.log(
+    conflicts
+      ? `check-holds: ${conflicts} conflicting holds`
+      : `check-holds: no conflicting holds (${holds.length >= 30 ? 'at least 30' : 'fewer than 30'} holds)`,
+  );
+  return conflicts ? 1 : 0;
 }
 
 main().catch((e) => {
