@@ -289,6 +289,13 @@ function buildInitramfs(spec: InitramfsSpec): Buffer {
     VM_MODE: spec.interactive ? 'shell' : 'script',
     VM_INSMOD: spec.insmod ? spec.modules.map((m) => path.basename(m)).join(' ') : '',
     VM_HUNG_TASK_SECS: '60',
+    /*
+     * Soft lockups are reported after twice this: the host can stall a
+     * TCG vCPU for tens of seconds (a user page fault clearing a huge page
+     * was reported stuck for 25 s on a busy 2-core host), so the guest
+     * waits 60 s, as long as for hung tasks, before it calls a CPU stuck.
+     */
+    VM_WATCHDOG_THRESH: '30',
     ...spec.env,
   };
   file(
