@@ -67,9 +67,15 @@ export interface NetInodeAlloc {
   nr: le64;
 }
 
-/* a mount's log btree record (format/forest.ts), as the server hands it out */
+/*
+ * A mount's log btree record (format/forest.ts): what the client
+ * committed (COMMIT_LOG_TREES request, trans_seq 0), and what the server
+ * hands back to write the next transaction with (the record, fresh
+ * allocators, and that transaction's seq).
+ */
 export interface NetLogTrees {
   lt: LogTrees;
+  trans_seq: le64;
 }
 
 export interface NetRoots {
@@ -113,10 +119,36 @@ export interface NetStatfs {
 export interface Messages {
   /** @server */
   GREETING: Message<0, NetGreeting, NetGreeting>;
-  ALLOC_INODES: Message<1, NetSeq, NetInodeAlloc>;
+  /**
+   * A run of inode numbers (one lock group) for a client's creates.
+   * @server
+   */
+  ALLOC_INODES: Message<1, None, NetInodeAlloc>;
+  /**
+   * At mount: the client's log btree record to write its first
+   * transaction with.
+   * @server
+   */
   GET_LOG_TREES: Message<2, None, NetLogTrees>;
-  COMMIT_LOG_TREES: Message<3, NetLogTrees, None>;
+  /**
+   * A client's commit is on disk: the server records it (in the same
+   * durable super block commit, before answering), takes back the
+   * allocators' remains and what the commit freed, and answers the
+   * record for the next transaction.
+   * @server
+   */
+  COMMIT_LOG_TREES: Message<3, NetLogTrees, NetLogTrees>;
+  /**
+   * The server asks a client to finalize its log btree at its next
+   * commit (its items hold back the merge of finalized ones).
+   * @client
+   */
   SYNC_LOG_TREES: Message<4, None, None>;
+  /**
+   * The roots of the server's last durable commit, to read other
+   * mounts' items with.
+   * @server
+   */
   GET_ROOTS: Message<5, None, NetRoots>;
   /** @server */
   GET_LAST_SEQ: Message<6, None, NetSeq>;

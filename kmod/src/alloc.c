@@ -435,12 +435,7 @@ static int read_list(struct super_block *sb, struct scoutfs_alloc_info *ai,
 int scoutfs_alloc_setup(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
-	struct scoutfs_super_block *super = &sbi->super;
 	struct scoutfs_alloc_info *ai;
-	u64 tm = le64_to_cpu(super->total_meta_blocks);
-	u64 td = le64_to_cpu(super->total_data_blocks);
-	int alloc = 0;
-	int ret;
 
 	ai = kzalloc(sizeof(*ai), GFP_KERNEL);
 	if (!ai)
@@ -452,14 +447,25 @@ int scoutfs_alloc_setup(struct super_block *sb)
 	ai->data_free.name = "data free";
 	ai->data_freed.name = "data freed";
 	sbi->alloc = ai;
+	return 0;
+}
+
+/* the server's mount: the volume's free space, from the super block */
+int scoutfs_alloc_load_super(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_super_block *super = &sbi->super;
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	u64 tm = le64_to_cpu(super->total_meta_blocks);
+	u64 td = le64_to_cpu(super->total_data_blocks);
+	int alloc = 0;
+	int ret;
 
 	/* the freed lists' transaction is committed: they are free too */
 	ret = read_list(sb, ai, &super->meta_free, &ai->meta_free, SCOUTFS_META_DEV_START_BLKNO, tm, &alloc) ?:
 	      read_list(sb, ai, &super->meta_freed, &ai->meta_free, SCOUTFS_META_DEV_START_BLKNO, tm, &alloc) ?:
 	      read_list(sb, ai, &super->data_free, &ai->data_free, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc) ?:
 	      read_list(sb, ai, &super->data_freed, &ai->data_free, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc);
-	if (ret)
-		scoutfs_alloc_destroy(sb);
 	return ret;
 }
 
@@ -519,12 +525,15 @@ static int write_list(struct super_block *sb, struct ext_set *set, u64 *blknos, 
 	return n ? -EIO : 0;
 }
 
-int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_super_block *super, u64 seq)
+/*
+ * Write the four sets into new lists, their heads into roots: meta free,
+ * data free, meta freed, data freed (the super block's, or a client's
+ * log btree record's avail and freed).
+ */
+int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_extent_list_root *roots[4], u64 seq)
 {
 	struct scoutfs_alloc_info *ai = ALLOC(sb);
 	struct ext_set *sets[4] = { &ai->meta_free, &ai->data_free, &ai->meta_freed, &ai->data_freed };
-	struct scoutfs_extent_list_root *roots[4] = { &super->meta_free, &super->data_free,
-						      &super->meta_freed, &super->data_freed };
 	int want[4];
 	int total = 0;
 	u64 *blknos = NULL;
@@ -574,6 +583,179 @@ int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_super_block *supe
 	}
 out:
 	mutex_unlock(&ai->mutex);
+	kvfree(blknos);
+	return ret;
+}
+
+/*
+ * A client of another mount's server: its allocators are the ones its
+ * log btree record holds (lt's avail lists; freed ones are empty: the
+ * server took them back).  Replaces whatever the sets held.
+ */
+int scoutfs_alloc_load(struct super_block *sb, const struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	u64 tm = le64_to_cpu(sbi->super.total_meta_blocks);
+	u64 td = le64_to_cpu(sbi->super.total_data_blocks);
+	int alloc = ai->nr_lists;
+	int ret;
+
+	mutex_lock(&ai->mutex);
+	ext_clear(&ai->meta_free);
+	ext_clear(&ai->meta_freed);
+	ext_clear(&ai->data_free);
+	ext_clear(&ai->data_freed);
+	ai->nr_lists = 0;
+	ret = read_list(sb, ai, &lt->meta_avail, &ai->meta_free, SCOUTFS_META_DEV_START_BLKNO, tm, &alloc) ?:
+	      read_list(sb, ai, &lt->meta_freed, &ai->meta_freed, SCOUTFS_META_DEV_START_BLKNO, tm, &alloc) ?:
+	      read_list(sb, ai, &lt->data_avail, &ai->data_free, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc) ?:
+	      read_list(sb, ai, &lt->data_freed, &ai->data_freed, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc);
+	ai->meta_low = ai->meta_free.total;
+	mutex_unlock(&ai->mutex);
+	return ret;
+}
+
+/* read a list into a set (no blocks remembered); its blocks into blocks */
+static int read_foreign_list(struct super_block *sb, const struct scoutfs_extent_list_root *root,
+			     struct ext_set *set, struct ext_set *blocks, u64 first, u64 total)
+{
+	struct scoutfs_alloc_info tmp = { .nr_lists = 0, .lists = NULL };
+	int alloc = 0;
+	int ret;
+	int i;
+
+	ret = read_list(sb, &tmp, root, set, first, total, &alloc);
+	for (i = 0; ret == 0 && i < tmp.nr_lists; i++)
+		ret = ext_insert(sb, blocks, tmp.lists[i].blkno, 1);
+	kvfree(tmp.lists);
+	return ret;
+}
+
+/*
+ * The server takes back a client's allocators from its record: what was
+ * left available is free at once (the client never wrote it, and no
+ * longer may), what its commit freed and the lists' own blocks are
+ * freed by the server's open commit (the record on disk still points at
+ * them until that commit).  The record's allocator roots are zeroed.
+ */
+int scoutfs_alloc_reclaim(struct super_block *sb, struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	u64 tm = le64_to_cpu(sbi->super.total_meta_blocks);
+	u64 td = le64_to_cpu(sbi->super.total_data_blocks);
+	struct ext_set ma = { .root = RB_ROOT, .name = "client meta avail" };
+	struct ext_set mf = { .root = RB_ROOT, .name = "client meta freed" };
+	struct ext_set da = { .root = RB_ROOT, .name = "client data avail" };
+	struct ext_set df = { .root = RB_ROOT, .name = "client data freed" };
+	struct ext_set bl = { .root = RB_ROOT, .name = "client list blocks" };
+	int ret;
+
+	ret = read_foreign_list(sb, &lt->meta_avail, &ma, &bl, SCOUTFS_META_DEV_START_BLKNO, tm) ?:
+	      read_foreign_list(sb, &lt->meta_freed, &mf, &bl, SCOUTFS_META_DEV_START_BLKNO, tm) ?:
+	      read_foreign_list(sb, &lt->data_avail, &da, &bl, SCOUTFS_DATA_DEV_START_BLKNO, td) ?:
+	      read_foreign_list(sb, &lt->data_freed, &df, &bl, SCOUTFS_DATA_DEV_START_BLKNO, td);
+	if (ret == 0) {
+		mutex_lock(&ai->mutex);
+		ret = ext_merge(sb, &ai->meta_free, &ma) ?:
+		      ext_merge(sb, &ai->meta_freed, &mf) ?:
+		      ext_merge(sb, &ai->meta_freed, &bl) ?:
+		      ext_merge(sb, &ai->data_free, &da) ?:
+		      ext_merge(sb, &ai->data_freed, &df);
+		mutex_unlock(&ai->mutex);
+		if (ret)
+			scoutfs_err(sb, "client rid %016llx: its allocators overlap the server's free space",
+				    le64_to_cpu(lt->rid));
+	}
+	ext_clear(&ma);
+	ext_clear(&mf);
+	ext_clear(&da);
+	ext_clear(&df);
+	ext_clear(&bl);
+	if (ret == 0) {
+		memset(&lt->meta_avail, 0, sizeof(lt->meta_avail));
+		memset(&lt->meta_freed, 0, sizeof(lt->meta_freed));
+		memset(&lt->data_avail, 0, sizeof(lt->data_avail));
+		memset(&lt->data_freed, 0, sizeof(lt->data_freed));
+	}
+	return ret;
+}
+
+/* move up to want blocks from the free set into set */
+static int carve(struct super_block *sb, struct ext_set *from, struct ext_set *set, u64 want)
+{
+	u64 start, len;
+	int ret = 0;
+
+	while (want && from->total) {
+		ret = ext_alloc(from, 0, want, &start, &len);
+		if (ret)
+			break;
+		ret = ext_insert(sb, set, start, len);
+		if (ret)
+			break;
+		want -= len;
+	}
+	return ret;
+}
+
+/*
+ * The server fills a client's record with allocators: up to meta and
+ * data blocks from its free space, written as lists at seq (the
+ * server's open commit, which writes them).  The record's allocator
+ * roots must be zero (reclaimed).
+ */
+int scoutfs_alloc_fill(struct super_block *sb, struct scoutfs_log_trees *lt, u64 meta, u64 data,
+		       u64 seq)
+{
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+	struct ext_set ma = { .root = RB_ROOT, .name = "client meta avail" };
+	struct ext_set da = { .root = RB_ROOT, .name = "client data avail" };
+	u64 *blknos = NULL;
+	int want[2];
+	u64 len;
+	int ret;
+	int b;
+
+	mutex_lock(&ai->mutex);
+	/* the lists' blocks first: what's left goes to the client */
+	meta = min(meta, ai->meta_free.total / 2);
+	data = min(data, ai->data_free.total / 2);
+	ret = carve(sb, &ai->meta_free, &ma, meta) ?:
+	      carve(sb, &ai->data_free, &da, data);
+	if (ret)
+		goto out;
+	want[0] = DIV_ROUND_UP(ma.nr, PER_BLOCK);
+	want[1] = DIV_ROUND_UP(da.nr, PER_BLOCK);
+	blknos = scoutfs_kvmalloc_array(max(want[0] + want[1], 1), sizeof(u64));
+	if (!blknos) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (b = 0; b < want[0] + want[1]; b++) {
+		ret = ext_alloc(&ai->meta_free, 0, 1, &blknos[b], &len);
+		if (ret)
+			goto out;
+	}
+	ai->meta_low = min(ai->meta_low, ai->meta_free.total);
+	ret = write_list(sb, &ma, blknos, want[0], seq, &lt->meta_avail) ?:
+	      write_list(sb, &da, blknos + want[0], want[1], seq, &lt->data_avail);
+	memset(&lt->meta_freed, 0, sizeof(lt->meta_freed));
+	memset(&lt->data_freed, 0, sizeof(lt->data_freed));
+out:
+	if (ret) {
+		/* nothing was written that anything references: back it all goes */
+		for (b--; blknos && b >= 0; b--)
+			ext_insert(sb, &ai->meta_free, blknos[b], 1);
+		ext_merge(sb, &ai->meta_free, &ma);
+		ext_merge(sb, &ai->data_free, &da);
+		memset(&lt->meta_avail, 0, sizeof(lt->meta_avail));
+		memset(&lt->data_avail, 0, sizeof(lt->data_avail));
+	}
+	mutex_unlock(&ai->mutex);
+	ext_clear(&ma);
+	ext_clear(&da);
 	kvfree(blknos);
 	return ret;
 }

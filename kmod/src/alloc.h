@@ -28,9 +28,14 @@ u64 scoutfs_alloc_meta_low(struct super_block *sb, bool reset);
 u64 scoutfs_alloc_list_blocks(struct super_block *sb, u64 blocks);
 
 int scoutfs_alloc_setup(struct super_block *sb);
+int scoutfs_alloc_load_super(struct super_block *sb);
 void scoutfs_alloc_destroy(struct super_block *sb);
 /* commit: write the allocator lists into the super block being committed */
-int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_super_block *super, u64 seq);
+int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_extent_list_root *roots[4], u64 seq);
+int scoutfs_alloc_load(struct super_block *sb, const struct scoutfs_log_trees *lt);
+int scoutfs_alloc_reclaim(struct super_block *sb, struct scoutfs_log_trees *lt);
+int scoutfs_alloc_fill(struct super_block *sb, struct scoutfs_log_trees *lt, u64 meta, u64 data,
+		       u64 seq);
 /* commit done and durable: blocks freed in it become free */
 void scoutfs_alloc_committed(struct super_block *sb);
 

@@ -186,6 +186,11 @@ int scoutfs_block_sm_io(struct super_block *sb, blk_opf_t opf, u64 blkno, void *
 		       SCOUTFS_BLOCK_SM_SIZE);
 }
 
+static bool crc_failed(const char *why)
+{
+	return !strcmp(why, "bad checksum");
+}
+
 /* check the header and, for btree blocks, the bounds of what it holds */
 static int verify_block(struct super_block *sb, struct scoutfs_block *bl,
 			const struct scoutfs_block_ref *ref, u32 magic, bool crc)
@@ -205,6 +210,15 @@ static int verify_block(struct super_block *sb, struct scoutfs_block *bl,
 	else if (hdr->seq != ref->seq)
 		why = "wrong seq";
 
+	/*
+	 * A mount reading roots another mount's commits change may follow a
+	 * reference the other mount's later commits freed and reused: the
+	 * block has another seq (or is another kind of block).  The reader
+	 * refreshes its roots and tries again (forest.c), quietly.
+	 */
+	if (why && sbi->follower && !crc_failed(why) &&
+	    le64_to_cpu(hdr->blkno) == bl->blkno && le64_to_cpu(hdr->fsid) == sbi->fsid)
+		return -ESTALE;
 	if (why) {
 		scoutfs_err(sb, "metadata block %llu (ref seq %llu, magic %08x): %s (header magic %08x blkno %llu seq %llu)",
 			    bl->blkno, le64_to_cpu(ref->seq), magic, why,
@@ -224,6 +238,7 @@ struct scoutfs_block *scoutfs_block_read_ref(struct super_block *sb,
 	u64 blkno = le64_to_cpu(ref->blkno);
 	struct scoutfs_block *bl;
 	struct scoutfs_block *other;
+	bool reread = false;
 	int ret;
 
 	if (blkno < SCOUTFS_META_DEV_START_BLKNO ||
@@ -233,6 +248,7 @@ struct scoutfs_block *scoutfs_block_read_ref(struct super_block *sb,
 		return ERR_PTR(-EIO);
 	}
 
+again:
 	spin_lock(&bc->lock);
 	bl = cache_find(bc, blkno);
 	if (bl) {
@@ -243,6 +259,24 @@ struct scoutfs_block *scoutfs_block_read_ref(struct super_block *sb,
 		}
 	}
 	spin_unlock(&bc->lock);
+
+	/*
+	 * A cached copy that isn't what the reference wants: another mount
+	 * may have written the block since (it came back to the allocators
+	 * and went to that mount).  Unless it is our own dirty block, it
+	 * goes and the block is read again.
+	 */
+	if (bl && !reread && !test_bit(BLOCK_DIRTY, &bl->flags) &&
+	    (((struct scoutfs_block_header *)bl->data)->seq != ref->seq ||
+	     le32_to_cpu(((struct scoutfs_block_header *)bl->data)->magic) != magic)) {
+		spin_lock(&bc->lock);
+		if (!RB_EMPTY_NODE(&bl->node))
+			WARN_ON_ONCE(cache_remove(bc, bl));
+		spin_unlock(&bc->lock);
+		scoutfs_block_put(sb, bl);
+		reread = true;
+		goto again;
+	}
 
 	if (!bl) {
 		bl = block_alloc(blkno);

@@ -19,10 +19,16 @@
 #include <linux/jiffies.h>
 
 #include "super.h"
+#include "rules.h"
+#include "btree.h"
 #include "msg.h"
 #include "format_hash.h"
 #include "net.h"
 #include "lock.h"
+#include "quorum.h"
+#include "alloc.h"
+#include "forest.h"
+#include "trans.h"
 #include "client.h"
 
 /* how long mount looks for a server, and how long a request waits */
@@ -38,9 +44,8 @@ struct scoutfs_client_info {
 /* connect to the server: the mount's slot, or each configured slot in turn */
 static struct socket *client_connect(struct super_block *sb, struct sockaddr_in *sin)
 {
-	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	unsigned long deadline = jiffies + CLIENT_CONNECT_SECS * HZ;
-	int slot = sbi->opts.quorum_slot_nr;
+	int slot = scoutfs_quorum_leader_slot(sb);
 	struct socket *sock;
 	int ret = -ENOTCONN;
 	int tried;
@@ -68,7 +73,7 @@ static struct socket *client_connect(struct super_block *sb, struct sockaddr_in 
 		msleep(250);
 	}
 	if (slot >= 0)
-		scoutfs_err(sb, "cannot connect to the server at %pISpc (quorum slot %d) within %d seconds: error %d",
+		scoutfs_err(sb, "cannot connect to the server at %pISpc (leader's quorum slot %d) within %d seconds: error %d",
 			    sin, slot, CLIENT_CONNECT_SECS, ret);
 	else
 		scoutfs_err(sb, "no server answered at the %d quorum slot addresses within %d seconds (last error %d): mount a quorum member (quorum_slot_nr=) first",
@@ -195,4 +200,132 @@ void scoutfs_client_lock_answer(struct super_block *sb, u64 id, int err,
 	ret = scoutfs_net_response(client->conn, SCOUTFS_NET_CMD_LOCK, id, err, nl, sizeof(*nl));
 	if (ret < 0 && ret != -ENOTCONN)
 		scoutfs_err(sb, "answering the server's lock request failed: error %d", ret);
+}
+
+/*
+ * Requests that wait for the server's commit: long, since a commit may
+ * have much to write, but not for ever (the connection ending fails them
+ * at once).
+ */
+#define CLIENT_COMMIT_SECS	120
+
+static int client_request(struct super_block *sb, u8 cmd, const void *arg, u16 arg_len,
+			  void *resp, u16 resp_len, int secs)
+{
+	struct scoutfs_client_info *client = SCOUTFS_SB(sb)->client;
+
+	if (!client || !client->conn)
+		return -ENOTCONN;
+	return scoutfs_net_request(client->conn, cmd, arg, arg_len, resp, resp_len, secs * HZ);
+}
+
+int scoutfs_client_get_roots(struct super_block *sb, struct scoutfs_net_roots *roots)
+{
+	return client_request(sb, SCOUTFS_NET_CMD_GET_ROOTS, NULL, 0, roots, sizeof(*roots),
+			      CLIENT_REQUEST_SECS);
+}
+
+int scoutfs_client_get_last_seq(struct super_block *sb, u64 *seq)
+{
+	struct scoutfs_net_seq ns;
+	int ret;
+
+	ret = client_request(sb, SCOUTFS_NET_CMD_GET_LAST_SEQ, NULL, 0, &ns, sizeof(ns),
+			     CLIENT_REQUEST_SECS);
+	if (ret == 0)
+		*seq = le64_to_cpu(ns.seq);
+	return ret;
+}
+
+int scoutfs_client_alloc_inodes(struct super_block *sb, u64 *ino, u64 *nr)
+{
+	struct scoutfs_net_inode_alloc ia;
+	int ret;
+
+	ret = client_request(sb, SCOUTFS_NET_CMD_ALLOC_INODES, NULL, 0, &ia, sizeof(ia),
+			     CLIENT_REQUEST_SECS);
+	if (ret == 0) {
+		*ino = le64_to_cpu(ia.ino);
+		*nr = le64_to_cpu(ia.nr);
+		if (*nr == 0 || *ino == 0 || *ino + *nr < *ino) {
+			scoutfs_err(sb, "the server handed out inode numbers [%llu, +%llu): refused",
+				    *ino, *nr);
+			ret = -EIO;
+		}
+	}
+	return ret;
+}
+
+/* the record to write the next transaction with, and that transaction's seq */
+static int check_handed(struct super_block *sb, const struct scoutfs_net_log_trees *nlt)
+{
+	const char *why;
+	u64 bad = 0;
+
+	why = scoutfs_log_trees_invalid(&nlt->lt, &bad);
+	if (!why && le64_to_cpu(nlt->lt.rid) != SCOUTFS_SB(sb)->rid) {
+		why = "rid: not ours";
+		bad = le64_to_cpu(nlt->lt.rid);
+	} else if (!why && !nlt->trans_seq) {
+		why = "trans_seq: zero";
+	}
+	if (why) {
+		scoutfs_err(sb, "the server handed us a bad log btree record: %s, found %llu", why, bad);
+		return -EIO;
+	}
+	return 0;
+}
+
+int scoutfs_client_commit_log_trees(struct super_block *sb, const struct scoutfs_log_trees *lt,
+				    struct scoutfs_net_log_trees *next)
+{
+	struct scoutfs_net_log_trees nlt = { .lt = *lt };
+	int ret;
+
+	ret = client_request(sb, SCOUTFS_NET_CMD_COMMIT_LOG_TREES, &nlt, sizeof(nlt), next,
+			     sizeof(*next), CLIENT_COMMIT_SECS);
+	return ret ?: check_handed(sb, next);
+}
+
+/*
+ * A mount that isn't the server's: it writes its own log btree with the
+ * allocators the server hands it, and reads the roots of the server's
+ * commits (refreshed as it gets locks).  A read-only one only reads.
+ */
+int scoutfs_client_follow(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_net_log_trees nlt;
+	int ret;
+
+	sbi->follower = true;
+	memset(&nlt, 0, sizeof(nlt));
+	if (!sbi->read_only) {
+		ret = client_request(sb, SCOUTFS_NET_CMD_GET_LOG_TREES, NULL, 0, &nlt, sizeof(nlt),
+				     CLIENT_COMMIT_SECS) ?:
+		      check_handed(sb, &nlt);
+		if (ret) {
+			scoutfs_err(sb, "the server did not hand us a log btree to write: error %d", ret);
+			return ret;
+		}
+		ret = scoutfs_alloc_load(sb, &nlt.lt);
+		if (ret)
+			return ret;
+		scoutfs_trans_follow(sb, le64_to_cpu(nlt.trans_seq));
+	} else {
+		nlt.lt.rid = cpu_to_le64(sbi->rid);
+		nlt.lt.nr = cpu_to_le64(U64_MAX);
+	}
+	scoutfs_forest_follow(sb, &nlt.lt);
+	return scoutfs_forest_refresh(sb, 1);
+}
+
+/* the server wants our log btree finalized: at the next commit, soon */
+int scoutfs_client_sync_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	struct super_block *sb = scoutfs_net_sb(conn);
+
+	scoutfs_forest_want_finalize(sb);
+	scoutfs_trans_sync(sb, 0);
+	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, id, 0, NULL, 0);
 }

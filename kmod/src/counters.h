@@ -26,6 +26,8 @@ enum {
 	SCOUTFS_CTR_forest_merge_batches, /* batches merged into the fs btree */
 	SCOUTFS_CTR_forest_merged_items, /* log btree items merged into the fs btree */
 	SCOUTFS_CTR_forest_merged_trees, /* log btrees merged and freed */
+	SCOUTFS_CTR_forest_roots_refreshed, /* a client read the server's roots again */
+	SCOUTFS_CTR_dentry_revalidate_stale, /* a dentry looked up again: its directory's lock was lost */
 	SCOUTFS_CTR_orphan_scans,	/* orphan scans run */
 	SCOUTFS_CTR_orphan_scan_deletes, /* unlinked inodes the scans deleted */
 	SCOUTFS_CTR_NR,

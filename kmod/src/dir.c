@@ -35,6 +35,7 @@
 #include "xattr.h"
 #include "symlink.h"
 #include "dir.h"
+#include "counters.h"
 #include "ioctl.h"
 
 /* a dirent value with room for the longest name */
@@ -297,6 +298,54 @@ static int dir_empty(struct inode *dir, struct scoutfs_lock *lock)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * A dentry is what its directory held under the grant of the directory's
+ * lock it was made under (d_time: the grant's refresh_gen).  While that
+ * grant lasts no other mount can have changed the directory; once the
+ * lock went back to NULL (another mount wanted it, or memory pressure)
+ * the name is looked up again.
+ */
+static void dentry_gen(struct dentry *dentry, struct scoutfs_lock *dir_lock)
+{
+	dentry->d_time = dir_lock->refresh_gen;
+}
+
+static int scoutfs_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct scoutfs_lock *lock;
+	struct dentry *parent;
+	struct inode *dir;
+	int ret;
+
+	if (flags & LOOKUP_RCU) {
+		parent = READ_ONCE(dentry->d_parent);
+		dir = d_inode_rcu(parent);
+		if (!dir)
+			return -ECHILD;
+		return scoutfs_lock_gen_granted(sb, scoutfs_ino(dir), dentry->d_time) ? 1 : -ECHILD;
+	}
+	parent = dget_parent(dentry);
+	dir = d_inode(parent);
+	if (scoutfs_lock_gen_granted(sb, scoutfs_ino(dir), dentry->d_time)) {
+		ret = 1;
+	} else {
+		ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, 0, dir, &lock);
+		if (ret == 0) {
+			ret = lock->refresh_gen == dentry->d_time;
+			scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
+		}
+	}
+	dput(parent);
+	if (ret == 0)
+		scoutfs_inc_counter(sb, dentry_revalidate_stale);
+	return ret;
+}
+
+const struct dentry_operations scoutfs_dentry_ops = {
+	.d_revalidate = scoutfs_d_revalidate,
+};
+
 static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 				     unsigned int flags)
 {
@@ -313,6 +362,7 @@ static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 	if (ret < 0)
 		return ERR_PTR(ret);
 	ret = lookup_entry(dir, dentry->d_name.name, dentry->d_name.len, &ent, lock);
+	dentry_gen(dentry, lock);
 	/* the inode's own lock comes after, not inside, the directory's */
 	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
 	if (ret == 0) {
@@ -394,6 +444,7 @@ static int create_common(struct inode *dir, struct dentry *dentry,
 	}
 
 	scoutfs_release_trans(sb);
+	dentry_gen(dentry, dir_lock);
 	scoutfs_unlock_inodes(sb, SCOUTFS_LOCK_WRITE, dir_lock, ino_lock, NULL, NULL);
 	d_instantiate_new(dentry, inode);
 	return 0;
@@ -505,6 +556,7 @@ static int scoutfs_link(struct dentry *old_dentry, struct inode *dir,
 		goto abort;
 
 	ihold(inode);
+	dentry_gen(dentry, dir_lock);
 	d_instantiate(dentry, inode);
 	goto out;
 
@@ -705,6 +757,12 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 		ret = scoutfs_update_inode_item(old_inode, 0, old_lock);
 	if (ret == 0 && new_inode)
 		ret = scoutfs_update_inode_item(new_inode, 0, new_lock);
+	/* the VFS moves the dentries: each ends up in the other directory */
+	if (ret == 0) {
+		dentry_gen(old_dentry, new_dir_lock);
+		if (exchange)
+			dentry_gen(new_dentry, old_dir_lock);
+	}
 out:
 	if (ret < 0)
 		scoutfs_trans_abort(sb, "rename", ret);

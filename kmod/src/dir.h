@@ -7,6 +7,7 @@
 
 extern const struct file_operations scoutfs_dir_fops;
 extern const struct inode_operations scoutfs_dir_iops;
+extern const struct dentry_operations scoutfs_dentry_ops;
 
 
 #endif

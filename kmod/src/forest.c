@@ -50,6 +50,9 @@
 #include "trans.h"
 #include "alloc.h"
 #include "forest.h"
+#include "lock.h"
+#include "client.h"
+#include "server.h"
 #include "msg.h"
 #include "counters.h"
 
@@ -82,6 +85,8 @@ struct ftree {
 	struct list_head head;
 	struct scoutfs_log_trees lt;
 	u64 bytes;
+	/* false for another mount's current tree: it may hold anything */
+	bool bloom_valid;
 	unsigned long bloom[BITS_TO_LONGS(BLOOM_BITS)];
 };
 
@@ -122,7 +127,7 @@ static bool may_hold(struct ftree *t, const struct scoutfs_key *key,
 {
 	unsigned int a, b;
 
-	if (!t || key_group(key) != key_group(last))
+	if (!t || !t->bloom_valid || key_group(key) != key_group(last))
 		return true;
 	bloom_bits(key, &a, &b);
 	return test_bit(a, t->bloom) && test_bit(b, t->bloom);
@@ -139,6 +144,11 @@ struct scoutfs_forest_info {
 	/* finalized log btrees, oldest first */
 	struct list_head finalized;
 	unsigned int nr_finalized;
+	/* the server's mount: other mounts' current log btrees */
+	struct list_head others;
+	/* a client of another mount's server: roots as of this lock refresh_gen */
+	struct mutex refresh_mutex;
+	u64 roots_gen;
 
 	struct workqueue_struct *wq;
 	struct delayed_work merge_work;
@@ -161,32 +171,52 @@ static void logs_key(struct scoutfs_key *key, u64 rid, u64 nr)
 
 /*
  * The roots readers merge, called with the rwsem held: the current log
- * btree, the finalized ones, then the fs btree.  Returns NULL past the
- * last; *pos starts at 0.
+ * btree, the finalized ones, other mounts' current ones, then the fs
+ * btree (empty trees are skipped).  Returns NULL past the last; *pos
+ * starts at 0.
  */
+enum { RP_CUR, RP_FIN_FIRST, RP_FIN, RP_OTH_FIRST, RP_OTH, RP_FS, RP_DONE };
+
 static struct scoutfs_btree_root *next_root(struct scoutfs_forest_info *fi, int *pos,
 					    struct ftree **t)
 {
-	if (*pos == 0) {
-		(*pos)++;
-		if (fi->cur && fi->cur->lt.item_root.height) {
-			*t = fi->cur;
-			return &fi->cur->lt.item_root;
+	struct list_head *head;
+
+	for (;;) {
+		switch (*pos) {
+		case RP_CUR:
+			*pos = RP_FIN_FIRST;
+			if (fi->cur && fi->cur->lt.item_root.height) {
+				*t = fi->cur;
+				return &fi->cur->lt.item_root;
+			}
+			break;
+		case RP_FIN_FIRST:
+		case RP_OTH_FIRST:
+		case RP_FIN:
+		case RP_OTH:
+			head = (*pos == RP_FIN_FIRST || *pos == RP_FIN) ? &fi->finalized : &fi->others;
+			if (*pos == RP_FIN_FIRST || *pos == RP_OTH_FIRST) {
+				*t = list_first_entry(head, struct ftree, head);
+				(*pos)++;
+			} else {
+				*t = list_next_entry(*t, head);
+			}
+			while (&(*t)->head != head && !(*t)->lt.item_root.height)
+				*t = list_next_entry(*t, head);
+			if (&(*t)->head != head)
+				return &(*t)->lt.item_root;
+			(*pos)++;
+			break;
+		case RP_FS:
+			*pos = RP_DONE;
+			*t = NULL;
+			return &fi->fs_root;
+		default:
+			*t = NULL;
+			return NULL;
 		}
 	}
-	if (*pos == 1) {
-		*t = (*t && *t != fi->cur) ? list_next_entry(*t, head) :
-			  list_first_entry(&fi->finalized, struct ftree, head);
-		if (&(*t)->head != &fi->finalized)
-			return &(*t)->lt.item_root;
-		(*pos)++;
-	}
-	*t = NULL;
-	if (*pos == 2) {
-		(*pos)++;
-		return &fi->fs_root;
-	}
-	return NULL;
 }
 
 #define for_each_root(fi, root, pos, t) \
@@ -197,8 +227,8 @@ static bool newer(const struct scoutfs_btree_meta *a, const struct scoutfs_btree
 	return a->seq > b->seq;
 }
 
-int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
-			  void *val, int len)
+static int forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
+			 void *val, int len)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
 	struct scoutfs_btree_root *best = NULL;
@@ -300,18 +330,70 @@ out:
 	return ret;
 }
 
+/*
+ * A client reading with roots the server's later commits changed may
+ * meet a block that was freed and written again (-ESTALE from block.c):
+ * it fetches the server's current roots and reads again.  Still stale
+ * after a few tries is corruption.
+ */
+#define STALE_TRIES	5
+
+static bool stale_again(struct super_block *sb, int *ret, int *tries)
+{
+	int err;
+
+	if (*ret != -ESTALE)
+		return false;
+	if (!SCOUTFS_SB(sb)->follower || ++(*tries) >= STALE_TRIES) {
+		scoutfs_err(sb, "reading items: blocks stayed stale after %d refreshes of the server's roots",
+			    *tries);
+		*ret = -EIO;
+		return false;
+	}
+	err = scoutfs_forest_refresh(sb, U64_MAX);
+	if (err) {
+		*ret = err;
+		return false;
+	}
+	return true;
+}
+
+int scoutfs_forest_lookup(struct super_block *sb, const struct scoutfs_key *key,
+			  void *val, int len)
+{
+	int tries = 0;
+	int ret;
+
+	do {
+		ret = forest_lookup(sb, key, val, len);
+	} while (stale_again(sb, &ret, &tries));
+	return ret;
+}
+
 int scoutfs_forest_next(struct super_block *sb, const struct scoutfs_key *key,
 			const struct scoutfs_key *last, struct scoutfs_key *found,
 			void *val, int len)
 {
-	return forest_near(sb, key, last, found, val, len, true);
+	int tries = 0;
+	int ret;
+
+	do {
+		ret = forest_near(sb, key, last, found, val, len, true);
+	} while (stale_again(sb, &ret, &tries));
+	return ret;
 }
 
 int scoutfs_forest_prev(struct super_block *sb, const struct scoutfs_key *key,
 			const struct scoutfs_key *first, struct scoutfs_key *found,
 			void *val, int len)
 {
-	return forest_near(sb, key, first, found, val, len, false);
+	int tries = 0;
+	int ret;
+
+	do {
+		ret = forest_near(sb, key, first, found, val, len, false);
+	} while (stale_again(sb, &ret, &tries));
+	return ret;
 }
 
 /*
@@ -406,9 +488,9 @@ static int cursor_peek(struct super_block *sb, struct cursor *c,
 	return 0;
 }
 
-int scoutfs_forest_read_items(struct super_block *sb, const struct scoutfs_key *key,
-			      const struct scoutfs_key *last, scoutfs_btree_item_cb cb,
-			      void *arg)
+static int forest_read_items(struct super_block *sb, const struct scoutfs_key *key,
+			     const struct scoutfs_key *last, scoutfs_btree_item_cb cb,
+			     void *arg)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
 	struct scoutfs_btree_root *root;
@@ -489,6 +571,40 @@ out:
 	return ret;
 }
 
+/* a read that gave the caller items can't start over: counts them */
+struct counted_cb {
+	scoutfs_btree_item_cb cb;
+	void *arg;
+	bool called;
+};
+
+static int counted_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
+		      const void *val, int val_len)
+{
+	struct counted_cb *cc = arg;
+
+	cc->called = true;
+	return cc->cb(cc->arg, key, seq, flags, val, val_len);
+}
+
+int scoutfs_forest_read_items(struct super_block *sb, const struct scoutfs_key *key,
+			      const struct scoutfs_key *last, scoutfs_btree_item_cb cb,
+			      void *arg)
+{
+	struct counted_cb cc = { .cb = cb, .arg = arg };
+	int tries = 0;
+	int ret;
+
+	do {
+		ret = forest_read_items(sb, key, last, counted_cb, &cc);
+		if (ret == -ESTALE && cc.called) {
+			scoutfs_err(sb, "reading items: a block went stale part way through a batch");
+			ret = -EIO;
+		}
+	} while (stale_again(sb, &ret, &tries));
+	return ret;
+}
+
 /* ------------------------------------------------------------- writing */
 
 static int write_record(struct super_block *sb, struct scoutfs_forest_info *fi, u64 seq,
@@ -513,6 +629,7 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 			  int nr, struct scoutfs_super_block *super)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
+	bool follower = SCOUTFS_SB(sb)->follower;
 	struct scoutfs_btree_root root;
 	struct ftree *cur;
 	bool finalize;
@@ -534,10 +651,13 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 		cur = kzalloc(sizeof(*cur), GFP_NOFS | __GFP_NOFAIL);
 		cur->lt.rid = cpu_to_le64(SCOUTFS_SB(sb)->rid);
 		cur->lt.nr = cpu_to_le64(fi->next_nr++);
-		cur->lt.get_trans_seq = cpu_to_le64(seq);
+		cur->bloom_valid = true;
 		fi->cur = cur;
 	}
 	cur = fi->cur;
+	/* the first commit with items opens the tree (a client's record comes empty) */
+	if (!cur->lt.item_root.height && !cur->lt.get_trans_seq)
+		cur->lt.get_trans_seq = cpu_to_le64(seq);
 
 	for (i = 0; i < nr; i++) {
 		bloom_add(cur, &chg[i].key);
@@ -556,10 +676,17 @@ int scoutfs_forest_commit(struct super_block *sb, u64 seq, struct scoutfs_btree_
 
 finalize:
 	finalize = (cur->bytes >= (u64)READ_ONCE(forest_finalize_kib) * 1024 &&
-		    fi->nr_finalized < MAX_FINALIZED) || READ_ONCE(fi->force_finalize);
+		    (follower || fi->nr_finalized < MAX_FINALIZED)) || READ_ONCE(fi->force_finalize);
 	WRITE_ONCE(fi->force_finalize, false);
-	if (finalize)
+	if (finalize && cur->lt.item_root.height)
 		cur->lt.flags |= cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
+	else
+		finalize = false;
+	/* a client's record goes to the server (scoutfs_forest_cur_lt()) */
+	if (follower) {
+		cur->lt.commit_trans_seq = cpu_to_le64(seq);
+		goto out;
+	}
 	ret = write_record(sb, fi, seq, &cur->lt, false);
 	if (ret)
 		goto out;
@@ -638,44 +765,40 @@ unsigned int scoutfs_forest_nr_finalized(struct super_block *sb)
 
 /* -------------------------------------------------------------- merging */
 
+/*
+ * A merge batch: the next items of every finalized log btree at once,
+ * merged by key (the newest copy of each key wins, markers included),
+ * each item remembering which trees hold a copy (bit i: the i-th of
+ * the first MERGE_TREES finalized trees).
+ */
+#define MERGE_TREES	64
+
 struct merge_batch {
 	struct scoutfs_btree_change *chg;
-	bool full;
+	struct scoutfs_btree_change *del;
+	u64 *holders;
+	struct cursor *curs;
+	struct ftree *trees[MERGE_TREES];
+	struct scoutfs_btree_root lroots[MERGE_TREES];
+	int nr_trees;
 	int max;
 	int nr;
 	u8 *vals;
 	u32 used;
 };
 
-static int merge_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
-		    const void *val, int val_len)
-{
-	struct merge_batch *mb = arg;
-	struct scoutfs_btree_change *c;
-
-	if (mb->nr == mb->max || mb->used + val_len > MERGE_BYTES) {
-		mb->full = true;
-		return 0;
-	}
-	c = &mb->chg[mb->nr++];
-	c->key = *key;
-	c->seq = seq;
-	c->deletion = flags & SCOUTFS_ITEM_FLAG_DELETION;
-	c->val_len = val_len;
-	c->val = mb->vals + mb->used;
-	memcpy(mb->vals + mb->used, val, val_len);
-	mb->used += val_len;
-	return 1;
-}
-
 /*
  * Metadata blocks a batch of nr items may allocate: each item in a leaf
  * of its own with its path, in the fs btree (which may grow a level) and
- * in the log btree it leaves, and the record's path.  The rwsem held.
+ * in every log btree it leaves, and their records' paths.  The rwsem
+ * held.
  */
 static u64 batch_blocks(struct scoutfs_forest_info *fi, int nr)
 {
-	return (u64)nr * 2 * (max_height(fi) + 2) + 2 * (fi->logs_root.height + 2);
+	u64 trees = max_t(u64, min_t(u64, fi->nr_finalized, MERGE_TREES), 1);
+
+	return (u64)nr * (trees + 1) * (max_height(fi) + 2) +
+	       (trees + 1) * (fi->logs_root.height + 2);
 }
 
 /*
@@ -724,25 +847,114 @@ u64 scoutfs_forest_merge_reserve(struct super_block *sb)
 }
 
 /*
- * One batch of the oldest finalized tree: its first items go into the fs
- * btree and leave the log btree in the same transaction, so the log
- * btree's blocks come back as it empties (a full volume can always
- * merge) and a crash resumes where the last commit left it.  An emptied
- * log btree's record goes.  1: more to do, 0: nothing left, -errno.
+ * Finalized trees may merge into the fs btree only while every copy they
+ * hold is older than every copy in a current tree (the merged copy
+ * replaces what the fs btree had, whatever its seq): their greatest item
+ * seq is below the first transaction seq of every current tree that
+ * holds items.  A current tree that is in the way is finalized: ours at
+ * the next commit, a client's when the server asks it.  The rwsem held.
+ */
+static bool merge_blocked(struct super_block *sb, struct scoutfs_forest_info *fi)
+{
+	u64 max_seq = 0;
+	bool blocked = false;
+	struct ftree *t;
+
+	list_for_each_entry(t, &fi->finalized, head)
+		max_seq = max(max_seq, le64_to_cpu(t->lt.max_item_seq));
+	if (fi->cur && fi->cur->lt.item_root.height &&
+	    le64_to_cpu(fi->cur->lt.get_trans_seq) <= max_seq) {
+		WRITE_ONCE(fi->force_finalize, true);
+		scoutfs_trans_mark_dirty(sb);
+		blocked = true;
+	}
+	list_for_each_entry(t, &fi->others, head) {
+		if (t->lt.item_root.height && le64_to_cpu(t->lt.get_trans_seq) <= max_seq) {
+			scoutfs_server_ask_finalize(sb, le64_to_cpu(t->lt.rid));
+			blocked = true;
+		}
+	}
+	return blocked;
+}
+
+/* the next batch of merged items from the finalized trees' cursors */
+static int merge_read(struct super_block *sb, struct merge_batch *mb)
+{
+	struct cur_ent *best;
+	struct cur_ent *e;
+	struct scoutfs_btree_change *c;
+	struct scoutfs_key last;
+	u64 holders;
+	int ret;
+	int i;
+
+	scoutfs_key_set_ones(&last);
+	mb->nr = 0;
+	mb->used = 0;
+	while (mb->nr < mb->max) {
+		best = NULL;
+		for (i = 0; i < mb->nr_trees; i++) {
+			ret = cursor_peek(sb, &mb->curs[i], &last, &e);
+			if (ret < 0)
+				return ret;
+			if (e && (!best || scoutfs_key_compare(&e->key, &best->key) < 0 ||
+				  (scoutfs_key_compare(&e->key, &best->key) == 0 && e->seq > best->seq)))
+				best = e;
+		}
+		if (!best)
+			break;
+		if (mb->used + best->val_len > MERGE_BYTES)
+			break;
+		c = &mb->chg[mb->nr];
+		c->key = best->key;
+		c->seq = best->seq;
+		c->deletion = best->flags & SCOUTFS_ITEM_FLAG_DELETION;
+		c->val_len = best->val_len;
+		c->val = mb->vals + mb->used;
+		for (i = 0; i < mb->nr_trees; i++) {
+			if (&mb->curs[i].ents[mb->curs[i].i] == best)
+				break;
+		}
+		memcpy(mb->vals + mb->used, mb->curs[i].vals + best->val_off, best->val_len);
+		mb->used += best->val_len;
+		/* every copy of the key is consumed: the trees that hold it */
+		holders = 0;
+		for (i = 0; i < mb->nr_trees; i++) {
+			ret = cursor_peek(sb, &mb->curs[i], &last, &e);
+			if (ret < 0)
+				return ret;
+			if (e && scoutfs_key_compare(&e->key, &c->key) == 0) {
+				holders |= 1ULL << i;
+				mb->curs[i].i++;
+			}
+		}
+		mb->holders[mb->nr++] = holders;
+	}
+	return 0;
+}
+
+/*
+ * One batch of the finalized trees: their first items, the newest copy
+ * of each key, go into the fs btree and leave every log btree in the same
+ * transaction, so the log btrees' blocks come back as they empty (a full
+ * volume can always merge) and a crash resumes where the last commit left
+ * them.  An emptied log btree's record goes.  1: more to do, 0: nothing
+ * left (or nothing may merge yet), -errno.
  */
 static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		     struct merge_batch *mb)
 {
-	struct scoutfs_btree_root lroot;
+	struct scoutfs_btree_root *lroots = mb->lroots;
 	struct scoutfs_btree_root root;
 	struct scoutfs_key first;
-	struct scoutfs_key last;
 	struct ftree *t;
-	bool gone;
+	struct ftree *tmp;
+	bool blocked;
 	u64 keep;
 	u64 seq;
+	int gone = 0;
 	int ret;
-	int i;
+	int i, j, n;
 
 	if (list_empty(&fi->finalized))
 		return 0;
@@ -775,56 +987,98 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 		mutex_unlock(&fi->merge_mutex);
 		return ret;
 	}
-	/* only the merge mutex's holder changes the list's first tree and the fs root */
-	if (list_empty(&fi->finalized)) {
+	/* only the merge mutex's holder takes trees off the list and changes the fs root */
+	down_read(&fi->rwsem);
+	blocked = list_empty(&fi->finalized) || merge_blocked(sb, fi);
+	mb->nr_trees = 0;
+	if (!blocked) {
+		list_for_each_entry(t, &fi->finalized, head) {
+			if (mb->nr_trees == MERGE_TREES)
+				break;
+			mb->trees[mb->nr_trees] = t;
+			lroots[mb->nr_trees] = t->lt.item_root;
+			mb->nr_trees++;
+		}
+	}
+	up_read(&fi->rwsem);
+	if (blocked) {
 		ret = 0;
 		goto out;
 	}
 	seq = scoutfs_trans_seq(sb);
-	t = list_first_entry(&fi->finalized, struct ftree, head);
 	scoutfs_key_set_zeros(&first);
-	scoutfs_key_set_ones(&last);
-	mb->nr = 0;
-	mb->used = 0;
-	mb->full = false;
-	ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &first, &last, merge_cb, mb);
+	for (i = 0; i < mb->nr_trees; i++) {
+		mb->curs[i].root = &lroots[i];
+		mb->curs[i].pos = first;
+		mb->curs[i].done = false;
+		mb->curs[i].nr = 0;
+		mb->curs[i].i = 0;
+	}
+	ret = merge_read(sb, mb);
 	if (ret < 0)
 		goto out;
 
 	/* a failure part way can't be undone: allocations may not fail */
 	scoutfs_trans_changed();
 	root = fi->fs_root;
-	lroot = t->lt.item_root;
 	if (mb->nr) {
 		ret = scoutfs_btree_apply(sb, &root, seq, mb->chg, mb->nr, 0);
 		if (ret)
 			goto abort;
-		for (i = 0; i < mb->nr; i++)
-			mb->chg[i].deletion = true;
-		ret = scoutfs_btree_apply(sb, &lroot, seq, mb->chg, mb->nr, 0);
-		if (ret)
-			goto abort;
-		/* a log btree whose leaves stray from their parents' keys */
-		ret = scoutfs_btree_lookup(sb, &lroot, &mb->chg[0].key, NULL, 0, NULL);
-		if (ret != -ENOENT) {
-			scoutfs_err(sb, "log btree (rid %016llx nr %llu) is corrupt: its merged items stay in it",
-				    le64_to_cpu(t->lt.rid), le64_to_cpu(t->lt.nr));
-			ret = ret < 0 ? ret : -EFSCORRUPTED;
-			goto abort;
+		for (i = 0; i < mb->nr_trees; i++) {
+			for (j = 0, n = 0; j < mb->nr; j++) {
+				if (!(mb->holders[j] & (1ULL << i)))
+					continue;
+				mb->del[n] = mb->chg[j];
+				mb->del[n].deletion = true;
+				n++;
+			}
+			if (!n)
+				continue;
+			ret = scoutfs_btree_apply(sb, &lroots[i], seq, mb->del, n, 0);
+			if (ret)
+				goto abort;
+			/* a log btree whose leaves stray from their parents' keys */
+			ret = scoutfs_btree_lookup(sb, &lroots[i], &mb->del[0].key, NULL, 0, NULL);
+			if (ret != -ENOENT) {
+				t = mb->trees[i];
+				scoutfs_err(sb, "log btree (rid %016llx nr %llu) is corrupt: its merged items stay in it",
+					    le64_to_cpu(t->lt.rid), le64_to_cpu(t->lt.nr));
+				ret = ret < 0 ? ret : -EFSCORRUPTED;
+				goto abort;
+			}
+			ret = 0;
 		}
-		ret = 0;
 	}
 
 	down_write(&fi->rwsem);
 	fi->fs_root = root;
-	t->lt.item_root = lroot;
-	t->bytes -= min_t(u64, t->bytes,
-			  mb->used + (u64)mb->nr * sizeof(struct scoutfs_btree_item));
-	gone = lroot.height == 0;
-	ret = write_record(sb, fi, seq, &t->lt, gone);
-	if (ret == 0 && gone) {
-		list_del(&t->head);
-		fi->nr_finalized--;
+	for (i = 0; ret == 0 && i < mb->nr_trees; i++) {
+		t = mb->trees[i];
+		if (!memcmp(&t->lt.item_root, &lroots[i], sizeof(lroots[i])) && lroots[i].height)
+			continue;
+		t->lt.item_root = lroots[i];
+		ret = write_record(sb, fi, seq, &t->lt, lroots[i].height == 0);
+	}
+	if (ret == 0) {
+		t = NULL;
+		list_for_each_entry_safe(t, tmp, &fi->finalized, head) {
+			for (i = 0; i < mb->nr_trees; i++) {
+				if (mb->trees[i] == t && lroots[i].height == 0) {
+					list_del(&t->head);
+					fi->nr_finalized--;
+					kfree(t);
+					gone++;
+					break;
+				}
+			}
+		}
+	}
+	/* what left the trees: their bytes shrink (roughly: each tree by its share) */
+	if (ret == 0 && mb->nr) {
+		list_for_each_entry(t, &fi->finalized, head)
+			t->bytes -= min_t(u64, t->bytes, (mb->used + (u64)mb->nr *
+					  sizeof(struct scoutfs_btree_item)) / mb->nr_trees);
 	}
 	up_write(&fi->rwsem);
 	if (ret)
@@ -833,18 +1087,51 @@ static int merge_one(struct super_block *sb, struct scoutfs_forest_info *fi,
 	scoutfs_trans_mark_dirty(sb);
 	scoutfs_inc_counter(sb, forest_merge_batches);
 	scoutfs_add_counter(sb, forest_merged_items, mb->nr);
-	if (gone) {
-		kfree(t);
-		scoutfs_inc_counter(sb, forest_merged_trees);
-	}
+	scoutfs_add_counter(sb, forest_merged_trees, gone);
 	ret = 1;
 	goto out;
 abort:
-	scoutfs_trans_abort(sb, "merging a log btree", ret);
+	scoutfs_trans_abort(sb, "merging log btrees", ret);
 out:
 	scoutfs_release_trans(sb);
 	mutex_unlock(&fi->merge_mutex);
 	return ret;
+}
+
+static void merge_batch_free(struct merge_batch *mb)
+{
+	int i;
+
+	if (mb->curs) {
+		for (i = 0; i < MERGE_TREES; i++)
+			kvfree(mb->curs[i].vals);
+		kvfree(mb->curs);
+	}
+	kvfree(mb->chg);
+	kvfree(mb->del);
+	kvfree(mb->holders);
+	kvfree(mb->vals);
+}
+
+static int merge_batch_alloc(struct merge_batch *mb)
+{
+	int i;
+
+	memset(mb, 0, sizeof(*mb));
+	mb->chg = kvmalloc_array(MERGE_ITEMS, sizeof(*mb->chg), GFP_NOFS);
+	mb->del = kvmalloc_array(MERGE_ITEMS, sizeof(*mb->del), GFP_NOFS);
+	mb->holders = kvmalloc_array(MERGE_ITEMS, sizeof(*mb->holders), GFP_NOFS);
+	mb->vals = kvmalloc(MERGE_BYTES, GFP_NOFS);
+	mb->curs = kvcalloc(MERGE_TREES, sizeof(*mb->curs), GFP_NOFS);
+	if (!mb->chg || !mb->del || !mb->holders || !mb->vals || !mb->curs)
+		return -ENOMEM;
+	for (i = 0; i < MERGE_TREES; i++) {
+		mb->curs[i].vals_size = CUR_BYTES;
+		mb->curs[i].vals = kvmalloc(CUR_BYTES, GFP_NOFS);
+		if (!mb->curs[i].vals)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static void merge_worker(struct work_struct *work)
@@ -852,24 +1139,22 @@ static void merge_worker(struct work_struct *work)
 	struct scoutfs_forest_info *fi = container_of(work, struct scoutfs_forest_info,
 						      merge_work.work);
 	struct super_block *sb = fi->sb;
-	struct merge_batch mb = { 0 };
-	int ret = 0;
+	struct merge_batch *mb;
+	int ret = -ENOMEM;
 
-	mb.chg = kvmalloc_array(MERGE_ITEMS, sizeof(*mb.chg), GFP_NOFS);
-	mb.vals = kvmalloc(MERGE_BYTES, GFP_NOFS);
-	if (!mb.chg || !mb.vals) {
-		ret = -ENOMEM;
+	mb = kmalloc(sizeof(*mb), GFP_NOFS);
+	if (!mb || merge_batch_alloc(mb))
 		goto out;
-	}
 	while (READ_ONCE(fi->merging)) {
-		ret = merge_one(sb, fi, &mb);
+		ret = merge_one(sb, fi, mb);
 		if (ret <= 0)
 			break;
 		cond_resched();
 	}
 out:
-	kvfree(mb.chg);
-	kvfree(mb.vals);
+	if (mb)
+		merge_batch_free(mb);
+	kfree(mb);
 	if (ret == -ENOSPC || ret == -ENOMEM) {
 		/* a full volume: the merge waits for space like any writer */
 		if (READ_ONCE(fi->merging))
@@ -883,7 +1168,7 @@ out:
 int scoutfs_forest_reclaim(struct super_block *sb)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
-	struct merge_batch mb = { 0 };
+	struct merge_batch *mb;
 	int ret;
 
 	if (!READ_ONCE(fi->merging))
@@ -894,14 +1179,12 @@ int scoutfs_forest_reclaim(struct super_block *sb)
 	if (ret)
 		return ret;
 
-	mb.chg = kvmalloc_array(MERGE_ITEMS, sizeof(*mb.chg), GFP_NOFS);
-	mb.vals = kvmalloc(MERGE_BYTES, GFP_NOFS);
-	if (!mb.chg || !mb.vals) {
-		ret = -ENOMEM;
+	ret = -ENOMEM;
+	mb = kmalloc(sizeof(*mb), GFP_NOFS);
+	if (!mb || merge_batch_alloc(mb))
 		goto out;
-	}
 	do {
-		ret = merge_one(sb, fi, &mb);
+		ret = merge_one(sb, fi, mb);
 	} while (ret > 0 && READ_ONCE(fi->merging));
 	/* merging stopped part way (remount,ro): the space did not come back */
 	if (ret > 0)
@@ -910,17 +1193,30 @@ int scoutfs_forest_reclaim(struct super_block *sb)
 		/* what the last batches replaced comes back */
 		ret = scoutfs_trans_sync(sb, 1);
 out:
-	kvfree(mb.chg);
-	kvfree(mb.vals);
+	if (mb)
+		merge_batch_free(mb);
+	kfree(mb);
 	return ret;
 }
 
 /* --------------------------------------------------------- setup/teardown */
 
+/* records read from a logs btree into a list of trees, oldest first */
+struct load_ctx {
+	struct scoutfs_forest_info *fi;
+	struct list_head list;
+	unsigned int nr;
+	/* a client: leave out its own current tree, and it can't bound seqs */
+	bool client;
+	u64 own_rid;
+	u64 own_nr;
+};
+
 static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 		   const void *val, int val_len)
 {
-	struct scoutfs_forest_info *fi = arg;
+	struct load_ctx *ctx = arg;
+	struct scoutfs_forest_info *fi = ctx->fi;
 	const struct scoutfs_log_trees *lt = val;
 	struct super_block *sb = fi->sb;
 	struct ftree *t;
@@ -947,8 +1243,8 @@ static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 			why = "item root height";
 			bad = lt->item_root.height;
 		} else if (!why && (le64_to_cpu(lt->get_trans_seq) > le64_to_cpu(lt->commit_trans_seq) ||
-				    le64_to_cpu(lt->commit_trans_seq) >
-				    le64_to_cpu(SCOUTFS_SB(sb)->super.seq))) {
+				    (!ctx->client && le64_to_cpu(lt->commit_trans_seq) >
+				     le64_to_cpu(SCOUTFS_SB(sb)->super.seq)))) {
 			/* merges go oldest first: the seqs order them */
 			why = "commit_trans_seq: below get_trans_seq or above the super block's seq";
 			bad = le64_to_cpu(lt->commit_trans_seq);
@@ -960,18 +1256,293 @@ static int load_cb(void *arg, const struct scoutfs_key *key, u64 seq, u8 flags,
 		return -EFSCORRUPTED;
 	}
 
+	if (ctx->client && le64_to_cpu(lt->rid) == ctx->own_rid && le64_to_cpu(lt->nr) == ctx->own_nr)
+		return 1;
 	t = kzalloc(sizeof(*t), GFP_NOFS);
 	if (!t)
 		return -ENOMEM;
 	t->lt = *lt;
 	/* an earlier mount's log btrees all wait to be merged, oldest first */
-	list_for_each_entry(pos, &fi->finalized, head) {
+	list_for_each_entry(pos, &ctx->list, head) {
 		if (le64_to_cpu(pos->lt.get_trans_seq) > le64_to_cpu(lt->get_trans_seq))
 			break;
 	}
 	list_add_tail(&t->head, &pos->head);
-	fi->nr_finalized++;
+	ctx->nr++;
 	return 1;
+}
+
+static void free_trees(struct list_head *list)
+{
+	struct ftree *t;
+	struct ftree *tmp;
+
+	list_for_each_entry_safe(t, tmp, list, head) {
+		list_del(&t->head);
+		kfree(t);
+	}
+}
+
+/* a tree's bloom filter and bytes, from all its items */
+static int count_tree(struct super_block *sb, struct ftree *t);
+
+/* ------------------------------------------------- the server's records */
+
+static struct ftree *find_tree(struct scoutfs_forest_info *fi, u64 rid, u64 nr)
+{
+	struct list_head *lists[2] = { &fi->others, &fi->finalized };
+	struct ftree *t;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		list_for_each_entry(t, lists[i], head) {
+			if (le64_to_cpu(t->lt.rid) == rid && le64_to_cpu(t->lt.nr) == nr)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/* the nr of a client's next record: past every one of rid's */
+u64 scoutfs_forest_next_nr(struct super_block *sb, u64 rid)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct list_head *lists[2] = { &fi->others, &fi->finalized };
+	struct ftree *t;
+	u64 nr = 0;
+	int i;
+
+	down_read(&fi->rwsem);
+	for (i = 0; i < 2; i++) {
+		list_for_each_entry(t, lists[i], head) {
+			if (le64_to_cpu(t->lt.rid) == rid)
+				nr = max(nr, le64_to_cpu(t->lt.nr) + 1);
+		}
+	}
+	up_read(&fi->rwsem);
+	return nr;
+}
+
+/* a client's current record, as last recorded */
+int scoutfs_forest_client_lt(struct super_block *sb, u64 rid, u64 nr,
+			     struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t;
+	int ret = -ENOENT;
+
+	down_read(&fi->rwsem);
+	t = find_tree(fi, rid, nr);
+	if (t && !(t->lt.flags & cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED))) {
+		*lt = t->lt;
+		ret = 0;
+	}
+	up_read(&fi->rwsem);
+	return ret;
+}
+
+/*
+ * The server records a client's log btree (holding the transaction): a
+ * current one joins the trees every read merges, a finalized one waits
+ * to be merged (its bloom filter and bytes read once), an empty
+ * finalized one goes.
+ */
+int scoutfs_forest_client_record(struct super_block *sb, const struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	bool finalized = lt->flags & cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
+	bool gone = finalized && lt->item_root.height == 0;
+	struct ftree *t;
+	struct ftree *pos;
+	int ret;
+
+	down_write(&fi->rwsem);
+	t = find_tree(fi, le64_to_cpu(lt->rid), le64_to_cpu(lt->nr));
+	if (t && (t->lt.flags & cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED))) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = write_record(sb, fi, scoutfs_trans_seq(sb), (struct scoutfs_log_trees *)lt, gone);
+	if (ret)
+		goto out;
+	if (gone) {
+		if (t) {
+			list_del(&t->head);
+			kfree(t);
+		}
+		goto out;
+	}
+	if (!t) {
+		t = kzalloc(sizeof(*t), GFP_NOFS | __GFP_NOFAIL);
+		list_add_tail(&t->head, &fi->others);
+	}
+	t->lt = *lt;
+	if (finalized) {
+		list_del(&t->head);
+		ret = count_tree(sb, t);
+		list_for_each_entry(pos, &fi->finalized, head) {
+			if (le64_to_cpu(pos->lt.get_trans_seq) > le64_to_cpu(lt->get_trans_seq))
+				break;
+		}
+		list_add_tail(&t->head, &pos->head);
+		fi->nr_finalized++;
+	}
+out:
+	up_write(&fi->rwsem);
+	if (ret == 0 && finalized && READ_ONCE(fi->merging))
+		queue_delayed_work(fi->wq, &fi->merge_work, 0);
+	return ret;
+}
+
+static bool has_allocators(const struct scoutfs_log_trees *lt)
+{
+	return lt->meta_avail.ref.blkno || lt->meta_freed.ref.blkno ||
+	       lt->data_avail.ref.blkno || lt->data_freed.ref.blkno;
+}
+
+/* do records earlier mounts left hold allocators? */
+bool scoutfs_forest_left_allocators(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t;
+	bool ret = false;
+
+	down_read(&fi->rwsem);
+	list_for_each_entry(t, &fi->finalized, head)
+		ret |= has_allocators(&t->lt);
+	up_read(&fi->rwsem);
+	return ret;
+}
+
+/*
+ * At the server's start (holding the transaction): the allocators of
+ * records earlier mounts left come back to the free space.
+ */
+int scoutfs_forest_reclaim_left(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t;
+	int ret = 0;
+
+	down_write(&fi->rwsem);
+	list_for_each_entry(t, &fi->finalized, head) {
+		if (!has_allocators(&t->lt))
+			continue;
+		ret = scoutfs_alloc_reclaim(sb, &t->lt) ?:
+		      write_record(sb, fi, scoutfs_trans_seq(sb), &t->lt, false);
+		if (ret)
+			break;
+	}
+	up_write(&fi->rwsem);
+	return ret;
+}
+
+/* -------------------------------------------------------- a client's forest */
+
+/* finalize the current tree at the next commit */
+void scoutfs_forest_want_finalize(struct super_block *sb)
+{
+	WRITE_ONCE(FOREST(sb)->force_finalize, true);
+	scoutfs_trans_mark_dirty(sb);
+}
+
+/* a client's record as its commit left it, to send to the server */
+void scoutfs_forest_cur_lt(struct super_block *sb, struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+
+	down_read(&fi->rwsem);
+	*lt = fi->cur->lt;
+	up_read(&fi->rwsem);
+}
+
+/*
+ * The record the server handed this client to write next: the same
+ * tree with new allocators, or a new one after the server took a
+ * finalized one (which reads keep seeing until roots are refreshed).
+ */
+void scoutfs_forest_follow(struct super_block *sb, const struct scoutfs_log_trees *lt)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct ftree *t = NULL;
+
+	down_write(&fi->rwsem);
+	if (fi->cur && fi->cur->lt.nr == lt->nr) {
+		fi->cur->lt = *lt;
+	} else {
+		t = kzalloc(sizeof(*t), GFP_NOFS | __GFP_NOFAIL);
+		t->lt = *lt;
+		t->bloom_valid = true;
+		if (fi->cur && fi->cur->lt.item_root.height) {
+			fi->cur->bloom_valid = false;
+			list_add_tail(&fi->cur->head, &fi->finalized);
+			fi->nr_finalized++;
+		} else {
+			kfree(fi->cur);
+		}
+		fi->cur = t;
+	}
+	up_write(&fi->rwsem);
+}
+
+/*
+ * A client reads the trees of the server's last durable commit: its own
+ * current tree as it wrote it, every other log btree, the fs btree.
+ * Called with the gen of a lock grant (lock.c refresh_gen): roots
+ * fetched after that grant show everything committed before it.
+ */
+int scoutfs_forest_refresh(struct super_block *sb, u64 gen)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct scoutfs_net_roots roots;
+	struct scoutfs_key start;
+	struct scoutfs_key end;
+	struct load_ctx ctx = { .fi = fi, .client = true };
+	LIST_HEAD(old);
+	int tries = 0;
+	u64 now;
+	int ret = 0;
+
+	if (!SCOUTFS_SB(sb)->follower || READ_ONCE(fi->roots_gen) >= gen)
+		return 0;
+	mutex_lock(&fi->refresh_mutex);
+	if (READ_ONCE(fi->roots_gen) >= gen)
+		goto out;
+again:
+	INIT_LIST_HEAD(&ctx.list);
+	ctx.nr = 0;
+	now = scoutfs_lock_refresh_gen_now(sb);
+	ret = scoutfs_client_get_roots(sb, &roots);
+	if (ret)
+		goto out;
+	down_read(&fi->rwsem);
+	ctx.own_rid = le64_to_cpu(fi->cur->lt.rid);
+	ctx.own_nr = le64_to_cpu(fi->cur->lt.nr);
+	up_read(&fi->rwsem);
+	scoutfs_key_set_zeros(&start);
+	scoutfs_key_set_ones(&end);
+	ret = scoutfs_btree_read_items(sb, &roots.logs_root, &start, &end, load_cb, &ctx);
+	if (ret < 0) {
+		free_trees(&ctx.list);
+		/* the server committed again and reused what these roots had */
+		if (ret == -ESTALE && ++tries < STALE_TRIES)
+			goto again;
+		goto out;
+	}
+	ret = 0;
+	down_write(&fi->rwsem);
+	fi->fs_root = roots.fs_root;
+	fi->logs_root = roots.logs_root;
+	list_splice_init(&fi->finalized, &old);
+	list_splice_init(&ctx.list, &fi->finalized);
+	fi->nr_finalized = ctx.nr;
+	up_write(&fi->rwsem);
+	free_trees(&old);
+	scoutfs_inc_counter(sb, forest_roots_refreshed);
+	WRITE_ONCE(fi->roots_gen, now);
+out:
+	mutex_unlock(&fi->refresh_mutex);
+	return ret;
 }
 
 /* a tree an earlier mount left: its bloom filter and bytes */
@@ -989,10 +1560,6 @@ int scoutfs_forest_setup(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct scoutfs_forest_info *fi;
-	struct ftree *t;
-	struct scoutfs_key start;
-	struct scoutfs_key end;
-	int ret;
 
 	fi = kzalloc(sizeof(*fi), GFP_KERNEL);
 	if (!fi)
@@ -1001,6 +1568,8 @@ int scoutfs_forest_setup(struct super_block *sb)
 	init_rwsem(&fi->rwsem);
 	mutex_init(&fi->merge_mutex);
 	INIT_LIST_HEAD(&fi->finalized);
+	INIT_LIST_HEAD(&fi->others);
+	mutex_init(&fi->refresh_mutex);
 	INIT_DELAYED_WORK(&fi->merge_work, merge_worker);
 	fi->fs_root = sbi->super.fs_root;
 	fi->logs_root = sbi->super.logs_root;
@@ -1009,15 +1578,48 @@ int scoutfs_forest_setup(struct super_block *sb)
 	fi->wq = alloc_workqueue("scoutfs_merge", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
 	if (!fi->wq)
 		return -ENOMEM;
+	return 0;
+}
 
+static int count_tree(struct super_block *sb, struct ftree *t)
+{
+	struct scoutfs_key start;
+	struct scoutfs_key end;
+	int ret;
+
+	scoutfs_key_set_zeros(&start);
+	scoutfs_key_set_ones(&end);
+	memset(t->bloom, 0, sizeof(t->bloom));
+	t->bytes = 0;
+	ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &start, &end, count_cb, t);
+	t->bloom_valid = ret >= 0;
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The server's mount: every log btree the super block records waits to
+ * be merged (earlier mounts left them), with its bloom filter and bytes.
+ */
+int scoutfs_forest_load_super(struct super_block *sb)
+{
+	struct scoutfs_forest_info *fi = FOREST(sb);
+	struct load_ctx ctx = { .fi = fi };
+	struct scoutfs_key start;
+	struct scoutfs_key end;
+	struct ftree *t;
+	int ret;
+
+	INIT_LIST_HEAD(&ctx.list);
 	/* every item of the logs btree must be a record: read them all */
 	scoutfs_key_set_zeros(&start);
 	scoutfs_key_set_ones(&end);
-	ret = scoutfs_btree_read_items(sb, &fi->logs_root, &start, &end, load_cb, fi);
+	ret = scoutfs_btree_read_items(sb, &fi->logs_root, &start, &end, load_cb, &ctx);
+	list_splice_init(&ctx.list, &fi->finalized);
+	fi->nr_finalized = ctx.nr;
 	if (ret < 0)
 		return ret;
 	list_for_each_entry(t, &fi->finalized, head) {
-		ret = scoutfs_btree_read_items(sb, &t->lt.item_root, &start, &end, count_cb, t);
+		ret = count_tree(sb, t);
 		if (ret < 0)
 			return ret;
 	}
@@ -1047,8 +1649,6 @@ void scoutfs_forest_stop(struct super_block *sb)
 void scoutfs_forest_destroy(struct super_block *sb)
 {
 	struct scoutfs_forest_info *fi = FOREST(sb);
-	struct ftree *t;
-	struct ftree *tmp;
 
 	if (!fi)
 		return;
@@ -1056,10 +1656,8 @@ void scoutfs_forest_destroy(struct super_block *sb)
 		scoutfs_forest_stop(sb);
 		destroy_workqueue(fi->wq);
 	}
-	list_for_each_entry_safe(t, tmp, &fi->finalized, head) {
-		list_del(&t->head);
-		kfree(t);
-	}
+	free_trees(&fi->finalized);
+	free_trees(&fi->others);
 	kfree(fi->cur);
 	kfree(fi);
 	SCOUTFS_SB(sb)->forest = NULL;

@@ -57,6 +57,21 @@ int scoutfs_forest_reclaim(struct super_block *sb);
 /* finalized log btrees not merged yet (testing and sysfs) */
 unsigned int scoutfs_forest_nr_finalized(struct super_block *sb);
 
+/* the server's mount */
+int scoutfs_forest_load_super(struct super_block *sb);
+u64 scoutfs_forest_next_nr(struct super_block *sb, u64 rid);
+int scoutfs_forest_client_lt(struct super_block *sb, u64 rid, u64 nr,
+			     struct scoutfs_log_trees *lt);
+int scoutfs_forest_client_record(struct super_block *sb, const struct scoutfs_log_trees *lt);
+bool scoutfs_forest_left_allocators(struct super_block *sb);
+int scoutfs_forest_reclaim_left(struct super_block *sb);
+
+/* a client of another mount's server */
+void scoutfs_forest_want_finalize(struct super_block *sb);
+void scoutfs_forest_cur_lt(struct super_block *sb, struct scoutfs_log_trees *lt);
+void scoutfs_forest_follow(struct super_block *sb, const struct scoutfs_log_trees *lt);
+int scoutfs_forest_refresh(struct super_block *sb, u64 gen);
+
 int scoutfs_forest_setup(struct super_block *sb);
 /* start merging (after mount is done with its own reads) */
 void scoutfs_forest_start(struct super_block *sb);

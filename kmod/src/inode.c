@@ -32,6 +32,7 @@
 #include "trans.h"
 #include "msg.h"
 #include "inode.h"
+#include "server.h"
 #include "dir.h"
 #include "file.h"
 #include "data.h"
@@ -815,12 +816,22 @@ static void orphan_scan_worker(struct work_struct *work)
 
 	if (scoutfs_read_only(sb))
 		return;
+	/*
+	 * Another mount may have an orphan open: until the mounts tell the
+	 * server which inodes they use (deletion across mounts), the scan
+	 * waits for the server's mount to be the only one.
+	 */
+	if (scoutfs_server_has_clients(sb)) {
+		ret = 0;
+		goto again;
+	}
 	ret = orphan_walk(sb, false);
 	scoutfs_inc_counter(sb, orphan_scans);
 	/* a full volume or a shut down mount say so themselves */
 	if (ret < 0 && ret != -ENOSPC && ret != -EIO && ret != -EROFS)
 		scoutfs_err(sb, "orphan scan stopped by error %d; it runs again in %u ms",
 			    ret, sbi->opts.orphan_scan_delay_ms);
+again:
 	if (READ_ONCE(sbi->orphan_scanning))
 		queue_delayed_work(system_unbound_wq, &sbi->orphan_work,
 				   msecs_to_jiffies(sbi->opts.orphan_scan_delay_ms));

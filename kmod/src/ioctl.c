@@ -134,7 +134,9 @@ long scoutfs_ioc_walk_inodes(struct file *file, unsigned long arg)
 	/* the count is returned as a long that must stay positive as an int */
 	limit = min_t(u32, walk.nr_entries, INT_MAX);
 
-	stable = scoutfs_trans_stable_seq(sb);
+	ret = scoutfs_cluster_stable_seq(sb, &stable);
+	if (ret)
+		return ret;
 	if (walk.last.major > stable) {
 		walk.last.major = stable;
 		walk.last.ino = U64_MAX;
@@ -224,11 +226,14 @@ long scoutfs_ioc_statfs_more(struct file *file, unsigned long arg)
 	struct super_block *sb = file_inode(file)->i_sb;
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	struct scoutfs_ioctl_statfs_more sfm;
+	int ret;
 
 	memset(&sfm, 0, sizeof(sfm));
 	sfm.fsid = sbi->fsid;
 	sfm.rid = SCOUTFS_SB(sb)->rid;
-	sfm.committed_seq = scoutfs_trans_stable_seq(sb);
+	ret = scoutfs_cluster_stable_seq(sb, &sfm.committed_seq);
+	if (ret)
+		return ret;
 	sfm.total_meta_blocks = le64_to_cpu(sbi->super.total_meta_blocks);
 	sfm.total_data_blocks = le64_to_cpu(sbi->super.total_data_blocks);
 	/* a single mount keeps no server reserve of metadata blocks */

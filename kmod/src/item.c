@@ -403,7 +403,7 @@ static int item_modify(struct super_block *sb, const struct scoutfs_key *key,
 	if (!ins)
 		return -ENOMEM;
 	ins->key = *key;
-	ins->seq = scoutfs_trans_seq(sb);
+	ins->seq = scoutfs_lock_item_seq(sb, scoutfs_trans_seq(sb));
 	ins->deletion = deletion;
 	ins->val_len = deletion ? 0 : val_len;
 	if (!deletion && val_len)

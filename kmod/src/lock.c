@@ -37,6 +37,7 @@
 #include "item.h"
 #include "inode.h"
 #include "lock.h"
+#include "forest.h"
 #include "trans.h"
 #include "msg.h"
 #include "counters.h"
@@ -52,6 +53,8 @@ struct scoutfs_lock_info {
 	unsigned long nr;
 	unsigned long lru_nr;
 	u64 next_refresh_gen;
+	/* the greatest write_seq of any grant (scoutfs_lock_item_seq()) */
+	u64 max_write_seq;
 	struct shrinker *shrinker;
 
 	/* every change a task may wait for bumps wake_gen and wakes waitq */
@@ -327,8 +330,33 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		scoutfs_err(sb, "lock request for zone %u first %llu failed: error %d",
 			    start->zone, le64_to_cpu(start->first), ret);
 
+	/*
+	 * A client reads what other mounts committed under the lock before
+	 * its grant with roots fetched after the grant (the grant can't
+	 * change while this use holds it).  Blind writers read nothing.
+	 */
+	if (ret == 0 && mode != SCOUTFS_LOCK_WRITE_ONLY && SCOUTFS_SB(sb)->follower) {
+		ret = scoutfs_forest_refresh(sb, lock->refresh_gen);
+		if (ret) {
+			scoutfs_unlock(sb, lock, mode);
+			*ret_lock = NULL;
+		}
+	}
+
 	kfree(alloc);
 	return ret;
+}
+
+/* the gen the next grant from NULL will have, less one */
+u64 scoutfs_lock_refresh_gen_now(struct super_block *sb)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	u64 gen;
+
+	spin_lock(&linfo->lock);
+	gen = linfo->next_refresh_gen;
+	spin_unlock(&linfo->lock);
+	return gen;
 }
 
 void scoutfs_unlock(struct super_block *sb, struct scoutfs_lock *lock, int mode)
@@ -362,6 +390,18 @@ void scoutfs_unlock(struct super_block *sb, struct scoutfs_lock *lock, int mode)
  * may be stale, so refresh_gen changes.  A lock given back (granted
  * NULL) that nobody wants is freed.
  */
+/*
+ * The seq of an item written now: its transaction's, or the greatest
+ * write_seq granted to this mount if greater.  That is at least the
+ * covering lock's (so it beats every copy another mount wrote before
+ * the grant) and the inode lock's for the index and orphan items an
+ * inode change writes under their own locks.
+ */
+u64 scoutfs_lock_item_seq(struct super_block *sb, u64 trans_seq)
+{
+	return max(trans_seq, READ_ONCE(LINFO(sb)->max_write_seq));
+}
+
 void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int err,
 			  const struct scoutfs_net_lock *nl)
 {
@@ -385,8 +425,10 @@ void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int
 		if (lock->mode == SCOUTFS_LOCK_NULL && nl->new_mode != SCOUTFS_LOCK_NULL)
 			lock->refresh_gen = ++linfo->next_refresh_gen;
 		lock->mode = nl->new_mode;
-		if (nl->write_seq)
+		if (nl->write_seq) {
 			lock->write_seq = le64_to_cpu(nl->write_seq);
+			linfo->max_write_seq = max(linfo->max_write_seq, lock->write_seq);
+		}
 	}
 	lock->req_mode = -1;
 	if (lock->mode == SCOUTFS_LOCK_NULL && lock_unused(lock)) {
@@ -996,6 +1038,29 @@ struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode)
 	}
 	spin_unlock(&linfo->lock);
 	return lock;
+}
+
+/*
+ * Is ino's inode group lock granted (and not being given back or going
+ * to NULL) with this refresh_gen: nothing another mount did under it can
+ * have happened since that gen's grant.  Never sleeps (RCU path walks).
+ */
+bool scoutfs_lock_gen_granted(struct super_block *sb, u64 ino, u64 gen)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	struct scoutfs_lock *lock;
+	struct scoutfs_key start;
+	struct scoutfs_key end;
+	bool ret;
+
+	inode_group_range(ino, &start, &end);
+	spin_lock(&linfo->lock);
+	lock = lock_find(linfo, &start);
+	ret = lock && lock->mode != SCOUTFS_LOCK_NULL && lock->req_mode != SCOUTFS_LOCK_NULL &&
+	      !(lock->inv_pending && lock->inv_mode == SCOUTFS_LOCK_NULL) &&
+	      lock->refresh_gen == gen;
+	spin_unlock(&linfo->lock);
+	return ret;
 }
 
 /* ------------------------------------------------------------ shrinker */

@@ -121,6 +121,9 @@ void scoutfs_unlock(struct super_block *sb, struct scoutfs_lock *lock, int mode)
  * use allow reading (write false) or the change (write true, blind for
  * set and delete_force)?
  */
+u64 scoutfs_lock_item_seq(struct super_block *sb, u64 trans_seq);
+u64 scoutfs_lock_refresh_gen_now(struct super_block *sb);
+bool scoutfs_lock_gen_granted(struct super_block *sb, u64 ino, u64 gen);
 bool scoutfs_lock_allows(struct scoutfs_lock *lock, const struct scoutfs_key *key,
 			 bool write, bool blind);
 

@@ -87,7 +87,7 @@ static void grant(struct scoutfs_lsm_lock *lock, struct scoutfs_lsm_entry *req)
 	u64 seq = 0;
 
 	if (new_mode == SCOUTFS_LSM_WRITE || new_mode == SCOUTFS_LSM_WRITE_ONLY)
-		seq = lock->ops->next_write_seq(lock);
+		seq = lock->ops->next_write_seq(lock, rid);
 
 	if (hold) {
 		hold->mode = new_mode;

@@ -85,8 +85,13 @@ struct scoutfs_lsm_ops {
 	/* ask rid to go from old down to new and answer */
 	void (*send_invalidate)(struct scoutfs_lsm_lock *lock, u64 rid, u8 old_mode,
 				u8 new_mode);
-	/* the next write_seq: the server's transaction seq, greater each call */
-	u64 (*next_write_seq)(struct scoutfs_lsm_lock *lock);
+	/*
+	 * The write_seq of a grant of WRITE or WRITE_ONLY to rid: greater
+	 * than every seq handed out before, or 0 when rid's own transaction
+	 * seqs already order its items after every earlier copy (it was the
+	 * lock's last writer).
+	 */
+	u64 (*next_write_seq)(struct scoutfs_lsm_lock *lock, u64 rid);
 	/* the lock is done with ent */
 	void (*release)(struct scoutfs_lsm_lock *lock, struct scoutfs_lsm_entry *ent);
 };

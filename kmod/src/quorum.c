@@ -447,13 +447,13 @@ int scoutfs_quorum_start(struct super_block *sb)
 	spin_unlock(&qi->lock);
 	if (ret)
 		goto out;
-	/* the thread went on: whoever leads has heartbeats, which the thread follows */
-	if (leader_slot != qi->slot) {
-		scoutfs_err(sb, "quorum slot %d: slot %u leads the cluster in term %llu; joining a running cluster needs the client protocol, which is not built yet",
-			    qi->slot, leader_slot, term);
-		ret = -EBUSY;
-		goto out;
-	}
+	/*
+	 * The thread goes on following whoever leads (heartbeats); this
+	 * mount becomes a client of the leader's server.
+	 */
+	if (leader_slot != qi->slot)
+		scoutfs_info(sb, "quorum slot %d: slot %u leads the cluster in term %llu; joining as its client",
+			     qi->slot, leader_slot, term);
 	ret = 0;
 out:
 	if (ret)
@@ -532,9 +532,12 @@ int scoutfs_quorum_setup(struct super_block *sb)
 		if (ret)
 			return ret;
 		if (leader >= 0) {
-			scoutfs_err(sb, "the volume is mounted: quorum slot %d leads it in term %llu; mounting without quorum_slot_nr joins a running cluster, which needs the client protocol (not built yet)",
-				    leader, leader_term);
-			return -EBUSY;
+			/* a client of the leader's server, which it finds at the slot's address */
+			spin_lock(&qi->lock);
+			qi->leader_slot = leader;
+			qi->term = leader_term;
+			spin_unlock(&qi->lock);
+			return 0;
 		}
 		scoutfs_err(sb, "no quorum member is mounted: mount with quorum_slot_nr= one of the volume's slots first (scoutfs print lists them)");
 		return -EINVAL;
@@ -567,6 +570,36 @@ void scoutfs_quorum_destroy(struct super_block *sb)
 	kfree(qi->blk);
 	kfree(qi);
 	sbi->quorum = NULL;
+}
+
+/* the slot whose server this mount's client connects to, -1 if none known */
+int scoutfs_quorum_leader_slot(struct super_block *sb)
+{
+	struct scoutfs_quorum_info *qi = QI(sb);
+	int ret = -1;
+
+	if (qi) {
+		spin_lock(&qi->lock);
+		if (qi->leader)
+			ret = qi->slot;
+		else if (qi->leader_slot != SCOUTFS_QSM_NO_SLOT)
+			ret = qi->leader_slot;
+		spin_unlock(&qi->lock);
+	}
+	return ret;
+}
+
+/*
+ * Does this mount run the server (and so write the super block): the
+ * elected leader, or a read-only mount of a slot (which writes nothing
+ * and serves its own client's locks)?
+ */
+bool scoutfs_quorum_serves(struct super_block *sb)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+
+	return sbi->opts.quorum_slot_nr >= 0 &&
+	       (sbi->read_only || scoutfs_quorum_is_leader(sb));
 }
 
 bool scoutfs_quorum_is_leader(struct super_block *sb)

@@ -20,6 +20,8 @@ void scoutfs_quorum_destroy(struct super_block *sb);
 
 /* whether this mount leads the cluster (it will run the server) */
 bool scoutfs_quorum_is_leader(struct super_block *sb);
+int scoutfs_quorum_leader_slot(struct super_block *sb);
+bool scoutfs_quorum_serves(struct super_block *sb);
 /* the term this mount leads, or the latest it knows of */
 u64 scoutfs_quorum_term(struct super_block *sb);
 

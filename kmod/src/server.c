@@ -31,6 +31,8 @@
 #include <net/sock.h>
 
 #include "super.h"
+#include "rules.h"
+#include "btree.h"
 #include "msg.h"
 #include "alloc.h"
 #include "trans.h"
@@ -38,6 +40,8 @@
 #include "net.h"
 #include "item.h"
 #include "lock.h"
+#include "quorum.h"
+#include "forest.h"
 #include "lock_server_sm.h"
 #include "counters.h"
 #include "server.h"
@@ -47,6 +51,8 @@ struct scoutfs_server_info {
 	struct socket *lsock;
 	struct sockaddr_in addr;
 	struct workqueue_struct *wq;
+	/* clients' requests that commit (one at a time, in order) */
+	struct workqueue_struct *commit_wq;
 	struct work_struct accept_work;
 	struct work_struct reap_work;
 
@@ -54,12 +60,14 @@ struct scoutfs_server_info {
 	struct list_head clients;	/* connected */
 	struct list_head closed;	/* waiting for reap_work */
 	bool stopping;
+	bool commits_stopped;
 
 	/* the lock table: server_locks by start key, under lock_mutex */
 	struct mutex lock_mutex;
 	struct rb_root locks;
-	u64 write_seq;
 	bool locks_stopped;
+	/* the one rid granted write modes so far, 0 before any, U64_MAX after a second */
+	u64 sole_writer;
 };
 
 /* one key range of the lock table */
@@ -69,6 +77,8 @@ struct server_lock {
 	struct scoutfs_key end;
 	struct scoutfs_server_info *server;
 	struct scoutfs_lsm_lock lsm;
+	/* the rid last granted WRITE or WRITE_ONLY, 0 for none known */
+	u64 last_writer;
 	/* the LOCK requests waiting for their grant, one per client at most */
 	struct list_head pending;
 };
@@ -88,9 +98,21 @@ struct server_client {
 	/* rid is the client's from its greeting on; it may hold locks */
 	bool has_rid;
 	u64 rid;
+	/*
+	 * A client that writes its own log btree (not the server's own
+	 * mount): the nr of its current record, and the seq of its open
+	 * transaction (0 for none), under server->lock.
+	 */
+	bool has_record;
+	u64 nr;
+	u64 open_seq;
+	/* asked to finalize its log btree, not answered by a commit yet */
+	bool asked_finalize;
 };
 
 static void lock_table_client_gone(struct scoutfs_server_info *server, u64 rid);
+static void client_records_gone(struct scoutfs_server_info *server, struct server_client *sc);
+static int reclaim_left_records(struct scoutfs_server_info *server);
 static void lock_table_stop(struct scoutfs_server_info *server);
 static struct server_client *greeted(struct scoutfs_net_conn *conn);
 
@@ -127,10 +149,14 @@ static void reap_worker(struct work_struct *work)
 	list_splice_init(&server->closed, &list);
 	spin_unlock(&server->lock);
 
+	/* requests of theirs still being carried out finish first */
+	flush_workqueue(server->commit_wq);
 	list_for_each_entry_safe(sc, tmp, &list, head) {
 		list_del(&sc->head);
 		if (sc->has_rid)
 			lock_table_client_gone(server, sc->rid);
+		if (sc->has_record)
+			client_records_gone(server, sc);
 		free_client(sc);
 	}
 }
@@ -216,7 +242,7 @@ int scoutfs_server_setup(struct super_block *sb)
 	struct scoutfs_server_info *server;
 	int ret;
 
-	if (sbi->opts.quorum_slot_nr < 0)
+	if (!scoutfs_quorum_serves(sb))
 		return 0;
 
 	server = kzalloc(sizeof(*server), GFP_KERNEL);
@@ -226,7 +252,6 @@ int scoutfs_server_setup(struct super_block *sb)
 	spin_lock_init(&server->lock);
 	mutex_init(&server->lock_mutex);
 	server->locks = RB_ROOT;
-	server->write_seq = scoutfs_trans_seq(sb);
 	INIT_LIST_HEAD(&server->clients);
 	INIT_LIST_HEAD(&server->closed);
 	INIT_WORK(&server->accept_work, accept_worker);
@@ -234,8 +259,12 @@ int scoutfs_server_setup(struct super_block *sb)
 	sbi->server = server;
 
 	server->wq = alloc_workqueue("scoutfs_server", WQ_UNBOUND | WQ_MEM_RECLAIM, 2);
-	if (!server->wq)
+	server->commit_wq = alloc_ordered_workqueue("scoutfs_server_commit", WQ_MEM_RECLAIM);
+	if (!server->wq || !server->commit_wq)
 		return -ENOMEM;
+	ret = reclaim_left_records(server);
+	if (ret)
+		return ret;
 	ret = server_listen(server, sbi->opts.quorum_slot_nr);
 	if (ret)
 		return ret;
@@ -261,6 +290,7 @@ void scoutfs_server_destroy(struct super_block *sb)
 		kernel_sock_shutdown(server->lsock, SHUT_RDWR);
 	if (server->wq)
 		destroy_workqueue(server->wq);
+	/* no handler queues more: the connections' receive workers are done */
 
 	/*
 	 * Nothing adds or moves clients now.  Their connections stop first,
@@ -273,6 +303,8 @@ void scoutfs_server_destroy(struct super_block *sb)
 	spin_unlock(&server->lock);
 	list_for_each_entry(sc, &list, head)
 		scoutfs_net_shutdown(sc->conn);
+	if (server->commit_wq)
+		destroy_workqueue(server->commit_wq);
 	lock_table_stop(server);
 	list_for_each_entry_safe(sc, tmp, &list, head) {
 		list_del(&sc->head);
@@ -474,14 +506,29 @@ static void lsm_send_invalidate(struct scoutfs_lsm_lock *lsm, u64 rid, u8 old_mo
 		cut_off(server, conn, rid, "invalidation", ret);
 }
 
-/* under lock_mutex, always: greater than every earlier one and the seq */
-static u64 lsm_next_write_seq(struct scoutfs_lsm_lock *lsm)
+/*
+ * Under lock_mutex.  Items written under a write grant must carry seqs
+ * above every copy other mounts wrote before (readers keep the greatest
+ * seq): the grant carries a fresh seq of the counter, which the client's
+ * items are stamped with at least.  A client that was the lock's last
+ * writer needs none: its own transaction seqs only grow.  A lock the
+ * table forgot (idle) has no last writer: a fresh seq, unless only one
+ * client ever wrote since the server started (every item on disk is
+ * older than the counter's start).  One mount alone never uses any.
+ */
+static u64 lsm_next_write_seq(struct scoutfs_lsm_lock *lsm, u64 rid)
 {
 	struct server_lock *sl = container_of(lsm, struct server_lock, lsm);
 	struct scoutfs_server_info *server = sl->server;
+	bool mine;
 
-	server->write_seq = max(server->write_seq + 1, scoutfs_trans_seq(server->sb));
-	return server->write_seq;
+	if (!server->sole_writer)
+		server->sole_writer = rid;
+	else if (server->sole_writer != rid)
+		server->sole_writer = U64_MAX;
+	mine = sl->last_writer == rid || (!sl->last_writer && server->sole_writer == rid);
+	sl->last_writer = rid;
+	return mine ? 0 : scoutfs_next_seq(server->sb);
 }
 
 static void lsm_release(struct scoutfs_lsm_lock *lsm, struct scoutfs_lsm_entry *ent)
@@ -730,7 +777,7 @@ int scoutfs_server_get_last_seq(struct scoutfs_net_conn *conn, u64 id, const voi
 
 	if (!greeted(conn))
 		return -EINVAL;
-	seq.seq = cpu_to_le64(scoutfs_trans_stable_seq(scoutfs_net_sb(conn)));
+	seq.seq = cpu_to_le64(scoutfs_server_stable_seq(scoutfs_net_sb(conn)));
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_GET_LAST_SEQ, id, 0, &seq, sizeof(seq));
 }
 
@@ -750,4 +797,445 @@ int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *a
 	sc->has_rid = false;
 	spin_unlock(&sc->server->lock);
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_FAREWELL, id, 0, NULL, 0);
+}
+
+/* ------------------------------------------- clients' log btree records */
+
+/*
+ * A client other than the server's own mount writes its commits into its
+ * own log btree with allocators the server hands it, and the server
+ * records each commit in the logs btree.  Requests that change records
+ * are carried out one at a time by commit_wq, not by the connection's
+ * receive worker: they hold and commit the server's mount's transaction,
+ * which may wait for lock invalidations whose answers that worker
+ * receives.  The answer goes out once the change is durable.
+ *
+ * Allocators: each record gets about ALLOC_META metadata and ALLOC_DATA
+ * data blocks; at each commit the server takes back what the client left
+ * and what its commit freed, and fills the record again.
+ */
+#define ALLOC_META		2048ULL
+#define ALLOC_DATA		(64ULL * 1024)
+#define CLIENT_COMMIT_SECS	120
+
+struct client_work {
+	struct work_struct work;
+	struct server_client *sc;
+	u8 cmd;
+	u64 id;
+	struct scoutfs_net_log_trees nlt;
+};
+
+/* a new open transaction seq for the client, or 0 for none */
+static u64 set_open_seq(struct scoutfs_server_info *server, struct server_client *sc, bool open)
+{
+	u64 seq = 0;
+
+	spin_lock(&server->lock);
+	if (open)
+		seq = scoutfs_next_seq(server->sb);
+	sc->open_seq = seq;
+	spin_unlock(&server->lock);
+	return seq;
+}
+
+/*
+ * The cluster's stable seq: below every open transaction, the server's
+ * mount's and each client's.  Every change at or below it is committed
+ * and no transaction will write at or below it again.
+ */
+u64 scoutfs_server_stable_seq(struct super_block *sb)
+{
+	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
+	struct server_client *sc;
+	u64 low = scoutfs_trans_seq(sb);
+
+	if (!server)
+		return scoutfs_trans_stable_seq(sb);
+	spin_lock(&server->lock);
+	list_for_each_entry(sc, &server->clients, head) {
+		if (sc->open_seq)
+			low = min(low, sc->open_seq);
+	}
+	spin_unlock(&server->lock);
+	return low - 1;
+}
+
+/* a client's record from the forest, with its allocators filled */
+static int fill_record(struct super_block *sb, struct scoutfs_log_trees *lt)
+{
+	return scoutfs_alloc_fill(sb, lt, ALLOC_META, ALLOC_DATA, scoutfs_trans_seq(sb));
+}
+
+static int start_record(struct scoutfs_server_info *server, struct server_client *sc,
+			struct scoutfs_log_trees *lt)
+{
+	struct super_block *sb = server->sb;
+	int ret;
+
+	memset(lt, 0, sizeof(*lt));
+	lt->rid = cpu_to_le64(sc->rid);
+	lt->nr = cpu_to_le64(scoutfs_forest_next_nr(sb, sc->rid));
+	ret = fill_record(sb, lt) ?:
+	      scoutfs_forest_client_record(sb, lt);
+	if (ret == 0) {
+		sc->nr = le64_to_cpu(lt->nr);
+		sc->has_record = true;
+	}
+	return ret;
+}
+
+/* what a client sends as its record: its own, sane, for the record it writes */
+static const char *record_invalid(struct server_client *sc, const struct scoutfs_log_trees *lt,
+				  u64 *bad)
+{
+	const char *why = scoutfs_log_trees_invalid(lt, bad);
+
+	if (why)
+		return why;
+	if (le64_to_cpu(lt->rid) != sc->rid) {
+		*bad = le64_to_cpu(lt->rid);
+		return "rid: not the client's";
+	}
+	if (le64_to_cpu(lt->nr) != sc->nr) {
+		*bad = le64_to_cpu(lt->nr);
+		return "nr: not the record the client writes";
+	}
+	if (lt->item_root.height > SCOUTFS_BTREE_MAX_HEIGHT) {
+		*bad = lt->item_root.height;
+		return "item root height";
+	}
+	if (!sc->open_seq || le64_to_cpu(lt->commit_trans_seq) != sc->open_seq) {
+		*bad = le64_to_cpu(lt->commit_trans_seq);
+		return "commit_trans_seq: not the client's open transaction";
+	}
+	if (le64_to_cpu(lt->get_trans_seq) > le64_to_cpu(lt->commit_trans_seq)) {
+		*bad = le64_to_cpu(lt->get_trans_seq);
+		return "get_trans_seq: above commit_trans_seq";
+	}
+	return NULL;
+}
+
+/*
+ * Record a client's commit: its allocators come back, the record goes in
+ * (finalized, or as the client's current one), and out is the record it
+ * writes next (the next nr after a finalized one) with fresh allocators.
+ */
+static int commit_record(struct scoutfs_server_info *server, struct server_client *sc,
+			 const struct scoutfs_log_trees *in, struct scoutfs_log_trees *out)
+{
+	struct super_block *sb = server->sb;
+	struct scoutfs_log_trees lt = *in;
+	const char *why;
+	u64 bad = 0;
+	int ret;
+
+	why = record_invalid(sc, in, &bad);
+	if (why) {
+		scoutfs_err(sb, "client rid %016llx committed a bad log btree record: %s, found %llu",
+			    sc->rid, why, bad);
+		return -EINVAL;
+	}
+	/* the inodes its commit created and deleted count from now on */
+	atomic64_add((s64)le64_to_cpu(lt.inode_count_delta), &SCOUTFS_SB(sb)->inode_count);
+	lt.inode_count_delta = 0;
+	ret = scoutfs_alloc_reclaim(sb, &lt);
+	if (ret)
+		return ret;
+	spin_lock(&server->lock);
+	sc->asked_finalize = false;
+	spin_unlock(&server->lock);
+	if (!(lt.flags & cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED))) {
+		ret = fill_record(sb, &lt) ?:
+		      scoutfs_forest_client_record(sb, &lt);
+		*out = lt;
+		return ret;
+	}
+	ret = scoutfs_forest_client_record(sb, &lt);
+	if (ret)
+		return ret;
+	return start_record(server, sc, out);
+}
+
+/* hold the server mount's transaction, change, commit: 0 once durable */
+static int server_change(struct scoutfs_server_info *server, struct client_work *cw,
+			 struct scoutfs_log_trees *out)
+{
+	struct super_block *sb = server->sb;
+	struct server_client *sc = cw->sc;
+	int ret;
+
+	/* a commit gives back more than recording it takes: the freeing reserve */
+	ret = scoutfs_hold_trans_freeing(sb);
+	if (ret)
+		return ret;
+	scoutfs_trans_changed();
+	switch (cw->cmd) {
+	case SCOUTFS_NET_CMD_GET_LOG_TREES:
+		ret = sc->has_record ? -EINVAL : start_record(server, sc, out);
+		break;
+	case SCOUTFS_NET_CMD_COMMIT_LOG_TREES:
+		ret = sc->has_record ? commit_record(server, sc, &cw->nlt.lt, out) : -EINVAL;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	scoutfs_trans_mark_dirty(sb);
+	scoutfs_release_trans(sb);
+	if (ret == -EINVAL || ret == -ENOSPC)
+		return ret;
+	if (ret) {
+		scoutfs_trans_abort(sb, "recording a client's log btree", ret);
+		return ret;
+	}
+	return scoutfs_trans_sync(sb, 1);
+}
+
+static void client_worker(struct work_struct *work)
+{
+	struct client_work *cw = container_of(work, struct client_work, work);
+	struct server_client *sc = cw->sc;
+	struct scoutfs_server_info *server = sc->server;
+	struct scoutfs_net_log_trees out;
+	bool stopped;
+	int ret;
+
+	memset(&out, 0, sizeof(out));
+	spin_lock(&server->lock);
+	stopped = server->commits_stopped;
+	spin_unlock(&server->lock);
+	if (stopped) {
+		ret = -ENOLINK;
+	} else {
+		ret = server_change(server, cw, &out.lt);
+		if (ret == 0)
+			out.trans_seq = cpu_to_le64(set_open_seq(server, sc, true));
+	}
+	scoutfs_net_response(sc->conn, cw->cmd, cw->id, ret, &out, sizeof(out));
+	kfree(cw);
+}
+
+static int queue_client_work(struct scoutfs_net_conn *conn, u8 cmd, u64 id, const void *arg)
+{
+	struct server_client *sc = greeted(conn);
+	struct scoutfs_server_info *server;
+	struct client_work *cw;
+	bool stopped;
+
+	/* the server's own mount commits its own transactions */
+	if (!sc || sc->rid == SCOUTFS_SB(scoutfs_net_sb(conn))->rid)
+		return -EINVAL;
+	server = sc->server;
+	cw = kzalloc(sizeof(*cw), GFP_NOFS);
+	if (!cw)
+		return -ENOMEM;
+	INIT_WORK(&cw->work, client_worker);
+	cw->sc = sc;
+	cw->cmd = cmd;
+	cw->id = id;
+	if (arg)
+		cw->nlt = *(const struct scoutfs_net_log_trees *)arg;
+	spin_lock(&server->lock);
+	stopped = server->commits_stopped;
+	if (!stopped)
+		queue_work(server->commit_wq, &cw->work);
+	spin_unlock(&server->lock);
+	if (stopped) {
+		kfree(cw);
+		return -ENOLINK;
+	}
+	return 0;
+}
+
+int scoutfs_server_get_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	return queue_client_work(conn, SCOUTFS_NET_CMD_GET_LOG_TREES, id, NULL);
+}
+
+int scoutfs_server_commit_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	return queue_client_work(conn, SCOUTFS_NET_CMD_COMMIT_LOG_TREES, id, arg);
+}
+
+int scoutfs_server_get_roots(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	struct super_block *sb = scoutfs_net_sb(conn);
+	struct scoutfs_net_roots roots;
+
+	if (!greeted(conn))
+		return -EINVAL;
+	scoutfs_trans_committed_roots(sb, &roots);
+	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_GET_ROOTS, id, 0, &roots, sizeof(roots));
+}
+
+/* a run of inode numbers: a whole lock group, so creates on two mounts don't contend */
+int scoutfs_server_alloc_inodes(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	struct super_block *sb = scoutfs_net_sb(conn);
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_net_inode_alloc ia;
+	u64 start;
+	int ret = 0;
+
+	if (!greeted(conn))
+		return -EINVAL;
+	spin_lock(&sbi->ino_lock);
+	start = round_up(sbi->next_ino, SCOUTFS_LOCK_INODE_GROUP_NR);
+	if (start < sbi->next_ino || start > U64_MAX - SCOUTFS_LOCK_INODE_GROUP_NR)
+		ret = -ENOSPC;
+	else
+		sbi->next_ino = start + SCOUTFS_LOCK_INODE_GROUP_NR;
+	spin_unlock(&sbi->ino_lock);
+	if (ret)
+		return ret;
+	ia.ino = cpu_to_le64(start);
+	ia.nr = cpu_to_le64(SCOUTFS_LOCK_INODE_GROUP_NR);
+	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_ALLOC_INODES, id, 0, &ia, sizeof(ia));
+}
+
+/*
+ * A client left (farewell or its connection ended): its allocators come
+ * back and its current log btree waits to be merged (an empty one goes).
+ * Its open transaction is gone: the stable seq may pass it.
+ */
+static int release_records(struct scoutfs_server_info *server, struct server_client *sc)
+{
+	struct super_block *sb = server->sb;
+	struct scoutfs_log_trees lt;
+	int ret;
+
+	set_open_seq(server, sc, false);
+	ret = scoutfs_hold_trans_freeing(sb);
+	if (ret)
+		return ret;
+	scoutfs_trans_changed();
+	ret = scoutfs_forest_client_lt(sb, sc->rid, sc->nr, &lt);
+	if (ret == 0) {
+		lt.flags |= cpu_to_le64(SCOUTFS_LOG_TREES_FINALIZED);
+		ret = scoutfs_alloc_reclaim(sb, &lt) ?:
+		      scoutfs_forest_client_record(sb, &lt);
+	} else if (ret == -ENOENT) {
+		ret = 0;
+	}
+	scoutfs_trans_mark_dirty(sb);
+	scoutfs_release_trans(sb);
+	if (ret) {
+		scoutfs_trans_abort(sb, "taking back a client's log btree", ret);
+		return ret;
+	}
+	sc->has_record = false;
+	return scoutfs_trans_sync(sb, 1);
+}
+
+static void client_records_gone(struct scoutfs_server_info *server, struct server_client *sc)
+{
+	bool stopped;
+	int ret;
+
+	/* the server's mount committed for the last time: the next server takes them back */
+	spin_lock(&server->lock);
+	stopped = server->commits_stopped;
+	spin_unlock(&server->lock);
+	if (stopped)
+		return;
+	ret = release_records(server, sc);
+
+	if (ret && ret != -EIO)
+		scoutfs_err(server->sb, "client rid %016llx left; taking back its log btree failed: error %d",
+			    sc->rid, ret);
+}
+
+/*
+ * Records that mounts before this server left (a client that crashed,
+ * or a server that stopped with clients) may hold allocators: they come
+ * back before anything is handed out.
+ */
+static int reclaim_left_records(struct scoutfs_server_info *server)
+{
+	struct super_block *sb = server->sb;
+	int ret;
+
+	if (scoutfs_read_only(sb) || !scoutfs_forest_left_allocators(sb))
+		return 0;
+	/* it only gives space back: a full volume may do it */
+	ret = scoutfs_hold_trans_merging(sb);
+	if (ret)
+		return ret;
+	scoutfs_trans_changed();
+	ret = scoutfs_forest_reclaim_left(sb);
+	scoutfs_trans_mark_dirty(sb);
+	scoutfs_release_trans(sb);
+	if (ret)
+		scoutfs_err(sb, "taking back allocators of log btrees earlier mounts left: error %d",
+			    ret);
+	return ret;
+}
+
+/*
+ * Before the server's mount commits for the last time: clients' commits
+ * are refused from now on (the clients see their server go).
+ */
+void scoutfs_server_stop_commits(struct super_block *sb)
+{
+	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
+
+	if (!server || !server->commit_wq)
+		return;
+	/* clients that left already give their records back first (not accept_work: it runs on) */
+	flush_work(&server->reap_work);
+	flush_workqueue(server->commit_wq);
+	spin_lock(&server->lock);
+	server->commits_stopped = true;
+	spin_unlock(&server->lock);
+	/* and what started meanwhile finishes (or finds the server stopped) */
+	flush_work(&server->reap_work);
+	flush_workqueue(server->commit_wq);
+}
+
+static void finalize_answered(struct scoutfs_net_conn *conn, int err, const void *resp,
+			      u16 resp_len, void *data)
+{
+}
+
+/*
+ * The merge waits for a client's current log btree: ask the client to
+ * finalize it (once until its next commit).  Never waits.
+ */
+void scoutfs_server_ask_finalize(struct super_block *sb, u64 rid)
+{
+	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
+	struct scoutfs_net_conn *conn = NULL;
+	struct server_client *sc;
+
+	if (!server)
+		return;
+	spin_lock(&server->lock);
+	list_for_each_entry(sc, &server->clients, head) {
+		if (sc->has_record && sc->rid == rid && !sc->asked_finalize) {
+			sc->asked_finalize = true;
+			conn = sc->conn;
+			break;
+		}
+	}
+	/* the request is queued before the connection can be freed (reap takes this lock) */
+	if (conn)
+		scoutfs_net_submit_request(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, NULL, 0,
+					   finalize_answered, NULL);
+	spin_unlock(&server->lock);
+}
+
+/* does a mount other than the server's own write with the server's allocators */
+bool scoutfs_server_has_clients(struct super_block *sb)
+{
+	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
+	struct server_client *sc;
+	bool ret = false;
+
+	if (!server)
+		return false;
+	spin_lock(&server->lock);
+	list_for_each_entry(sc, &server->clients, head)
+		ret |= sc->has_record;
+	spin_unlock(&server->lock);
+	return ret;
 }

@@ -45,6 +45,9 @@
 #include "msg.h"
 #include "server.h"
 #include "client.h"
+#include "dir.h"
+#include "client.h"
+#include "dir.h"
 
 #define SCOUTFS_STATFS_MAGIC	0x554f4353	/* "SCOU" */
 
@@ -60,10 +63,62 @@ static int scoutfs_show_options(struct seq_file *seq, struct dentry *root)
 	return 0;
 }
 
+/*
+ * The seq below which every transaction of every mount is committed: the
+ * server's, asked over the wire by its clients.
+ */
+int scoutfs_cluster_stable_seq(struct super_block *sb, u64 *seq)
+{
+	if (SCOUTFS_SB(sb)->follower)
+		return scoutfs_client_get_last_seq(sb, seq);
+	*seq = scoutfs_server_stable_seq(sb);
+	return 0;
+}
+
+u64 scoutfs_next_seq(struct super_block *sb)
+{
+	return atomic64_inc_return(&SCOUTFS_SB(sb)->next_seq) - 1;
+}
+
+/* a client's inode numbers come in runs from the server */
+static int client_alloc_ino(struct super_block *sb, u64 *ino)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	u64 start, nr;
+	int ret;
+
+	for (;;) {
+		spin_lock(&sbi->ino_lock);
+		if (sbi->next_ino < sbi->ino_end) {
+			*ino = sbi->next_ino++;
+			spin_unlock(&sbi->ino_lock);
+			return 0;
+		}
+		spin_unlock(&sbi->ino_lock);
+		mutex_lock(&sbi->ino_mutex);
+		ret = 0;
+		if (READ_ONCE(sbi->next_ino) >= READ_ONCE(sbi->ino_end)) {
+			ret = scoutfs_client_alloc_inodes(sb, &start, &nr);
+			if (ret == 0) {
+				spin_lock(&sbi->ino_lock);
+				sbi->next_ino = start;
+				sbi->ino_end = start + nr;
+				spin_unlock(&sbi->ino_lock);
+			}
+		}
+		mutex_unlock(&sbi->ino_mutex);
+		if (ret)
+			return ret;
+	}
+}
+
 int scoutfs_alloc_ino(struct super_block *sb, u64 *ino)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
 	int ret = 0;
+
+	if (sbi->follower)
+		return client_alloc_ino(sb, ino);
 
 	spin_lock(&sbi->ino_lock);
 	if (sbi->next_ino == U64_MAX)
@@ -207,6 +262,7 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->opts = *opts;
 	opts->metadev_path = NULL;	/* sbi owns it now */
 	spin_lock_init(&sbi->ino_lock);
+	mutex_init(&sbi->ino_mutex);
 	scoutfs_orphan_scan_init(sb);
 
 	sb->s_magic = SCOUTFS_STATFS_MAGIC;
@@ -255,6 +311,8 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->fsid = le64_to_cpu(sbi->super.hdr.fsid);
 	sbi->rid = get_random_u64();
 	sbi->next_ino = le64_to_cpu(sbi->super.next_ino);
+	/* super.seq is the open transaction's (trans.c), the counter goes on from it */
+	atomic64_set(&sbi->next_seq, le64_to_cpu(sbi->super.seq) + 1);
 	atomic64_set(&sbi->inode_count, le64_to_cpu(sbi->super.inode_count));
 
 	ret = scoutfs_sysfs_setup(sb) ?:
@@ -276,12 +334,29 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	ret = scoutfs_quorum_setup(sb);
 	if (ret)
 		goto out;
+	/*
+	 * The server's mount reads the volume's free space and log btrees
+	 * from the super block; any other mount is a client of the server's
+	 * and gets what it writes with and reads from the server.
+	 */
+	if (scoutfs_quorum_serves(sb)) {
+		ret = scoutfs_alloc_load_super(sb) ?:
+		      scoutfs_forest_load_super(sb);
+		if (ret)
+			goto out;
+	}
 	ret = scoutfs_server_setup(sb) ?:
 	      scoutfs_client_setup(sb);
 	if (ret)
 		goto out;
+	if (!sbi->server) {
+		ret = scoutfs_client_follow(sb);
+		if (ret)
+			goto out;
+	}
 
 	sb->s_op = &scoutfs_super_ops;
+	sb->s_d_op = &scoutfs_dentry_ops;
 	sb->s_export_op = &scoutfs_export_ops;
 	inode = scoutfs_iget(sb, SCOUTFS_ROOT_INO);
 	if (IS_ERR(inode)) {
@@ -301,6 +376,18 @@ static int scoutfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		goto out;
 	}
 
+	/*
+	 * A client leaves merging to the server, and orphans too for now:
+	 * deleting an inode another mount still has open needs deletion
+	 * across mounts, which isn't built yet.
+	 */
+	if (sbi->follower) {
+		scoutfs_info(sb, "mounted fsid %016llx, metadata device %s, transaction seq %llu, %sa client of the server in quorum slot %d (term %llu)",
+			     sbi->fsid, sbi->opts.metadev_path, scoutfs_trans_seq(sb),
+			     sbi->read_only ? "read-only, " : "", scoutfs_quorum_leader_slot(sb),
+			     scoutfs_quorum_term(sb));
+		goto out;
+	}
 	/* merging first: deleting orphans may need the space log btrees hold */
 	scoutfs_forest_start(sb);
 	if (!sbi->read_only) {
@@ -357,6 +444,8 @@ static void scoutfs_put_super(struct super_block *sb)
 
 	/* evicting the last inodes may have deleted items */
 	scoutfs_forest_stop(sb);
+	/* clients' commits would go into the server's mount's transactions */
+	scoutfs_server_stop_commits(sb);
 	ret = scoutfs_read_only(sb) ? 0 : scoutfs_trans_sync(sb, 1);
 	if (ret)
 		scoutfs_err(sb, "final commit at unmount failed: error %d", ret);

@@ -48,9 +48,27 @@ struct scoutfs_sb_info {
 	struct delayed_work orphan_work;
 	bool orphan_scanning;
 
-	/* inode numbers: next_ino is persisted at each commit */
+	/*
+	 * The cluster's seq counter, kept by the server's mount: the next
+	 * transaction seq or lock write_seq to hand out, every one greater
+	 * than all before (scoutfs_next_seq()); saved as super.seq by each
+	 * commit.
+	 */
+	atomic64_t next_seq;
+	/*
+	 * Set in a mount whose roots other mounts' commits change (a client
+	 * of another mount's server): a block that isn't what a reference
+	 * wants is -ESTALE, not corruption, until the roots are refreshed.
+	 */
+	bool follower;
+	/*
+	 * Inode numbers: next_ino is persisted at each commit.  A client
+	 * uses the run [next_ino, ino_end) the server handed it.
+	 */
 	spinlock_t ino_lock;
 	u64 next_ino;
+	u64 ino_end;
+	struct mutex ino_mutex;
 	atomic64_t inode_count;
 
 	struct scoutfs_block_cache *blocks;
@@ -77,6 +95,8 @@ static inline bool scoutfs_read_only(struct super_block *sb)
 }
 
 /* allocate a fresh, never used inode number */
+u64 scoutfs_next_seq(struct super_block *sb);
+int scoutfs_cluster_stable_seq(struct super_block *sb, u64 *seq);
 int scoutfs_alloc_ino(struct super_block *sb, u64 *ino);
 
 extern const struct super_operations scoutfs_super_ops;

@@ -121,6 +121,8 @@ static const char *const counter_names[SCOUTFS_CTR_NR] = {
 	[SCOUTFS_CTR_forest_merge_batches] = "forest_merge_batches",
 	[SCOUTFS_CTR_forest_merged_items] = "forest_merged_items",
 	[SCOUTFS_CTR_forest_merged_trees] = "forest_merged_trees",
+	[SCOUTFS_CTR_forest_roots_refreshed] = "forest_roots_refreshed",
+	[SCOUTFS_CTR_dentry_revalidate_stale] = "dentry_revalidate_stale",
 	[SCOUTFS_CTR_orphan_scans] = "orphan_scans",
 	[SCOUTFS_CTR_orphan_scan_deletes] = "orphan_scan_deletes",
 };

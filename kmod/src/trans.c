@@ -39,6 +39,7 @@
 #include "msg.h"
 #include "forest.h"
 #include "counters.h"
+#include "client.h"
 
 /* commit when this many items are dirty */
 #define DIRTY_ITEMS_LIMIT	(64 * 1024)
@@ -70,6 +71,11 @@ struct scoutfs_trans_info {
 	struct mutex commit_mutex;
 	u64 seq;
 	u64 stable_seq;
+	/* the server's mount: the roots its last commit made durable */
+	spinlock_t roots_lock;
+	struct scoutfs_net_roots roots;
+	/* a client: inode_count at its last commit (it sends the change) */
+	s64 inode_base;
 	int shutdown;
 	bool next_ino_dirty;
 	/* a merge changed blocks (scoutfs_trans_mark_dirty) */
@@ -414,7 +420,8 @@ static bool trans_dirty(struct super_block *sb)
 
 	return scoutfs_item_dirty_nr(sb) || !xa_empty(tri->tracked) ||
 	       tri->next_ino_dirty || READ_ONCE(tri->blocks_dirty) ||
-	       SCOUTFS_SB(sb)->next_ino != le64_to_cpu(SCOUTFS_SB(sb)->super.next_ino);
+	       (!SCOUTFS_SB(sb)->follower &&
+		SCOUTFS_SB(sb)->next_ino != le64_to_cpu(SCOUTFS_SB(sb)->super.next_ino));
 }
 
 /* iput can evict and delete: never call it holding the transaction */
@@ -442,6 +449,74 @@ static struct xarray *new_tracked(void)
 	return xa;
 }
 
+/*
+ * A client's commit, after its items went into its log btree: its
+ * allocators' lists go into its record, every block is written and
+ * flushed, and the server records the commit (durably, before it
+ * answers with the record to write next, fresh allocators and the next
+ * transaction's seq).  The server's answer is the commit point.
+ */
+static int client_commit(struct super_block *sb, u64 seq, u64 *next_seq)
+{
+	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	struct scoutfs_net_log_trees *next;
+	struct scoutfs_log_trees lt;
+	struct scoutfs_extent_list_root *roots[4] = { &lt.meta_avail, &lt.data_avail,
+						      &lt.meta_freed, &lt.data_freed };
+	s64 count;
+	int ret;
+
+	next = kmalloc(sizeof(*next), GFP_NOFS | __GFP_NOFAIL);
+	scoutfs_forest_cur_lt(sb, &lt);
+	lt.commit_trans_seq = cpu_to_le64(seq);
+	count = atomic64_read(&sbi->inode_count);
+	lt.inode_count_delta = cpu_to_le64(count - tri->inode_base);
+	ret = scoutfs_alloc_write(sb, roots, seq) ?:
+	      scoutfs_block_write_dirty(sb) ?:
+	      blkdev_issue_flush(sb->s_bdev) ?:
+	      blkdev_issue_flush(sbi->meta_bdev);
+	if (ret)
+		goto out;
+	ret = scoutfs_client_commit_log_trees(sb, &lt, next);
+	if (ret) {
+		scoutfs_err(sb, "the server did not record commit %llu: error %d", seq, ret);
+		goto out;
+	}
+	/* past the commit point: what the server handed over is what we write with */
+	tri->inode_base = count;
+	ret = scoutfs_alloc_load(sb, &next->lt);
+	if (ret)
+		goto out;
+	scoutfs_forest_follow(sb, &next->lt);
+	*next_seq = le64_to_cpu(next->trans_seq);
+out:
+	kfree(next);
+	return ret;
+}
+
+/* a client's first transaction: its seq from the server */
+void scoutfs_trans_follow(struct super_block *sb, u64 seq)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	tri->seq = seq;
+	tri->stable_seq = seq - 1;
+	tri->inode_base = atomic64_read(&SCOUTFS_SB(sb)->inode_count);
+}
+
+/* the roots of the last durable commit (the server's GET_ROOTS) */
+void scoutfs_trans_committed_roots(struct super_block *sb, struct scoutfs_net_roots *roots)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	memset(roots, 0, sizeof(*roots));
+	spin_lock(&tri->roots_lock);
+	roots->fs_root = tri->roots.fs_root;
+	roots->logs_root = tri->roots.logs_root;
+	spin_unlock(&tri->roots_lock);
+}
+
 static int commit_trans(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
@@ -452,6 +527,8 @@ static int commit_trans(struct super_block *sb)
 	struct inode *inode;
 	unsigned long ino;
 	void *journal = current->journal_info;
+	struct scoutfs_extent_list_root *roots[4];
+	u64 next_seq;
 	u64 estimate;
 	u64 free;
 	u64 low;
@@ -523,13 +600,33 @@ static int commit_trans(struct super_block *sb)
 	ret = scoutfs_item_write_dirty(sb, seq, super);
 	if (ret)
 		goto fail;
+	if (sbi->follower) {
+		ret = client_commit(sb, seq, &next_seq);
+		current->journal_info = journal;
+		if (ret)
+			goto fail;
+		done = tri->tracked;
+		tri->tracked = next_tracked;
+		next_tracked = NULL;
+		goto committed;
+	}
 	spin_lock(&sbi->ino_lock);
 	super->next_ino = cpu_to_le64(sbi->next_ino);
 	spin_unlock(&sbi->ino_lock);
 	super->inode_count = cpu_to_le64(atomic64_read(&sbi->inode_count));
-	super->seq = cpu_to_le64(seq + 1);
+	/*
+	 * The next transaction's seq, past every write_seq granted before
+	 * this commit (its items are all below it): what a mount after a
+	 * crash goes on from.
+	 */
+	next_seq = scoutfs_next_seq(sb);
+	super->seq = cpu_to_le64(next_seq);
 	super->hdr.seq = cpu_to_le64(seq);
-	ret = scoutfs_alloc_write(sb, super, seq) ?:
+	roots[0] = &super->meta_free;
+	roots[1] = &super->data_free;
+	roots[2] = &super->meta_freed;
+	roots[3] = &super->data_freed;
+	ret = scoutfs_alloc_write(sb, roots, seq) ?:
 	      scoutfs_block_write_dirty(sb);
 	current->journal_info = journal;
 	if (ret)
@@ -559,8 +656,13 @@ static int commit_trans(struct super_block *sb)
 	scoutfs_alloc_committed(sb);
 	current->journal_info = journal;
 	tri->next_ino_dirty = false;
+	spin_lock(&tri->roots_lock);
+	tri->roots.fs_root = super->fs_root;
+	tri->roots.logs_root = super->logs_root;
+	spin_unlock(&tri->roots_lock);
+committed:
 	WRITE_ONCE(tri->stable_seq, seq);
-	WRITE_ONCE(tri->seq, seq + 1);
+	WRITE_ONCE(tri->seq, next_seq);
 	scoutfs_forest_committed(sb);
 	scoutfs_inc_counter(sb, commits);
 	goto unlock;
@@ -638,6 +740,9 @@ int scoutfs_trans_setup(struct super_block *sb)
 	INIT_DELAYED_WORK(&tri->commit_work, commit_worker);
 	tri->seq = le64_to_cpu(sbi->super.seq);
 	tri->stable_seq = tri->seq - 1;
+	spin_lock_init(&tri->roots_lock);
+	tri->roots.fs_root = sbi->super.fs_root;
+	tri->roots.logs_root = sbi->super.logs_root;
 	tri->wq = alloc_workqueue("scoutfs_commit", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
 	if (!tri->wq) {
 		put_tracked(tri->tracked);

@@ -91,6 +91,9 @@ void scoutfs_trans_untrack_unlinked(struct super_block *sb, struct inode *inode)
 void scoutfs_trans_abort(struct super_block *sb, const char *what, int err);
 
 void scoutfs_trans_drop_tracked(struct super_block *sb);
+struct scoutfs_net_roots;
+void scoutfs_trans_follow(struct super_block *sb, u64 seq);
+void scoutfs_trans_committed_roots(struct super_block *sb, struct scoutfs_net_roots *roots);
 int scoutfs_trans_setup(struct super_block *sb);
 void scoutfs_trans_destroy(struct super_block *sb);
 

@@ -241,9 +241,10 @@ static void send_invalidate(struct scoutfs_lsm_lock *lock, u64 rid, u8 old_mode,
 		push(&cl[c].from_srv, INVALIDATE, lock_idx(lock), old_mode, new_mode, 0);
 }
 
-static u64 next_write_seq(struct scoutfs_lsm_lock *lock)
+static u64 next_write_seq(struct scoutfs_lsm_lock *lock, u64 rid)
 {
 	(void)lock;
+	(void)rid;
 	return ++write_seq;
 }
 

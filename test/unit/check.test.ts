@@ -120,12 +120,12 @@ const itemCases: Damage[] = [
   [
     'an index item written in another transaction',
     (v) => (v.find(metaSeqKey(SEQ, F))!.seq = 6n),
-    ['item INODE_INDEX.0.META_SEQ.7.1024.0: written in transaction 6, not in the one it indexes'],
+    ['item INODE_INDEX.0.META_SEQ.7.1024.0: written at seq 6, before the transaction it indexes'],
   ],
   [
     'an inode item written in another transaction than its meta_seq',
     (v) => (v.find(inodeKey(F))!.seq = 6n),
-    ['inode 1024: inode item written in transaction 6, but its meta_seq is 7'],
+    ['inode 1024: inode item written at seq 6, before its meta_seq 7'],
   ],
   [
     'a dirent without its readdir twin',
@@ -311,7 +311,7 @@ const itemCases: Damage[] = [
     'an item newer than the super block',
     (v) => v.add(metaSeqKey(9n, 5000n), undefined, 9n),
     [
-      "btree block 2 item 3 (INODE_INDEX.0.META_SEQ.9.5000.0): item seq 9 is newer than the super block's 7",
+      "btree block 2 item 3 (INODE_INDEX.0.META_SEQ.9.5000.0): item seq 9 was never handed out (the super block's next seq is 8)",
       'inode 5000: META_SEQ index item at seq 9 but no INODE item',
     ],
   ],

@@ -48,6 +48,10 @@ const struct scoutfs_ioctl_op scoutfs_ioctl_ops[SCOUTFS_IOCTL_NR] = {
 
 const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
 	[SCOUTFS_NET_CMD_GREETING] = scoutfs_server_greeting,
+	[SCOUTFS_NET_CMD_ALLOC_INODES] = scoutfs_server_alloc_inodes,
+	[SCOUTFS_NET_CMD_GET_LOG_TREES] = scoutfs_server_get_log_trees,
+	[SCOUTFS_NET_CMD_COMMIT_LOG_TREES] = scoutfs_server_commit_log_trees,
+	[SCOUTFS_NET_CMD_GET_ROOTS] = scoutfs_server_get_roots,
 	[SCOUTFS_NET_CMD_GET_LAST_SEQ] = scoutfs_server_get_last_seq,
 	[SCOUTFS_NET_CMD_LOCK] = scoutfs_server_lock,
 	[SCOUTFS_NET_CMD_STATFS] = scoutfs_server_statfs,
@@ -55,6 +59,7 @@ const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
 };
 
 const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR] = {
+	[SCOUTFS_NET_CMD_SYNC_LOG_TREES] = scoutfs_client_sync_log_trees,
 	[SCOUTFS_NET_CMD_LOCK] = scoutfs_client_lock,
 };
 

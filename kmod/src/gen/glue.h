@@ -47,12 +47,17 @@ struct scoutfs_net_conn;
 typedef int (*scoutfs_net_request_fn)(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 
 int scoutfs_server_greeting(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_alloc_inodes(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_get_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_commit_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_get_roots(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_get_last_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_lock(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_statfs(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 extern const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR];
 
+int scoutfs_client_sync_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_client_lock(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 extern const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR];
 

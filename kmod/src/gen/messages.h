@@ -62,9 +62,15 @@ struct scoutfs_net_inode_alloc {
 	__le64 nr;
 };
 
-/* a mount's log btree record (format/forest.ts), as the server hands it out */
+/*
+ * A mount's log btree record (format/forest.ts): what the client
+ * committed (COMMIT_LOG_TREES request, trans_seq 0), and what the server
+ * hands back to write the next transaction with (the record, fresh
+ * allocators, and that transaction's seq).
+ */
 struct scoutfs_net_log_trees {
 	struct scoutfs_log_trees lt;
+	__le64 trans_seq;
 };
 
 struct scoutfs_net_roots {

@@ -21,9 +21,9 @@ static const char *request_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 		}
 		break;
 	case SCOUTFS_NET_CMD_ALLOC_INODES:
-		if (len != 8) {
+		if (len != 0) {
 			*bad = len;
-			return "ALLOC_INODES request payload is not 8 bytes";
+			return "ALLOC_INODES request payload is not 0 bytes";
 		}
 		break;
 	case SCOUTFS_NET_CMD_GET_LOG_TREES:
@@ -33,9 +33,9 @@ static const char *request_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 		}
 		break;
 	case SCOUTFS_NET_CMD_COMMIT_LOG_TREES:
-		if (len != 224) {
+		if (len != 232) {
 			*bad = len;
-			return "COMMIT_LOG_TREES request payload is not 224 bytes";
+			return "COMMIT_LOG_TREES request payload is not 232 bytes";
 		}
 		return scoutfs_net_log_trees_invalid(data, bad);
 	case SCOUTFS_NET_CMD_SYNC_LOG_TREES:
@@ -94,17 +94,17 @@ static const char *response_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 		}
 		break;
 	case SCOUTFS_NET_CMD_GET_LOG_TREES:
-		if (len != 224) {
+		if (len != 232) {
 			*bad = len;
-			return "GET_LOG_TREES response payload is not 224 bytes";
+			return "GET_LOG_TREES response payload is not 232 bytes";
 		}
 		return scoutfs_net_log_trees_invalid(data, bad);
 	case SCOUTFS_NET_CMD_COMMIT_LOG_TREES:
-		if (len != 0) {
+		if (len != 232) {
 			*bad = len;
-			return "COMMIT_LOG_TREES response payload is not 0 bytes";
+			return "COMMIT_LOG_TREES response payload is not 232 bytes";
 		}
-		break;
+		return scoutfs_net_log_trees_invalid(data, bad);
 	case SCOUTFS_NET_CMD_SYNC_LOG_TREES:
 		if (len != 0) {
 			*bad = len;

@@ -750,10 +750,12 @@ _Static_assert(offsetof(struct scoutfs_net_inode_alloc, ino) == 0,
 _Static_assert(offsetof(struct scoutfs_net_inode_alloc, nr) == 8,
 	       "struct scoutfs_net_inode_alloc: nr must be at offset 8");
 
-_Static_assert(sizeof(struct scoutfs_net_log_trees) == 224,
-	       "struct scoutfs_net_log_trees: size must be 224");
+_Static_assert(sizeof(struct scoutfs_net_log_trees) == 232,
+	       "struct scoutfs_net_log_trees: size must be 232");
 _Static_assert(offsetof(struct scoutfs_net_log_trees, lt) == 0,
 	       "struct scoutfs_net_log_trees: lt must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_log_trees, trans_seq) == 224,
+	       "struct scoutfs_net_log_trees: trans_seq must be at offset 224");
 
 _Static_assert(sizeof(struct scoutfs_net_roots) == 72, "struct scoutfs_net_roots: size must be 72");
 _Static_assert(offsetof(struct scoutfs_net_roots, fs_root) == 0,

@@ -522,6 +522,8 @@ int main(void)
 	printf("field NetInodeAlloc.nr %zu\n", offsetof(struct scoutfs_net_inode_alloc, nr));
 	printf("struct NetLogTrees %zu\n", sizeof(struct scoutfs_net_log_trees));
 	printf("field NetLogTrees.lt %zu\n", offsetof(struct scoutfs_net_log_trees, lt));
+	printf("field NetLogTrees.trans_seq %zu\n",
+	       offsetof(struct scoutfs_net_log_trees, trans_seq));
 	printf("struct NetRoots %zu\n", sizeof(struct scoutfs_net_roots));
 	printf("field NetRoots.fs_root %zu\n", offsetof(struct scoutfs_net_roots, fs_root));
 	printf("field NetRoots.logs_root %zu\n", offsetof(struct scoutfs_net_roots, logs_root));

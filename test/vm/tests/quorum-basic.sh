@@ -2,12 +2,13 @@
 # elects its only member at once, and each mount's term is above the
 # last (the quorum block's events, shown by scoutfs print after
 # unmount).  On a 3-slot volume a member alone waits (2 votes of 3 are
-# needed); a second member gives the vote: exactly one of them leads
-# and mounts, the other is refused naming the leader; a mount claiming
-# a slot in use, a third member and a mount without a slot are refused
-# while the leader runs; malformed datagrams are dropped and counted;
-# the leader's unmount records STOP; with no member mounted, a mount
-# without a slot is refused.  Which of two members wins varies, so the
+# needed); a second member gives the vote: exactly one of them leads,
+# the other is told the leader and mounts as a client of its server; a
+# mount claiming a slot in use is refused, a third member and a mount
+# without a slot join as clients while the leader runs; malformed
+# datagrams are dropped and counted; the leader's unmount (after its
+# client's) records STOP; with no member mounted, a mount without a slot
+# is refused.  Which of two members wins varies, so the
 # output says what is true of either.
 t_expect_dmesg "mounted fsid"
 t_expect_dmesg "unmounted"
@@ -123,7 +124,7 @@ echo "leader's block: ELECT above STOP: $([ "$(qterm "$W" ELECT)" -gt "$(qterm "
 
 t_expect_dmesg "is already in use: another mount uses the slot"
 try "the leader's slot again" "$W" /dev/mapper/q_meta_9 /dev/mapper/q_data_9
-t_expect_dmesg "the volume is mounted: quorum slot"
+t_expect_dmesg "a client of the server in quorum slot"
 try "no slot while a leader runs" - /dev/mapper/q_meta_9 /dev/mapper/q_data_9
 try "the third member while a leader runs" 2 /dev/mapper/q_meta_9 /dev/mapper/q_data_9
 dmesg | grep -q "quorum slot 2: slot $W leads the cluster in term" &&
@@ -143,7 +144,9 @@ dmesg | grep "dropped a datagram" |
 	sed "s/^\[[ 0-9.]*\] //; s/scoutfs ([^)]*)/scoutfs (DEV)/; s/slot $W:/slot W:/; s/127.0.0.1:[0-9]*/127.0.0.1:PORT/"
 echo "the leader still leads: $(grep -c " /mnt/q.$W " /proc/mounts)"
 
-echo "== the leader unmounts"
+echo "== the client, then the leader unmount"
+umount "/mnt/q.$L"
+echo "client umount rc=$?"
 umount "/mnt/q.$W"
 echo "umount rc=$?"
 echo "leader's block: STOP is its ELECT: $([ "$(qterm "$W" STOP)" -eq "$(qterm "$W" ELECT)" ] && echo yes || echo no)"

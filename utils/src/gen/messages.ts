@@ -147,32 +147,40 @@ export const NetInodeAlloc: Codec<NetInodeAlloc> = {
 	},
 };
 
-/** a mount's log btree record (format/forest.ts), as the server hands it out */
+/**
+ * A mount's log btree record (format/forest.ts): what the client
+ * committed (COMMIT_LOG_TREES request, trans_seq 0), and what the server
+ * hands back to write the next transaction with (the record, fresh
+ * allocators, and that transaction's seq).
+ */
 export interface NetLogTrees {
 	lt: LogTrees;
+	trans_seq: bigint;
 }
 export const NetLogTrees: Codec<NetLogTrees> = {
 	NAME: 'NetLogTrees',
-	SIZE: 224,
+	SIZE: 232,
 	ALIGN: 8,
-	OFFSETS: { lt: 0 },
+	OFFSETS: { lt: 0, trans_seq: 224 },
 	PADS: [[81, 7]],
 	RULES: [
 		[81, 7, 'pad', 0n, 'lt.item_root._pad is not zero'],
 		[216, 8, 'mask', 1n, 'lt.flags has bits outside LOG_TREES_FINALIZED (0x1)'],
 	],
 	decode(buf: Uint8Array, off = 0): NetLogTrees {
-		need(buf, off, 224, 'NetLogTrees');
+		need(buf, off, 232, 'NetLogTrees');
 		return {
 			lt: LogTrees.decode(buf, off + 0),
+			trans_seq: rd.u64(buf, off + 224),
 		};
 	},
-	encode(val: NetLogTrees, buf: Uint8Array = new Uint8Array(224), off = 0): Uint8Array {
+	encode(val: NetLogTrees, buf: Uint8Array = new Uint8Array(232), off = 0): Uint8Array {
 		LogTrees.encode(val.lt, buf, off + 0);
+		wr.u64(buf, off + 224, val.trans_seq, 'NetLogTrees.trans_seq');
 		return buf;
 	},
 	zero(): NetLogTrees {
-		return { lt: LogTrees.zero() };
+		return { lt: LogTrees.zero(), trans_seq: 0n };
 	},
 };
 
@@ -341,9 +349,9 @@ export const NET_PAYLOADS: Readonly<
 	Record<number, { name: string; req: Codec<unknown> | null; reply: Codec<unknown> | null }>
 > = {
 	0: { name: 'GREETING', req: NetGreeting, reply: NetGreeting },
-	1: { name: 'ALLOC_INODES', req: NetSeq, reply: NetInodeAlloc },
+	1: { name: 'ALLOC_INODES', req: null, reply: NetInodeAlloc },
 	2: { name: 'GET_LOG_TREES', req: null, reply: NetLogTrees },
-	3: { name: 'COMMIT_LOG_TREES', req: NetLogTrees, reply: null },
+	3: { name: 'COMMIT_LOG_TREES', req: NetLogTrees, reply: NetLogTrees },
 	4: { name: 'SYNC_LOG_TREES', req: null, reply: null },
 	5: { name: 'GET_ROOTS', req: null, reply: NetRoots },
 	6: { name: 'GET_LAST_SEQ', req: null, reply: NetSeq },

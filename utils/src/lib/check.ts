@@ -306,6 +306,8 @@ interface LogTreesRecord {
   rid: bigint;
   nr: bigint;
   item_root: BtreeRoot;
+  /* the allocators the server handed the mount that writes it */
+  lists: [string, ExtentListRoot, 'meta' | 'data'][];
 }
 
 /* A leaf item of the fs btree or a log btree (deletion markers included). */
@@ -456,7 +458,12 @@ export class VolumeChecker {
 
   /* ------------------------------------------------------- extent lists */
 
-  checkExtentList(name: string, root: ExtentListRoot, device: 'meta' | 'data'): void {
+  checkExtentList(
+    name: string,
+    root: ExtentListRoot,
+    device: 'meta' | 'data',
+    anySeq = false,
+  ): void {
     const sb = this.sb;
     const claims = device === 'meta' ? this.metaClaims : this.dataClaims;
     let ref = root.ref;
@@ -493,8 +500,12 @@ export class VolumeChecker {
         this.listsComplete = false;
         return;
       }
-      if (ref.seq !== sb.hdr.seq)
-        this.problem(`${where}: seq ${ref.seq} is not the super block's ${sb.hdr.seq}`);
+      if (anySeq ? ref.seq >= sb.seq : ref.seq !== sb.hdr.seq)
+        this.problem(
+          anySeq
+            ? `${where}: seq ${ref.seq} was never handed out (the super block's next seq is ${sb.seq})`
+            : `${where}: seq ${ref.seq} is not the super block's ${sb.hdr.seq}`,
+        );
       const b = ExtentListBlock.decode(block);
       if (padsDirty(ExtentListBlock, block)) this.problem(`${where}: padding is not zero`);
       if (b.nr > EXTENTS_PER_LIST) {
@@ -563,6 +574,9 @@ export class VolumeChecker {
       const name = `log btree rid 0x${hex64(r.rid)} nr ${r.nr}`;
       const t: Tree = { kind: 'log', name, prefix: `${name}: ` };
       streams.push(cursor(t, this.treeLeaves(t, r.item_root, name, 'item_root')));
+      /* free space a mount holds: written by it or the server, at seqs handed out */
+      for (const [what, root, device] of r.lists)
+        this.checkExtentList(`${name} ${what}`, root, device, true);
     }
     this.merge(streams);
   }
@@ -584,11 +598,12 @@ export class VolumeChecker {
       this.treeComplete = false;
       return;
     }
-    if (root.ref.seq > this.sb.hdr.seq)
+    /* a mount's log btree is written at its own transactions' seqs, all below super.seq */
+    if (root.ref.seq >= this.sb.seq)
       this.problem(
-        `${owner}: ${rootName} seq ${root.ref.seq} is newer than the super block's ${this.sb.hdr.seq}`,
+        `${owner}: ${rootName} seq ${root.ref.seq} was never handed out (the super block's next seq is ${this.sb.seq})`,
       );
-    yield* this.walk(t, root.ref, root.height - 1, undefined, KEY_ONES, this.sb.hdr.seq, 'root');
+    yield* this.walk(t, root.ref, root.height - 1, undefined, KEY_ONES, this.sb.seq - 1n, 'root');
   }
 
   /* Merge the trees' sorted leaf streams; the first is the fs btree's. */
@@ -731,8 +746,11 @@ export class VolumeChecker {
         prev = h.key;
         continue;
       }
-      if (h.seq > this.sb.hdr.seq)
-        this.problem(`${it}: item seq ${h.seq} is newer than the super block's ${this.sb.hdr.seq}`);
+      /* seqs come from the server's counter: every one handed out is below super.seq */
+      if (h.seq >= this.sb.seq)
+        this.problem(
+          `${it}: item seq ${h.seq} was never handed out (the super block's next seq is ${this.sb.seq})`,
+        );
       const value = block.subarray(h.val_off, h.val_off + h.val_len);
       if (level > 0) {
         if (h.val_len !== BlockRef.SIZE) {
@@ -781,7 +799,17 @@ export class VolumeChecker {
     const r = LogTrees.decode(value);
     if (r.rid !== k.first || r.nr !== k.second)
       this.problem(`${w}: its record says rid 0x${hex64(r.rid)} nr ${r.nr}, not its key's`);
-    logs.push({ rid: k.first, nr: k.second, item_root: r.item_root });
+    logs.push({
+      rid: k.first,
+      nr: k.second,
+      item_root: r.item_root,
+      lists: [
+        ['meta_avail', r.meta_avail, 'meta'],
+        ['meta_freed', r.meta_freed, 'meta'],
+        ['data_avail', r.data_avail, 'data'],
+        ['data_freed', r.data_freed, 'data'],
+      ],
+    });
   }
 
   /* -------------------------------------------------------------- items */
@@ -822,8 +850,9 @@ export class VolumeChecker {
     const r = indexKeyInvalid(key.first, key.type, key.fourth, value.length);
     if (r) this.problem(`item ${k}: ${r.why}, found ${r.bad}`);
     if (!map || indexKeyInvalid(key.first, key.type, key.fourth, 0)) return;
-    if (seq !== key.second)
-      this.problem(`item ${k}: written in transaction ${seq}, not in the one it indexes`);
+    /* an item's seq is its transaction's, or a later lock write_seq */
+    if (seq < key.second)
+      this.problem(`item ${k}: written at seq ${seq}, before the transaction it indexes`);
     const l = map.get(key.third);
     if (l) l.push(key.second);
     else map.set(key.third, [key.second]);
@@ -893,10 +922,8 @@ export class VolumeChecker {
     /* the rules between fields, as the kernel's (item_rules.h) */
     const r = inodeFieldsInvalid(i.mode, i.flags, i.size, i.next_readdir_pos, i.nlink);
     if (r) this.problem(`${w}: ${r.why}, found ${r.bad}`);
-    if (seq !== i.meta_seq)
-      this.problem(
-        `${w}: inode item written in transaction ${seq}, but its meta_seq is ${i.meta_seq}`,
-      );
+    if (seq < i.meta_seq)
+      this.problem(`${w}: inode item written at seq ${seq}, before its meta_seq ${i.meta_seq}`);
     if (g.ino === 0n || g.ino >= this.sb.next_ino)
       this.problem(
         `${w}: inode number is not below the super block's next_ino ${this.sb.next_ino}`,
@@ -1185,11 +1212,16 @@ export class VolumeChecker {
     else
       for (const s of dataSeqs)
         this.problem(`${w}: DATA_SEQ index item at seq ${s}, but it is a ${fileType(i.mode)}`);
-    const top = this.sb.hdr.seq;
+    /* every transaction seq handed out is below super.seq */
+    const top = this.sb.seq - 1n;
     if (i.meta_seq > top)
-      this.problem(`${w}: meta_seq ${i.meta_seq} is newer than the super block's ${top}`);
+      this.problem(
+        `${w}: meta_seq ${i.meta_seq} was never handed out (the super block's next seq is ${this.sb.seq})`,
+      );
     if (isReg(i.mode) && i.data_seq > top)
-      this.problem(`${w}: data_seq ${i.data_seq} is newer than the super block's ${top}`);
+      this.problem(
+        `${w}: data_seq ${i.data_seq} was never handed out (the super block's next seq is ${this.sb.seq})`,
+      );
 
     /* links */
     if (i.nlink === 0) {
@@ -1415,7 +1447,8 @@ function checkMetaSuper(sb: SuperBlock, meta: Device, data: Device, p: Problems)
     p.add(`${w}: total_data_blocks ${sb.total_data_blocks}, the data device holds ${dataBlocks}`);
     ok = false;
   }
-  if (sb.seq < 2n || sb.hdr.seq !== sb.seq - 1n)
+  /* the next transaction's seq: past the header's, and past lock write_seqs handed out */
+  if (sb.seq < 2n || sb.hdr.seq >= sb.seq)
     p.add(`${w}: seq ${sb.seq} does not follow its header's seq ${sb.hdr.seq}`);
   if (sb.next_ino < BigInt(FIRST_USER_INO))
     p.add(`${w}: next_ino ${sb.next_ino} is below ${FIRST_USER_INO}`);

@@ -1,0 +1,102 @@
+# Two mounts of one volume, one node's worth each (each sees the disks
+# through its own device-mapper linear devices, as another host would):
+# mount 0 is the quorum's only member and runs the server; mount 1 has
+# no slot and joins as the server's client.  Each writes its commits
+# into its own log btree with allocators the server hands it; each sees
+# at once what the other wrote (no sync: taking the lock makes the other
+# mount commit, and the reader fetches the server's roots), for names,
+# data, attributes, xattrs and links, both ways; the change index walked
+# on either mount lists every inode once; check is clean after both
+# unmount, and a remount of mount 0 alone sees everything.
+t_expect_dmesg "mounted fsid"
+t_expect_dmesg "a client of the server in quorum slot 0"
+t_allow_dmesg "unmounted"
+. "$T_VM/tests/posix-lib"
+
+m0=$T_MNT.c0
+m1=$T_MNT.c1
+
+# cmount NR [OPTS]: mount NR through its own dm devices (the disks
+# themselves can't be claimed while device-mapper uses them)
+cmount() {
+	t_dm_linear "c_meta_$1" "$T_META" || return 1
+	t_dm_linear "c_data_$1" "$T_DATA" || return 1
+	mkdir -p "$T_MNT.c$1"
+	mount -t scoutfs -o "metadev_path=/dev/mapper/c_meta_$1${2:+,$2}" "/dev/mapper/c_data_$1" \
+		"$T_MNT.c$1"
+}
+
+cumount() {
+	umount "$T_MNT.c$1" || return 1
+	t_dm_remove "c_meta_$1"
+	t_dm_remove "c_data_$1"
+}
+
+# the inode numbers the meta_seq index lists on mount $1's path
+walk() {
+	scoutfs walk-inodes meta_seq 0 -1 "$1" | awk 'NR > 1 { print $3 }' | sort -n | tr '\n' ' '
+	echo
+}
+
+t_mkfs --force > /dev/null || t_fail "mkfs"
+cmount 0 quorum_slot_nr=0 || t_fail "mount 0"
+# no quorum slot: a client of mount 0's server
+cmount 1 || t_fail "mount 1"
+
+echo "== mount 0 writes, mount 1 reads"
+mkdir "$m0/d0"
+for i in 1 2 3; do echo "zero $i" > "$m0/d0/f$i"; done
+posix_tool e setx "$m0/d0/f1" user.who 300 zero 0
+ln "$m0/d0/f1" "$m0/d0/hard"
+ln -s f2 "$m0/d0/sym"
+ls "$m1/d0"
+cat "$m1/d0/f1" "$m1/d0/f2" "$m1/d0/f3"
+posix_tool e getx "$m1/d0/f1" user.who | sed "s|$T_MNT|<mnt>|"
+stat -c '%h %s' "$m1/d0/f1"
+readlink "$m1/d0/sym"
+
+echo "== mount 1 writes, mount 0 reads"
+mkdir "$m1/d1"
+for i in 1 2 3; do echo "one $i" > "$m1/d1/g$i"; done
+dd if=/dev/urandom of="$T_TMP/big" bs=64k count=40 2>/dev/null
+cp "$T_TMP/big" "$m1/d1/big"
+ls "$m0/d1"
+cat "$m0/d1/g1" "$m0/d1/g2" "$m0/d1/g3"
+cmp "$T_TMP/big" "$m0/d1/big" && echo "big: same on mount 0"
+
+echo "== each changes the other's files"
+echo "appended on 1" >> "$m1/d0/f1"
+echo "appended on 0" >> "$m0/d1/g1"
+cat "$m0/d0/f1" "$m1/d1/g1"
+chmod 600 "$m1/d0/f2"
+stat -c '%a' "$m0/d0/f2"
+mv "$m0/d1/g2" "$m0/d0/moved"
+rm "$m1/d0/f3"
+ls "$m0/d0" "$m1/d1"
+echo "x" > "$m1/d0/f1" && truncate -s 3 "$m0/d0/f1"
+od -c "$m1/d0/f1" | head -2
+
+echo "== names looked up on one mount before the other made or removed them"
+ls "$m1/d0/late" 2>&1 | sed "s|$m1|<m1>|"
+echo late > "$m0/d0/late"
+cat "$m1/d0/late"
+rm "$m1/d0/late"
+ls "$m0/d0/late" 2>&1 | sed "s|$m0|<m0>|"
+
+echo "== the change index on both mounts"
+sync
+[ "$(walk "$m0")" = "$(walk "$m1")" ] && echo "same inodes on both mounts"
+walk "$m0" | wc -w
+
+echo "== statfs on both mounts"
+[ "$(stat -f -c '%b %a %c %d' "$m0")" = "$(stat -f -c '%b %a %c %d' "$m1")" ] && echo "same counts"
+
+echo "== unmount both, check, mount 0 alone sees it all"
+cumount 1 || t_fail "umount 1"
+cumount 0 || t_fail "umount 0"
+t_check counts
+t_mount 0 || t_fail "remount 0"
+ls "$T_MNT/d0" "$T_MNT/d1"
+cmp "$T_TMP/big" "$T_MNT/d1/big" && echo "big: same after remount"
+t_umount 0
+t_pass
