@@ -1206,6 +1206,7 @@ void scoutfs_server_ask_finalize(struct super_block *sb, u64 rid)
 	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
 	struct scoutfs_net_conn *conn = NULL;
 	struct server_client *sc;
+	bool ask = false;
 
 	if (!server)
 		return;
@@ -1213,15 +1214,20 @@ void scoutfs_server_ask_finalize(struct super_block *sb, u64 rid)
 	list_for_each_entry(sc, &server->clients, head) {
 		if (sc->has_record && sc->rid == rid && !sc->asked_finalize) {
 			sc->asked_finalize = true;
-			conn = sc->conn;
+			ask = true;
 			break;
 		}
 	}
-	/* the request is queued before the connection can be freed (reap takes this lock) */
+	spin_unlock(&server->lock);
+	if (!ask)
+		return;
+	/* under lock_mutex the connection outlives its use (see rid_conn()) */
+	mutex_lock(&server->lock_mutex);
+	conn = rid_conn(server, rid);
 	if (conn)
 		scoutfs_net_submit_request(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, NULL, 0,
 					   finalize_answered, NULL);
-	spin_unlock(&server->lock);
+	mutex_unlock(&server->lock_mutex);
 }
 
 /* does a mount other than the server's own write with the server's allocators */
