@@ -325,7 +325,10 @@ int scoutfs_client_sync_log_trees(struct scoutfs_net_conn *conn, u64 id, const v
 {
 	struct super_block *sb = scoutfs_net_sb(conn);
 
-	scoutfs_forest_want_finalize(sb);
-	scoutfs_trans_sync(sb, 0);
+	/* (the server's own mount finalizes when its merge needs it) */
+	if (SCOUTFS_SB(sb)->follower && !scoutfs_read_only(sb)) {
+		scoutfs_forest_want_finalize(sb);
+		scoutfs_trans_sync(sb, 0);
+	}
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, id, 0, NULL, 0);
 }

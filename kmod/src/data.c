@@ -151,7 +151,7 @@ static struct scoutfs_lock *map_lock_get(struct inode *inode, struct scoutfs_loc
 		if (ret < 0)
 			return ERR_PTR(ret);
 	}
-	scoutfs_lock_task_add(inode, lt, lock);
+	scoutfs_lock_task_add(inode, lt, lock, SCOUTFS_LOCK_READ);
 	return lock;
 }
 

@@ -231,6 +231,11 @@ static int del_entry_items(struct super_block *sb, u64 dir_ino,
 /*
  * Add a name for inode in dir at a new position.  The caller holds the
  * transaction and writes dir's item afterwards.
+ *
+ * The VFS found the name absent under its own directory lock, which
+ * doesn't cover other mounts: one of them may have added it since.  Then
+ * -ESTALE: the VFS looks the name up again (LOOKUP_REVAL) and retries
+ * the whole call once, this time knowing it exists.
  */
 static int add_name(struct inode *dir, const struct qstr *name,
 		    struct inode *inode, struct scoutfs_lock *dir_lock,
@@ -238,10 +243,18 @@ static int add_name(struct inode *dir, const struct qstr *name,
 {
 	struct scoutfs_inode_info *dsi = SCOUTFS_I(dir);
 	u64 pos = dsi->next_readdir_pos;
+	struct entry ent;
 	int ret;
 
 	if (pos >= S64_MAX)
 		return -ENOSPC;
+	ret = lookup_entry(dir, name->name, name->len, &ent, dir_lock);
+	if (ret == 0) {
+		scoutfs_inc_counter(dir->i_sb, dentry_revalidate_stale);
+		return -ESTALE;
+	}
+	if (ret != -ENOENT)
+		return ret;
 
 	ret = add_entry_items(dir->i_sb, scoutfs_ino(dir),
 			      scoutfs_name_hash(name->name, name->len), pos,
@@ -254,6 +267,23 @@ static int add_name(struct inode *dir, const struct qstr *name,
 	return 0;
 }
 
+/* 0 if name in dir is inode's (or absent for NULL), -ESTALE if not */
+static int name_as_seen(struct inode *dir, const struct qstr *name, struct inode *inode,
+			struct scoutfs_lock *dir_lock)
+{
+	struct entry ent;
+	int ret;
+
+	ret = lookup_entry(dir, name->name, name->len, &ent, dir_lock);
+	if (ret == -ENOENT)
+		ret = inode ? -ESTALE : 0;
+	else if (ret == 0 && (!inode || ent.ino != scoutfs_ino(inode)))
+		ret = -ESTALE;
+	if (ret == -ESTALE)
+		scoutfs_inc_counter(dir->i_sb, dentry_revalidate_stale);
+	return ret;
+}
+
 /* remove the name for inode from dir; the caller writes dir's item */
 static int remove_name(struct inode *dir, const struct qstr *name,
 		       struct inode *inode, struct scoutfs_lock *dir_lock,
@@ -262,15 +292,15 @@ static int remove_name(struct inode *dir, const struct qstr *name,
 	struct entry ent;
 	int ret;
 
+	/*
+	 * Another mount may have removed or replaced the name since the VFS
+	 * looked it up: -ESTALE, and the VFS looks it up again (add_name()).
+	 */
 	ret = lookup_entry(dir, name->name, name->len, &ent, dir_lock);
-	if (ret == 0 && ent.ino != scoutfs_ino(inode)) {
-		scoutfs_err(dir->i_sb, "directory %llu entry at pos %llu names inode %llu, expected %llu",
-			    scoutfs_ino(dir), ent.pos, ent.ino,
-			    scoutfs_ino(inode));
-		ret = -EIO;
+	if ((ret == 0 && ent.ino != scoutfs_ino(inode)) || ret == -ENOENT) {
+		scoutfs_inc_counter(dir->i_sb, dentry_revalidate_stale);
+		ret = -ESTALE;
 	}
-	if (ret == -ENOENT)
-		ret = -EIO;
 	if (ret < 0)
 		return ret;
 
@@ -318,6 +348,9 @@ static int scoutfs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	struct inode *dir;
 	int ret;
 
+	/* the VFS retries a call that found a dentry stale: look it up again */
+	if (flags & LOOKUP_REVAL)
+		return 0;
 	if (flags & LOOKUP_RCU) {
 		parent = READ_ONCE(dentry->d_parent);
 		dir = d_inode_rcu(parent);
@@ -695,6 +728,10 @@ static int scoutfs_rename(struct scoutfs_idmap *idmap,
 		ret = check_nlink(new_dir, PARENT_NLINK_MIN, "rename");
 	if (ret == 0 && new_inode && !exchange && !S_ISDIR(new_inode->i_mode))
 		ret = check_nlink(new_inode, 1, "rename");
+	/* both names as the VFS saw them, before anything changes (add_name()) */
+	if (ret == 0)
+		ret = name_as_seen(old_dir, &old_dentry->d_name, old_inode, old_dir_lock) ?:
+		      name_as_seen(new_dir, &new_dentry->d_name, new_inode, new_dir_lock);
 	if (ret < 0)
 		goto unlock;
 

@@ -38,6 +38,7 @@
 #include "rules.h"
 #include "item_rules.h"
 #include "ioctl.h"
+#include "forest.h"
 
 /* ---------------------------------------------------------------- walk */
 
@@ -134,7 +135,13 @@ long scoutfs_ioc_walk_inodes(struct file *file, unsigned long arg)
 	/* the count is returned as a long that must stay positive as an int */
 	limit = min_t(u32, walk.nr_entries, INT_MAX);
 
-	ret = scoutfs_cluster_stable_seq(sb, &stable);
+	/*
+	 * Every transaction at or below the stable seq is committed, and
+	 * the server records a commit before it answers it: roots fetched
+	 * after the stable seq hold every index item up to it.
+	 */
+	ret = scoutfs_cluster_stable_seq(sb, &stable) ?:
+	      scoutfs_forest_refresh(sb, U64_MAX);
 	if (ret)
 		return ret;
 	if (walk.last.major > stable) {

@@ -762,10 +762,45 @@ static int refresh_inode(struct inode *inode, struct scoutfs_lock *lock, int fla
 	return scoutfs_inode_refresh(inode, lock);
 }
 
+/* the inode's lock the current task uses in a mode covering mode, or NULL */
+static struct scoutfs_lock *task_lock_covering(struct inode *inode, int mode)
+{
+	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
+	struct scoutfs_lock_task *lt;
+	struct scoutfs_lock *lock = NULL;
+
+	spin_lock(&si->lock_tasks_lock);
+	list_for_each_entry(lt, &si->lock_tasks, head) {
+		if (lt->task == current && mode_covers(lt->mode, mode)) {
+			lock = lt->lock;
+			break;
+		}
+	}
+	spin_unlock(&si->lock_tasks_lock);
+	return lock;
+}
+
 int scoutfs_lock_inode(struct super_block *sb, int mode, int flags,
 		       struct inode *inode, struct scoutfs_lock **ret_lock)
 {
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	struct scoutfs_lock *held;
 	int ret;
+
+	/*
+	 * A task already using the inode's lock for page cache work (a
+	 * write reading security xattrs, a truncate changing ACLs) uses it
+	 * again without waiting: an invalidation waiting for its first use
+	 * to end would wait for ever.
+	 */
+	held = task_lock_covering(inode, mode);
+	if (held) {
+		spin_lock(&linfo->lock);
+		held->users[mode]++;
+		spin_unlock(&linfo->lock);
+		*ret_lock = held;
+		return 0;
+	}
 
 	ret = scoutfs_lock_ino(sb, mode, flags, scoutfs_ino(inode), ret_lock);
 	if (ret == 0) {
@@ -962,13 +997,14 @@ const char *scoutfs_lock_range_invalid(const struct scoutfs_key *start,
 /* ------------------------------------------------------ per-task locks */
 
 void scoutfs_lock_task_add(struct inode *inode, struct scoutfs_lock_task *lt,
-			   struct scoutfs_lock *lock)
+			   struct scoutfs_lock *lock, int mode)
 {
 	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 
 	WRITE_ONCE(lock->pages, true);
 	lt->task = current;
 	lt->lock = lock;
+	lt->mode = mode;
 	spin_lock(&si->lock_tasks_lock);
 	list_add(&lt->head, &si->lock_tasks);
 	spin_unlock(&si->lock_tasks_lock);
@@ -990,7 +1026,7 @@ int scoutfs_lock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_t
 
 	ret = scoutfs_lock_inode(inode->i_sb, mode, SCOUTFS_LKF_REFRESH_INODE, inode, ret_lock);
 	if (ret == 0)
-		scoutfs_lock_task_add(inode, lt, *ret_lock);
+		scoutfs_lock_task_add(inode, lt, *ret_lock, mode);
 	return ret;
 }
 

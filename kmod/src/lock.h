@@ -140,9 +140,10 @@ struct scoutfs_lock_task {
 	struct list_head head;
 	struct task_struct *task;
 	struct scoutfs_lock *lock;
+	int mode;			/* the mode the task uses it in */
 };
 void scoutfs_lock_task_add(struct inode *inode, struct scoutfs_lock_task *lt,
-			   struct scoutfs_lock *lock);
+			   struct scoutfs_lock *lock, int mode);
 void scoutfs_lock_task_del(struct inode *inode, struct scoutfs_lock_task *lt);
 struct scoutfs_lock *scoutfs_lock_find_task(struct inode *inode);
 /* scoutfs_lock_inode (refreshed) and scoutfs_lock_task_add in one, and back */

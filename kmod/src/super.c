@@ -420,9 +420,10 @@ static void teardown(struct super_block *sb)
 	if (!sbi)
 		return;
 	scoutfs_sysfs_destroy(sb);
-	scoutfs_forest_destroy(sb);
+	/* no message reaches a handler once the connections are gone */
 	scoutfs_client_destroy(sb);
 	scoutfs_server_destroy(sb);
+	scoutfs_forest_destroy(sb);
 	scoutfs_lock_destroy(sb);
 	scoutfs_trans_destroy(sb);
 	scoutfs_item_destroy(sb);

@@ -26,7 +26,9 @@ test('scenario suite passes in one boot', () => suite('', []));
  * crashes (sync, unsynced, orphans, preallocation) and failing item
  * changes, and the client/server protocol over kernel TCP sockets
  * (net-greeting, and lock-invalidate: lock requests and invalidations,
- * which write back and drop page cache pages).  Together they go through every path compat.h changes (block
+ * which write back and drop page cache pages; cluster-two: a second
+ * mount as a client, dentries revalidated against lock grants).
+ * Together they go through every path compat.h changes (block
  * device claims, the shrinker, idmaps, timestamps, folio write_begin and
  * write_end, splice, mkwrite).  The rest of the sequence runs on 6.1 only,
  * for time alone: the whole suite passes on 6.12 too (35 of 35 with
@@ -39,6 +41,7 @@ const ON_612 = [
   'quorum-basic',
   'net-greeting',
   'lock-invalidate',
+  'cluster-two',
   'walk-(quickstart|concurrent)',
   'posix-(namespace|rename|attr|data|vfs|xattr)',
   'crash-(sync|unsynced|orphan|prealloc)',

@@ -34,7 +34,8 @@ cumount() {
 
 # the inode numbers the meta_seq index lists on mount $1's path
 walk() {
-	scoutfs walk-inodes meta_seq 0 -1 "$1" | awk 'NR > 1 { print $3 }' | sort -n | tr '\n' ' '
+	scoutfs walk-inodes meta_seq 0 -1 --json "$1" | sed 's/.*"ino":\([0-9]*\).*/\1/' | sort -n |
+		tr '\n' ' '
 	echo
 }
 
