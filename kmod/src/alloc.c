@@ -53,6 +53,8 @@ struct scoutfs_alloc_info {
 	int nr_lists;
 	/* the fewest free metadata blocks since the low mark was reset */
 	u64 meta_low;
+	/* a client: the data blocks the server handed it last */
+	u64 data_granted;
 };
 
 #define ALLOC(sb) (SCOUTFS_SB(sb)->alloc)
@@ -612,8 +614,25 @@ int scoutfs_alloc_load(struct super_block *sb, const struct scoutfs_log_trees *l
 	      read_list(sb, ai, &lt->data_avail, &ai->data_free, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc) ?:
 	      read_list(sb, ai, &lt->data_freed, &ai->data_freed, SCOUTFS_DATA_DEV_START_BLKNO, td, &alloc);
 	ai->meta_low = ai->meta_free.total;
+	ai->data_granted = ai->data_free.total;
 	mutex_unlock(&ai->mutex);
 	return ret;
+}
+
+/*
+ * A client commits (and gets fresh allocators) before its data blocks
+ * run low: once below half of what the server handed it (at most
+ * DATA_LOW blocks), so that a hold's writes (preallocating 8 MiB at
+ * most each) never find them gone.
+ */
+#define DATA_LOW	(32ULL * 1024)
+
+bool scoutfs_alloc_data_low(struct super_block *sb)
+{
+	struct scoutfs_alloc_info *ai = ALLOC(sb);
+
+	return SCOUTFS_SB(sb)->follower &&
+	       READ_ONCE(ai->data_free.total) < min(DATA_LOW, READ_ONCE(ai->data_granted) / 2);
 }
 
 /* read a list into a set (no blocks remembered); its blocks into blocks */

@@ -33,6 +33,7 @@ void scoutfs_alloc_destroy(struct super_block *sb);
 /* commit: write the allocator lists into the super block being committed */
 int scoutfs_alloc_write(struct super_block *sb, struct scoutfs_extent_list_root *roots[4], u64 seq);
 int scoutfs_alloc_load(struct super_block *sb, const struct scoutfs_log_trees *lt);
+bool scoutfs_alloc_data_low(struct super_block *sb);
 int scoutfs_alloc_reclaim(struct super_block *sb, struct scoutfs_log_trees *lt);
 int scoutfs_alloc_fill(struct super_block *sb, struct scoutfs_log_trees *lt, u64 meta, u64 data,
 		       u64 seq);

@@ -251,7 +251,8 @@ static bool commit_needed(struct super_block *sb, bool freeing)
 {
 	return scoutfs_item_dirty_nr(sb) >= DIRTY_ITEMS_LIMIT ||
 	       scoutfs_item_dirty_bytes(sb) >= DIRTY_BYTES_LIMIT ||
-	       scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing);
+	       scoutfs_alloc_free_meta_blocks(sb) < meta_needed(sb, freeing) ||
+	       scoutfs_alloc_data_low(sb);
 }
 
 /*

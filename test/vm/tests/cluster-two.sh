@@ -65,6 +65,12 @@ ls "$m0/d1"
 cat "$m0/d1/g1" "$m0/d1/g2" "$m0/d1/g3"
 cmp "$T_TMP/big" "$m0/d1/big" && echo "big: same on mount 0"
 
+echo "== a file larger than the data blocks the server hands a client at once"
+dd if=/dev/zero bs=1M count=320 2> /dev/null | tr '\0' 'z' > "$m1/d1/large" || echo "dd failed"
+stat -c '%s' "$m0/d1/large"
+tail -c 3 "$m0/d1/large"; echo
+rm "$m0/d1/large"
+
 echo "== each changes the other's files"
 echo "appended on 1" >> "$m1/d0/f1"
 echo "appended on 0" >> "$m0/d1/g1"
