@@ -106,6 +106,18 @@ export interface NetLock {
   _pad: Pad<6>;
 }
 
+/*
+ * Is an unlinked inode in use on another mount?  The asker holds the
+ * inode's WRITE lock and found no names left: a mount that has it only
+ * cached lets go of it, one that has it open answers in_use.
+ */
+export interface NetOpenIno {
+  ino: le64;
+  /** @max 1 */
+  in_use: u8;
+  _pad: Pad<7>;
+}
+
 export interface NetStatfs {
   uuid_lo: le64;
   uuid_hi: le64;
@@ -161,6 +173,15 @@ export interface Messages {
    * @client
    */
   LOCK: Message<7, NetLock, NetLock>;
+  /**
+   * Before deleting an unlinked inode a mount asks the server (request
+   * in_use 0), which asks every other mount and answers in_use if any
+   * of them still uses it; the last to let go deletes it (or the orphan
+   * scan of any mount does).
+   * @server
+   * @client
+   */
+  OPEN_INO: Message<8, NetOpenIno, NetOpenIno>;
   /** @server */
   STATFS: Message<18, None, NetStatfs>;
   /** @server */

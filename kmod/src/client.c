@@ -30,6 +30,7 @@
 #include "forest.h"
 #include "trans.h"
 #include "client.h"
+#include "server.h"
 
 /* how long mount looks for a server, and how long a request waits */
 #define CLIENT_CONNECT_SECS	5
@@ -331,4 +332,53 @@ int scoutfs_client_sync_log_trees(struct scoutfs_net_conn *conn, u64 id, const v
 		scoutfs_trans_sync(sb, 0);
 	}
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, id, 0, NULL, 0);
+}
+
+/*
+ * Before deleting an unlinked inode (under its WRITE lock): 1 if another
+ * mount still uses it (the last to let go deletes it), 0 if not, or an
+ * errno.  The server's mount alone need not ask.
+ */
+int scoutfs_client_open_ino_query(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_net_open_ino noi = { .ino = cpu_to_le64(ino) };
+	struct scoutfs_net_open_ino ans;
+	int ret;
+
+	if (SCOUTFS_SB(sb)->server && scoutfs_server_alone(sb))
+		return 0;
+	ret = client_request(sb, SCOUTFS_NET_CMD_OPEN_INO, &noi, sizeof(noi), &ans, sizeof(ans),
+			     CLIENT_REQUEST_SECS);
+	if (ret == 0 && le64_to_cpu(ans.ino) != ino) {
+		scoutfs_err(sb, "the server answered OPEN_INO for inode %llu, we asked about %llu",
+			    le64_to_cpu(ans.ino), ino);
+		ret = -EIO;
+	}
+	return ret ?: ans.in_use;
+}
+
+/* the server asks whether an unlinked inode is in use here */
+int scoutfs_client_open_ino(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	const struct scoutfs_net_open_ino *noi = arg;
+
+	return scoutfs_lock_open_ino(scoutfs_net_sb(conn), id, le64_to_cpu(noi->ino));
+}
+
+void scoutfs_client_open_ino_answer(struct super_block *sb, u64 id, u64 ino, bool in_use)
+{
+	struct scoutfs_client_info *client = SCOUTFS_SB(sb)->client;
+	struct scoutfs_net_open_ino noi = {
+		.ino = cpu_to_le64(ino),
+		.in_use = in_use,
+	};
+	int ret;
+
+	if (!client || !client->conn)
+		return;
+	ret = scoutfs_net_response(client->conn, SCOUTFS_NET_CMD_OPEN_INO, id, 0, &noi,
+				   sizeof(noi));
+	if (ret < 0 && ret != -ENOTCONN)
+		scoutfs_err(sb, "answering the server's OPEN_INO failed: error %d",
+			    ret);
 }

@@ -21,6 +21,8 @@ int scoutfs_client_alloc_inodes(struct super_block *sb, u64 *ino, u64 *nr);
 int scoutfs_client_commit_log_trees(struct super_block *sb, const struct scoutfs_log_trees *lt,
 				    struct scoutfs_net_log_trees *next);
 int scoutfs_client_follow(struct super_block *sb);
+int scoutfs_client_open_ino_query(struct super_block *sb, u64 ino);
+void scoutfs_client_open_ino_answer(struct super_block *sb, u64 id, u64 ino, bool in_use);
 int scoutfs_client_setup(struct super_block *sb);
 void scoutfs_client_destroy(struct super_block *sb);
 

@@ -30,6 +30,9 @@ enum {
 	SCOUTFS_CTR_dentry_revalidate_stale, /* a dentry looked up again: its directory's lock was lost */
 	SCOUTFS_CTR_orphan_scans,	/* orphan scans run */
 	SCOUTFS_CTR_orphan_scan_deletes, /* unlinked inodes the scans deleted */
+	SCOUTFS_CTR_inode_delete_in_use, /* deletions left: another mount uses the inode */
+	SCOUTFS_CTR_open_ino_released, /* cached unlinked inodes let go for another mount */
+	SCOUTFS_CTR_server_open_ino_queries, /* OPEN_INO questions the server passed on */
 	SCOUTFS_CTR_NR,
 };
 

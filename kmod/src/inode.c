@@ -39,6 +39,7 @@
 #include "xattr.h"
 #include "symlink.h"
 #include "lock.h"
+#include "client.h"
 #include "counters.h"
 
 /* items deleted per transaction when deleting an inode */
@@ -261,7 +262,8 @@ static void load_inode(struct inode *inode, const struct scoutfs_inode_item_cpu 
  * eviction would delete the items of an inode a directory still names.
  */
 static int read_inode_item(struct super_block *sb, u64 ino,
-			   struct scoutfs_inode_item_cpu *c, struct scoutfs_lock *lock)
+			   struct scoutfs_inode_item_cpu *c, struct scoutfs_lock *lock,
+			   bool check_orphan)
 {
 	struct scoutfs_inode_item item;
 	struct scoutfs_key key;
@@ -287,7 +289,7 @@ static int read_inode_item(struct super_block *sb, u64 ino,
 					   c->next_readdir_pos, c->nlink, &bad);
 	if (why)
 		goto corrupt;
-	if (c->nlink == 0) {
+	if (c->nlink == 0 && check_orphan) {
 		ret = orphan_exists(sb, ino);
 		if (ret < 0)
 			return ret;
@@ -346,7 +348,7 @@ int scoutfs_inode_refresh(struct inode *inode, struct scoutfs_lock *lock)
 		ret = 0;
 		goto out;
 	}
-	ret = read_inode_item(inode->i_sb, scoutfs_ino(inode), &c, lock);
+	ret = read_inode_item(inode->i_sb, scoutfs_ino(inode), &c, lock, true);
 	if (ret == 0 && ((c.mode ^ inode->i_mode) & S_IFMT)) {
 		scoutfs_err(inode->i_sb, "inode %llu changed type from 0%o to 0%o",
 			    scoutfs_ino(inode), inode->i_mode, c.mode);
@@ -381,7 +383,7 @@ struct inode *scoutfs_iget(struct super_block *sb, u64 ino)
 
 	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_READ, 0, ino, &lock);
 	if (ret == 0) {
-		ret = read_inode_item(sb, ino, &c, lock);
+		ret = read_inode_item(sb, ino, &c, lock, true);
 		if (ret == 0) {
 			load_inode(inode, &c);
 			SCOUTFS_I(inode)->refresh_gen = lock->refresh_gen;
@@ -693,9 +695,44 @@ void scoutfs_discard_new_inode(struct inode *inode)
 	discard_new_inode(inode);
 }
 
+/*
+ * The last reference here to an unlinked inode: delete it, unless
+ * another mount deleted it already, or still uses it (then the last
+ * mount to let go deletes it, or an orphan scan does).  What the item
+ * says under the WRITE lock decides, not our copy: another mount may
+ * have changed the inode (and moved its index items) since we read it.
+ */
+static int delete_unused(struct super_block *sb, u64 ino)
+{
+	struct scoutfs_inode_item_cpu c;
+	struct scoutfs_lock *lock;
+	int ret;
+
+	ret = scoutfs_lock_ino(sb, SCOUTFS_LOCK_WRITE, 0, ino, &lock);
+	if (ret < 0)
+		return ret;
+	/* (the orphan item, which must be there, goes with the deletion) */
+	ret = read_inode_item(sb, ino, &c, lock, false);
+	if (ret == -ENOENT || (ret == 0 && c.nlink)) {
+		ret = 0;
+		goto unlock;
+	}
+	if (ret == 0)
+		ret = scoutfs_client_open_ino_query(sb, ino);
+	if (ret > 0) {
+		scoutfs_inc_counter(sb, inode_delete_in_use);
+		ret = 0;
+		goto unlock;
+	}
+	if (ret == 0)
+		ret = delete_locked(sb, ino, c.mode, c.meta_seq, c.data_seq, lock);
+unlock:
+	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_WRITE);
+	return ret;
+}
+
 void scoutfs_evict_inode(struct inode *inode)
 {
-	struct scoutfs_inode_info *si = SCOUTFS_I(inode);
 	int ret;
 
 	truncate_inode_pages_final(&inode->i_data);
@@ -703,9 +740,7 @@ void scoutfs_evict_inode(struct inode *inode)
 	/* read-only: the orphan item stays for a read-write mount */
 	if (inode->i_nlink == 0 && !is_bad_inode(inode) &&
 	    !scoutfs_read_only(inode->i_sb)) {
-		ret = delete_inode_items(inode->i_sb, scoutfs_ino(inode),
-					 inode->i_mode, si->meta_seq,
-					 si->data_seq);
+		ret = delete_unused(inode->i_sb, scoutfs_ino(inode));
 		if (ret < 0)
 			scoutfs_err(inode->i_sb, "deleting unlinked inode %llu failed: %d; its orphan item remains for the orphan scan",
 				    scoutfs_ino(inode), ret);
@@ -716,6 +751,20 @@ void scoutfs_evict_inode(struct inode *inode)
 int scoutfs_drop_inode(struct inode *inode)
 {
 	return generic_drop_inode(inode);
+}
+
+/* read the inode item again if another mount may have changed it */
+static int refresh_cached(struct inode *inode)
+{
+	struct scoutfs_lock *lock;
+	int ret;
+
+	ret = scoutfs_lock_ino(inode->i_sb, SCOUTFS_LOCK_READ, 0, scoutfs_ino(inode), &lock);
+	if (ret == 0) {
+		ret = scoutfs_inode_refresh(inode, lock);
+		scoutfs_unlock(inode->i_sb, lock, SCOUTFS_LOCK_READ);
+	}
+	return ret;
 }
 
 /*
@@ -781,6 +830,12 @@ static int orphan_walk(struct super_block *sb, bool recovering)
 			if (ret < 0)
 				return ret;
 		} else {
+			/* cached here: another mount may have unlinked it since */
+			ret = refresh_cached(inode);
+			if (ret < 0) {
+				iput(inode);
+				return ret;
+			}
 			if (inode->i_nlink && recovering) {
 				scoutfs_warn(sb, "orphan item for linked inode %llu removed",
 					     ino);
@@ -790,9 +845,14 @@ static int orphan_walk(struct super_block *sb, bool recovering)
 					scoutfs_release_trans(sb);
 				}
 			}
-			/* (ours the only reference: the iput deletes it) */
-			if (!inode->i_nlink && !recovering && atomic_read(&inode->i_count) == 1)
-				scoutfs_inc_counter(sb, orphan_scan_deletes);
+			if (!inode->i_nlink) {
+				/* our names of it are stale: they go */
+				d_prune_aliases(inode);
+				/* ours the only reference: the iput deletes it, unless in use elsewhere */
+				if (!recovering && atomic_read(&inode->i_count) == 1 &&
+				    scoutfs_client_open_ino_query(sb, ino) == 0)
+					scoutfs_inc_counter(sb, orphan_scan_deletes);
+			}
 			/* nlink 0: the final iput deletes the inode */
 			iput(inode);
 			if (ret < 0)
@@ -816,22 +876,12 @@ static void orphan_scan_worker(struct work_struct *work)
 
 	if (scoutfs_read_only(sb))
 		return;
-	/*
-	 * Another mount may have an orphan open: until the mounts tell the
-	 * server which inodes they use (deletion across mounts), the scan
-	 * waits for the server's mount to be the only one.
-	 */
-	if (scoutfs_server_has_clients(sb)) {
-		ret = 0;
-		goto again;
-	}
 	ret = orphan_walk(sb, false);
 	scoutfs_inc_counter(sb, orphan_scans);
 	/* a full volume or a shut down mount say so themselves */
 	if (ret < 0 && ret != -ENOSPC && ret != -EIO && ret != -EROFS)
 		scoutfs_err(sb, "orphan scan stopped by error %d; it runs again in %u ms",
 			    ret, sbi->opts.orphan_scan_delay_ms);
-again:
 	if (READ_ONCE(sbi->orphan_scanning))
 		queue_delayed_work(system_unbound_wq, &sbi->orphan_work,
 				   msecs_to_jiffies(sbi->opts.orphan_scan_delay_ms));

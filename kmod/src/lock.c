@@ -1242,3 +1242,89 @@ void scoutfs_lock_destroy(struct super_block *sb)
 	kfree(linfo);
 	SCOUTFS_SB(sb)->locks = NULL;
 }
+
+/* --------------------------------------------- OPEN_INO, from the server */
+
+/*
+ * Another mount found the inode unlinked under its WRITE lock and wants
+ * to delete it: is it in use here?  Our names of it are stale (it has
+ * none left), so the unused ones are dropped; it is in use if anything
+ * else still holds it (an open file's name, a working directory, an
+ * operation under way).  Our reference goes after the answer: its iput
+ * may evict, which may wait for the lock the asker holds.
+ */
+struct open_ino_check {
+	struct work_struct work;
+	struct super_block *sb;
+	struct inode *inode;
+	u64 id;
+};
+
+struct open_ino_match {
+	u64 ino;
+	struct inode *inode;
+	bool busy;
+};
+
+/* under inode_hash_lock, never sleeps: take a reference unless it's new or going */
+static int open_ino_match(struct inode *inode, unsigned long hashval, void *data)
+{
+	struct open_ino_match *m = data;
+
+	if (scoutfs_ino(inode) != m->ino)
+		return 0;
+	spin_lock(&inode->i_lock);
+	if (inode->i_state & I_NEW) {
+		/* being read in: its reader will find it unlinked */
+		m->busy = true;
+	} else if (!(inode->i_state & (I_FREEING | I_WILL_FREE))) {
+		__iget(inode);
+		m->inode = inode;
+	}
+	spin_unlock(&inode->i_lock);
+	return -1;
+}
+
+static void open_ino_worker(struct work_struct *work)
+{
+	struct open_ino_check *oc = container_of(work, struct open_ino_check, work);
+	struct inode *inode = oc->inode;
+	bool in_use;
+
+	d_prune_aliases(inode);
+	in_use = atomic_read(&inode->i_count) > 1;
+	if (!in_use)
+		scoutfs_inc_counter(oc->sb, open_ino_released);
+	scoutfs_client_open_ino_answer(oc->sb, oc->id, scoutfs_ino(inode), in_use);
+	iput(inode);
+	kfree(oc);
+}
+
+/* from the client's receive worker: never waits */
+int scoutfs_lock_open_ino(struct super_block *sb, u64 id, u64 ino)
+{
+	struct scoutfs_lock_info *linfo = LINFO(sb);
+	struct open_ino_match m = { .ino = ino };
+	struct open_ino_check *oc;
+
+	oc = kzalloc(sizeof(*oc), GFP_NOFS);
+	if (!oc)
+		return -ENOMEM;
+	spin_lock(&linfo->lock);
+	/* unmounting: every inode is about to be let go of */
+	if (!linfo->shutdown)
+		find_inode_nowait(sb, ino, open_ino_match, &m);
+	if (m.inode) {
+		INIT_WORK(&oc->work, open_ino_worker);
+		oc->sb = sb;
+		oc->inode = m.inode;
+		oc->id = id;
+		queue_work(linfo->wq, &oc->work);
+	}
+	spin_unlock(&linfo->lock);
+	if (m.inode)
+		return 0;
+	kfree(oc);
+	scoutfs_client_open_ino_answer(sb, id, ino, m.busy);
+	return 0;
+}

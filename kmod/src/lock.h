@@ -178,6 +178,7 @@ unsigned long scoutfs_lock_nr_cached(struct super_block *sb);
 int scoutfs_lock_setup(struct super_block *sb);
 /* finish invalidations and give-backs, take no more: before the client goes */
 void scoutfs_lock_shutdown(struct super_block *sb);
+int scoutfs_lock_open_ino(struct super_block *sb, u64 id, u64 ino);
 void scoutfs_lock_destroy(struct super_block *sb);
 
 #endif

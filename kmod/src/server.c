@@ -53,6 +53,8 @@ struct scoutfs_server_info {
 	struct workqueue_struct *wq;
 	/* clients' requests that commit (one at a time, in order) */
 	struct workqueue_struct *commit_wq;
+	/* OPEN_INO answers, once every other client answered */
+	struct workqueue_struct *omap_wq;
 	struct work_struct accept_work;
 	struct work_struct reap_work;
 
@@ -260,7 +262,8 @@ int scoutfs_server_setup(struct super_block *sb)
 
 	server->wq = alloc_workqueue("scoutfs_server", WQ_UNBOUND | WQ_MEM_RECLAIM, 2);
 	server->commit_wq = alloc_ordered_workqueue("scoutfs_server_commit", WQ_MEM_RECLAIM);
-	if (!server->wq || !server->commit_wq)
+	server->omap_wq = alloc_workqueue("scoutfs_server_omap", WQ_UNBOUND | WQ_MEM_RECLAIM, 1);
+	if (!server->wq || !server->commit_wq || !server->omap_wq)
 		return -ENOMEM;
 	ret = reclaim_left_records(server);
 	if (ret)
@@ -310,6 +313,9 @@ void scoutfs_server_destroy(struct super_block *sb)
 		list_del(&sc->head);
 		free_client(sc);
 	}
+	/* every connection is gone: the last OPEN_INO answers were queued */
+	if (server->omap_wq)
+		destroy_workqueue(server->omap_wq);
 	if (server->lsock)
 		sock_release(server->lsock);
 	kfree(server);
@@ -799,6 +805,148 @@ int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *a
 	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_FAREWELL, id, 0, NULL, 0);
 }
 
+/* ------------------------------------------------ inodes in use elsewhere */
+
+/*
+ * OPEN_INO: a mount about to delete an unlinked inode asks whether any
+ * other mount still uses it.  The server asks every other greeted client
+ * (the server's own mount through its client connection like any other)
+ * and answers in_use if one of them does.  The answers arrive on the
+ * clients' receive workers (or as -ENOTCONN from whoever closes their
+ * connections, maybe under lock_mutex): the last one queues the answer
+ * to the asker on omap_wq, which looks the asker up again under
+ * lock_mutex (its connection may have gone meanwhile).
+ */
+struct open_ino_query {
+	struct work_struct work;
+	struct scoutfs_server_info *server;
+	u64 rid;	/* the asker's */
+	u64 id;
+	u64 ino;
+	atomic_t pending;
+	bool in_use;
+};
+
+static void open_ino_answer_worker(struct work_struct *work)
+{
+	struct open_ino_query *q = container_of(work, struct open_ino_query, work);
+	struct scoutfs_server_info *server = q->server;
+	struct scoutfs_net_open_ino noi = {
+		.ino = cpu_to_le64(q->ino),
+		.in_use = q->in_use,
+	};
+	struct scoutfs_net_conn *conn;
+
+	mutex_lock(&server->lock_mutex);
+	conn = server->locks_stopped ? NULL : rid_conn(server, q->rid);
+	if (conn)
+		scoutfs_net_response(conn, SCOUTFS_NET_CMD_OPEN_INO, q->id, 0, &noi, sizeof(noi));
+	mutex_unlock(&server->lock_mutex);
+	kfree(q);
+}
+
+static void open_ino_put(struct open_ino_query *q)
+{
+	if (atomic_dec_and_test(&q->pending))
+		queue_work(q->server->omap_wq, &q->work);
+}
+
+static void open_ino_answered(struct scoutfs_net_conn *conn, int err, const void *resp,
+			      u16 resp_len, void *data)
+{
+	struct open_ino_query *q = data;
+	const struct scoutfs_net_open_ino *noi = resp;
+
+	/* a client that is gone holds nothing; one that can't say, might */
+	if (err == 0 && (le64_to_cpu(noi->ino) != q->ino || noi->in_use))
+		WRITE_ONCE(q->in_use, true);
+	else if (err && err != -ENOTCONN)
+		WRITE_ONCE(q->in_use, true);
+	open_ino_put(q);
+}
+
+int scoutfs_server_open_ino(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	const struct scoutfs_net_open_ino *req = arg;
+	struct server_client *sc = greeted(conn);
+	struct scoutfs_server_info *server;
+	struct scoutfs_net_conn *other;
+	struct open_ino_query *q;
+	struct server_client *c;
+	u64 *rids = NULL;
+	int nr = 0;
+	int i;
+
+	if (!sc || !sc->has_rid || !req->ino)
+		return -EINVAL;
+	server = sc->server;
+	q = kzalloc(sizeof(*q), GFP_NOFS);
+	if (!q)
+		return -ENOMEM;
+	INIT_WORK(&q->work, open_ino_answer_worker);
+	q->server = server;
+	q->rid = sc->rid;
+	q->id = id;
+	q->ino = le64_to_cpu(req->ino);
+	atomic_set(&q->pending, 1);
+
+	/* the other clients now (one that greets later can't have it yet) */
+	spin_lock(&server->lock);
+	list_for_each_entry(c, &server->clients, head)
+		nr += c != sc && c->greeted && c->has_rid;
+	spin_unlock(&server->lock);
+	if (nr) {
+		rids = kcalloc(nr, sizeof(*rids), GFP_NOFS);
+		if (!rids) {
+			kfree(q);
+			return -ENOMEM;
+		}
+		i = 0;
+		spin_lock(&server->lock);
+		list_for_each_entry(c, &server->clients, head)
+			if (i < nr && c != sc && c->greeted && c->has_rid)
+				rids[i++] = c->rid;
+		spin_unlock(&server->lock);
+		nr = i;
+	}
+
+	mutex_lock(&server->lock_mutex);
+	for (i = 0; i < nr; i++) {
+		other = server->locks_stopped ? NULL : rid_conn(server, rids[i]);
+		if (!other)
+			continue;
+		atomic_inc(&q->pending);
+		if (scoutfs_net_submit_request(other, SCOUTFS_NET_CMD_OPEN_INO, req, sizeof(*req),
+					       open_ino_answered, q) < 0) {
+			/* not asked: it might use it */
+			WRITE_ONCE(q->in_use, true);
+			atomic_dec(&q->pending);
+		}
+	}
+	mutex_unlock(&server->lock_mutex);
+	kfree(rids);
+	scoutfs_inc_counter(server->sb, server_open_ino_queries);
+	open_ino_put(q);
+	return 0;
+}
+
+/* the server's own mount: does any other mount have a connection */
+bool scoutfs_server_alone(struct super_block *sb)
+{
+	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
+	u64 rid = SCOUTFS_SB(sb)->rid;
+	struct server_client *sc;
+	bool alone = true;
+
+	if (!server)
+		return false;
+	spin_lock(&server->lock);
+	list_for_each_entry(sc, &server->clients, head)
+		alone &= !(sc->greeted && sc->has_rid && sc->rid != rid);
+	spin_unlock(&server->lock);
+	return alone;
+}
+
 /* ------------------------------------------- clients' log btree records */
 
 /*
@@ -1228,20 +1376,4 @@ void scoutfs_server_ask_finalize(struct super_block *sb, u64 rid)
 		scoutfs_net_submit_request(conn, SCOUTFS_NET_CMD_SYNC_LOG_TREES, NULL, 0,
 					   finalize_answered, NULL);
 	mutex_unlock(&server->lock_mutex);
-}
-
-/* does a mount other than the server's own write with the server's allocators */
-bool scoutfs_server_has_clients(struct super_block *sb)
-{
-	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
-	struct server_client *sc;
-	bool ret = false;
-
-	if (!server)
-		return false;
-	spin_lock(&server->lock);
-	list_for_each_entry(sc, &server->clients, head)
-		ret |= sc->has_record;
-	spin_unlock(&server->lock);
-	return ret;
 }

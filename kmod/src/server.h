@@ -9,6 +9,6 @@ void scoutfs_server_destroy(struct super_block *sb);
 void scoutfs_server_stop_commits(struct super_block *sb);
 u64 scoutfs_server_stable_seq(struct super_block *sb);
 void scoutfs_server_ask_finalize(struct super_block *sb, u64 rid);
-bool scoutfs_server_has_clients(struct super_block *sb);
+bool scoutfs_server_alone(struct super_block *sb);
 
 #endif

@@ -125,6 +125,9 @@ static const char *const counter_names[SCOUTFS_CTR_NR] = {
 	[SCOUTFS_CTR_dentry_revalidate_stale] = "dentry_revalidate_stale",
 	[SCOUTFS_CTR_orphan_scans] = "orphan_scans",
 	[SCOUTFS_CTR_orphan_scan_deletes] = "orphan_scan_deletes",
+	[SCOUTFS_CTR_inode_delete_in_use] = "inode_delete_in_use",
+	[SCOUTFS_CTR_open_ino_released] = "open_ino_released",
+	[SCOUTFS_CTR_server_open_ino_queries] = "server_open_ino_queries",
 };
 
 /* filled from counter_names at module init */

@@ -92,6 +92,17 @@ struct scoutfs_net_lock {
 	__u8 _pad[6];
 };
 
+/*
+ * Is an unlinked inode in use on another mount? The asker holds the
+ * inode's WRITE lock and found no names left: a mount that has it only
+ * cached lets go of it, one that has it open answers in_use.
+ */
+struct scoutfs_net_open_ino {
+	__le64 ino;
+	__u8 in_use;
+	__u8 _pad[7];
+};
+
 struct scoutfs_net_statfs {
 	__le64 uuid_lo;
 	__le64 uuid_hi;
@@ -110,6 +121,7 @@ struct scoutfs_net_statfs {
 #define SCOUTFS_NET_CMD_GET_ROOTS 5
 #define SCOUTFS_NET_CMD_GET_LAST_SEQ 6
 #define SCOUTFS_NET_CMD_LOCK 7
+#define SCOUTFS_NET_CMD_OPEN_INO 8
 #define SCOUTFS_NET_CMD_STATFS 18
 #define SCOUTFS_NET_CMD_FAREWELL 19
 #define SCOUTFS_NET_CMD_NR 20

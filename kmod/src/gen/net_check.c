@@ -62,6 +62,12 @@ static const char *request_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 			return "LOCK request payload is not 80 bytes";
 		}
 		return scoutfs_net_lock_invalid(data, bad);
+	case SCOUTFS_NET_CMD_OPEN_INO:
+		if (len != 16) {
+			*bad = len;
+			return "OPEN_INO request payload is not 16 bytes";
+		}
+		return scoutfs_net_open_ino_invalid(data, bad);
 	case SCOUTFS_NET_CMD_STATFS:
 		if (len != 0) {
 			*bad = len;
@@ -129,6 +135,12 @@ static const char *response_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 			return "LOCK response payload is not 80 bytes";
 		}
 		return scoutfs_net_lock_invalid(data, bad);
+	case SCOUTFS_NET_CMD_OPEN_INO:
+		if (len != 16) {
+			*bad = len;
+			return "OPEN_INO response payload is not 16 bytes";
+		}
+		return scoutfs_net_open_ino_invalid(data, bad);
 	case SCOUTFS_NET_CMD_STATFS:
 		if (len != 56) {
 			*bad = len;
@@ -173,6 +185,7 @@ const char *scoutfs_net_msg_invalid(const void *buf, size_t len, u64 *bad)
 	case SCOUTFS_NET_CMD_GET_ROOTS:
 	case SCOUTFS_NET_CMD_GET_LAST_SEQ:
 	case SCOUTFS_NET_CMD_LOCK:
+	case SCOUTFS_NET_CMD_OPEN_INO:
 	case SCOUTFS_NET_CMD_STATFS:
 	case SCOUTFS_NET_CMD_FAREWELL:
 		break;

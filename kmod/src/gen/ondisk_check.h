@@ -783,6 +783,15 @@ _Static_assert(offsetof(struct scoutfs_net_lock, new_mode) == 73,
 _Static_assert(offsetof(struct scoutfs_net_lock, _pad) == 74,
 	       "struct scoutfs_net_lock: _pad must be at offset 74");
 
+_Static_assert(sizeof(struct scoutfs_net_open_ino) == 16,
+	       "struct scoutfs_net_open_ino: size must be 16");
+_Static_assert(offsetof(struct scoutfs_net_open_ino, ino) == 0,
+	       "struct scoutfs_net_open_ino: ino must be at offset 0");
+_Static_assert(offsetof(struct scoutfs_net_open_ino, in_use) == 8,
+	       "struct scoutfs_net_open_ino: in_use must be at offset 8");
+_Static_assert(offsetof(struct scoutfs_net_open_ino, _pad) == 9,
+	       "struct scoutfs_net_open_ino: _pad must be at offset 9");
+
 _Static_assert(sizeof(struct scoutfs_net_statfs) == 56,
 	       "struct scoutfs_net_statfs: size must be 56");
 _Static_assert(offsetof(struct scoutfs_net_statfs, uuid_lo) == 0,

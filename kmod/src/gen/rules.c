@@ -275,6 +275,22 @@ const char *scoutfs_net_lock_invalid(const struct scoutfs_net_lock *p, u64 *bad)
 	return NULL;
 }
 
+const char *scoutfs_net_open_ino_invalid(const struct scoutfs_net_open_ino *p, u64 *bad)
+{
+	const u8 *nz;
+
+	if (p->in_use > 0x1ULL) {
+		*bad = p->in_use;
+		return "in_use above 1";
+	}
+	nz = memchr_inv(&p->_pad, 0, 7);
+	if (nz) {
+		*bad = *nz;
+		return "_pad is not zero";
+	}
+	return NULL;
+}
+
 const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad)
 {
 	const u8 *nz;

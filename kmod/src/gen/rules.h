@@ -26,6 +26,7 @@ const char *scoutfs_net_header_invalid(const struct scoutfs_net_header *p, u64 *
 const char *scoutfs_net_log_trees_invalid(const struct scoutfs_net_log_trees *p, u64 *bad);
 const char *scoutfs_net_roots_invalid(const struct scoutfs_net_roots *p, u64 *bad);
 const char *scoutfs_net_lock_invalid(const struct scoutfs_net_lock *p, u64 *bad);
+const char *scoutfs_net_open_ino_invalid(const struct scoutfs_net_open_ino *p, u64 *bad);
 const char *scoutfs_quorum_message_invalid(const struct scoutfs_quorum_message *p, u64 *bad);
 
 #endif /* _SCOUTFS_GEN_RULES_H_ */

@@ -537,6 +537,10 @@ int main(void)
 	printf("field NetLock.old_mode %zu\n", offsetof(struct scoutfs_net_lock, old_mode));
 	printf("field NetLock.new_mode %zu\n", offsetof(struct scoutfs_net_lock, new_mode));
 	printf("field NetLock._pad %zu\n", offsetof(struct scoutfs_net_lock, _pad));
+	printf("struct NetOpenIno %zu\n", sizeof(struct scoutfs_net_open_ino));
+	printf("field NetOpenIno.ino %zu\n", offsetof(struct scoutfs_net_open_ino, ino));
+	printf("field NetOpenIno.in_use %zu\n", offsetof(struct scoutfs_net_open_ino, in_use));
+	printf("field NetOpenIno._pad %zu\n", offsetof(struct scoutfs_net_open_ino, _pad));
 	printf("struct NetStatfs %zu\n", sizeof(struct scoutfs_net_statfs));
 	printf("field NetStatfs.uuid_lo %zu\n", offsetof(struct scoutfs_net_statfs, uuid_lo));
 	printf("field NetStatfs.uuid_hi %zu\n", offsetof(struct scoutfs_net_statfs, uuid_hi));

@@ -6,11 +6,15 @@
 # at once what the other wrote (no sync: taking the lock makes the other
 # mount commit, and the reader fetches the server's roots), for names,
 # data, attributes, xattrs and links, both ways; the change index walked
-# on either mount lists every inode once; check is clean after both
+# on either mount lists every inode once; a file removed on one mount
+# stays whole for the other that has it open, and is deleted after that
+# mount's last close (one it only had cached goes at once); check is
+# clean after both
 # unmount, and a remount of mount 0 alone sees everything.
 t_expect_dmesg "mounted fsid"
 t_expect_dmesg "a client of the server in quorum slot 0"
 t_allow_dmesg "unmounted"
+t_allow_dmesg "drop_caches"
 . "$T_VM/tests/posix-lib"
 
 m0=$T_MNT.c0
@@ -89,6 +93,42 @@ echo late > "$m0/d0/late"
 cat "$m1/d0/late"
 rm "$m1/d0/late"
 ls "$m0/d0/late" 2>&1 | sed "s|$m0|<m0>|"
+
+echo "== a file removed on one mount while the other has it open"
+# the orphan scans run often on both mounts: they must leave it alone
+mount -o remount,orphan_scan_delay_ms=300 "$m0" || t_fail "remount 0"
+mount -o remount,orphan_scan_delay_ms=300 "$m1" || t_fail "remount 1"
+dd if=/dev/urandom of="$T_TMP/open" bs=64k count=8 2>/dev/null
+cp "$T_TMP/open" "$m0/d0/open"
+cp "$T_TMP/open" "$m0/d0/cached"
+oino=$(stat -c %i "$m0/d0/open")
+cino=$(stat -c %i "$m0/d0/cached")
+exec 8< "$m1/d0/open"
+stat -c '%s' "$m1/d0/cached"
+sync
+rm "$m0/d0/open" "$m0/d0/cached"
+echo 2 > /proc/sys/vm/drop_caches
+sleep 2
+cmp - "$T_TMP/open" <&8 && echo "open: still read whole on mount 1"
+# deleted: its index item is gone on both mounts, once both committed
+deleted() {
+	sync
+	! walk "$m0" | grep -qw "$1" && ! walk "$m1" | grep -qw "$1"
+}
+deleted "$cino" && echo "cached: deleted at once"
+deleted "$oino" || echo "open: kept while mount 1 has it open"
+exec 8<&-
+n=0
+until deleted "$oino" || [ "$n" -ge 60 ]; do
+	sleep 0.5
+	n=$((n + 1))
+done
+deleted "$oino" && echo "open: deleted after its last close"
+for d in /sys/fs/scoutfs/*; do
+	[ "$(cat "$d/counters/inode_delete_in_use")" -gt 0 ] && echo "a deletion waited for the other mount"
+done
+mount -o remount,orphan_scan_delay_ms=10000 "$m0" || t_fail "remount 0"
+mount -o remount,orphan_scan_delay_ms=10000 "$m1" || t_fail "remount 1"
 
 echo "== the change index on both mounts"
 sync

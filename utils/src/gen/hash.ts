@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x86b12de3a1103167n;
-export const FORMAT_HASH_HEX = '86b12de3a1103167';
+export const FORMAT_HASH = 0x4c8341ae987c0aedn;
+export const FORMAT_HASH_HEX = '4c8341ae987c0aed';

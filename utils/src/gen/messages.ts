@@ -288,6 +288,43 @@ export const NetLock: Codec<NetLock> = {
 	},
 };
 
+/**
+ * Is an unlinked inode in use on another mount?  The asker holds the
+ * inode's WRITE lock and found no names left: a mount that has it only
+ * cached lets go of it, one that has it open answers in_use.
+ */
+export interface NetOpenIno {
+	ino: bigint;
+	in_use: number;
+}
+export const NetOpenIno: Codec<NetOpenIno> = {
+	NAME: 'NetOpenIno',
+	SIZE: 16,
+	ALIGN: 8,
+	OFFSETS: { ino: 0, in_use: 8, _pad: 9 },
+	PADS: [[9, 7]],
+	RULES: [
+		[8, 1, 'max', 1n, 'in_use above 1'],
+		[9, 7, 'pad', 0n, '_pad is not zero'],
+	],
+	decode(buf: Uint8Array, off = 0): NetOpenIno {
+		need(buf, off, 16, 'NetOpenIno');
+		return {
+			ino: rd.u64(buf, off + 0),
+			in_use: rd.u8(buf, off + 8),
+		};
+	},
+	encode(val: NetOpenIno, buf: Uint8Array = new Uint8Array(16), off = 0): Uint8Array {
+		wr.u64(buf, off + 0, val.ino, 'NetOpenIno.ino');
+		wr.u8(buf, off + 8, val.in_use, 'NetOpenIno.in_use');
+		wr.zero(buf, off + 9, 7, 'NetOpenIno._pad');
+		return buf;
+	},
+	zero(): NetOpenIno {
+		return { ino: 0n, in_use: 0 };
+	},
+};
+
 export interface NetStatfs {
 	uuid_lo: bigint;
 	uuid_hi: bigint;
@@ -340,6 +377,7 @@ export const NET_CMD = {
 	GET_ROOTS: 5,
 	GET_LAST_SEQ: 6,
 	LOCK: 7,
+	OPEN_INO: 8,
 	STATFS: 18,
 	FAREWELL: 19,
 } as const;
@@ -356,6 +394,7 @@ export const NET_PAYLOADS: Readonly<
 	5: { name: 'GET_ROOTS', req: null, reply: NetRoots },
 	6: { name: 'GET_LAST_SEQ', req: null, reply: NetSeq },
 	7: { name: 'LOCK', req: NetLock, reply: NetLock },
+	8: { name: 'OPEN_INO', req: NetOpenIno, reply: NetOpenIno },
 	18: { name: 'STATFS', req: null, reply: NetStatfs },
 	19: { name: 'FAREWELL', req: null, reply: null },
 };
