@@ -145,7 +145,7 @@ static struct scoutfs_lock *map_lock_get(struct inode *inode, struct scoutfs_loc
 
 	if (scoutfs_lock_find_task(inode))
 		return NULL;
-	lock = scoutfs_lock_find_granted(inode, SCOUTFS_LOCK_READ);
+	lock = scoutfs_lock_find_granted(inode, SCOUTFS_LOCK_READ, false);
 	if (!lock) {
 		ret = scoutfs_lock_inode(inode->i_sb, SCOUTFS_LOCK_READ, 0, inode, &lock);
 		if (ret < 0)
@@ -704,9 +704,30 @@ static int scoutfs_read_folio(struct file *file, struct folio *folio)
 	return block_read_full_folio(folio, scoutfs_get_block);
 }
 
+/*
+ * Readahead started by a task of ours runs under the lock it holds.  Any
+ * other (readahead(2), fadvise, madvise, the kernel's own) never waits
+ * for a lock, and holds the mount's granted mode for the whole of it, so
+ * an invalidation that drops the pages waits for it to end and then for
+ * its folios' reads; one that finds the mode being taken away reads
+ * nothing (its folios are read later, under the lock).  Otherwise its
+ * folios, read with the old extents, could land in the page cache after
+ * the drop, and stay there stale once another mount writes.
+ */
 static void scoutfs_readahead(struct readahead_control *rac)
 {
+	struct inode *inode = rac->mapping->host;
+	struct scoutfs_lock_task lt;
+	struct scoutfs_lock *lock = NULL;
+
+	if (!scoutfs_lock_find_task(inode)) {
+		lock = scoutfs_lock_find_granted(inode, SCOUTFS_LOCK_READ, true);
+		if (!lock)
+			return;
+		scoutfs_lock_task_add(inode, &lt, lock, SCOUTFS_LOCK_READ);
+	}
 	mpage_readahead(rac, scoutfs_get_block);
+	map_lock_put(inode, &lt, lock);
 }
 
 static int scoutfs_writepages(struct address_space *mapping,

@@ -564,9 +564,10 @@ static void lock_iput_worker(struct work_struct *work)
 /*
  * File pages of the inodes of an inode group lock: written back (their
  * extents become dirty items the commit then writes), and dropped when
- * the mount gives up reading too.  (Readahead that found the lock
- * granted just before the mode changes can still add pages; the next
- * grant's refresh does not drop them: known, for the cluster step.)
+ * the mount gives up reading too.  Nothing adds pages once the drain
+ * is done: tasks' page cache work and readahead hold the lock as users,
+ * and readahead no task of ours started finds a pending invalidation
+ * and reads nothing (scoutfs_readahead()).
  */
 static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, bool drop)
 {
@@ -658,8 +659,11 @@ static void lock_inv_worker(struct work_struct *work)
 		spin_lock(&linfo->lock);
 		if (ret < 0 && (lock->inv_giveback || linfo->shutdown))
 			break;
+		/* (and no page work came and went since the pages were dropped) */
 		if (ret == 0 && inv_drained_locked(lock) &&
-		    (!writer || lock->dirty_trans_seq <= scoutfs_trans_stable_seq(sb)))
+		    (!writer || lock->dirty_trans_seq <= scoutfs_trans_stable_seq(sb)) &&
+		    !(lock->start.zone == SCOUTFS_KEY_ZONE_FS && new_mode == SCOUTFS_LOCK_NULL &&
+		      lock->pages))
 			break;
 		spin_unlock(&linfo->lock);
 		if (ret < 0) {
@@ -1054,7 +1058,7 @@ struct scoutfs_lock *scoutfs_lock_find_task(struct inode *inode)
 	return lock;
 }
 
-struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode)
+struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode, bool strict)
 {
 	struct super_block *sb = inode->i_sb;
 	struct scoutfs_lock_info *linfo = LINFO(sb);
@@ -1065,7 +1069,8 @@ struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode)
 	inode_group_range(scoutfs_ino(inode), &start, &end);
 	spin_lock(&linfo->lock);
 	lock = lock_find(linfo, &start);
-	if (lock && mode_covers(lock->mode, mode) && lock->req_mode != SCOUTFS_LOCK_NULL) {
+	if (lock && mode_covers(lock->mode, mode) && lock->req_mode != SCOUTFS_LOCK_NULL &&
+	    !(strict && lock->inv_pending && !mode_covers(lock->inv_mode, mode))) {
 		lock_unlist(linfo, lock);
 		lock->pages = true;
 		lock->users[mode]++;

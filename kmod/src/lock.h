@@ -151,8 +151,12 @@ int scoutfs_lock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_t
 			    struct scoutfs_lock **ret_lock);
 void scoutfs_unlock_inode_task(struct inode *inode, int mode, struct scoutfs_lock_task *lt,
 			       struct scoutfs_lock *lock);
-/* the inode's lock if granted in a mode covering mode, with a use taken */
-struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode);
+/*
+ * The inode's lock if granted in a mode covering mode, with a use taken;
+ * strict: not if an invalidation is taking that mode away (a caller that
+ * holds no folio lock and can do without).
+ */
+struct scoutfs_lock *scoutfs_lock_find_granted(struct inode *inode, int mode, bool strict);
 
 /*
  * The server's side: NULL when start..end is exactly one of the ranges
