@@ -203,14 +203,25 @@ static int lock_send_request(struct super_block *sb, struct scoutfs_lock *lock, 
 }
 
 /* wait, without linfo->lock, until something changes */
-static void lock_wait(struct scoutfs_lock_info *linfo)
+/*
+ * Wait for the next wake.  A task that holds no transaction waits
+ * killably (-EINTR): a peer that never answers must not leave it
+ * unkillable.  One inside a hold must not fail half way through its
+ * changes (that aborts the mount's transactions): it waits on.
+ */
+static int lock_wait(struct scoutfs_lock_info *linfo, bool killable)
 	__releases(&linfo->lock) __acquires(&linfo->lock)
 {
 	u64 gen = linfo->wake_gen;
+	int ret = 0;
 
 	spin_unlock(&linfo->lock);
-	wait_event(linfo->waitq, READ_ONCE(linfo->wake_gen) != gen);
+	if (killable)
+		ret = wait_event_killable(linfo->waitq, READ_ONCE(linfo->wake_gen) != gen);
+	else
+		wait_event(linfo->waitq, READ_ONCE(linfo->wake_gen) != gen);
 	spin_lock(&linfo->lock);
+	return ret ? -EINTR : 0;
 }
 
 /*
@@ -227,6 +238,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 	struct scoutfs_lock_info *linfo = LINFO(sb);
 	struct scoutfs_lock *alloc = NULL;
 	struct scoutfs_lock *lock;
+	bool killable = !scoutfs_trans_held();
 	u64 waited = 0;
 	bool woke = false;
 	int old_mode;
@@ -272,7 +284,9 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 	for (;;) {
 		/* given back: the mode is not ours to use any more */
 		if (lock->req_mode == SCOUTFS_LOCK_NULL) {
-			lock_wait(linfo);
+			ret = lock_wait(linfo, killable);
+			if (ret)
+				break;
 			continue;
 		}
 		/*
@@ -283,7 +297,9 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		 */
 		if (lock->inv_pending && !mode_covers(lock->inv_mode, mode) &&
 		    !(mode_covers(lock->mode, mode) && scoutfs_trans_held())) {
-			lock_wait(linfo);
+			ret = lock_wait(linfo, killable);
+			if (ret)
+				break;
 			continue;
 		}
 		if (mode_covers(lock->mode, mode)) {
@@ -292,7 +308,9 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		}
 		if (lock->req_mode >= 0) {
 			waited = lock->req_seq;
-			lock_wait(linfo);
+			ret = lock_wait(linfo, killable);
+			if (ret)
+				break;
 			continue;
 		}
 		if (waited && lock->err_seq == waited) {
@@ -326,7 +344,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		wake_up_all(&linfo->waitq);
 	if (ret == 0)
 		scoutfs_inc_counter(sb, lock_uses);
-	else
+	else if (ret != -EINTR)
 		scoutfs_err(sb, "lock request for zone %u first %llu failed: error %d",
 			    start->zone, le64_to_cpu(start->first), ret);
 

@@ -26,6 +26,7 @@
 #include <linux/slab.h>
 #include <linux/net.h>
 #include <linux/in.h>
+#include <linux/tcp.h>
 #include <linux/delay.h>
 #include <linux/workqueue.h>
 #include <net/sock.h>
@@ -189,6 +190,11 @@ static void accept_worker(struct work_struct *work)
 			continue;
 		}
 
+		/*
+		 * Each message is one send: Nagle would hold a grant or an
+		 * invalidation back until the peer's delayed ACK (~40 ms).
+		 */
+		tcp_sock_set_nodelay(sock->sk);
 		sc = kzalloc(sizeof(*sc), GFP_KERNEL);
 		if (!sc) {
 			sock_release(sock);

@@ -7,7 +7,7 @@
 #    drops the pages and gives the lock up; its next stat waits until
 #    the other client answers the invalidation the server sends it (the
 #    client keeps it unanswered for a while: stall), then reads the file
-#    again.
+#    again; another waiting task that is killed ends at once.
 #  - READ from another client: the mount commits and keeps reading
 #    (downgraded to READ), a write waits until the other client lets go.
 #  - a client that ends its connection holding WRITE loses it.
@@ -80,6 +80,14 @@ if [ "${T_CRASHES:-0}" -eq 0 ]; then
 	stat -c '%s' d/f > "$T_TMP/stat1" &
 	st=$!
 	blocked "$st" "stat" "$T_TMP/nc1" "invalidation WRITE->READ waits"
+	# a task waiting for a lock dies when killed, the wait or not
+	stat d/f > /dev/null 2>&1 &
+	k=$!
+	sleep 0.3
+	kill -KILL "$k"
+	sleep 0.5
+	if kill -0 "$k" 2> /dev/null; then echo "a killed waiter still waits"; else echo "a killed waiter ends"; fi
+	wait "$k" 2> /dev/null
 	touch "$T_TMP/go1"
 	wait "$nc"
 	wait "$st"
