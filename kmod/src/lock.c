@@ -265,7 +265,7 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		alloc->req_mode = -1;
 		RB_CLEAR_NODE(&alloc->node);
 		INIT_LIST_HEAD(&alloc->lru);
-		INIT_WORK(&alloc->inv_work, lock_inv_worker);
+		INIT_DELAYED_WORK(&alloc->inv_work, lock_inv_worker);
 	}
 
 	if (!lock) {
@@ -296,7 +296,8 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		 * inside holds).  The mode only changes once no task uses it.
 		 */
 		if (lock->inv_pending && !mode_covers(lock->inv_mode, mode) &&
-		    !(mode_covers(lock->mode, mode) && scoutfs_trans_held())) {
+		    !(mode_covers(lock->mode, mode) &&
+		      (scoutfs_trans_held() || time_before(jiffies, lock->inv_after)))) {
 			ret = lock_wait(linfo, killable);
 			if (ret)
 				break;
@@ -442,6 +443,8 @@ void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int
 		scoutfs_inc_counter(sb, lock_grants);
 		if (lock->mode == SCOUTFS_LOCK_NULL && nl->new_mode != SCOUTFS_LOCK_NULL)
 			lock->refresh_gen = ++linfo->next_refresh_gen;
+		if (nl->new_mode == SCOUTFS_LOCK_WRITE && lock->mode != SCOUTFS_LOCK_WRITE)
+			lock->write_at = jiffies;
 		lock->mode = nl->new_mode;
 		if (nl->write_seq) {
 			lock->write_seq = le64_to_cpu(nl->write_seq);
@@ -462,6 +465,17 @@ void scoutfs_lock_granted(struct super_block *sb, struct scoutfs_lock *lock, int
 		kfree(lock);
 }
 
+/*
+ * A mount granted WRITE keeps it at least this long (since the grant)
+ * when another mount wants to write under it too, and new uses go on
+ * meanwhile: each handoff costs the holder a commit, and writers taking
+ * turns one change at a time would commit once per change (creates in
+ * one directory from several mounts: measured 128 creates/s without,
+ * 887 with).  Readers (a downgrade to READ) don't wait: a stat of what
+ * another mount just wrote costs no more.
+ */
+#define LOCK_WRITE_HOLD		msecs_to_jiffies(20)
+
 /* may a holder of old be asked down to new? */
 static bool valid_down(int old_mode, int new_mode)
 {
@@ -480,6 +494,7 @@ int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs
 {
 	struct scoutfs_lock_info *linfo = LINFO(sb);
 	struct scoutfs_lock *lock;
+	unsigned long delay;
 	const char *why = NULL;
 	int ret = 0;
 
@@ -512,7 +527,13 @@ int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs
 		lock->inv_mode = nl->new_mode;
 		lock->inv_id = id;
 		lock->waiters++;
-		queue_work(linfo->wq, &lock->inv_work);
+		delay = 0;
+		/* another writer wants it: ours keeps it a little while first */
+		if (lock->mode == SCOUTFS_LOCK_WRITE && nl->new_mode == SCOUTFS_LOCK_NULL &&
+		    time_before(jiffies, lock->write_at + LOCK_WRITE_HOLD))
+			delay = lock->write_at + LOCK_WRITE_HOLD - jiffies;
+		lock->inv_after = jiffies + delay;
+		queue_delayed_work(linfo->wq, &lock->inv_work, delay);
 	}
 	spin_unlock(&linfo->lock);
 	if (why)
@@ -636,7 +657,8 @@ static int lock_inode_pages(struct super_block *sb, struct scoutfs_lock *lock, b
  */
 static void lock_inv_worker(struct work_struct *work)
 {
-	struct scoutfs_lock *lock = container_of(work, struct scoutfs_lock, inv_work);
+	struct scoutfs_lock *lock = container_of(to_delayed_work(work), struct scoutfs_lock,
+						  inv_work);
 	struct super_block *sb = lock->sb;
 	struct scoutfs_lock_info *linfo = LINFO(sb);
 	bool inodes = lock->start.zone == SCOUTFS_KEY_ZONE_FS;
@@ -1171,8 +1193,9 @@ static unsigned long lock_scan(struct shrinker *shrink, struct shrink_control *s
 		lock->inv_pending = true;
 		lock->inv_giveback = true;
 		lock->inv_mode = SCOUTFS_LOCK_NULL;
+		lock->inv_after = jiffies;
 		lock->waiters++;
-		queue_work(linfo->wq, &lock->inv_work);
+		queue_delayed_work(linfo->wq, &lock->inv_work, 0);
 		back++;
 	}
 	spin_unlock(&linfo->lock);
@@ -1231,11 +1254,21 @@ int scoutfs_lock_setup(struct super_block *sb)
 void scoutfs_lock_shutdown(struct super_block *sb)
 {
 	struct scoutfs_lock_info *linfo = LINFO(sb);
+	struct scoutfs_lock *lock;
+	struct rb_node *n;
 
 	if (!linfo)
 		return;
 	spin_lock(&linfo->lock);
 	linfo->shutdown = true;
+	/* invalidations waiting out a hold start now */
+	for (n = rb_first(&linfo->root); n; n = rb_next(n)) {
+		lock = rb_entry(n, struct scoutfs_lock, node);
+		if (lock->inv_pending) {
+			lock->inv_after = jiffies;
+			mod_delayed_work(linfo->wq, &lock->inv_work, 0);
+		}
+	}
 	spin_unlock(&linfo->lock);
 	/* invalidations, then the iputs they queued */
 	flush_workqueue(linfo->wq);

@@ -80,7 +80,9 @@ struct scoutfs_lock {
 	bool inv_giveback;		/* ... of our own: the lock is given back */
 	u8 inv_mode;			/* ... down to this mode */
 	u64 inv_id;			/* ... answering the server's request id */
-	struct work_struct inv_work;	/* ... by this work */
+	unsigned long inv_after;	/* ... new uses go on until then (jiffies) */
+	struct delayed_work inv_work;	/* ... by this work */
+	unsigned long write_at;		/* jiffies of the last grant up to WRITE */
 };
 
 /* flags */

@@ -6,7 +6,7 @@
 # lines.
 set -e
 N=${BENCH_CLUSTER_FILES:-3000}
-SHARED=${BENCH_CLUSTER_SHARED:-600}
+SHARED=${BENCH_CLUSTER_SHARED:-1000}
 . "$T_ROOT/test/bench/lib.sh"
 warm_memory
 
@@ -26,14 +26,33 @@ cmount() {
 	mkdir -p "$(m "$1")"
 	mount -t scoutfs -o "metadev_path=/dev/mapper/c_meta_$1${2:+,$2}" "/dev/mapper/c_data_$1" "$(m "$1")"
 }
-# create DIR PREFIX COUNT: empty files, one open and close each
+# create DIR PREFIX COUNT: empty files, one open and close each; prints
+# the monotonic clock before and after (the interpreter's start-up, a
+# large part of a short run under TCG, stays out of the figures)
 create() {
 	py -c "
-import os, sys
+import os, sys, time
 d, p, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+t = time.monotonic()
 for i in range(n):
     os.close(os.open('%s/%s%d' % (d, p, i), os.O_CREAT | os.O_WRONLY))
+print(t, time.monotonic())
 " "$@"
+}
+# span FILE...: from the first start to the last end the creators printed
+span() {
+	cat "$@" | awk 'NR == 1 || $1 < a { a = $1 } NR == 1 || $2 > b { b = $2 } END { print a, b }'
+}
+# elapsed START_END SYNC_SECONDS: the creates' span plus the sync after
+elapsed() {
+	echo "$1" | awk -v s="$2" '{ print $2 - $1 + s }'
+}
+# timed_sync: seconds a sync takes
+timed_sync() {
+	_a=$(up)
+	sync
+	_b=$(up)
+	awk "BEGIN { print $_b - $_a }"
 }
 counter() {
 	SCOUTFS_MOUNT_PATH=$1 scoutfs counters -s "$2"
@@ -42,27 +61,25 @@ counter() {
 scoutfs mkfs -f -Q 0,127.0.0.1,12345 /dev/vm/meta /dev/vm/data > /dev/null
 cmount 0 quorum_slot_nr=0
 mkdir "$(m 0)/solo"
-a=$(up); create "$(m 0)/solo" f "$N"; sync; b=$(up)
-echo "one_mount_creates $N $(awk "BEGIN { print $b - $a }")"
+create "$(m 0)/solo" f "$N" > /tmp/c.solo
+echo "one_mount_creates $N $(elapsed "$(span /tmp/c.solo)" "$(timed_sync)")"
 
 cmount 1
 cmount 2
 for n in 0 1 2; do mkdir "$(m "$n")/own$n"; done
 r0=$(counter "$(m 1)" lock_requests)
-a=$(up)
-for n in 0 1 2; do create "$(m "$n")/own$n" f "$N" & done
+for n in 0 1 2; do create "$(m "$n")/own$n" f "$N" > "/tmp/c.own$n" & done
 wait
-sync; b=$(up)
+e=$(elapsed "$(span /tmp/c.own0 /tmp/c.own1 /tmp/c.own2)" "$(timed_sync)")
 r1=$(counter "$(m 1)" lock_requests)
-echo "three_mounts_own_dirs_creates $((3 * N)) $(awk "BEGIN { print $b - $a }")"
+echo "three_mounts_own_dirs_creates $((3 * N)) $e"
 echo "client_lock_requests_per_create $(awk "BEGIN { print ($r1 - $r0) / $N }")"
 
 mkdir "$(m 0)/shared"
-a=$(up)
-for n in 0 1 2; do create "$(m "$n")/shared" "n$n." "$SHARED" & done
+for n in 0 1 2; do create "$(m "$n")/shared" "n$n." "$SHARED" > "/tmp/c.sh$n" & done
 wait
-sync; b=$(up)
-echo "three_mounts_shared_dir_creates $((3 * SHARED)) $(awk "BEGIN { print $b - $a }")"
+e=$(elapsed "$(span /tmp/c.sh0 /tmp/c.sh1 /tmp/c.sh2)" "$(timed_sync)")
+echo "three_mounts_shared_dir_creates $((3 * SHARED)) $e"
 
 py -c "
 import os, sys, time
