@@ -26,8 +26,10 @@ test('scenario suite passes in one boot', () => suite('', []));
  * crashes (sync, unsynced, orphans, preallocation) and failing item
  * changes, and the client/server protocol over kernel TCP sockets
  * (net-greeting, and lock-invalidate: lock requests and invalidations,
- * which write back and drop page cache pages; cluster-two: a second
- * mount as a client, dentries revalidated against lock grants).
+ * which write back and drop page cache pages; cluster-two and
+ * cluster-three: other mounts as clients, their own log btrees, races
+ * decided once, deletion of inodes in use elsewhere; quorum-slots: 2-
+ * and 5-slot elections).
  * Together they go through every path compat.h changes (block
  * device claims, the shrinker, idmaps, timestamps, folio write_begin and
  * write_end, splice, mkwrite).  The rest of the sequence runs on 6.1 only,
@@ -38,10 +40,10 @@ test('scenario suite passes in one boot', () => suite('', []));
 const ON_612 = [
   'module-load',
   'mount-(basic|refused|ro)',
-  'quorum-basic',
+  'quorum-(basic|slots)',
   'net-greeting',
   'lock-invalidate',
-  'cluster-two',
+  'cluster-(two|three)',
   'walk-(quickstart|concurrent)',
   'posix-(namespace|rename|attr|data|vfs|xattr)',
   'crash-(sync|unsynced|orphan|prealloc)',
