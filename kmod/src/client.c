@@ -40,6 +40,8 @@ struct scoutfs_client_info {
 	struct scoutfs_net_conn *conn;
 	struct sockaddr_in server;
 	bool greeted;
+	/* unmounting: the connection's end is ours */
+	bool leaving;
 };
 
 /* connect to the server: the mount's slot, or each configured slot in turn */
@@ -112,6 +114,26 @@ static int client_greet(struct super_block *sb, struct scoutfs_client_info *clie
 	return 0;
 }
 
+/*
+ * The connection ended without our farewell: the server went away (its
+ * mount unmounted or died) or cut us off.  Nothing this mount writes can
+ * be committed any more, so it stops taking changes at once (EIO)
+ * rather than accept writes that would vanish at the next commit.  A new
+ * server taking the clients over is failover (not built yet): the mount
+ * reads what it has cached and must be unmounted.
+ */
+static void client_conn_closed(struct scoutfs_net_conn *conn)
+{
+	struct scoutfs_client_info *client = scoutfs_net_info(conn);
+	struct super_block *sb = scoutfs_net_sb(conn);
+
+	if (!client->greeted || READ_ONCE(client->leaving))
+		return;
+	scoutfs_err(sb, "the connection to the server at %pISpc ended: this mount can commit nothing more and stops writing (EIO); unmount it",
+		    &client->server);
+	scoutfs_trans_stop(sb);
+}
+
 int scoutfs_client_setup(struct super_block *sb)
 {
 	struct scoutfs_sb_info *sbi = SCOUTFS_SB(sb);
@@ -126,7 +148,8 @@ int scoutfs_client_setup(struct super_block *sb)
 	sock = client_connect(sb, &client->server);
 	if (IS_ERR(sock))
 		return PTR_ERR(sock);
-	client->conn = scoutfs_net_alloc(sb, sock, scoutfs_client_handlers, NULL, client);
+	client->conn = scoutfs_net_alloc(sb, sock, scoutfs_client_handlers, client_conn_closed,
+					 client);
 	if (!client->conn)
 		return -ENOMEM;
 	scoutfs_net_start(client->conn);
@@ -144,6 +167,7 @@ void scoutfs_client_destroy(struct super_block *sb)
 		return;
 	/* the lock worker's last answers go out before the farewell */
 	scoutfs_lock_shutdown(sb);
+	WRITE_ONCE(client->leaving, true);
 	if (client->greeted) {
 		ret = scoutfs_net_request(client->conn, SCOUTFS_NET_CMD_FAREWELL, NULL, 0, NULL, 0,
 					  CLIENT_REQUEST_SECS * HZ);

@@ -691,6 +691,15 @@ void scoutfs_trans_abort(struct super_block *sb, const char *what, int err)
 			    what, err);
 }
 
+/* no commit can succeed any more (the caller says why): stop holds now */
+void scoutfs_trans_stop(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	if (tri)
+		WRITE_ONCE(tri->shutdown, 1);
+}
+
 static void commit_worker(struct work_struct *work)
 {
 	struct scoutfs_trans_info *tri = container_of(work, struct scoutfs_trans_info,

@@ -10,11 +10,19 @@
 # stays whole for the other that has it open, and is deleted after that
 # mount's last close (one it only had cached goes at once); check is
 # clean after both
-# unmount, and a remount of mount 0 alone sees everything.
+# unmount, and a remount of mount 0 alone sees everything.  When the
+# leader unmounts first, its client says so, refuses writes (nothing it
+# writes could be committed: failover is not built yet) and unmounts;
+# what it synced before is there.
 t_expect_dmesg "mounted fsid"
 t_expect_dmesg "a client of the server in quorum slot 0"
 t_allow_dmesg "unmounted"
 t_allow_dmesg "drop_caches"
+t_expect_dmesg "ended: this mount can commit nothing more and stops writing"
+t_allow_dmesg "farewell to the server at"
+t_allow_dmesg "final commit at unmount failed"
+t_allow_dmesg "lock request for zone"
+t_allow_dmesg "the server did not record commit"
 . "$T_VM/tests/posix-lib"
 
 m0=$T_MNT.c0
@@ -145,5 +153,21 @@ t_check counts
 t_mount 0 || t_fail "remount 0"
 ls "$T_MNT/d0" "$T_MNT/d1"
 cmp "$T_TMP/big" "$T_MNT/d1/big" && echo "big: same after remount"
+t_umount 0
+
+echo "== the leader unmounts first: its client stops writing, says why, unmounts"
+cmount 0 quorum_slot_nr=0 || t_fail "mount 0 again"
+cmount 1 || t_fail "mount 1 again"
+echo synced > "$m1/d1/synced"
+sync
+cumount 0 || t_fail "umount 0 first"
+# (the client's receive worker sees the connection end)
+sleep 1
+if (echo x > "$m1/d1/after") 2> /dev/null; then echo "write accepted"; else echo "write refused"; fi
+cumount 1 && echo "client unmounted"
+t_check
+t_mount 0 || t_fail "mount 0 alone"
+cat "$T_MNT/d1/synced"
+ls "$T_MNT/d1/after" 2>&1 | sed "s|$T_MNT|<mnt>|"
 t_umount 0
 t_pass
