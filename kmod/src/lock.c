@@ -323,9 +323,15 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		want = mode_union(old_mode, mode);
 		lock->req_mode = want;
 		waited = ++lock->req_seq;
+		/* an invalidation's answer must not overtake it (see inv_drained_locked) */
+		lock->req_sending++;
 		spin_unlock(&linfo->lock);
 		ret = lock_send_request(sb, lock, old_mode, want);
 		spin_lock(&linfo->lock);
+		if (--lock->req_sending == 0) {
+			lock_wake(linfo);
+			woke = true;
+		}
 		if (ret < 0 && lock->req_mode >= 0 && lock->req_seq == waited) {
 			lock->req_mode = -1;
 			lock->req_err = ret;
@@ -543,10 +549,18 @@ int scoutfs_lock_invalidate(struct super_block *sb, u64 id, const struct scoutfs
 	return ret;
 }
 
-/* under linfo->lock: does no task use a mode the invalidation takes away? */
+/*
+ * Under linfo->lock: does no task use a mode the invalidation takes
+ * away, and is no request that names the old mode still being queued?
+ * The server must get such a request before the answer that gives the
+ * mode up (it refuses a request from a mode it no longer counts as held).
+ */
 static bool inv_drained_locked(struct scoutfs_lock *lock)
 {
 	int m;
+
+	if (lock->req_sending)
+		return false;
 
 	for (m = SCOUTFS_LOCK_READ; m < SCOUTFS_LOCK_NR_MODES; m++)
 		if (lock->users[m] && !mode_covers(lock->inv_mode, m))

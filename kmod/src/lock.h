@@ -71,6 +71,7 @@ struct scoutfs_lock {
 	struct list_head lru;		/* on the LRU or the give-back list */
 	bool on_lru;
 	int req_mode;			/* the request in flight, -1 for none */
+	unsigned int req_sending;	/* ... being queued on the connection */
 	u64 req_seq;			/* counts requests sent */
 	u64 err_seq;			/* the request that failed with req_err */
 	int req_err;
