@@ -126,6 +126,29 @@ t_umount() {
 	fi
 }
 
+# Several mounts of one volume in one VM, as several hosts would see it:
+# mount NR at $T_MNT.cNR through its own device-mapper devices c_meta_NR
+# and c_data_NR (the disks themselves can't be claimed while
+# device-mapper uses them).
+t_cmnt() {
+	echo "$T_MNT.c$1"
+}
+
+# t_cmount NR [OPTS]
+t_cmount() {
+	t_dm_linear "c_meta_$1" "$T_META" || return 1
+	t_dm_linear "c_data_$1" "$T_DATA" || return 1
+	mkdir -p "$(t_cmnt "$1")"
+	mount -t scoutfs -o "metadev_path=/dev/mapper/c_meta_$1${2:+,$2}" "/dev/mapper/c_data_$1" \
+		"$(t_cmnt "$1")"
+}
+
+t_cumount() {
+	umount "$(t_cmnt "$1")" || return 1
+	t_dm_remove "c_meta_$1"
+	t_dm_remove "c_data_$1"
+}
+
 t_remount() {
 	t_umount "${1:-0}" && t_mount "$@"
 }

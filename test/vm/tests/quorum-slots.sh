@@ -13,25 +13,11 @@ t_expect_dmesg "waiting for a leader to be elected (3 votes of 5 slots needed)"
 t_allow_dmesg "waiting for a leader to be elected"
 
 m() {
-	echo "$T_MNT.s$1"
-}
-
-smount() {
-	t_dm_linear "s_meta_$1" "$T_META" || return 1
-	t_dm_linear "s_data_$1" "$T_DATA" || return 1
-	mkdir -p "$(m "$1")"
-	mount -t scoutfs -o "metadev_path=/dev/mapper/s_meta_$1,quorum_slot_nr=$1" \
-		"/dev/mapper/s_data_$1" "$(m "$1")"
-}
-
-sumount() {
-	umount "$(m "$1")" || return 1
-	t_dm_remove "s_meta_$1"
-	t_dm_remove "s_data_$1"
+	t_cmnt "$1"
 }
 
 mounted() {
-	grep -c " $T_MNT.s[0-9] " /proc/mounts
+	grep -c " $T_MNT.c[0-9] " /proc/mounts
 }
 
 # the slot whose mount leads
@@ -53,8 +39,8 @@ cleanup() {
 	wait
 	for n in 0 1 2 3 4; do
 		grep -q " $(m "$n") " /proc/mounts && umount "$(m "$n")"
-		t_dm_remove "s_meta_$n"
-		t_dm_remove "s_data_$n"
+		t_dm_remove "c_meta_$n"
+		t_dm_remove "c_data_$n"
 	done
 }
 trap cleanup EXIT
@@ -72,24 +58,24 @@ crossread() {
 
 echo "== 2 slots: the first member leads alone, the second joins"
 t_mkfs -n 2 --force > /dev/null || t_fail "mkfs 2"
-smount 0 || t_fail "mount 0"
+t_cmount 0 quorum_slot_nr=0 || t_fail "mount 0"
 echo "leader: slot $(leader)"
-smount 1 || t_fail "mount 1"
+t_cmount 1 quorum_slot_nr=1 || t_fail "mount 1"
 echo "mounted: $(mounted), leader: slot $(leader)"
 crossread 0 1
-sumount 1 || t_fail "umount 1"
-sumount 0 || t_fail "umount 0"
+t_cumount 1 || t_fail "umount 1"
+t_cumount 0 || t_fail "umount 0"
 t_check
 
 echo "== 5 slots: two members wait for a third"
 t_mkfs -n 5 --force > /dev/null || t_fail "mkfs 5"
-smount 0 > "$T_TMP/s0.out" 2>&1 &
+t_cmount 0 quorum_slot_nr=0 > "$T_TMP/s0.out" 2>&1 &
 bgs="$!"
-smount 1 > "$T_TMP/s1.out" 2>&1 &
+t_cmount 1 quorum_slot_nr=1 > "$T_TMP/s1.out" 2>&1 &
 bgs="$bgs $!"
 sleep 3
 echo "after 3 s: $(mounted) mounted"
-smount 2 || t_fail "mount 2"
+t_cmount 2 quorum_slot_nr=2 || t_fail "mount 2"
 i=0
 while [ "$(mounted)" -lt 3 ] && [ "$i" -lt 40 ]; do
 	sleep 0.5
@@ -104,16 +90,16 @@ case "$L" in
 esac
 
 echo "== 5 slots: the last two members join while it leads"
-smount 3 || t_fail "mount 3"
-smount 4 || t_fail "mount 4"
+t_cmount 3 quorum_slot_nr=3 || t_fail "mount 3"
+t_cmount 4 quorum_slot_nr=4 || t_fail "mount 4"
 echo "mounted: $(mounted), leaders: $(leader | wc -l)"
 crossread 0 1 2 3 4
 
 echo "== the clients unmount, then the leader"
 for n in 0 1 2 3 4; do
-	[ "$n" = "$L" ] || sumount "$n" || t_fail "umount $n"
+	[ "$n" = "$L" ] || t_cumount "$n" || t_fail "umount $n"
 done
-sumount "$L" || t_fail "umount leader"
+t_cumount "$L" || t_fail "umount leader"
 echo "mounted: $(mounted)"
 t_check
 t_pass
