@@ -328,10 +328,9 @@ static int lock_range(struct super_block *sb, int mode, const struct scoutfs_key
 		spin_unlock(&linfo->lock);
 		ret = lock_send_request(sb, lock, old_mode, want);
 		spin_lock(&linfo->lock);
-		if (--lock->req_sending == 0) {
-			lock_wake(linfo);
-			woke = true;
-		}
+		/* an invalidation may wait for it: wake it now, this task may wait on */
+		if (--lock->req_sending == 0 && lock->inv_pending)
+			wake_up_all(&linfo->waitq);
 		if (ret < 0 && lock->req_mode >= 0 && lock->req_seq == waited) {
 			lock->req_mode = -1;
 			lock->req_err = ret;
