@@ -182,6 +182,20 @@ export interface Messages {
    * @client
    */
   OPEN_INO: Message<8, NetOpenIno, NetOpenIno>;
+  /**
+   * The server asks a client whose open transaction holds the cluster's
+   * stable seq back to move on: with changes, it commits; with none, it
+   * takes a fresh seq (ADVANCE_SEQ).
+   * @client
+   */
+  NUDGE_SEQ: Message<9, None, None>;
+  /**
+   * A client whose open transaction is empty asks for a fresh seq for
+   * it (answered at once, nothing committed), so that an idle client
+   * doesn't hold the stable seq (and walk-inodes on every mount) back.
+   * @server
+   */
+  ADVANCE_SEQ: Message<10, None, NetSeq>;
   /** @server */
   STATFS: Message<18, None, NetStatfs>;
   /** @server */

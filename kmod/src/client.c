@@ -406,3 +406,26 @@ void scoutfs_client_open_ino_answer(struct super_block *sb, u64 id, u64 ino, boo
 		scoutfs_err(sb, "answering the server's OPEN_INO failed: error %d",
 			    ret);
 }
+
+/* a fresh seq for our empty open transaction */
+int scoutfs_client_advance_seq(struct super_block *sb, u64 *seq)
+{
+	struct scoutfs_net_seq ns;
+	int ret;
+
+	ret = client_request(sb, SCOUTFS_NET_CMD_ADVANCE_SEQ, NULL, 0, &ns, sizeof(ns),
+			     CLIENT_REQUEST_SECS);
+	if (ret == 0)
+		*seq = le64_to_cpu(ns.seq);
+	return ret;
+}
+
+/* the server finds our open transaction holding the stable seq back */
+int scoutfs_client_nudge_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	struct super_block *sb = scoutfs_net_sb(conn);
+
+	if (SCOUTFS_SB(sb)->follower && !scoutfs_read_only(sb))
+		scoutfs_trans_advance(sb);
+	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_NUDGE_SEQ, id, 0, NULL, 0);
+}

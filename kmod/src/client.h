@@ -22,6 +22,7 @@ int scoutfs_client_commit_log_trees(struct super_block *sb, const struct scoutfs
 				    struct scoutfs_net_log_trees *next);
 int scoutfs_client_follow(struct super_block *sb);
 int scoutfs_client_open_ino_query(struct super_block *sb, u64 ino);
+int scoutfs_client_advance_seq(struct super_block *sb, u64 *seq);
 void scoutfs_client_open_ino_answer(struct super_block *sb, u64 id, u64 ino, bool in_use);
 int scoutfs_client_setup(struct super_block *sb);
 void scoutfs_client_destroy(struct super_block *sb);

@@ -111,6 +111,8 @@ struct server_client {
 	u64 open_seq;
 	/* asked to finalize its log btree, not answered by a commit yet */
 	bool asked_finalize;
+	/* asked to move its open seq on (NUDGE_SEQ), not moved yet */
+	bool asked_advance;
 };
 
 static void lock_table_client_gone(struct scoutfs_server_info *server, u64 rid);
@@ -989,6 +991,7 @@ static u64 set_open_seq(struct scoutfs_server_info *server, struct server_client
 	if (open)
 		seq = scoutfs_next_seq(server->sb);
 	sc->open_seq = seq;
+	sc->asked_advance = false;
 	spin_unlock(&server->lock);
 	return seq;
 }
@@ -998,11 +1001,54 @@ static u64 set_open_seq(struct scoutfs_server_info *server, struct server_client
  * mount's and each client's.  Every change at or below it is committed
  * and no transaction will write at or below it again.
  */
+static void nudge_answered(struct scoutfs_net_conn *conn, int err, const void *resp,
+			   u16 resp_len, void *data)
+{
+}
+
+/*
+ * Ask the clients whose open transaction is the oldest, older than our
+ * own mount's, to move on (once until they do): an idle client's empty
+ * transaction would otherwise hold the stable seq back for ever.
+ */
+static void nudge_behind(struct scoutfs_server_info *server, u64 low, u64 ours)
+{
+	struct scoutfs_net_conn *conn;
+	struct server_client *sc;
+	u64 rids[4];
+	int nr = 0;
+	int i;
+
+	if (low >= ours)
+		return;
+	spin_lock(&server->lock);
+	list_for_each_entry(sc, &server->clients, head) {
+		if (nr < ARRAY_SIZE(rids) && sc->open_seq == low && !sc->asked_advance &&
+		    sc->has_rid) {
+			sc->asked_advance = true;
+			rids[nr++] = sc->rid;
+		}
+	}
+	spin_unlock(&server->lock);
+	if (!nr)
+		return;
+	/* under lock_mutex the connection outlives its use (see rid_conn()) */
+	mutex_lock(&server->lock_mutex);
+	for (i = 0; i < nr; i++) {
+		conn = server->locks_stopped ? NULL : rid_conn(server, rids[i]);
+		if (conn)
+			scoutfs_net_submit_request(conn, SCOUTFS_NET_CMD_NUDGE_SEQ, NULL, 0,
+						   nudge_answered, NULL);
+	}
+	mutex_unlock(&server->lock_mutex);
+}
+
 u64 scoutfs_server_stable_seq(struct super_block *sb)
 {
 	struct scoutfs_server_info *server = SCOUTFS_SB(sb)->server;
 	struct server_client *sc;
-	u64 low = scoutfs_trans_seq(sb);
+	u64 ours = scoutfs_trans_seq(sb);
+	u64 low = ours;
 
 	if (!server)
 		return scoutfs_trans_stable_seq(sb);
@@ -1012,7 +1058,30 @@ u64 scoutfs_server_stable_seq(struct super_block *sb)
 			low = min(low, sc->open_seq);
 	}
 	spin_unlock(&server->lock);
+	nudge_behind(server, low, ours);
 	return low - 1;
+}
+
+/* a client's empty open transaction moves to a fresh seq */
+int scoutfs_server_advance_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg)
+{
+	struct server_client *sc = greeted(conn);
+	struct scoutfs_net_seq ns = { 0 };
+	u64 seq = 0;
+
+	if (!sc)
+		return -EINVAL;
+	spin_lock(&sc->server->lock);
+	if (sc->has_record && sc->open_seq) {
+		seq = scoutfs_next_seq(sc->server->sb);
+		sc->open_seq = seq;
+		sc->asked_advance = false;
+	}
+	spin_unlock(&sc->server->lock);
+	if (!seq)
+		return -EINVAL;
+	ns.seq = cpu_to_le64(seq);
+	return scoutfs_net_response(conn, SCOUTFS_NET_CMD_ADVANCE_SEQ, id, 0, &ns, sizeof(ns));
 }
 
 /* a client's record from the forest, with its allocators filled */

@@ -80,6 +80,8 @@ struct scoutfs_trans_info {
 	bool next_ino_dirty;
 	/* a merge changed blocks (scoutfs_trans_mark_dirty) */
 	bool blocks_dirty;
+	/* a client asked to move its empty transaction to a fresh seq */
+	bool advance_wanted;
 	struct workqueue_struct *wq;
 	struct delayed_work commit_work;
 	/*
@@ -496,6 +498,35 @@ out:
 	return ret;
 }
 
+/*
+ * Under the commit mutex and the write side of the rwsem, with nothing
+ * dirty: no item carries the open transaction's seq yet, so it may take
+ * a fresh one from the server (which then counts that one as open).
+ */
+static int advance_seq(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+	u64 seq;
+	int ret;
+
+	ret = scoutfs_client_advance_seq(sb, &seq);
+	if (ret == 0 && seq > tri->seq)
+		tri->seq = seq;
+	/* the stable seq moves on at the next ask; not worth failing a sync */
+	return 0;
+}
+
+/* the server wants our empty transaction on a fresh seq (or a commit) */
+void scoutfs_trans_advance(struct super_block *sb)
+{
+	struct scoutfs_trans_info *tri = TRANS(sb);
+
+	if (!tri)
+		return;
+	WRITE_ONCE(tri->advance_wanted, true);
+	scoutfs_trans_sync(sb, 0);
+}
+
 /* a client's first transaction: its seq from the server */
 void scoutfs_trans_follow(struct super_block *sb, u64 seq)
 {
@@ -556,8 +587,14 @@ static int commit_trans(struct super_block *sb)
 		goto unlock;
 	}
 	/* a read-only mount writes nothing (remount,ro committed first) */
-	if (!trans_dirty(sb) || scoutfs_read_only(sb))
+	if (scoutfs_read_only(sb))
 		goto unlock;
+	if (!trans_dirty(sb)) {
+		/* nothing to commit: an empty transaction may take a fresh seq */
+		if (sbi->follower && xchg(&tri->advance_wanted, false))
+			ret = advance_seq(sb);
+		goto unlock;
+	}
 
 	seq = tri->seq;
 	/* (cleared here: a reclaim may mark it again while this commit runs) */

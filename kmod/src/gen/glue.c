@@ -55,6 +55,7 @@ const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR] = {
 	[SCOUTFS_NET_CMD_GET_LAST_SEQ] = scoutfs_server_get_last_seq,
 	[SCOUTFS_NET_CMD_LOCK] = scoutfs_server_lock,
 	[SCOUTFS_NET_CMD_OPEN_INO] = scoutfs_server_open_ino,
+	[SCOUTFS_NET_CMD_ADVANCE_SEQ] = scoutfs_server_advance_seq,
 	[SCOUTFS_NET_CMD_STATFS] = scoutfs_server_statfs,
 	[SCOUTFS_NET_CMD_FAREWELL] = scoutfs_server_farewell,
 };
@@ -63,6 +64,7 @@ const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR] = {
 	[SCOUTFS_NET_CMD_SYNC_LOG_TREES] = scoutfs_client_sync_log_trees,
 	[SCOUTFS_NET_CMD_LOCK] = scoutfs_client_lock,
 	[SCOUTFS_NET_CMD_OPEN_INO] = scoutfs_client_open_ino,
+	[SCOUTFS_NET_CMD_NUDGE_SEQ] = scoutfs_client_nudge_seq,
 };
 
 bool scoutfs_extent_list_block_pads_zero(const struct scoutfs_extent_list_block *p)

@@ -54,6 +54,7 @@ int scoutfs_server_get_roots(struct scoutfs_net_conn *conn, u64 id, const void *
 int scoutfs_server_get_last_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_lock(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_open_ino(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_server_advance_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_statfs(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_server_farewell(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 extern const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR];
@@ -61,6 +62,7 @@ extern const scoutfs_net_request_fn scoutfs_server_handlers[SCOUTFS_NET_CMD_NR];
 int scoutfs_client_sync_log_trees(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_client_lock(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 int scoutfs_client_open_ino(struct scoutfs_net_conn *conn, u64 id, const void *arg);
+int scoutfs_client_nudge_seq(struct scoutfs_net_conn *conn, u64 id, const void *arg);
 extern const scoutfs_net_request_fn scoutfs_client_handlers[SCOUTFS_NET_CMD_NR];
 
 /* true when every explicit pad byte (also of embedded structs) is zero */

@@ -68,6 +68,18 @@ static const char *request_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 			return "OPEN_INO request payload is not 16 bytes";
 		}
 		return scoutfs_net_open_ino_invalid(data, bad);
+	case SCOUTFS_NET_CMD_NUDGE_SEQ:
+		if (len != 0) {
+			*bad = len;
+			return "NUDGE_SEQ request payload is not 0 bytes";
+		}
+		break;
+	case SCOUTFS_NET_CMD_ADVANCE_SEQ:
+		if (len != 0) {
+			*bad = len;
+			return "ADVANCE_SEQ request payload is not 0 bytes";
+		}
+		break;
 	case SCOUTFS_NET_CMD_STATFS:
 		if (len != 0) {
 			*bad = len;
@@ -141,6 +153,18 @@ static const char *response_invalid(u8 cmd, const void *data, u16 len, u64 *bad)
 			return "OPEN_INO response payload is not 16 bytes";
 		}
 		return scoutfs_net_open_ino_invalid(data, bad);
+	case SCOUTFS_NET_CMD_NUDGE_SEQ:
+		if (len != 0) {
+			*bad = len;
+			return "NUDGE_SEQ response payload is not 0 bytes";
+		}
+		break;
+	case SCOUTFS_NET_CMD_ADVANCE_SEQ:
+		if (len != 8) {
+			*bad = len;
+			return "ADVANCE_SEQ response payload is not 8 bytes";
+		}
+		break;
 	case SCOUTFS_NET_CMD_STATFS:
 		if (len != 56) {
 			*bad = len;
@@ -186,6 +210,8 @@ const char *scoutfs_net_msg_invalid(const void *buf, size_t len, u64 *bad)
 	case SCOUTFS_NET_CMD_GET_LAST_SEQ:
 	case SCOUTFS_NET_CMD_LOCK:
 	case SCOUTFS_NET_CMD_OPEN_INO:
+	case SCOUTFS_NET_CMD_NUDGE_SEQ:
+	case SCOUTFS_NET_CMD_ADVANCE_SEQ:
 	case SCOUTFS_NET_CMD_STATFS:
 	case SCOUTFS_NET_CMD_FAREWELL:
 		break;

@@ -155,6 +155,24 @@ for n in 0 1 2; do
 done
 echo "new files the walk from the saved cursor missed: $missing of 120"
 
+echo "== an idle mount does not hold the change index back"
+# after a sync on all three, only mount 0 writes, and commits twice: its
+# second commit's seq is newer than the others' empty open transactions,
+# which the server must nudge on for the walk to reach it
+sync
+echo early > "$(m 0)/own0/early"
+sync
+echo late > "$(m 0)/own0/late"
+late=$(stat -c %i "$(m 0)/own0/late")
+sync
+i=0
+until walk 1 | grep -qx "$late" || [ "$i" -ge 20 ]; do
+	sleep 0.5
+	i=$((i + 1))
+done
+walk 1 | grep -qx "$late" && echo "mount 1 lists mount 0's new file" ||
+	echo "mount 1 does not list mount 0's new file after 10 s"
+
 echo "== clients unmount, then the leader"
 for n in 0 1 2; do
 	[ "$n" = "$L" ] || t_cumount "$n" || t_fail "umount $n"

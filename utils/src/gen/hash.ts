@@ -3,5 +3,5 @@
 //
 // The format hash of the schemas these utilities were built from.
 
-export const FORMAT_HASH = 0x4c8341ae987c0aedn;
-export const FORMAT_HASH_HEX = '4c8341ae987c0aed';
+export const FORMAT_HASH = 0x531aeb06ec1fcc4bn;
+export const FORMAT_HASH_HEX = '531aeb06ec1fcc4b';

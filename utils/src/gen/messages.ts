@@ -378,6 +378,8 @@ export const NET_CMD = {
 	GET_LAST_SEQ: 6,
 	LOCK: 7,
 	OPEN_INO: 8,
+	NUDGE_SEQ: 9,
+	ADVANCE_SEQ: 10,
 	STATFS: 18,
 	FAREWELL: 19,
 } as const;
@@ -395,6 +397,8 @@ export const NET_PAYLOADS: Readonly<
 	6: { name: 'GET_LAST_SEQ', req: null, reply: NetSeq },
 	7: { name: 'LOCK', req: NetLock, reply: NetLock },
 	8: { name: 'OPEN_INO', req: NetOpenIno, reply: NetOpenIno },
+	9: { name: 'NUDGE_SEQ', req: null, reply: null },
+	10: { name: 'ADVANCE_SEQ', req: null, reply: NetSeq },
 	18: { name: 'STATFS', req: null, reply: NetStatfs },
 	19: { name: 'FAREWELL', req: null, reply: null },
 };
