@@ -3,6 +3,7 @@
 #define _SCOUTFS_COUNTERS_H_
 
 #include <linux/atomic.h>
+#include <linux/ktime.h>
 #include "super.h"
 
 /*
@@ -33,6 +34,10 @@ enum {
 	SCOUTFS_CTR_inode_delete_in_use, /* deletions left: another mount uses the inode */
 	SCOUTFS_CTR_open_ino_released, /* cached unlinked inodes let go for another mount */
 	SCOUTFS_CTR_server_open_ino_queries, /* OPEN_INO questions the server passed on */
+	SCOUTFS_CTR_lock_wait_us,	/* microseconds tasks waited for lock modes */
+	SCOUTFS_CTR_lock_inv_us,	/* microseconds giving modes up (drain, writeback, commit) */
+	SCOUTFS_CTR_commit_us,		/* microseconds in commits that wrote something */
+	SCOUTFS_CTR_forest_refresh_us,	/* microseconds reading the server's roots again */
 	SCOUTFS_CTR_NR,
 };
 
@@ -50,5 +55,8 @@ static inline void scoutfs_counter_add(struct super_block *sb, int ctr, long lon
 
 #define scoutfs_inc_counter(sb, name) scoutfs_counter_add(sb, SCOUTFS_CTR_##name, 1)
 #define scoutfs_add_counter(sb, name, n) scoutfs_counter_add(sb, SCOUTFS_CTR_##name, n)
+/* microseconds since start (a ktime_get()) */
+#define scoutfs_add_counter_us(sb, name, start) \
+	scoutfs_counter_add(sb, SCOUTFS_CTR_##name, ktime_us_delta(ktime_get(), start))
 
 #endif

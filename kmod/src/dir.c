@@ -386,18 +386,25 @@ static struct dentry *scoutfs_lookup(struct inode *dir, struct dentry *dentry,
 	struct scoutfs_lock *lock;
 	struct inode *inode = NULL;
 	struct entry ent;
+	/*
+	 * An open that may create the name takes the mode the create needs
+	 * at once: a READ grant first would cost another handoff when other
+	 * mounts create in the same directory.
+	 */
+	int mode = (flags & LOOKUP_CREATE) && !scoutfs_read_only(sb) ?
+		   SCOUTFS_LOCK_WRITE : SCOUTFS_LOCK_READ;
 	int ret;
 
 	if (dentry->d_name.len > SCOUTFS_NAME_LEN)
 		return ERR_PTR(-ENAMETOOLONG);
 
-	ret = scoutfs_lock_inode(sb, SCOUTFS_LOCK_READ, 0, dir, &lock);
+	ret = scoutfs_lock_inode(sb, mode, 0, dir, &lock);
 	if (ret < 0)
 		return ERR_PTR(ret);
 	ret = lookup_entry(dir, dentry->d_name.name, dentry->d_name.len, &ent, lock);
 	dentry_gen(dentry, lock);
 	/* the inode's own lock comes after, not inside, the directory's */
-	scoutfs_unlock(sb, lock, SCOUTFS_LOCK_READ);
+	scoutfs_unlock(sb, lock, mode);
 	if (ret == 0) {
 		inode = scoutfs_iget(sb, ent.ino);
 		if (IS_ERR(inode) && PTR_ERR(inode) == -ESTALE) {

@@ -1499,12 +1499,14 @@ int scoutfs_forest_refresh(struct super_block *sb, u64 gen)
 	struct scoutfs_key end;
 	struct load_ctx ctx = { .fi = fi, .client = true };
 	LIST_HEAD(old);
+	ktime_t t0;
 	int tries = 0;
 	u64 now;
 	int ret = 0;
 
 	if (!SCOUTFS_SB(sb)->follower || READ_ONCE(fi->roots_gen) >= gen)
 		return 0;
+	t0 = ktime_get();
 	mutex_lock(&fi->refresh_mutex);
 	if (READ_ONCE(fi->roots_gen) >= gen)
 		goto out;
@@ -1542,6 +1544,7 @@ again:
 	WRITE_ONCE(fi->roots_gen, now);
 out:
 	mutex_unlock(&fi->refresh_mutex);
+	scoutfs_add_counter_us(sb, forest_refresh_us, t0);
 	return ret;
 }
 

@@ -81,9 +81,10 @@ struct scoutfs_lock {
 	bool inv_giveback;		/* ... of our own: the lock is given back */
 	u8 inv_mode;			/* ... down to this mode */
 	u64 inv_id;			/* ... answering the server's request id */
-	unsigned long inv_after;	/* ... new uses go on until then (jiffies) */
+	bool inv_hold;			/* ... not yet: new uses go on meanwhile */
 	struct delayed_work inv_work;	/* ... by this work */
 	unsigned long write_at;		/* jiffies of the last grant up to WRITE */
+	u64 used_ns;			/* ktime of the last use's end */
 };
 
 /* flags */

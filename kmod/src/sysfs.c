@@ -128,6 +128,10 @@ static const char *const counter_names[SCOUTFS_CTR_NR] = {
 	[SCOUTFS_CTR_inode_delete_in_use] = "inode_delete_in_use",
 	[SCOUTFS_CTR_open_ino_released] = "open_ino_released",
 	[SCOUTFS_CTR_server_open_ino_queries] = "server_open_ino_queries",
+	[SCOUTFS_CTR_lock_wait_us] = "lock_wait_us",
+	[SCOUTFS_CTR_lock_inv_us] = "lock_inv_us",
+	[SCOUTFS_CTR_commit_us] = "commit_us",
+	[SCOUTFS_CTR_forest_refresh_us] = "forest_refresh_us",
 };
 
 /* filled from counter_names at module init */

@@ -75,11 +75,21 @@ r1=$(counter "$(m 1)" lock_requests)
 echo "three_mounts_own_dirs_creates $((3 * N)) $e"
 echo "client_lock_requests_per_create $(awk "BEGIN { print ($r1 - $r0) / $N }")"
 
+# invalidations: how many times the directory's lock changed hands
+invs() {
+	echo $(($(counter "$(m 0)" lock_invalidations) + $(counter "$(m 1)" lock_invalidations) +
+		$(counter "$(m 2)" lock_invalidations)))
+}
 mkdir "$(m 0)/shared"
+sync
+i0=$(invs)
 for n in 0 1 2; do create "$(m "$n")/shared" "n$n." "$SHARED" > "/tmp/c.sh$n" & done
 wait
-e=$(elapsed "$(span /tmp/c.sh0 /tmp/c.sh1 /tmp/c.sh2)" "$(timed_sync)")
+s=$(timed_sync)
+e=$(elapsed "$(span /tmp/c.sh0 /tmp/c.sh1 /tmp/c.sh2)" "$s")
 echo "three_mounts_shared_dir_creates $((3 * SHARED)) $e"
+echo "three_mounts_shared_dir_sync_s $s"
+echo "three_mounts_shared_dir_invalidations $(($(invs) - i0))"
 
 py -c "
 import os, sys, time

@@ -51,6 +51,8 @@ async function main(): Promise<number> {
     three_mounts_own_dirs_ratio: own && one ? own / one : undefined,
     three_mounts_shared_dir_creates_per_s: shared,
     three_mounts_shared_dir_ratio: shared && one ? shared / one : undefined,
+    three_mounts_shared_dir_sync_s: v.three_mounts_shared_dir_sync_s?.[0],
+    three_mounts_shared_dir_invalidations: v.three_mounts_shared_dir_invalidations?.[0],
     client_lock_requests_per_create: v.client_lock_requests_per_create?.[0],
     stat_after_remote_write_ms: v.stat_after_remote_write_ms && {
       median: v.stat_after_remote_write_ms[0],
@@ -72,6 +74,7 @@ async function main(): Promise<number> {
     `| three mounts, own directories | ${f(own)} | ${f(result.three_mounts_own_dirs_ratio, 2)} |`,
     `| three mounts, one directory | ${f(shared)} | ${f(result.three_mounts_shared_dir_ratio, 2)} |`,
     '',
+    `One directory: the sync after took ${f(result.three_mounts_shared_dir_sync_s, 3)} s; the directory's lock changed hands ${f(result.three_mounts_shared_dir_invalidations)} times.`,
     `Lock requests per file a client creates: ${f(result.client_lock_requests_per_create, 4)}.`,
     `A stat on one mount of a file just written on another: median ${f(result.stat_after_remote_write_ms?.median, 1)} ms, p99 ${f(result.stat_after_remote_write_ms?.p99, 1)} ms.`,
     '',
