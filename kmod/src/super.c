@@ -472,6 +472,13 @@ static int scoutfs_sync_fs(struct super_block *sb, int wait)
 {
 	if (!SCOUTFS_SB(sb)->trans || scoutfs_read_only(sb))
 		return 0;
+	/*
+	 * A client with nothing to commit still moves its open transaction
+	 * to a fresh seq: after a sync of every mount, walk-inodes lists
+	 * everything they committed.
+	 */
+	if (wait)
+		scoutfs_trans_want_advance(sb);
 	return scoutfs_trans_sync(sb, wait);
 }
 

@@ -516,14 +516,21 @@ static int advance_seq(struct super_block *sb)
 	return 0;
 }
 
-/* the server wants our empty transaction on a fresh seq (or a commit) */
-void scoutfs_trans_advance(struct super_block *sb)
+/* the next commit, if it has nothing to write, takes a fresh seq */
+void scoutfs_trans_want_advance(struct super_block *sb)
 {
 	struct scoutfs_trans_info *tri = TRANS(sb);
 
-	if (!tri)
+	if (tri && SCOUTFS_SB(sb)->follower)
+		WRITE_ONCE(tri->advance_wanted, true);
+}
+
+/* the server wants our empty transaction on a fresh seq (or a commit) */
+void scoutfs_trans_advance(struct super_block *sb)
+{
+	if (!TRANS(sb))
 		return;
-	WRITE_ONCE(tri->advance_wanted, true);
+	scoutfs_trans_want_advance(sb);
 	scoutfs_trans_sync(sb, 0);
 }
 
@@ -560,6 +567,7 @@ static int commit_trans(struct super_block *sb)
 	unsigned long ino;
 	void *journal = current->journal_info;
 	struct scoutfs_extent_list_root *roots[4];
+	ktime_t start;
 	u64 next_seq;
 	u64 estimate;
 	u64 free;
@@ -596,9 +604,12 @@ static int commit_trans(struct super_block *sb)
 		goto unlock;
 	}
 
+	start = ktime_get();
 	seq = tri->seq;
 	/* (cleared here: a reclaim may mark it again while this commit runs) */
 	WRITE_ONCE(tri->blocks_dirty, false);
+	/* the commit's next seq is a fresh one */
+	WRITE_ONCE(tri->advance_wanted, false);
 
 	/* 1: ordered data */
 	xa_for_each(tri->tracked, ino, inode) {
@@ -703,6 +714,7 @@ committed:
 	WRITE_ONCE(tri->seq, next_seq);
 	scoutfs_forest_committed(sb);
 	scoutfs_inc_counter(sb, commits);
+	scoutfs_add_counter_us(sb, commit_us, start);
 	goto unlock;
 
 fail:

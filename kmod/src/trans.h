@@ -91,6 +91,7 @@ void scoutfs_trans_untrack_unlinked(struct super_block *sb, struct inode *inode)
 void scoutfs_trans_abort(struct super_block *sb, const char *what, int err);
 void scoutfs_trans_stop(struct super_block *sb);
 void scoutfs_trans_advance(struct super_block *sb);
+void scoutfs_trans_want_advance(struct super_block *sb);
 
 void scoutfs_trans_drop_tracked(struct super_block *sb);
 struct scoutfs_net_roots;

@@ -156,15 +156,15 @@ done
 echo "new files the walk from the saved cursor missed: $missing of 120"
 
 echo "== an idle mount does not hold the change index back"
-# after a sync on all three, only mount 0 writes, and commits twice: its
-# second commit's seq is newer than the others' empty open transactions,
-# which the server must nudge on for the walk to reach it
+# after a sync of all three, only mount 0 writes and commits (syncfs),
+# twice: its second commit's seq is newer than the others' empty open
+# transactions, which the server must nudge on for the walk to reach it
 sync
 echo early > "$(m 0)/own0/early"
-sync
+sync -f "$(m 0)/own0/early"
 echo late > "$(m 0)/own0/late"
 late=$(stat -c %i "$(m 0)/own0/late")
-sync
+sync -f "$(m 0)/own0/late"
 i=0
 until walk 1 | grep -qx "$late" || [ "$i" -ge 20 ]; do
 	sleep 0.5
